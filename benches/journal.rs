@@ -1,0 +1,217 @@
+//! Journal benchmark (issue 3): change → durable on a 10,000-item run, against a bare 200-byte
+//! `write` + `fdatasync` in the same directory; and loading a 10,000-item run with 20,000 events.
+//!
+//! `cargo bench --bench journal` prints p50/p99 from its own samples, then criterion's medians.
+
+use criterion::Criterion;
+use runsheet::run::event::{Actor, Change, Event};
+use runsheet::run::intent::Intent;
+use runsheet::run::state::ItemState;
+use runsheet::run::view::item_state;
+use runsheet::store::{OpenRun, StartOptions, Store};
+use std::fs::OpenOptions;
+use std::hint::black_box;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const ITEMS: usize = 10_000;
+const EVENTS: usize = 20_000;
+
+fn template(n: usize) -> String {
+    let mut s = String::from("# Bench window\n");
+    for i in 0..n {
+        if i % 100 == 0 {
+            s.push_str(&format!("\n## Section {}\n\n", i / 100));
+        }
+        s.push_str(&format!(
+            "- [ ] Step {i}: restart service {i} and check its health endpoint\n"
+        ));
+    }
+    s
+}
+
+fn actor() -> Actor {
+    Actor {
+        user: "bench".into(),
+        host: "localhost".into(),
+        name: "Bench Operator".into(),
+    }
+}
+
+fn new_run(root: &Path) -> OpenRun {
+    let tpl = root.join("bench.md");
+    std::fs::write(&tpl, template(ITEMS)).expect("template");
+    let store = Store::at(&root.join("data"));
+    store
+        .create(
+            &tpl,
+            &StartOptions::default(),
+            &actor(),
+            chrono::Local::now().fixed_offset(),
+        )
+        .expect("create")
+}
+
+fn toggle(open: &OpenRun, i: usize) -> Intent {
+    let idx = i % ITEMS;
+    let item = open.template.items[idx].id.clone();
+    match item_state(&open.run, &open.template, idx).0 {
+        ItemState::Open => Intent::Tick { item, note: None },
+        _ => Intent::Untick { item, note: None },
+    }
+}
+
+fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
+    v.sort_unstable();
+    let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.50), at(0.99))
+}
+
+/// A journal of `EVENTS` events after the start, written directly (sealed and chained).
+fn loaded_run(root: &Path) -> PathBuf {
+    let open = new_run(root);
+    let dir = open.dir.clone();
+    let mut prev = open.run.head.clone();
+    let mut out = String::new();
+    let now = chrono::Local::now().fixed_offset();
+    for k in 0..EVENTS {
+        let item = open.template.items[k % ITEMS].id.clone();
+        let change = if k < ITEMS {
+            Change::Tick { item, note: None }
+        } else if k % 4 == 0 {
+            Change::Note {
+                item,
+                text: format!("checked dashboards, all green ({k})"),
+            }
+        } else {
+            Change::Untick { item, note: None }
+        };
+        let (ev, line) = Event::seal(k as u64 + 2, now, actor(), change, &prev).expect("seal");
+        prev = ev.hash;
+        out.push_str(&line);
+    }
+    let mut f = OpenOptions::new()
+        .append(true)
+        .open(dir.join("journal.jsonl"))
+        .expect("journal");
+    f.write_all(out.as_bytes()).expect("write");
+    f.sync_all().expect("sync");
+    let _ = std::fs::remove_file(dir.join("state.toml"));
+    dir
+}
+
+fn headline() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut open = new_run(tmp.path());
+    let bare_path = open.dir.join("bare.jsonl");
+    let mut bare = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&bare_path)
+        .expect("bare");
+    let line = format!("{}\n", "x".repeat(199));
+    let samples = 2_000;
+    let (mut durable, mut raw) = (Vec::with_capacity(samples), Vec::with_capacity(samples));
+    for i in 0..samples {
+        // Interleave so both see the same disk conditions.
+        let t = Instant::now();
+        bare.write_all(line.as_bytes()).expect("write");
+        bare.sync_data().expect("fdatasync");
+        raw.push(t.elapsed());
+        let intent = toggle(&open, i);
+        let t = Instant::now();
+        open.append(&intent, &actor(), chrono::Local::now().fixed_offset())
+            .expect("append");
+        durable.push(t.elapsed());
+    }
+    let (d50, d99) = percentiles(durable);
+    let (r50, r99) = percentiles(raw);
+    println!(
+        "journal/append (change→durable, {ITEMS}-item run, {samples} samples): p50 {d50:?}  p99 {d99:?}"
+    );
+    println!(
+        "journal/bare write+fdatasync 200 B (same dir, interleaved):     p50 {r50:?}  p99 {r99:?}"
+    );
+    println!(
+        "ratio append/bare: p50 {:.2}x  p99 {:.2}x",
+        d50.as_secs_f64() / r50.as_secs_f64(),
+        d99.as_secs_f64() / r99.as_secs_f64()
+    );
+
+    let tmp2 = tempfile::tempdir().expect("tmp");
+    let dir = loaded_run(tmp2.path());
+    let mut full = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let o = OpenRun::open(&dir).expect("open");
+        full.push(t.elapsed());
+        black_box(o.run.seq);
+    }
+    let mut o = OpenRun::open(&dir).expect("open");
+    o.save_snapshot().expect("snapshot");
+    let mut snap = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let o = OpenRun::open(&dir).expect("open");
+        snap.push(t.elapsed());
+        black_box(o.run.seq);
+    }
+    let (f50, f99) = percentiles(full);
+    let (s50, s99) = percentiles(snap);
+    println!(
+        "journal/load {ITEMS} items + {EVENTS} events, full replay (hashes checked): p50 {f50:?}  max-ish {f99:?}"
+    );
+    println!(
+        "journal/load same, from state.toml snapshot:                          p50 {s50:?}  max-ish {s99:?}"
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut open = new_run(tmp.path());
+    let mut i = 0usize;
+    let mut g = c.benchmark_group("journal");
+    g.sample_size(200).measurement_time(Duration::from_secs(4));
+    g.bench_function("append_durable_10k_items", |b| {
+        b.iter(|| {
+            let intent = toggle(&open, i);
+            i += 1;
+            open.append(&intent, &actor(), chrono::Local::now().fixed_offset())
+                .expect("append")
+        })
+    });
+    let mut bare = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(open.dir.join("bare2.jsonl"))
+        .expect("bare");
+    let line = format!("{}\n", "x".repeat(199));
+    g.bench_function("bare_write_fdatasync_200B", |b| {
+        b.iter(|| {
+            bare.write_all(line.as_bytes()).expect("write");
+            bare.sync_data().expect("fdatasync");
+        })
+    });
+    let tmp2 = tempfile::tempdir().expect("tmp");
+    let dir = loaded_run(tmp2.path());
+    g.sample_size(20);
+    g.bench_function("load_10k_items_20k_events_full_replay", |b| {
+        b.iter(|| black_box(OpenRun::open(&dir).expect("open").run.seq))
+    });
+    OpenRun::open(&dir)
+        .expect("open")
+        .save_snapshot()
+        .expect("snapshot");
+    g.bench_function("load_10k_items_20k_events_snapshot", |b| {
+        b.iter(|| black_box(OpenRun::open(&dir).expect("open").run.seq))
+    });
+    g.finish();
+}
+
+fn main() {
+    headline();
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+}

@@ -1,0 +1,112 @@
+//! `runsheet rebase RUN`: follow a template that changed since the run started. Items are matched by
+//! stable id; progress on items that disappeared is kept and listed as orphaned.
+
+use super::change::Who;
+use super::common::{ack, exit, short, snapshot_after};
+use crate::model::{ItemId, Template};
+use crate::run::Run;
+use crate::run::event::{Change, OrphanInfo, sha256_hex};
+use crate::store::{StoreError, identity};
+use crate::template;
+use clap::Args;
+use std::collections::HashSet;
+
+/// `rebase`.
+#[derive(Debug, Clone, Args)]
+pub struct RebaseArgs {
+    /// Run: an id, a unique prefix of one, or `latest`.
+    pub run: String,
+    /// Show what would change without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Who.
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// Items with progress in `run` that `new` lacks (and that are not orphans already).
+pub fn orphans(run: &Run, old: &Template, new: &Template) -> Vec<OrphanInfo> {
+    let keep: HashSet<&ItemId> = new.items.iter().map(|i| &i.id).collect();
+    run.items
+        .iter()
+        .filter(|(id, rec)| {
+            !keep.contains(id) && (!rec.history.is_empty() || !rec.notes.is_empty())
+        })
+        .filter(|(id, _)| !run.orphans.contains_key(*id))
+        .map(|(id, _)| {
+            let item = old.item(id);
+            OrphanInfo {
+                id: id.clone(),
+                text: item.map_or_else(|| "(unknown item)".to_owned(), |i| i.text.clone()),
+                section: item
+                    .and_then(|i| old.sections.get(i.section))
+                    .map_or_else(String::new, |s| s.title.clone()),
+            }
+        })
+        .collect()
+}
+
+/// Runs `rebase`.
+pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
+    exit((|| -> Result<(), StoreError> {
+        let mut open = a.who.store.open(&a.run)?;
+        let path = std::path::PathBuf::from(&open.run.template_path);
+        let bytes = std::fs::read(&path).map_err(StoreError::io("reading", &path))?;
+        let new_sha = sha256_hex(&bytes);
+        if new_sha == open.run.base_sha256 {
+            println!(
+                "{}: unchanged since the run started; nothing to re-base",
+                path.display()
+            );
+            return Ok(());
+        }
+        let name = path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let new = template::parse_bytes(&name, &bytes)?;
+        let old_ids: HashSet<&ItemId> = open.template.items.iter().map(|i| &i.id).collect();
+        let added = new
+            .items
+            .iter()
+            .filter(|i| !old_ids.contains(&i.id))
+            .count();
+        let lost = orphans(&open.run, &open.template, &new);
+        println!(
+            "template {} → {}: {} item(s) added, {} removed, {} with progress become orphaned (kept)",
+            short(&open.run.base_sha256),
+            short(&new_sha),
+            added,
+            open.template
+                .items
+                .iter()
+                .filter(|i| new.item(&i.id).is_none())
+                .count(),
+            lost.len()
+        );
+        for o in &lost {
+            println!("  orphaned: {} [{}] ({})", o.text, o.section, o.id);
+        }
+        if a.dry_run {
+            return Ok(());
+        }
+        let sha = open.store_template_copy(&bytes)?;
+        let actor = identity::current(a.who.as_name.as_deref());
+        let ev = open.commit(&actor, chrono::Local::now().fixed_offset(), |run, old| {
+            if !run.is_active() {
+                return Err(StoreError::Invalid(format!(
+                    "run {} is {}: it takes no more changes",
+                    run.id,
+                    run.lifecycle.as_str()
+                )));
+            }
+            Ok(Change::Rebase {
+                from_sha256: run.base_sha256.clone(),
+                to_sha256: sha.clone(),
+                orphans: orphans(run, old, &new),
+            })
+        })?;
+        println!("{}", ack(&open, &ev));
+        snapshot_after(&mut open);
+        Ok(())
+    })())
+}

@@ -1,0 +1,66 @@
+//! `runsheet report RUN [--format md|json] [-o FILE]`.
+
+use super::common::{StoreArgs, exit};
+use super::status::context;
+use crate::report::{json, markdown};
+use crate::run::view::RunView;
+use crate::store::{StoreError, fsutil};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Markdown.
+    Md,
+    /// JSON.
+    Json,
+}
+
+/// `report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Run: an id, a unique prefix of one, or `latest`.
+    pub run: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: Format,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Data dir.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// Runs `report`.
+pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
+    exit((|| -> Result<(), StoreError> {
+        let open = a.store.open(&a.run)?;
+        let events = open.events()?;
+        let view = RunView::new(&open.run, &open.template);
+        let data = json::build(&view, &events, &context(&open));
+        let text = match a.format {
+            Format::Json => serde_json::to_string_pretty(&data).unwrap_or_default() + "\n",
+            Format::Md => markdown::render(&data),
+        };
+        match &a.output {
+            Some(path) => {
+                let dir = path
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .ok_or_else(|| {
+                        StoreError::Invalid(format!("{}: not a file name", path.display()))
+                    })?;
+                fsutil::atomic_replace(dir, &name, text.as_bytes())?;
+                eprintln!("wrote {}", path.display());
+            }
+            None => print!("{text}"),
+        }
+        Ok(())
+    })())
+}

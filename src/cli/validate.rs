@@ -1,0 +1,50 @@
+//! `runsheet validate FILE [--json]`: what runsheet reads in a checklist.
+
+use crate::cli::EXIT_OK;
+use crate::template::{self, tree};
+use std::io::Write;
+use std::path::Path;
+
+/// Loads `file` and prints a summary (or the JSON tree); warnings as `FILE:LINE: message`.
+pub fn run(file: &Path, json: bool) -> color_eyre::Result<i32> {
+    let t = template::load_path(file)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &tree::to_json(&t))?;
+        writeln!(out)?;
+        return Ok(EXIT_OK);
+    }
+    let s = t.stats();
+    writeln!(out, "{}", t.title)?;
+    writeln!(
+        out,
+        "  {} sections, {} items ({} checked), {} sign-offs, {} gates, {} code blocks, {} table items, {} timed sections, {} variables",
+        s.sections,
+        s.items,
+        s.checked,
+        s.signoffs,
+        s.gates,
+        s.code_blocks,
+        s.table_items,
+        s.timed_sections,
+        t.variables.len()
+    )?;
+    let names: Vec<&str> = t.variables.iter().map(|v| v.name.as_str()).collect();
+    if !names.is_empty() {
+        writeln!(out, "  variables: {}", names.join(", "))?;
+    }
+    if s.repairs > 0 {
+        writeln!(out, "  {} mojibake repairs", s.repairs)?;
+    }
+    let name = file.display();
+    if t.warnings.is_empty() {
+        writeln!(out, "  no warnings")?;
+    } else {
+        writeln!(out, "  {} warning(s):", t.warnings.len())?;
+        let mut err = std::io::stderr().lock();
+        for w in &t.warnings {
+            writeln!(err, "{name}:{}: {}", w.line, w.message)?;
+        }
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,13 @@
+//! runsheet: walk a Markdown checklist live in the terminal, with a durable, shared record of the run.
+//!
+//! Library first: the binary is a thin wrapper over [`run`]. Domain modules (`model`, `template`) never
+//! touch the terminal.
+
+pub mod cli;
+pub mod model;
+pub mod report;
+pub mod run;
+pub mod store;
+pub mod template;
+
+pub use cli::run;

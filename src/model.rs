@@ -1,0 +1,387 @@
+//! The loaded checklist: an immutable tree of sections and items with stable ids.
+//!
+//! The tree is stored flat (arena style): `Template::sections` and `Template::items` are in document
+//! order and refer to their parents by index. That keeps every walk iterative (a 4,000-deep nested list
+//! cannot overflow the stack) and gives the TUI its display order for free. Nested views are derived.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Deepest nesting kept for items; deeper items are attached at this depth (with a warning).
+pub const MAX_ITEM_DEPTH: usize = 32;
+
+/// A stable item identifier: readable slug of the text plus a hash of section path, text and occurrence.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ItemId(pub String);
+
+impl ItemId {
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What an operator does with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    /// Tick it off.
+    Task,
+    /// Someone in a role signs it (name and time recorded).
+    Signoff,
+    /// A go/no-go decision point, decided GO or NO-GO with a reason.
+    Gate,
+}
+
+impl ItemKind {
+    /// The JSON / CLI spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Task => "task",
+            ItemKind::Signoff => "signoff",
+            ItemKind::Gate => "gate",
+        }
+    }
+}
+
+/// Where in the Markdown an item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A list item (task list item, or a plain bullet recognised as a sign-off or gate).
+    List,
+    /// A row of a status table.
+    Table,
+    /// A heading, bold line or paragraph line (gates, sign-off lines).
+    Line,
+}
+
+/// A planned time carried by a timed section heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum PlannedTime {
+    /// A wall-clock time of day (`### 08:00 - Deployment Start`).
+    Clock {
+        /// Hour, 0..=23.
+        hour: u8,
+        /// Minute, 0..=59.
+        minute: u8,
+    },
+    /// Minutes relative to the window start (`### T-60 min` is -60).
+    Offset {
+        /// Signed minutes from the window start.
+        minutes: i32,
+    },
+}
+
+impl fmt::Display for PlannedTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            PlannedTime::Clock { hour, minute } => write!(f, "{hour:02}:{minute:02}"),
+            PlannedTime::Offset { minutes } => {
+                let sign = if minutes < 0 { '-' } else { '+' };
+                write!(f, "T{sign}{}m", minutes.unsigned_abs())
+            }
+        }
+    }
+}
+
+/// Inline styling kept for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "style", rename_all = "lowercase")]
+pub enum SpanStyle {
+    /// Plain text.
+    Plain,
+    /// `code span`.
+    Code,
+    /// **bold**.
+    Strong,
+    /// *emphasis*.
+    Emphasis,
+    /// ~~struck through~~.
+    Strike,
+    /// A link; the span text is the label.
+    Link {
+        /// The link target.
+        url: String,
+    },
+}
+
+/// A run of inline text with one style.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Sanitised text.
+    pub text: String,
+    /// How to show it.
+    #[serde(flatten)]
+    pub style: SpanStyle,
+}
+
+/// A fenced or indented code block: the commands an operator copies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeBlock {
+    /// Info string's first word (`bash`), if any.
+    pub lang: Option<String>,
+    /// Exact text (sanitised: no control characters other than newline and tab).
+    pub text: String,
+    /// 1-based line of the opening fence.
+    pub line: usize,
+}
+
+/// A piece of an item's or section's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Block {
+    /// A paragraph.
+    Paragraph {
+        /// Inline spans.
+        spans: Vec<Span>,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A plain (non-task) bullet, with its nesting depth below the owner (0 = first level).
+    Bullet {
+        /// Inline spans.
+        spans: Vec<Span>,
+        /// Nesting depth.
+        depth: usize,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A code block.
+    Code(CodeBlock),
+    /// A read-only table (no status column).
+    Table {
+        /// Header cells.
+        header: Vec<String>,
+        /// Body rows.
+        rows: Vec<Vec<String>>,
+        /// 1-based line.
+        line: usize,
+    },
+}
+
+/// A named value of a table row item (`Owner: IT`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Field {
+    /// Column header.
+    pub name: String,
+    /// Cell text.
+    pub value: String,
+}
+
+/// One thing to do, sign or decide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable id.
+    pub id: ItemId,
+    /// Text as the operator reads it: markers removed, repaired, sanitised.
+    pub text: String,
+    /// The same text with inline styling.
+    pub spans: Vec<Span>,
+    /// 1-based source line.
+    pub line: usize,
+    /// Task, sign-off or gate.
+    pub kind: ItemKind,
+    /// List, table or line.
+    pub origin: Origin,
+    /// Pre-checked in the template (`[x]`, ✅ cell).
+    pub checked: bool,
+    /// The character between the brackets, when the item had a checkbox (`' '`, `'x'`, `'-'` …).
+    pub marker: Option<char>,
+    /// Role of a sign-off (`Tech Lead`) or of a gate with a role label.
+    pub role: Option<String>,
+    /// Index of the section holding the item.
+    pub section: usize,
+    /// Index of the parent item (nested task lists), if any.
+    pub parent: Option<usize>,
+    /// Nesting depth among items (0 = directly in the section).
+    pub depth: usize,
+    /// Text of the plain bullet(s) the item is nested under, if any (`Database › Primary`).
+    pub group: Option<String>,
+    /// Inside a blockquote (GFM 0.29 does not render these as tasks; we do).
+    pub quoted: bool,
+    /// Whether GitHub's renderer (`cmark-gfm -e tasklist`) shows this item as a checkbox: false for
+    /// blockquoted tasks, `- - [ ]` lists nested on the marker's line, and `[-]`-style markers.
+    pub gfm_task: bool,
+    /// Paragraphs, plain bullets, code blocks and tables belonging to the item.
+    pub body: Vec<Block>,
+    /// Other columns of a table-row item.
+    pub fields: Vec<Field>,
+}
+
+impl Item {
+    /// Code blocks in the body, in order.
+    pub fn code_blocks(&self) -> impl Iterator<Item = &CodeBlock> {
+        self.body.iter().filter_map(|b| match b {
+            Block::Code(c) => Some(c),
+            _ => None,
+        })
+    }
+
+    /// Whether GitHub's renderer (`cmark-gfm -e tasklist`) shows this item as a checkbox.
+    pub fn is_gfm_task(&self) -> bool {
+        self.gfm_task
+    }
+}
+
+/// A heading and what is under it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// Heading text (sanitised, repaired).
+    pub title: String,
+    /// Heading level 1..=6; 0 for the implicit section of a file with items before any heading.
+    pub level: u8,
+    /// 1-based line of the heading (1 for the implicit section).
+    pub line: usize,
+    /// Planned time of a timed section.
+    pub planned_time: Option<PlannedTime>,
+    /// Parent section index.
+    pub parent: Option<usize>,
+    /// Nesting depth among sections (0 = top).
+    pub depth: usize,
+    /// Paragraphs, bullets, code and tables before the first item.
+    pub body: Vec<Block>,
+}
+
+/// A `{{ NAME }}` or bracket placeholder found in the template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variable {
+    /// Name (`VERSION`, `env.VERSION`, `Name`).
+    pub name: String,
+    /// 1-based line of the first occurrence.
+    pub line: usize,
+    /// `mustache` for `{{ NAME }}`, `placeholder` for `[Name]` in a metadata line.
+    pub kind: VariableKind,
+    /// For placeholders, the label of the metadata line (`Deployment Lead`).
+    pub label: Option<String>,
+}
+
+/// How a variable was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VariableKind {
+    /// `{{ NAME }}`: substituted by a run.
+    Mustache,
+    /// `[Name]` in a metadata line: reported, filled by hand.
+    Placeholder,
+}
+
+/// Something the loader read but wants the author to know about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// 1-based line.
+    pub line: usize,
+    /// What and what to do.
+    pub message: String,
+}
+
+/// Counts shown by `validate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Sections (including the implicit one).
+    pub sections: usize,
+    /// Items of every kind.
+    pub items: usize,
+    /// Items pre-checked in the template.
+    pub checked: usize,
+    /// Sign-off items.
+    pub signoffs: usize,
+    /// Gate items.
+    pub gates: usize,
+    /// Code blocks attached to items.
+    pub code_blocks: usize,
+    /// Items from status-table rows.
+    pub table_items: usize,
+    /// Sections with a planned time.
+    pub timed_sections: usize,
+    /// Mojibake sequences repaired.
+    pub repairs: usize,
+}
+
+/// A loaded checklist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    /// Title from front matter, the first level-1 heading, or the file name.
+    pub title: String,
+    /// Front matter keys and values (scalars; nested values as their TOML/YAML text).
+    pub metadata: Vec<Field>,
+    /// Sections in document order.
+    pub sections: Vec<Section>,
+    /// Items in document order.
+    pub items: Vec<Item>,
+    /// Declared variables.
+    pub variables: Vec<Variable>,
+    /// Warnings with line numbers.
+    pub warnings: Vec<Warning>,
+    /// Mojibake sequences repaired.
+    pub repairs: usize,
+}
+
+impl Template {
+    /// Counts of what the template holds.
+    pub fn stats(&self) -> Stats {
+        let mut s = Stats {
+            sections: self.sections.len(),
+            items: self.items.len(),
+            timed_sections: self
+                .sections
+                .iter()
+                .filter(|s| s.planned_time.is_some())
+                .count(),
+            repairs: self.repairs,
+            ..Stats::default()
+        };
+        for item in &self.items {
+            s.checked += usize::from(item.checked);
+            s.signoffs += usize::from(item.kind == ItemKind::Signoff);
+            s.gates += usize::from(item.kind == ItemKind::Gate);
+            s.table_items += usize::from(item.origin == Origin::Table);
+            s.code_blocks += item.code_blocks().count();
+        }
+        s
+    }
+
+    /// Finds an item by id.
+    pub fn item(&self, id: &ItemId) -> Option<&Item> {
+        self.items.iter().find(|i| &i.id == id)
+    }
+
+    /// The titles from the top section down to `section`.
+    pub fn section_path(&self, section: usize) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut cur = Some(section);
+        while let Some(i) = cur {
+            let Some(s) = self.sections.get(i) else { break };
+            path.push(s.title.as_str());
+            cur = s.parent;
+        }
+        path.reverse();
+        path
+    }
+
+    /// Names of the `{{ NAME }}` variables a run must fill.
+    pub fn mustache_variables(&self) -> impl Iterator<Item = &str> {
+        self.variables
+            .iter()
+            .filter(|v| v.kind == VariableKind::Mustache)
+            .map(|v| v.name.as_str())
+    }
+}
+
+impl Span {
+    /// An unstyled span.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Span {
+            text: text.into(),
+            style: SpanStyle::Plain,
+        }
+    }
+}

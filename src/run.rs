@@ -1,0 +1,395 @@
+//! A run: one walk through a template, as the fold of its events.
+//!
+//! [`Run::apply`] is the only way a run changes. The fold knows nothing about the template: it keys
+//! items by their stable id, so a re-based template, or an item that disappeared, never loses progress.
+//! [`view::RunView`] reconciles a run with a template for display and reports; [`intent`] checks a
+//! requested change against both before it is appended.
+
+pub mod event;
+pub mod intent;
+pub mod state;
+pub mod vars;
+pub mod view;
+
+use crate::model::ItemId;
+use crate::template::sanitize::{clean_line, clean_multiline};
+use chrono::{DateTime, FixedOffset};
+use event::{Actor, Change, Event, OrphanInfo, rfc3339};
+use serde::{Deserialize, Serialize};
+use state::{ItemRecord, ItemState, Lifecycle, NoteEntry, StateEntry, VarEntry};
+use std::collections::BTreeMap;
+
+/// Journal and snapshot schema this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A template change the run followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RebaseRecord {
+    /// Event `seq`.
+    pub seq: u64,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Who.
+    pub by: Actor,
+    /// Old template SHA-256.
+    pub from_sha256: String,
+    /// New template SHA-256.
+    pub to_sha256: String,
+}
+
+/// Who changed the run last, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Event `seq`.
+    pub seq: u64,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Who.
+    pub by: Actor,
+}
+
+/// The fold of a run's events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Run {
+    /// Schema version of the journal (from the start event).
+    pub schema_version: u32,
+    /// Run id.
+    pub id: String,
+    /// Template title at start.
+    pub title: String,
+    /// Run name given at start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Original template path.
+    pub template_path: String,
+    /// SHA-256 of the template the run started from.
+    pub template_sha256: String,
+    /// SHA-256 of the template the run follows now (differs after a re-base).
+    pub base_sha256: String,
+    /// Start time.
+    #[serde(with = "rfc3339")]
+    pub started_at: DateTime<FixedOffset>,
+    /// Who started it.
+    pub started_by: Actor,
+    /// `seq` of the last applied event.
+    pub seq: u64,
+    /// `hash` of the last applied event: the head of the chain.
+    pub head: String,
+    /// Active, completed or aborted.
+    pub lifecycle: Lifecycle,
+    /// Last change.
+    pub last: Stamp,
+    /// Variable values, oldest first per name.
+    #[serde(default)]
+    pub vars: BTreeMap<String, Vec<VarEntry>>,
+    /// Items that lost their place at a re-base.
+    #[serde(default)]
+    pub orphans: BTreeMap<ItemId, OrphanInfo>,
+    /// Re-bases, oldest first.
+    #[serde(default)]
+    pub rebases: Vec<RebaseRecord>,
+    /// Events that could not take effect (`undo` of something already undone, …), as messages.
+    #[serde(default)]
+    pub anomalies: Vec<String>,
+    /// Per item: every change and note. Kept last so the snapshot reads top-down.
+    #[serde(default)]
+    pub items: BTreeMap<ItemId, ItemRecord>,
+}
+
+/// The first event of a journal is not a `start` event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the first event (seq {seq}) is a `{kind}` event, not `start`")]
+pub struct NotAStart {
+    /// Its seq.
+    pub seq: u64,
+    /// Its type.
+    pub kind: &'static str,
+}
+
+impl Run {
+    /// Starts the fold from the run's first event.
+    pub fn from_start(ev: &Event) -> Result<Run, NotAStart> {
+        let Change::Start {
+            schema_version,
+            run_id,
+            title,
+            name,
+            template_path,
+            template_sha256,
+            vars,
+        } = &ev.change
+        else {
+            return Err(NotAStart {
+                seq: ev.seq,
+                kind: ev.change.kind(),
+            });
+        };
+        let by = clean_actor(&ev.by);
+        let vars = vars
+            .iter()
+            .map(|(k, v)| {
+                let entry = VarEntry {
+                    seq: ev.seq,
+                    value: clean_line(v),
+                    by: by.clone(),
+                    at: ev.at,
+                    undone: false,
+                };
+                (clean_line(k), vec![entry])
+            })
+            .collect();
+        Ok(Run {
+            schema_version: *schema_version,
+            id: clean_line(run_id),
+            title: clean_line(title),
+            name: name.as_deref().map(clean_line),
+            template_path: clean_line(template_path),
+            template_sha256: template_sha256.clone(),
+            base_sha256: template_sha256.clone(),
+            started_at: ev.at,
+            started_by: by.clone(),
+            seq: ev.seq,
+            head: ev.hash.clone(),
+            lifecycle: Lifecycle::Active,
+            last: Stamp {
+                seq: ev.seq,
+                at: ev.at,
+                by,
+            },
+            vars,
+            orphans: BTreeMap::new(),
+            rebases: Vec::new(),
+            anomalies: Vec::new(),
+            items: BTreeMap::new(),
+        })
+    }
+
+    /// Folds one event into the run. Events are facts: one that cannot take effect is recorded in
+    /// `anomalies`, never refused.
+    pub fn apply(&mut self, ev: &Event) {
+        let by = clean_actor(&ev.by);
+        let at = ev.at;
+        let seq = ev.seq;
+        self.seq = seq;
+        self.head.clone_from(&ev.hash);
+        self.last = Stamp {
+            seq,
+            at,
+            by: by.clone(),
+        };
+        let entry = |state: ItemState, reason: Option<&str>| StateEntry {
+            seq,
+            state,
+            by: by.clone(),
+            at,
+            reason: reason.map(clean_multiline),
+            signer: None,
+            role: None,
+            undone: false,
+        };
+        match &ev.change {
+            Change::Start { .. } => self.anomaly(seq, "a second `start` event is ignored"),
+            Change::Tick { item, note } | Change::Untick { item, note } => {
+                let state = if matches!(ev.change, Change::Tick { .. }) {
+                    ItemState::Done
+                } else {
+                    ItemState::Open
+                };
+                let e = entry(state, None);
+                let rec = self.record(item);
+                rec.history.push(e);
+                if let Some(text) = note {
+                    rec.notes.push(note_entry(seq, text, &by, at));
+                }
+            }
+            Change::Skip { item, reason } => {
+                self.push(item, entry(ItemState::Skipped, Some(reason)))
+            }
+            Change::Na { item, reason } => self.push(item, entry(ItemState::Na, Some(reason))),
+            Change::Fail { item, note } => self.push(item, entry(ItemState::Failed, Some(note))),
+            Change::Gate {
+                item,
+                decision,
+                reason,
+            } => {
+                let e = entry(ItemState::from_decision(*decision), reason.as_deref());
+                self.push(item, e);
+            }
+            Change::Sign { item, signer, role } => {
+                let mut e = entry(ItemState::Signed, None);
+                e.signer = Some(clean_line(signer));
+                e.role = role.as_deref().map(clean_line);
+                self.push(item, e);
+            }
+            Change::Note { item, text } => {
+                let n = note_entry(seq, text, &by, at);
+                self.record(item).notes.push(n);
+            }
+            Change::Set { var, value } => {
+                let v = VarEntry {
+                    seq,
+                    value: clean_line(value),
+                    by,
+                    at,
+                    undone: false,
+                };
+                self.vars.entry(clean_line(var)).or_default().push(v);
+            }
+            Change::Undo { target } => self.undo(seq, *target),
+            Change::Rebase {
+                from_sha256,
+                to_sha256,
+                orphans,
+            } => {
+                for o in orphans {
+                    let info = OrphanInfo {
+                        id: o.id.clone(),
+                        text: clean_line(&o.text),
+                        section: clean_line(&o.section),
+                    };
+                    self.orphans.insert(o.id.clone(), info);
+                }
+                self.base_sha256.clone_from(to_sha256);
+                self.rebases.push(RebaseRecord {
+                    seq,
+                    at,
+                    by,
+                    from_sha256: from_sha256.clone(),
+                    to_sha256: to_sha256.clone(),
+                });
+            }
+            Change::Finish => self.lifecycle = Lifecycle::Completed { seq, at, by },
+            Change::Abort { reason } => {
+                self.lifecycle = Lifecycle::Aborted {
+                    seq,
+                    at,
+                    by,
+                    reason: clean_multiline(reason),
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, item: &ItemId, e: StateEntry) {
+        self.record(item).history.push(e);
+    }
+
+    fn record(&mut self, item: &ItemId) -> &mut ItemRecord {
+        if !self.items.contains_key(item) {
+            self.items.insert(item.clone(), ItemRecord::default());
+        }
+        self.items.get_mut(item).expect("inserted above")
+    }
+
+    fn anomaly(&mut self, seq: u64, msg: &str) {
+        self.anomalies.push(format!("seq {seq}: {msg}"));
+    }
+
+    fn undo(&mut self, seq: u64, target: u64) {
+        let mut found = false;
+        for rec in self.items.values_mut() {
+            for e in rec
+                .history
+                .iter_mut()
+                .filter(|e| e.seq == target && !e.undone)
+            {
+                e.undone = true;
+                found = true;
+            }
+            for n in rec
+                .notes
+                .iter_mut()
+                .filter(|n| n.seq == target && !n.undone)
+            {
+                n.undone = true;
+                found = true;
+            }
+        }
+        for values in self.vars.values_mut() {
+            for v in values
+                .iter_mut()
+                .filter(|v| v.seq == target && v.seq > 1 && !v.undone)
+            {
+                v.undone = true;
+                found = true;
+            }
+        }
+        if !found {
+            self.anomaly(seq, &format!("undo of seq {target}: nothing to revert"));
+        }
+    }
+
+    /// The `seq` of `actor`'s last change that can still be undone (item states, notes, variables).
+    pub fn last_undoable(&self, actor: &Actor) -> Option<u64> {
+        let items = self.items.values().flat_map(|r| {
+            let h = r
+                .history
+                .iter()
+                .filter(|e| !e.undone && e.by.same_operator(actor))
+                .map(|e| e.seq);
+            let n = r
+                .notes
+                .iter()
+                .filter(|n| !n.undone && n.by.same_operator(actor))
+                .map(|n| n.seq);
+            h.chain(n)
+        });
+        let vars =
+            self.vars.values().flatten().filter_map(|v| {
+                (v.seq > 1 && !v.undone && v.by.same_operator(actor)).then_some(v.seq)
+            });
+        items.chain(vars).max()
+    }
+
+    /// The current value of a variable.
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)?
+            .iter()
+            .rev()
+            .find(|v| !v.undone)
+            .map(|v| v.value.as_str())
+    }
+
+    /// Current variable values.
+    pub fn var_values(&self) -> BTreeMap<&str, &str> {
+        self.vars
+            .keys()
+            .filter_map(|k| Some((k.as_str(), self.var(k)?)))
+            .collect()
+    }
+
+    /// The run's title: its name if given, else the template title (variables not substituted).
+    pub fn display_title(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.title)
+    }
+
+    /// Whether the run still takes changes.
+    pub fn is_active(&self) -> bool {
+        self.lifecycle == Lifecycle::Active
+    }
+}
+
+fn note_entry(seq: u64, text: &str, by: &Actor, at: DateTime<FixedOffset>) -> NoteEntry {
+    NoteEntry {
+        seq,
+        text: clean_multiline(text),
+        by: by.clone(),
+        at,
+        undone: false,
+    }
+}
+
+fn clean_actor(a: &Actor) -> Actor {
+    Actor {
+        user: clean_line(&a.user),
+        host: clean_line(&a.host),
+        name: clean_line(&a.name),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;

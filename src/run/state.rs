@@ -1,0 +1,240 @@
+//! What the fold keeps per item, note and variable: every change with who and when, undone or not.
+
+use super::event::{Actor, Decision, rfc3339};
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The state of one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ItemState {
+    /// Not yet dealt with.
+    #[serde(rename = "open")]
+    Open,
+    /// Ticked.
+    #[serde(rename = "done")]
+    Done,
+    /// Skipped with a reason.
+    #[serde(rename = "skipped")]
+    Skipped,
+    /// Not applicable, with a reason.
+    #[serde(rename = "na")]
+    Na,
+    /// Failed, with a note.
+    #[serde(rename = "failed")]
+    Failed,
+    /// Gate decided GO.
+    #[serde(rename = "go")]
+    Go,
+    /// Gate decided NO-GO.
+    #[serde(rename = "no-go")]
+    NoGo,
+    /// Sign-off signed.
+    #[serde(rename = "signed")]
+    Signed,
+}
+
+impl ItemState {
+    /// Every state, in report order.
+    pub const ALL: [ItemState; 8] = [
+        ItemState::Open,
+        ItemState::Done,
+        ItemState::Signed,
+        ItemState::Go,
+        ItemState::Skipped,
+        ItemState::Na,
+        ItemState::Failed,
+        ItemState::NoGo,
+    ];
+
+    /// The JSON / CLI spelling (`open`, `done`, `skipped`, `na`, `failed`, `go`, `no-go`, `signed`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Open => "open",
+            ItemState::Done => "done",
+            ItemState::Skipped => "skipped",
+            ItemState::Na => "na",
+            ItemState::Failed => "failed",
+            ItemState::Go => "go",
+            ItemState::NoGo => "no-go",
+            ItemState::Signed => "signed",
+        }
+    }
+
+    /// Anything but open.
+    pub fn is_closed(self) -> bool {
+        self != ItemState::Open
+    }
+
+    /// Closed without being simply done: skipped, n/a, failed or NO-GO (an exception in reports).
+    pub fn is_exception(self) -> bool {
+        matches!(
+            self,
+            ItemState::Skipped | ItemState::Na | ItemState::Failed | ItemState::NoGo
+        )
+    }
+
+    /// The state a gate decision leads to.
+    pub fn from_decision(d: Decision) -> ItemState {
+        match d {
+            Decision::Go => ItemState::Go,
+            Decision::NoGo => ItemState::NoGo,
+        }
+    }
+}
+
+impl fmt::Display for ItemState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One state change of an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateEntry {
+    /// Event `seq`.
+    pub seq: u64,
+    /// New state.
+    pub state: ItemState,
+    /// Who.
+    pub by: Actor,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Reason (skip, n/a, NO-GO/GO) or failure note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Signer's name, for a signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// Signer's role, for a signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Reverted by a later `undo`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub undone: bool,
+}
+
+/// A note on an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteEntry {
+    /// Event `seq`.
+    pub seq: u64,
+    /// Text (sanitised, may span lines).
+    pub text: String,
+    /// Who.
+    pub by: Actor,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Reverted by a later `undo`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub undone: bool,
+}
+
+/// Everything that happened to one item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRecord {
+    /// State changes, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<StateEntry>,
+    /// Notes, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteEntry>,
+}
+
+impl ItemRecord {
+    /// The change that set the current state: the last one not undone.
+    pub fn current(&self) -> Option<&StateEntry> {
+        self.history.iter().rev().find(|e| !e.undone)
+    }
+
+    /// Notes not undone.
+    pub fn live_notes(&self) -> impl Iterator<Item = &NoteEntry> {
+        self.notes.iter().filter(|n| !n.undone)
+    }
+
+    /// First and last time anything happened to the item (undone changes included: they happened).
+    pub fn span(&self) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+        let times = self
+            .history
+            .iter()
+            .map(|e| e.at)
+            .chain(self.notes.iter().map(|n| n.at));
+        times.fold(None, |acc, t| match acc {
+            None => Some((t, t)),
+            Some((a, b)) => Some((a.min(t), b.max(t))),
+        })
+    }
+}
+
+/// One value a variable had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VarEntry {
+    /// Event `seq` (1 for values given at start).
+    pub seq: u64,
+    /// Value (sanitised).
+    pub value: String,
+    /// Who.
+    pub by: Actor,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Reverted by a later `undo`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub undone: bool,
+}
+
+/// Where the run is in its life.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Lifecycle {
+    /// Being worked.
+    #[default]
+    Active,
+    /// Finished.
+    Completed {
+        /// `seq` of the finish event.
+        seq: u64,
+        /// When.
+        #[serde(with = "rfc3339")]
+        at: DateTime<FixedOffset>,
+        /// Who.
+        by: Actor,
+    },
+    /// Abandoned.
+    Aborted {
+        /// `seq` of the abort event.
+        seq: u64,
+        /// When.
+        #[serde(with = "rfc3339")]
+        at: DateTime<FixedOffset>,
+        /// Who.
+        by: Actor,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Lifecycle {
+    /// `active`, `completed` or `aborted`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Lifecycle::Active => "active",
+            Lifecycle::Completed { .. } => "completed",
+            Lifecycle::Aborted { .. } => "aborted",
+        }
+    }
+
+    /// When the run ended, if it did.
+    pub fn ended_at(&self) -> Option<DateTime<FixedOffset>> {
+        match self {
+            Lifecycle::Active => None,
+            Lifecycle::Completed { at, .. } | Lifecycle::Aborted { at, .. } => Some(*at),
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}

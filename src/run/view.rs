@@ -1,0 +1,220 @@
+//! A run reconciled with a template: rows in template order, progress, per-section times, orphans.
+//!
+//! Items the run has progress on but the template lacks are orphans: listed, never dropped.
+
+use super::Run;
+use super::event::OrphanInfo;
+use super::state::{ItemRecord, ItemState, StateEntry};
+use super::vars::substitute;
+use crate::model::{ItemId, ItemKind, Template};
+use chrono::{DateTime, FixedOffset};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+/// One item as the run sees it now.
+#[derive(Debug, Clone)]
+pub struct Row<'a> {
+    /// Index into `template.items`, or `None` for an orphan.
+    pub index: Option<usize>,
+    /// Stable id.
+    pub id: &'a ItemId,
+    /// Text with variables substituted.
+    pub text: Cow<'a, str>,
+    /// Section index (template), if not orphaned.
+    pub section: Option<usize>,
+    /// Section title (variables substituted).
+    pub section_title: Cow<'a, str>,
+    /// Kind (orphans: task).
+    pub kind: ItemKind,
+    /// Current state.
+    pub state: ItemState,
+    /// The change that set it (`None` when open from the start or pre-checked in the template).
+    pub entry: Option<&'a StateEntry>,
+    /// Everything recorded for the item.
+    pub record: Option<&'a ItemRecord>,
+    /// Done because the template had it checked (`[x]`), with no change since.
+    pub prechecked: bool,
+}
+
+/// Progress of a set of items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Items not open.
+    pub done: usize,
+    /// Items.
+    pub total: usize,
+    /// Of `done`: skipped, n/a, failed or NO-GO.
+    pub exceptions: usize,
+}
+
+impl Progress {
+    fn add(&mut self, state: ItemState) {
+        self.total += 1;
+        self.done += usize::from(state.is_closed());
+        self.exceptions += usize::from(state.is_exception());
+    }
+}
+
+/// A section's progress and first/last change.
+#[derive(Debug, Clone)]
+pub struct SectionRow<'a> {
+    /// Index into `template.sections`.
+    pub index: usize,
+    /// Title (variables substituted).
+    pub title: Cow<'a, str>,
+    /// Progress of the items directly in it.
+    pub progress: Progress,
+    /// First change to one of its items.
+    pub first: Option<DateTime<FixedOffset>>,
+    /// Last change to one of its items.
+    pub last: Option<DateTime<FixedOffset>>,
+}
+
+/// The run reconciled with the template it follows.
+#[derive(Debug, Clone)]
+pub struct RunView<'a> {
+    /// The run.
+    pub run: &'a Run,
+    /// The template.
+    pub template: &'a Template,
+    /// Template items in order, then orphans.
+    pub rows: Vec<Row<'a>>,
+    /// Number of leading rows that are template items (the rest are orphans).
+    pub template_rows: usize,
+    /// Sections in template order.
+    pub sections: Vec<SectionRow<'a>>,
+    /// Progress over template items (orphans excluded).
+    pub progress: Progress,
+    /// Variable values.
+    pub vars: BTreeMap<&'a str, &'a str>,
+}
+
+/// Current state of a template item in a run.
+pub fn item_state<'a>(
+    run: &'a Run,
+    template: &Template,
+    index: usize,
+) -> (ItemState, Option<&'a StateEntry>, bool) {
+    let Some(item) = template.items.get(index) else {
+        return (ItemState::Open, None, false);
+    };
+    match run.items.get(&item.id).and_then(ItemRecord::current) {
+        Some(e) => (e.state, Some(e), false),
+        None if item.checked && run.items.get(&item.id).is_none_or(|r| r.history.is_empty()) => {
+            (ItemState::Done, None, true)
+        }
+        None => (ItemState::Open, None, false),
+    }
+}
+
+impl<'a> RunView<'a> {
+    /// Reconciles `run` with `template`.
+    pub fn new(run: &'a Run, template: &'a Template) -> RunView<'a> {
+        let vars = run.var_values();
+        let mut sections: Vec<SectionRow<'a>> = template
+            .sections
+            .iter()
+            .enumerate()
+            .map(|(index, s)| SectionRow {
+                index,
+                title: substitute(&s.title, &vars),
+                progress: Progress::default(),
+                first: None,
+                last: None,
+            })
+            .collect();
+        let mut rows = Vec::with_capacity(template.items.len());
+        let mut progress = Progress::default();
+        for (index, item) in template.items.iter().enumerate() {
+            let (state, entry, prechecked) = item_state(run, template, index);
+            let record = run.items.get(&item.id);
+            progress.add(state);
+            let section_title = match sections.get_mut(item.section) {
+                Some(sec) => {
+                    sec.progress.add(state);
+                    if let Some((a, b)) = record.and_then(ItemRecord::span) {
+                        sec.first = Some(sec.first.map_or(a, |f| f.min(a)));
+                        sec.last = Some(sec.last.map_or(b, |l| l.max(b)));
+                    }
+                    sec.title.clone()
+                }
+                None => Cow::Borrowed(""),
+            };
+            rows.push(Row {
+                index: Some(index),
+                id: &item.id,
+                text: substitute(&item.text, &vars),
+                section: Some(item.section),
+                section_title,
+                kind: item.kind,
+                state,
+                entry,
+                record,
+                prechecked,
+            });
+        }
+        let template_rows = rows.len();
+        let known: std::collections::HashSet<&ItemId> =
+            template.items.iter().map(|i| &i.id).collect();
+        for (id, record) in &run.items {
+            if known.contains(id) {
+                continue;
+            }
+            let info: Option<&OrphanInfo> = run.orphans.get(id);
+            let entry = record.current();
+            rows.push(Row {
+                index: None,
+                id,
+                text: Cow::Borrowed(info.map_or("(item not in the template)", |o| o.text.as_str())),
+                section: None,
+                section_title: Cow::Borrowed(info.map_or("", |o| o.section.as_str())),
+                kind: ItemKind::Task,
+                state: entry.map_or(ItemState::Open, |e| e.state),
+                entry,
+                record: Some(record),
+                prechecked: false,
+            });
+        }
+        RunView {
+            run,
+            template,
+            rows,
+            template_rows,
+            sections,
+            progress,
+            vars,
+        }
+    }
+
+    /// Template rows.
+    pub fn items(&self) -> &[Row<'a>] {
+        &self.rows[..self.template_rows]
+    }
+
+    /// Orphan rows.
+    pub fn orphans(&self) -> &[Row<'a>] {
+        &self.rows[self.template_rows..]
+    }
+
+    /// The first open template item.
+    pub fn next_open(&self) -> Option<&Row<'a>> {
+        self.items().iter().find(|r| r.state == ItemState::Open)
+    }
+
+    /// `complete`, `complete with N skipped/overridden`, `aborted`, or `active`.
+    pub fn outcome(&self) -> String {
+        match self.run.lifecycle.as_str() {
+            "completed" if self.progress.exceptions == 0 => "complete".to_owned(),
+            "completed" => format!(
+                "complete with {} skipped/overridden",
+                self.progress.exceptions
+            ),
+            other => other.to_owned(),
+        }
+    }
+
+    /// Substitutes the run's variables in any template text (code blocks, titles).
+    pub fn subst<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        substitute(text, &self.vars)
+    }
+}

@@ -1,0 +1,47 @@
+//! Who is making a change: OS user from the effective uid, host name, and a chosen display name.
+
+use crate::run::event::Actor;
+use crate::template::sanitize::clean_line;
+use std::path::PathBuf;
+
+/// Environment variable giving the operator's display name.
+pub const OPERATOR_ENV: &str = "RUNSHEET_OPERATOR";
+
+/// `~/.config/runsheet/config.toml` (honouring `XDG_CONFIG_HOME`).
+pub fn config_path() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|b| b.config_dir().join("runsheet").join("config.toml"))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct Config {
+    operator: Option<String>,
+}
+
+fn configured_operator() -> Option<String> {
+    let text = std::fs::read_to_string(config_path()?).ok()?;
+    toml::from_str::<Config>(&text).ok()?.operator
+}
+
+/// The OS account name of the effective uid (looked up in the user database, never `$USER`).
+pub fn os_user() -> String {
+    whoami::username().unwrap_or_else(|_| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self")
+            .map_or_else(|_| "unknown".to_owned(), |m| format!("uid{}", m.uid()))
+    })
+}
+
+/// The current actor: display name from `as_name`, else `RUNSHEET_OPERATOR`, else `operator` in the
+/// config file, else the OS user. Everything is sanitised.
+pub fn current(as_name: Option<&str>) -> Actor {
+    let user = clean_line(&os_user());
+    let host = clean_line(&whoami::hostname().unwrap_or_else(|_| "unknown-host".to_owned()));
+    let name = as_name
+        .map(str::to_owned)
+        .or_else(|| std::env::var(OPERATOR_ENV).ok())
+        .or_else(configured_operator)
+        .map(|n| clean_line(n.trim()))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| user.clone());
+    Actor { user, host, name }
+}

@@ -1,0 +1,253 @@
+//! Markdown checklist → [`Template`]: the loader.
+//!
+//! Bytes are decoded ([`decode`]), mojibake repaired ([`repair`]), the Markdown walked once over
+//! pulldown-cmark events ([`parser`]), and stable ids assigned ([`ids`]). Everything that reaches the
+//! model is sanitised ([`sanitize`]).
+
+pub mod decode;
+pub mod frontmatter;
+pub mod ids;
+pub mod inline;
+pub mod lines;
+pub mod parser;
+pub mod recognize;
+pub mod repair;
+pub mod sanitize;
+pub mod tree;
+pub mod variables;
+
+use crate::model::{Template, Variable, Warning};
+use inline::Inline;
+use lines::LineIndex;
+use std::path::Path;
+
+/// Largest template read (bytes). Real checklists are kilobytes; this guards against reading a
+/// mistaken path such as a disk image.
+pub const MAX_TEMPLATE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Why a template could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadErrorKind {
+    /// The file could not be read.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    /// Larger than [`MAX_TEMPLATE_BYTES`].
+    #[error("the file is {0} bytes; templates are limited to 64 MiB — is this the right file?")]
+    TooLarge(u64),
+    /// Not UTF-8.
+    #[error("not valid UTF-8 at byte {offset} (line {line}); save the file as UTF-8 and try again")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+        /// Its 1-based line.
+        line: usize,
+    },
+    /// A UTF-16 BOM but broken UTF-16.
+    #[error("starts with a UTF-16 byte order mark but is not valid UTF-16; save it as UTF-8")]
+    InvalidUtf16,
+    /// NUL bytes: a binary file.
+    #[error(
+        "looks like a binary file (NUL byte at byte {offset}, line {line}); give a Markdown checklist"
+    )]
+    Binary {
+        /// Byte offset of the first NUL.
+        offset: usize,
+        /// Its 1-based line.
+        line: usize,
+    },
+    /// Nothing but whitespace.
+    #[error("the file is empty; write a checklist such as `- [ ] first step`")]
+    Empty,
+    /// Markdown without anything to do.
+    #[error(
+        "no checklist items found: write tasks as `- [ ] step`, a table with a Status column, or sign-off lines like `Tech Lead: ____`"
+    )]
+    NoItems,
+}
+
+/// A template that cannot be loaded, with the file it came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {kind}")]
+pub struct LoadError {
+    /// The file name as given.
+    pub file: String,
+    /// What went wrong.
+    pub kind: LoadErrorKind,
+}
+
+/// Reads and loads a template file.
+pub fn load_path(path: &Path) -> Result<Template, LoadError> {
+    let name = path.display().to_string();
+    let err = |kind| LoadError {
+        file: name.clone(),
+        kind,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| err(LoadErrorKind::Io(e.to_string())))?;
+    if meta.is_dir() {
+        return Err(err(LoadErrorKind::Io("is a directory".into())));
+    }
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        return Err(err(LoadErrorKind::TooLarge(meta.len())));
+    }
+    let bytes = std::fs::read(path).map_err(|e| err(LoadErrorKind::Io(e.to_string())))?;
+    parse_bytes(&name, &bytes)
+}
+
+/// Loads a template from bytes; `name` is used in errors and as the fallback title.
+pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Template, LoadError> {
+    let text = decode::decode(bytes).map_err(|kind| LoadError {
+        file: name.to_owned(),
+        kind,
+    })?;
+    parse_text(name, &text)
+}
+
+/// Loads a template from text; `name` is used in errors and as the fallback title.
+pub fn parse_str(name: &str, text: &str) -> Result<Template, LoadError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(LoadError {
+            file: name.to_owned(),
+            kind: LoadErrorKind::Empty,
+        });
+    }
+    parse_text(name, &decode::normalize_newlines(text))
+}
+
+fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
+    let repaired = repair::repair(text);
+    let text = repaired.text.as_str();
+    let lines = LineIndex::new(text);
+    let mut out = parser::walk(text, &lines, false);
+    let mut fallback = false;
+    if out.items.is_empty() && out.item_like_tables > 0 {
+        out = parser::walk(text, &lines, true);
+        fallback = true;
+    }
+    let mut warnings = out.warnings;
+    if fallback && let Some(first) = out.items.first() {
+        warnings.push(Warning {
+            line: first.line,
+            message: "no checkboxes, status columns or sign-offs in the file: the rows of its tables were loaded as open items".to_owned(),
+        });
+    }
+    if let Some(offset) = repaired.first_offset {
+        warnings.push(Warning {
+            line: lines.line(offset),
+            message: format!(
+                "repaired {} mojibake sequence(s) (UTF-8 text that had been read as Windows-1252 or Mac Roman, e.g. `âœ…` for `✅`); re-save the file as UTF-8",
+                repaired.count
+            ),
+        });
+    }
+    warn_control_chars(text, &lines, &mut warnings);
+    warnings.sort_by_key(|w| w.line);
+
+    let metadata = out.metadata;
+    let title = frontmatter::title(&metadata)
+        .map(|t| sanitize::clean_line(&t))
+        .or(out.h1_title)
+        .unwrap_or_else(|| file_title(name));
+    let mut sections = out.sections;
+    if let Some(i) = out.implicit {
+        sections[i].title = title.clone();
+    }
+    let mut variables: Vec<Variable> = variables::scan(text, |o| lines.line(o));
+    variables.extend(out.placeholders);
+    let mut template = Template {
+        title,
+        metadata,
+        sections,
+        items: out.items,
+        variables,
+        warnings,
+        repairs: repaired.count,
+    };
+    if template.items.is_empty() {
+        return Err(LoadError {
+            file: name.to_owned(),
+            kind: LoadErrorKind::NoItems,
+        });
+    }
+    ids::assign(&mut template);
+    Ok(template)
+}
+
+/// `deploy-window.md` → `deploy-window`.
+fn file_title(name: &str) -> String {
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| name.to_owned());
+    sanitize::clean_line(&stem)
+}
+
+fn warn_control_chars(text: &str, lines: &LineIndex, warnings: &mut Vec<Warning>) {
+    let mut flagged = 0usize;
+    let mut last_line = 0;
+    for (offset, c) in text.char_indices() {
+        if c == '\n' || c == '\t' || !sanitize::is_unsafe_char(c) {
+            continue;
+        }
+        let line = lines.line(offset);
+        if line == last_line {
+            continue;
+        }
+        last_line = line;
+        flagged += 1;
+        if flagged <= 20 {
+            warnings.push(Warning {
+                line,
+                message: format!(
+                    "control, bidi or zero-width character U+{:04X} shown as a visible mark",
+                    u32::from(c)
+                ),
+            });
+        }
+    }
+}
+
+/// The status character of a list item like `- [-] text` that GFM does not treat as a task:
+/// any single non-space character other than `x`/`X` between brackets, followed by a space.
+pub fn variant_marker_at(src: &str, start: usize) -> Option<char> {
+    let rest = src.get(start..)?;
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let rest = if let Some(r) = rest.strip_prefix(['-', '*', '+']) {
+        r
+    } else {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        rest[digits..].strip_prefix(['.', ')'])?
+    };
+    let rest = rest
+        .strip_prefix([' ', '\t'])?
+        .trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix('[')?;
+    let mut chars = rest.chars();
+    let c = chars.next()?;
+    if c.is_whitespace() || matches!(c, 'x' | 'X' | ']' | '[') || c.is_ascii_digit() {
+        return None;
+    }
+    let after = chars.as_str().strip_prefix(']')?;
+    (after.is_empty() || after.starts_with([' ', '\t', '\n'])).then_some(c)
+}
+
+/// Removes a leading `[c]` status marker from item text.
+pub fn strip_variant_marker(inline: &mut Inline) {
+    let Some(first) = inline.spans.first_mut() else {
+        return;
+    };
+    let t = first.text.trim_start();
+    let mut chars = t.char_indices();
+    let ok = matches!(chars.next(), Some((_, '['))) && chars.next().is_some();
+    let close = chars.next();
+    if let (true, Some((i, ']'))) = (ok, close) {
+        first.text = t[i + 1..].trim_start().to_owned();
+        if first.text.is_empty() {
+            inline.spans.remove(0);
+        }
+        inline.plain = inline.spans.iter().map(|s| s.text.as_str()).collect();
+    }
+}

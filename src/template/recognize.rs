@@ -1,0 +1,567 @@
+//! Recognisers for what GFM does not know: go/no-go gates, timed headings, sign-off lines, status
+//! glyphs and status columns, metadata placeholders. Pure functions over text.
+
+use crate::model::PlannedTime;
+
+/// Whether `text` contains "Go/No-Go" in any dash, slash, spacing or case form (`GO / NO-GO`,
+/// `go-nogo`, `Go–No Go`, `go or no-go`).
+pub fn mentions_go_no_go(text: &str) -> bool {
+    if !text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w.eq_ignore_ascii_case(b"go"))
+    {
+        return false;
+    }
+    let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let at = |i: usize| chars.get(i).copied();
+    let is_dash = |c: char| matches!(c, '-' | '‐' | '‑' | '–' | '—' | '_');
+    let skip_spaces = |mut j: usize| {
+        while at(j).is_some_and(char::is_whitespace) {
+            j += 1;
+        }
+        j
+    };
+    for i in 0..chars.len().saturating_sub(1) {
+        if chars[i] != 'g' || chars[i + 1] != 'o' || (i > 0 && chars[i - 1].is_alphanumeric()) {
+            continue;
+        }
+        let mut j = skip_spaces(i + 2);
+        match at(j) {
+            Some(c) if c == '/' || c == '|' || c == '\\' || is_dash(c) => j += 1,
+            Some('o') if at(j + 1) == Some('r') && at(j + 2).is_some_and(char::is_whitespace) => {
+                j += 2
+            }
+            _ => continue,
+        }
+        j = skip_spaces(j);
+        if at(j) != Some('n') || at(j + 1) != Some('o') {
+            continue;
+        }
+        j += 2;
+        while at(j).is_some_and(|c| c.is_whitespace() || is_dash(c)) {
+            j += 1;
+        }
+        if at(j) == Some('g')
+            && at(j + 1) == Some('o')
+            && !at(j + 2).is_some_and(char::is_alphanumeric)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+fn take_number(s: &str) -> Option<(u32, &str)> {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    if end == 0 || end > 4 {
+        return None;
+    }
+    Some((s[..end].parse().ok()?, &s[end..]))
+}
+
+fn clock_at_start(s: &str) -> Option<PlannedTime> {
+    let (hour, rest) = take_number(s)?;
+    let rest = rest.strip_prefix(':').or_else(|| rest.strip_prefix('h'))?;
+    let (minute, rest) = take_number(rest)?;
+    if rest.starts_with(|c: char| c.is_ascii_digit()) || hour > 23 || minute > 59 {
+        return None;
+    }
+    let rest = rest
+        .strip_prefix(':')
+        .and_then(|r| take_number(r).map(|(_, r)| r))
+        .unwrap_or(rest);
+    let suffix = rest.trim_start().to_ascii_lowercase();
+    let is_pm = suffix.starts_with("pm") || suffix.starts_with("p.m");
+    let is_am = suffix.starts_with("am") || suffix.starts_with("a.m");
+    let hour = match (hour, is_am, is_pm) {
+        (12, true, _) => 0,
+        (h, _, true) if h < 12 => h + 12,
+        (h, _, _) => h,
+    };
+    Some(PlannedTime::Clock {
+        hour: u8::try_from(hour).ok()?,
+        minute: u8::try_from(minute).ok()?,
+    })
+}
+
+fn offset_at(s: &str) -> Option<PlannedTime> {
+    let s = s.strip_prefix(['T', 't'])?.trim_start();
+    let (sign, rest) = match s.chars().next()? {
+        '-' | '−' | '–' => (-1, &s[s.chars().next()?.len_utf8()..]),
+        '+' => (1, &s[1..]),
+        '0' => (1, s),
+        _ => return None,
+    };
+    let (n, rest) = take_number(rest.trim_start())?;
+    let unit = rest.trim_start().to_ascii_lowercase();
+    let word_end = unit
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(unit.len());
+    let factor = match &unit[..word_end] {
+        "" | "m" | "min" | "mins" | "minute" | "minutes" => 1,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 60,
+        "d" | "day" | "days" => 1440,
+        _ => return None,
+    };
+    let minutes = i32::try_from(n)
+        .ok()?
+        .checked_mul(factor)?
+        .checked_mul(sign)?;
+    Some(PlannedTime::Offset { minutes })
+}
+
+/// The planned time of a heading: a clock time at its start (`08:00 - Start`, `13:30 Verify`,
+/// `9:15 PM`), or a window offset at its start or in parentheses (`T-60 min`, `T+15`,
+/// `Pre-Deployment (T-60 minutes)`).
+pub fn planned_time(title: &str) -> Option<PlannedTime> {
+    let t = title.trim_start().trim_start_matches(['(', '[', '*', '_']);
+    if let Some(p) = clock_at_start(t).or_else(|| offset_at(t)) {
+        return Some(p);
+    }
+    title
+        .match_indices('(')
+        .find_map(|(i, _)| offset_at(title[i + 1..].trim_start()))
+}
+
+/// Status read from a table cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellStatus {
+    /// A "done" glyph or word.
+    Checked,
+    /// A "not done" glyph.
+    Unchecked,
+}
+
+const CHECKED_GLYPHS: &[&str] = &[
+    "✅",
+    "☑",
+    "✔",
+    "✓",
+    "☒",
+    "🟢",
+    "✅️",
+    "[x]",
+    "[X]",
+    ":white_check_mark:",
+    ":heavy_check_mark:",
+    ":ballot_box_with_check:",
+    ":green_circle:",
+    ":check:",
+    ":+1:",
+    "👍",
+];
+const UNCHECKED_GLYPHS: &[&str] = &[
+    "⬜",
+    "☐",
+    "❌",
+    "⚪",
+    "🔴",
+    "🟡",
+    "🟠",
+    "⭕",
+    "✗",
+    "✘",
+    "❎",
+    "⏳",
+    "🔲",
+    "◻",
+    "□",
+    "⬛",
+    "[ ]",
+    "[]",
+    ":x:",
+    ":red_circle:",
+    ":yellow_circle:",
+    ":orange_circle:",
+    ":white_circle:",
+    ":white_large_square:",
+    ":black_large_square:",
+    ":o:",
+    ":hourglass:",
+    ":construction:",
+    ":black_square_button:",
+    ":heavy_multiplication_x:",
+    ":negative_squared_cross_mark:",
+    ":warning:",
+    "⚠",
+];
+
+fn strip_selectors(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c != '\u{FE0F}' && c != '\u{FE0E}')
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// The status glyph a cell consists of, if it is only a status glyph.
+pub fn glyph_status(cell: &str) -> Option<CellStatus> {
+    let s = strip_selectors(cell);
+    if CHECKED_GLYPHS.contains(&s.as_str()) {
+        Some(CellStatus::Checked)
+    } else if UNCHECKED_GLYPHS.contains(&s.as_str()) {
+        Some(CellStatus::Unchecked)
+    } else {
+        None
+    }
+}
+
+/// A leading status glyph of a cell (`☐ Laptop`), and the rest.
+pub fn leading_glyph(cell: &str) -> Option<(CellStatus, &str)> {
+    let trimmed = cell.trim_start();
+    for (set, status) in [
+        (CHECKED_GLYPHS, CellStatus::Checked),
+        (UNCHECKED_GLYPHS, CellStatus::Unchecked),
+    ] {
+        for g in set {
+            if let Some(rest) = trimmed.strip_prefix(g) {
+                let rest = rest.trim_start_matches(['\u{FE0F}', '\u{FE0E}']);
+                if rest.starts_with(char::is_whitespace) && !rest.trim().is_empty() {
+                    return Some((status, rest.trim_start()));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Status of a cell in a column headed like "Status": a glyph, or a word such as Done / Yes.
+pub fn word_status(cell: &str) -> CellStatus {
+    if let Some(s) = glyph_status(cell) {
+        return s;
+    }
+    let lower = strip_selectors(cell).to_lowercase();
+    let word = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    match word {
+        "done" | "yes" | "y" | "complete" | "completed" | "ok" | "pass" | "passed" | "signed"
+        | "verified" | "x" => CellStatus::Checked,
+        _ if leading_glyph(cell).is_some_and(|(s, _)| s == CellStatus::Checked) => {
+            CellStatus::Checked
+        }
+        _ => CellStatus::Unchecked,
+    }
+}
+
+/// Whether a table header names a status column (Status, Done, State, ✓ …).
+pub fn is_status_header(header: &str) -> bool {
+    let h = strip_selectors(header).to_lowercase();
+    let h = h.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    matches!(
+        h,
+        "done"
+            | "state"
+            | "✓"
+            | "✔"
+            | "✅"
+            | "☑"
+            | "☐"
+            | "checked"
+            | "complete"
+            | "completed"
+            | "[ ]"
+            | "[x]"
+            | "tick"
+            | "ok?"
+            | "done?"
+            | "checked?"
+    ) || h
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == "status")
+}
+
+const SUBLABELS: &[&str] = &[
+    "date",
+    "time",
+    "signature",
+    "sign",
+    "signed",
+    "name",
+    "initials",
+    "on",
+    "at",
+];
+
+/// Splits `label: rest` where the label is short role-like text (bold markers allowed).
+pub fn split_label(raw: &str) -> Option<(String, &str)> {
+    let colon = raw.find(':')?;
+    let label: String = raw[..colon]
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace())
+        .to_owned();
+    let rest = raw[colon + 1..].trim_start_matches(['*', '_']);
+    let words = label.split_whitespace().count();
+    let ok = !label.is_empty()
+        && label.chars().count() <= 48
+        && words <= 6
+        && label.chars().next().is_some_and(char::is_alphabetic)
+        && !label.contains(['[', ']', '(', ')', '`', '|', '<', '>', '*', '{', '}'])
+        && !label.contains("://");
+    ok.then_some((label, rest))
+}
+
+/// Bracket placeholders (`[Name]`) in `s` that are not links (not followed by `(` or `[`).
+pub fn bracket_placeholders(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let inner = &after[..close];
+        let tail = &after[close + 1..];
+        let is_link = tail.starts_with('(') || tail.starts_with('[');
+        if !is_link
+            && !inner.is_empty()
+            && inner.chars().count() <= 48
+            && !inner.contains('[')
+            && inner.trim() != "x"
+            && !inner.trim().is_empty()
+            && !inner.starts_with('!')
+        {
+            out.push(inner.trim());
+        }
+        rest = tail;
+    }
+    out
+}
+
+/// What follows a sign-off label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Blanks to write on: `____`, `****\_****`.
+    Blanks,
+    /// Only bracket placeholders: `[Name]`.
+    Placeholder,
+}
+
+/// Words that make a label a role (so `Approved by: [Name]` is a sign-off, `Location: [Room]` is not).
+const ROLE_WORDS: &[&str] = &[
+    "lead",
+    "manager",
+    "owner",
+    "approv",
+    "sign",
+    "engineer",
+    "director",
+    "officer",
+    "commander",
+    "admin",
+    "dba",
+    "qa",
+    "sre",
+    "on-call",
+    "oncall",
+    "reviewer",
+    "head",
+    "chief",
+    "vp",
+    "cto",
+    "ciso",
+    "cio",
+    "product",
+    "security",
+    "architect",
+    "operator",
+    "author",
+    "witness",
+    "sponsor",
+    "stakeholder",
+    "coordinator",
+    "responsible",
+    "accountable",
+    "verified by",
+    "checked by",
+    "executed by",
+    "performed by",
+];
+
+/// Whether a label names a person's role.
+pub fn is_role_like(label: &str) -> bool {
+    let l = label.to_lowercase();
+    ROLE_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// Reads the part after a sign-off label: blanks (`____`, `****\_****`), placeholders (`[Name]`,
+/// `(Date: ____)`) and sub-labels (`Date:`), and nothing else.
+pub fn blank_rest(rest: &str) -> Option<Fill> {
+    if !rest.contains(['_', '*', '[']) {
+        return None;
+    }
+    let s = rest.replace('\\', "");
+    let mut placeholders = 0;
+    let mut stripped = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '[' {
+            let inner: String = chars.by_ref().take_while(|&c| c != ']').collect();
+            if inner.chars().count() > 48 || inner.contains("://") || chars.peek() == Some(&'(') {
+                return None;
+            }
+            placeholders += 1;
+            stripped.push(' ');
+        } else {
+            stripped.push(c);
+        }
+    }
+    let lower = stripped.to_lowercase();
+    let mut underscores = 0;
+    let mut stars = 0;
+    for word in lower.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '|' | '/'))
+    {
+        let core = word.trim_matches(|c: char| matches!(c, '_' | '*' | '-' | '.' | '…' | ':'));
+        underscores += word.matches('_').count();
+        stars += word.matches('*').count();
+        if core.is_empty() || SUBLABELS.contains(&core) {
+            continue;
+        }
+        return None;
+    }
+    if underscores >= 2 || stars >= 3 {
+        Some(Fill::Blanks)
+    } else if placeholders > 0 {
+        Some(Fill::Placeholder)
+    } else {
+        None
+    }
+}
+
+/// A sign-off: `Tech Lead: ____ Date: ____`, `**QA Lead:** ____`, `Approved by: [Name]`.
+/// Blanks make any label a sign-off; a bracket placeholder only a role-like label, and only when
+/// `placeholders` is allowed (not for attribute bullets such as `- Owner: [QA Lead]` under a task).
+/// Returns the role.
+pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
+    let (label, rest) = split_label(raw)?;
+    match blank_rest(rest)? {
+        Fill::Blanks => Some(label),
+        Fill::Placeholder if placeholders && is_role_like(&label) => Some(label),
+        Fill::Placeholder => None,
+    }
+}
+
+/// A sign-off written as a paragraph line: blanks after any label (`Tech Lead: ____`), or a
+/// placeholder after an approval label (`Approved by: [Name]`). `**Deployment Lead:** [Name]` in a
+/// paragraph is a metadata line (its placeholder is a variable), not a sign-off.
+pub fn signoff_role_line(raw: &str) -> Option<String> {
+    let (label, rest) = split_label(raw)?;
+    let lower = label.to_lowercase();
+    let approval = lower.contains("approv") || lower.contains("sign") || lower.ends_with(" by");
+    match blank_rest(rest)? {
+        Fill::Blanks => Some(label),
+        Fill::Placeholder if approval => Some(label),
+        Fill::Placeholder => None,
+    }
+}
+
+/// A metadata line `**Deployment Lead:** [Name]`: the label and its placeholders.
+pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
+    let (label, rest) = split_label(raw)?;
+    let found = bracket_placeholders(rest);
+    (!found.is_empty()).then_some((label, found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_no_go_in_every_form() {
+        for s in [
+            "Go/No-Go decision",
+            "GO / NO-GO",
+            "go-nogo call",
+            "Go–No Go",
+            "Final go or no-go",
+            "**Go/No Go Meeting**",
+            "go/no_go",
+        ] {
+            assert!(mentions_go_no_go(s), "{s}");
+        }
+        for s in [
+            "Go to the dashboard",
+            "ago/nogo",
+            "Go/No-Gopher",
+            "going nowhere",
+            "Google",
+        ] {
+            assert!(!mentions_go_no_go(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn timed_headings() {
+        let clock = |hour, minute| Some(PlannedTime::Clock { hour, minute });
+        let off = |minutes| Some(PlannedTime::Offset { minutes });
+        assert_eq!(planned_time("08:00 - Deployment Start"), clock(8, 0));
+        assert_eq!(planned_time("13:30 Verify"), clock(13, 30));
+        assert_eq!(planned_time("9:15 PM rollback cut-off"), clock(21, 15));
+        assert_eq!(planned_time("12:05 am"), clock(0, 5));
+        assert_eq!(planned_time("T-60 min"), off(-60));
+        assert_eq!(planned_time("T+15"), off(15));
+        assert_eq!(planned_time("T-2h prep"), off(-120));
+        assert_eq!(planned_time("Pre-Deployment (T-60 minutes)"), off(-60));
+        assert_eq!(planned_time("Deployment Start (T-0)"), off(0));
+        assert_eq!(planned_time("Monitoring (15-30 minutes)"), None);
+        assert_eq!(planned_time("T-Shirt sizes"), None);
+        assert_eq!(planned_time("25:00 nonsense"), None);
+        assert_eq!(planned_time("2024 plans"), None);
+        assert_eq!(planned_time("Phase 1: Prep"), None);
+    }
+
+    #[test]
+    fn signoff_lines() {
+        let role = |s: &str| signoff_role(s, true);
+        assert_eq!(
+            role("Tech Lead: ________ Date: ______").as_deref(),
+            Some("Tech Lead")
+        );
+        assert_eq!(role("**QA Lead:** ____").as_deref(), Some("QA Lead"));
+        assert_eq!(role("Approved by: [Name]").as_deref(), Some("Approved by"));
+        assert_eq!(
+            role(r"Engineering Lead: ********\_******** Date: **\_\_\_**").as_deref(),
+            Some("Engineering Lead")
+        );
+        assert_eq!(
+            role("Release Manager: _____________ (Date: _____)").as_deref(),
+            Some("Release Manager")
+        );
+        assert_eq!(role("Note: run the backup first"), None);
+        assert_eq!(role("Step 1: ____ then restart"), None);
+        assert_eq!(role("See [docs](http://x): ___"), None);
+        assert_eq!(role("Owner:"), None);
+        assert_eq!(role("Location: [Room]"), None);
+        assert_eq!(signoff_role("Owner: [QA Lead]", false), None);
+        assert_eq!(signoff_role("Owner: ____", false).as_deref(), Some("Owner"));
+    }
+
+    #[test]
+    fn status_cells_and_headers() {
+        assert_eq!(glyph_status(" ✅ "), Some(CellStatus::Checked));
+        assert_eq!(
+            glyph_status(":white_check_mark:"),
+            Some(CellStatus::Checked)
+        );
+        assert_eq!(glyph_status("☐"), Some(CellStatus::Unchecked));
+        assert_eq!(glyph_status("⚠️"), Some(CellStatus::Unchecked));
+        assert_eq!(glyph_status("done soon"), None);
+        assert_eq!(word_status("Done"), CellStatus::Checked);
+        assert_eq!(word_status("Pending"), CellStatus::Unchecked);
+        assert!(is_status_header("Status"));
+        assert!(is_status_header("**Current Status**"));
+        assert!(is_status_header("✓"));
+        assert!(!is_status_header("Owner"));
+        assert!(!is_status_header("Check"));
+        assert_eq!(
+            leading_glyph("☐ Laptop"),
+            Some((CellStatus::Unchecked, "Laptop"))
+        );
+    }
+
+    #[test]
+    fn metadata_placeholders_found() {
+        let (label, found) =
+            metadata_placeholders("**Deployment Lead:** [Name]").expect("metadata");
+        assert_eq!(label, "Deployment Lead");
+        assert_eq!(found, vec!["Name"]);
+        assert!(metadata_placeholders("**Docs:** [guide](http://x)").is_none());
+    }
+}

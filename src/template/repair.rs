@@ -1,0 +1,228 @@
+//! Mojibake repair: text that was UTF-8, decoded as Windows-1252 or Mac Roman, and encoded again.
+//!
+//! Each candidate sequence is mapped back to the bytes the wrong decoder saw; when those bytes form
+//! one valid UTF-8 character that is plausible (a symbol, punctuation, emoji or Latin letter), the
+//! sequence is replaced. Characters of other scripts (CJK, Hangul …) are only accepted when they come
+//! in a run of at least two repaired sequences, so valid text such as `é——` is never turned into `闗`.
+
+use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1252};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The result of a repair pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repaired {
+    /// The repaired text (the input when nothing was repaired).
+    pub text: String,
+    /// How many sequences were repaired.
+    pub count: usize,
+    /// Byte offset (in the input) of the first repair.
+    pub first_offset: Option<usize>,
+}
+
+fn reverse_table(encoding: &'static Encoding) -> HashMap<char, u8> {
+    let mut map = HashMap::with_capacity(128);
+    for byte in 0x80u8..=0xFF {
+        let buf = [byte];
+        let (s, had_errors) = encoding.decode_without_bom_handling(&buf);
+        let mut chars = s.chars();
+        if let (Some(c), None, false) = (chars.next(), chars.next(), had_errors) {
+            map.insert(c, byte);
+        }
+    }
+    map
+}
+
+fn cp1252() -> &'static HashMap<char, u8> {
+    static T: OnceLock<HashMap<char, u8>> = OnceLock::new();
+    T.get_or_init(|| reverse_table(WINDOWS_1252))
+}
+
+fn mac_roman() -> &'static HashMap<char, u8> {
+    static T: OnceLock<HashMap<char, u8>> = OnceLock::new();
+    T.get_or_init(|| reverse_table(MACINTOSH))
+}
+
+/// A repairable sequence found at `start..end` (byte offsets).
+struct Candidate {
+    start: usize,
+    end: usize,
+    replacement: char,
+    strong: bool,
+}
+
+fn utf8_len(lead: u8) -> Option<usize> {
+    match lead {
+        0xC2..=0xDF => Some(2),
+        0xE0..=0xEF => Some(3),
+        0xF0..=0xF4 => Some(4),
+        _ => None,
+    }
+}
+
+fn is_strong(c: char) -> bool {
+    matches!(u32::from(c),
+        0x00A0..=0x024F      // Latin-1 supplement, Latin extended
+        | 0x2000..=0x2BFF    // punctuation, arrows, math, technical, box drawing, dingbats, symbols
+        | 0x2E00..=0x2E7F
+        | 0xFE0F             // emoji presentation selector
+        | 0x1F000..=0x1FAFF) // emoji
+}
+
+/// Tries to read one mis-decoded UTF-8 character starting at `text[start..]`.
+fn candidate_at(
+    text: &str,
+    start: usize,
+    table: &HashMap<char, u8>,
+    mac: bool,
+) -> Option<Candidate> {
+    let mut chars = text[start..].char_indices();
+    let (_, first) = chars.next()?;
+    let lead = *table.get(&first)?;
+    let mut bytes = [0u8; 4];
+    let (len, mut filled) = match utf8_len(lead) {
+        Some(len) => {
+            bytes[0] = lead;
+            (len, 1)
+        }
+        // Mac Roman cannot show 0xF0 other than as U+F8FF, which is often dropped: `üîß` is 🔧
+        // without its lead byte. Only emoji (F0 9F ..) are rebuilt this way.
+        None if mac && lead == 0x9F => {
+            bytes[0] = 0xF0;
+            bytes[1] = 0x9F;
+            (4, 2)
+        }
+        None => return None,
+    };
+    let mut end = start + first.len_utf8();
+    while filled < len {
+        let (off, c) = chars.next()?;
+        let b = *table.get(&c)?;
+        if !(0x80..=0xBF).contains(&b) {
+            return None;
+        }
+        bytes[filled] = b;
+        filled += 1;
+        end = start + off + c.len_utf8();
+    }
+    let decoded = std::str::from_utf8(&bytes[..len]).ok()?;
+    let replacement = decoded.chars().next()?;
+    if replacement.is_control() {
+        return None;
+    }
+    let dropped_lead = bytes[0] == 0xF0 && filled == len && lead == 0x9F;
+    if dropped_lead && !(0x1F300..=0x1FAFF).contains(&u32::from(replacement)) {
+        return None;
+    }
+    Some(Candidate {
+        start,
+        end,
+        replacement,
+        strong: is_strong(replacement) || len == 2,
+    })
+}
+
+/// Repairs double-encoded UTF-8 in `text`.
+pub fn repair(text: &str) -> Repaired {
+    let unchanged = || Repaired {
+        text: text.to_owned(),
+        count: 0,
+        first_offset: None,
+    };
+    if text.is_ascii() {
+        return unchanged();
+    }
+    let (w, m) = (cp1252(), mac_roman());
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let Some(c) = text[pos..].chars().next() else {
+            break;
+        };
+        if c.is_ascii() {
+            pos += 1;
+            continue;
+        }
+        let found = candidate_at(text, pos, w, false).or_else(|| candidate_at(text, pos, m, true));
+        match found {
+            Some(cand) => {
+                pos = cand.end;
+                candidates.push(cand);
+            }
+            None => pos += c.len_utf8(),
+        }
+    }
+    // Weak candidates (other scripts) need a neighbouring candidate in the same run of characters.
+    let keep: Vec<bool> = (0..candidates.len())
+        .map(|i| {
+            let c = &candidates[i];
+            c.strong
+                || (i > 0 && candidates[i - 1].end == c.start)
+                || candidates.get(i + 1).is_some_and(|n| n.start == c.end)
+        })
+        .collect();
+    if !keep.iter().any(|&k| k) {
+        return unchanged();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut count = 0;
+    let mut first_offset = None;
+    for (cand, _) in candidates.iter().zip(&keep).filter(|(_, k)| **k) {
+        out.push_str(&text[last..cand.start]);
+        out.push(cand.replacement);
+        last = cand.end;
+        count += 1;
+        first_offset.get_or_insert(cand.start);
+    }
+    out.push_str(&text[last..]);
+    Repaired {
+        text: out,
+        count,
+        first_offset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repair;
+
+    #[test]
+    fn windows_1252_mojibake_is_repaired() {
+        let r = repair("Code âœ… and â‰¥ 80% and ðŸ”´ stop");
+        assert_eq!(r.text, "Code ✅ and ≥ 80% and 🔴 stop");
+        assert_eq!(r.count, 3);
+        assert_eq!(r.first_offset, Some(5));
+    }
+
+    #[test]
+    fn mac_roman_mojibake_is_repaired() {
+        assert_eq!(repair("done ‚úÖ").text, "done ✅");
+        assert_eq!(repair("fix üîß now").text, "fix 🔧 now");
+    }
+
+    #[test]
+    fn valid_text_is_left_alone() {
+        for s in [
+            "café — naïve “quotes” ✅ 🔴 中文 العربية",
+            "é——",
+            "Größe über Maß",
+            "Ñandú señor",
+        ] {
+            let r = repair(s);
+            assert_eq!(r.text, s, "{s}");
+            assert_eq!(r.count, 0, "{s}");
+        }
+    }
+
+    #[test]
+    fn latin_accents_double_encoded_are_repaired() {
+        assert_eq!(repair("cafÃ© rÃ©sumÃ©").text, "café résumé");
+    }
+
+    #[test]
+    fn repair_round_trips_only() {
+        // A lone lead byte character with no continuation stays.
+        assert_eq!(repair("â alone").text, "â alone");
+    }
+}

@@ -1,0 +1,116 @@
+//! Shared helpers for the run/store/CLI tests: a private data dir and the real binary.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `runsheet` binary built for the tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_runsheet");
+
+/// A fixture under tests/fixtures/runs.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/runs")
+        .join(name)
+}
+
+/// A private data dir plus an isolated HOME/XDG config.
+pub struct Env {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.tmp.path().join("data")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env("RUNSHEET_DATA_DIR", self.data())
+            .env("RUNSHEET_OPERATOR", "Tester")
+            .env("HOME", self.tmp.path())
+            .env("XDG_CONFIG_HOME", self.tmp.path().join("config"))
+            .env_remove("NO_COLOR");
+        c
+    }
+
+    /// Runs `runsheet ARGS`; returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out: Output = self.cmd().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "runsheet {args:?} failed: {err}\n{out}");
+        out
+    }
+
+    /// Starts a run of a fixture (copied into the temp dir so tests can change it); returns its id.
+    pub fn start(&self, fixture_name: &str, extra: &[&str]) -> String {
+        let copy = self.template_copy(fixture_name);
+        let mut args = vec!["start", copy.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        self.ok(&args).trim().to_owned()
+    }
+
+    /// Where `start` copies a fixture from (a file the test may edit to cause drift).
+    pub fn template_copy(&self, fixture_name: &str) -> PathBuf {
+        let copy = self.tmp.path().join(fixture_name);
+        if !copy.exists() {
+            std::fs::copy(fixture(fixture_name), &copy).unwrap();
+        }
+        copy
+    }
+
+    pub fn run_dir(&self, id: &str) -> PathBuf {
+        self.data().join("runs").join(id)
+    }
+
+    pub fn status_json(&self, id: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["status", id, "--json"])).unwrap()
+    }
+}
+
+/// Every file of a directory with its bytes and mode (to prove a command changed nothing).
+pub fn dir_state(dir: &Path) -> BTreeMap<String, (Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut m = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let meta = e.metadata().unwrap();
+        let bytes = if meta.is_file() {
+            std::fs::read(e.path()).unwrap()
+        } else {
+            Vec::new()
+        };
+        m.insert(
+            e.file_name().to_string_lossy().into_owned(),
+            (bytes, meta.permissions().mode()),
+        );
+    }
+    m
+}
+
+/// A generated template of `n` plain tasks in sections of 50.
+pub fn big_template(n: usize) -> String {
+    let mut s = String::from("# Generated window\n");
+    for i in 0..n {
+        if i % 50 == 0 {
+            s.push_str(&format!("\n## Section {}\n\n", i / 50));
+        }
+        s.push_str(&format!("- [ ] Step number {i} of the window\n"));
+    }
+    s
+}
