@@ -8,6 +8,7 @@ use runsheet::run::event::{Actor, Change, Event};
 use runsheet::run::intent::Intent;
 use runsheet::run::state::ItemState;
 use runsheet::run::view::item_state;
+use runsheet::store::open::LoadPolicy;
 use runsheet::store::{OpenRun, StartOptions, Store};
 use std::fs::OpenOptions;
 use std::hint::black_box;
@@ -153,14 +154,14 @@ fn headline() {
     let mut snap = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let o = OpenRun::open(&dir).expect("open");
+        let o = OpenRun::open_with(&dir, LoadPolicy::PreferSnapshot).expect("open");
         snap.push(t.elapsed());
         black_box(o.run.seq);
     }
     let (f50, f99) = percentiles(full);
     let (s50, s99) = percentiles(snap);
     println!(
-        "journal/load {ITEMS} items + {EVENTS} events, full replay (hashes checked): p50 {f50:?}  max-ish {f99:?}"
+        "journal/load {ITEMS} items + {EVENTS} events, full replay (links checked): p50 {f50:?}  max-ish {f99:?}"
     );
     println!(
         "journal/load same, from state.toml snapshot:                          p50 {s50:?}  max-ish {s99:?}"
@@ -204,7 +205,14 @@ fn bench(c: &mut Criterion) {
         .save_snapshot()
         .expect("snapshot");
     g.bench_function("load_10k_items_20k_events_snapshot", |b| {
-        b.iter(|| black_box(OpenRun::open(&dir).expect("open").run.seq))
+        b.iter(|| {
+            black_box(
+                OpenRun::open_with(&dir, LoadPolicy::PreferSnapshot)
+                    .expect("open")
+                    .run
+                    .seq,
+            )
+        })
     });
     g.finish();
 }

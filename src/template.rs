@@ -185,8 +185,18 @@ fn file_title(name: &str) -> String {
 fn warn_control_chars(text: &str, lines: &LineIndex, warnings: &mut Vec<Warning>) {
     let mut flagged = 0usize;
     let mut last_line = 0;
-    for (offset, c) in text.char_indices() {
-        if c == '\n' || c == '\t' || !sanitize::is_unsafe_char(c) {
+    for (offset, &b) in text.as_bytes().iter().enumerate() {
+        // Only these bytes can start a control, bidi or zero-width character: C0 and DEL, and the
+        // UTF-8 lead bytes of U+0080–U+00AD, U+061C, U+180E, U+200B–U+206F and U+FEFF.
+        let candidate =
+            matches!(b, 0x00..=0x08 | 0x0B..=0x1F | 0x7F | 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF);
+        if !candidate {
+            continue;
+        }
+        let Some(c) = text.get(offset..).and_then(|s| s.chars().next()) else {
+            continue;
+        };
+        if !sanitize::is_unsafe_char(c) {
             continue;
         }
         let line = lines.line(offset);

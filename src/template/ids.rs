@@ -1,13 +1,19 @@
-//! Stable item ids: a readable slug of the text plus a hash of section path, normalised text and
-//! occurrence index. Editing one item's wording changes only that item's id.
+//! Stable item ids: a readable slug of the text plus a 32-bit hash of section path, normalised text
+//! and occurrence index. Editing one item's wording changes only that item's id.
 
 use crate::model::{ItemId, Template};
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
 /// Lower-case, whitespace collapsed, trailing punctuation dropped.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// [`normalize`] into a reused buffer.
+fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
     for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
@@ -18,31 +24,36 @@ pub fn normalize(text: &str) -> String {
             out.extend(word.chars().flat_map(char::to_lowercase));
         }
     }
-    out.trim_end_matches(['.', ':', ';', ',', '!']).to_owned()
+    let keep = out.trim_end_matches(['.', ':', ';', ',', '!']).len();
+    out.truncate(keep);
 }
 
 /// ASCII slug of at most ~40 characters, cut at a word boundary.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
+    push_slug(text, &mut out);
+    out
+}
+
+fn push_slug(text: &str, out: &mut String) {
+    let start = out.len();
     let mut dash = false;
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
-            if dash && !out.is_empty() {
+            if dash && out.len() > start {
                 out.push('-');
             }
             dash = false;
             out.push(c.to_ascii_lowercase());
-            if out.len() >= 40 {
+            if out.len() - start >= 40 {
                 break;
             }
         } else {
             dash = true;
         }
     }
-    if out.is_empty() {
-        "item".to_owned()
-    } else {
-        out
+    if out.len() == start {
+        out.push_str("item");
     }
 }
 
@@ -54,16 +65,13 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
-fn make_id(base: &str, digest: &[u8], extra: usize) -> String {
-    let mut id = String::with_capacity(base.len() + 20);
-    id.push_str(base);
+fn push_suffix(id: &mut String, digest: &[u8], extra: usize) {
     id.push('-');
-    push_hex(&mut id, digest);
+    push_hex(id, digest);
     if extra > 1 {
         id.push('-');
         id.push_str(&extra.to_string());
     }
-    id
 }
 
 /// Assigns ids to every item of `template` (in document order).
@@ -91,38 +99,80 @@ pub fn assign(template: &mut Template) {
     // sections with the same title, or the implicit section and a lone H1, share a path.
     let mut seen: HashMap<[u8; 16], usize, Fnv> =
         HashMap::with_capacity_and_hasher(template.items.len(), Fnv);
-    let mut used: HashSet<String, Fnv> =
-        HashSet::with_capacity_and_hasher(template.items.len(), Fnv);
+    // Hashes of the ids handed out; a (harmless) 64-bit clash only makes an id longer.
+    let mut used: HashSet<u64, Fnv> = HashSet::with_capacity_and_hasher(template.items.len(), Fnv);
+    let mut norm = String::new();
     for item in &mut template.items {
-        let norm = normalize(&item.text);
-        let mut hasher = Sha256::new();
-        hasher.update(path_keys[item.section].as_bytes());
-        hasher.update(b"\x1e");
-        hasher.update(norm.as_bytes());
-        let base_hasher = hasher.clone();
-        let mut digest: [u8; 32] = hasher.finalize().into();
-        let mut key = [0u8; 16];
-        key.copy_from_slice(&digest[..16]);
+        normalize_into(&item.text, &mut norm);
+        let mut hasher = StableHash::new();
+        hasher.write(path_keys[item.section].as_bytes());
+        hasher.write(b"\x1e");
+        hasher.write(norm.as_bytes());
+        let key = hasher.finish128();
         let occurrence = {
             let n = seen.entry(key).or_insert(0);
             *n += 1;
             *n - 1
         };
         if occurrence > 0 {
-            let mut h = base_hasher;
-            h.update(b"#");
-            h.update(occurrence.to_string().as_bytes());
-            digest = h.finalize().into();
+            hasher.write(b"#");
+            hasher.write(occurrence.to_string().as_bytes());
         }
-        let base = slug(&item.text);
-        let mut id = make_id(&base, &digest[..4], 0);
+        let digest = hasher.finish128();
+        let mut id = String::with_capacity(56);
+        push_slug(&item.text, &mut id);
+        let base_len = id.len();
+        push_suffix(&mut id, &digest[..4], 0);
         let mut extra = 0;
-        while used.contains(&id) {
+        while !used.insert(fnv(id.as_bytes())) {
             extra += 1;
-            id = make_id(&base, &digest[..8], extra);
+            id.truncate(base_len);
+            push_suffix(&mut id, &digest[..8], extra);
         }
-        item.id = ItemId(id.clone());
-        used.insert(id);
+        item.id = ItemId(id);
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = Fnv.build_hasher();
+    h.write(bytes);
+    h.finish()
+}
+
+/// The id hash: two independent FNV-1a-64 lanes over the bytes, each finished with the splitmix64
+/// mixer, giving 128 bits. Fixed forever (ids are stored in run journals): changing it re-keys every
+/// run. Not cryptographic — ids need stability and spread, not secrecy.
+struct StableHash {
+    a: u64,
+    b: u64,
+}
+
+impl StableHash {
+    fn new() -> Self {
+        Self {
+            a: 0xcbf2_9ce4_8422_2325,
+            b: 0x84222325_cbf29ce4,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.a = (self.a ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            self.b = (self.b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3 ^ 0x5bd1_e995);
+        }
+    }
+
+    fn finish128(&self) -> [u8; 16] {
+        fn mix(mut z: u64) -> u64 {
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&mix(self.a).to_be_bytes());
+        out[8..].copy_from_slice(&mix(self.b ^ self.a.rotate_left(17)).to_be_bytes());
+        out
     }
 }
 
@@ -142,7 +192,12 @@ impl std::hash::BuildHasher for Fnv {
 
 impl std::hash::Hasher for FnvState {
     fn finish(&self) -> u64 {
-        self.0
+        // FNV's low bits depend only on the inputs' low bits; hashbrown indexes buckets by low
+        // bits, so mix before handing the hash over.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
