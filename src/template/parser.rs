@@ -7,7 +7,7 @@
 
 use super::inline::{Inline, InlineBuilder};
 use super::lines::LineIndex;
-use super::recognize::{self, CellStatus};
+use super::recognize;
 use super::sanitize::clean_multiline;
 use super::{frontmatter, strip_variant_marker, variant_marker_at};
 use crate::model::{
@@ -16,6 +16,8 @@ use crate::model::{
 };
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
+
+mod table;
 
 /// Parser options: GFM task lists, tables, strikethrough, YAML and TOML front matter.
 pub fn options() -> Options {
@@ -409,16 +411,12 @@ impl<'a> Walker<'a> {
             self.out.h1_title = Some(title.clone());
         }
         if recognize::mentions_go_no_go(&title) {
-            self.add_item(NewItem {
-                text: title.clone(),
-                spans: inline.spans,
+            self.add_item(NewItem::gate(
+                title.clone(),
+                inline.spans,
                 line,
-                kind: ItemKind::Gate,
-                origin: Origin::Line,
-                marker: None,
-                role: None,
-                fields: Vec::new(),
-            });
+                Origin::Line,
+            ));
         }
     }
 
@@ -562,32 +560,14 @@ impl<'a> Walker<'a> {
             return;
         }
         if let Some(role) = signoff {
-            let idx = self.add_item(NewItem {
-                text: role.clone(),
-                spans: vec![Span::plain(role.clone())],
-                line,
-                kind: ItemKind::Signoff,
-                origin: Origin::List,
-                marker: None,
-                role: Some(role),
-                fields: Vec::new(),
-            });
+            let idx = self.add_item(NewItem::signoff(role, line, Origin::List));
             if let Some(f) = self.frames.last_mut() {
                 f.task = Some(idx);
             }
             return;
         }
         if inline.starts_bold_with(recognize::mentions_go_no_go) {
-            let idx = self.add_item(NewItem {
-                text: plain,
-                spans: inline.spans,
-                line,
-                kind: ItemKind::Gate,
-                origin: Origin::List,
-                marker: None,
-                role: None,
-                fields: Vec::new(),
-            });
+            let idx = self.add_item(NewItem::gate(plain, inline.spans, line, Origin::List));
             if let Some(f) = self.frames.last_mut() {
                 f.task = Some(idx);
             }
@@ -629,16 +609,7 @@ impl<'a> Walker<'a> {
             if let Some(role) =
                 recognize::signoff_role_line(line_text).map(|r| super::sanitize::clean_line(&r))
             {
-                self.add_item(NewItem {
-                    text: role.clone(),
-                    spans: vec![Span::plain(role.clone())],
-                    line,
-                    kind: ItemKind::Signoff,
-                    origin: Origin::Line,
-                    marker: None,
-                    role: Some(role),
-                    fields: Vec::new(),
-                });
+                self.add_item(NewItem::signoff(role, line, Origin::Line));
                 consumed = true;
             } else if let Some((label, found)) = recognize::metadata_placeholders(line_text) {
                 for name in found {
@@ -650,16 +621,12 @@ impl<'a> Walker<'a> {
             let bold_gate = (inline.is_all_bold() && recognize::mentions_go_no_go(&inline.plain))
                 || inline.starts_bold_with(recognize::mentions_go_no_go);
             if first && bold_gate {
-                self.add_item(NewItem {
-                    text: inline.plain.trim().to_owned(),
-                    spans: inline.spans.clone(),
+                self.add_item(NewItem::gate(
+                    inline.plain.trim().to_owned(),
+                    inline.spans.clone(),
                     line,
-                    kind: ItemKind::Gate,
-                    origin: Origin::Line,
-                    marker: None,
-                    role: None,
-                    fields: Vec::new(),
-                });
+                    Origin::Line,
+                ));
                 consumed = true;
             }
             first = false;
@@ -690,120 +657,6 @@ impl<'a> Walker<'a> {
             kind: VariableKind::Placeholder,
             label: Some(label),
         });
-    }
-
-    fn end_table(&mut self) {
-        let Some(table) = self.table.take() else {
-            return;
-        };
-        let ncols = table.header.len();
-        let is_status: Vec<bool> = (0..ncols)
-            .map(|c| {
-                recognize::is_status_header(&table.header[c].plain) || {
-                    let cells = || {
-                        table
-                            .rows
-                            .iter()
-                            .filter_map(|(_, r)| r.get(c))
-                            .map(|i| i.plain.trim())
-                    };
-                    cells().any(|s| !s.is_empty())
-                        && cells().all(|s| s.is_empty() || recognize::glyph_status(s).is_some())
-                }
-            })
-            .collect();
-        let text_col = (0..ncols).find(|&c| !is_status[c]);
-        let status_col = (0..ncols).find(|&c| is_status[c]);
-        let leading = text_col.is_some_and(|tc| {
-            table.rows.iter().any(|(_, r)| {
-                r.get(tc)
-                    .is_some_and(|i| recognize::leading_glyph(&i.plain).is_some())
-            })
-        });
-        let item_like = table.rows.len() >= 2 && ncols >= 2;
-        if item_like && status_col.is_none() && !leading {
-            self.out.item_like_tables += 1;
-        }
-        let as_items = status_col.is_some() || leading || (item_like && self.tables_as_items);
-        let Some(tc) = text_col.filter(|_| as_items) else {
-            self.info_table(table);
-            return;
-        };
-        for (line, row) in &table.rows {
-            let cell = row.get(tc).map(|i| i.plain.trim()).unwrap_or("");
-            let (lead_status, text) = match recognize::leading_glyph(cell) {
-                Some((s, rest)) => (Some(s), rest.to_owned()),
-                None => (None, cell.to_owned()),
-            };
-            if text.is_empty() {
-                continue;
-            }
-            let status = match status_col {
-                Some(sc) => {
-                    let cell = row.get(sc).map(|i| i.plain.as_str()).unwrap_or("");
-                    if recognize::is_status_header(&table.header[sc].plain) {
-                        Some(recognize::word_status(cell))
-                    } else {
-                        recognize::glyph_status(cell)
-                    }
-                }
-                None => lead_status,
-            };
-            let fields = (0..ncols)
-                .filter(|&c| c != tc && Some(c) != status_col)
-                .filter_map(|c| {
-                    let value = row.get(c)?.plain.trim();
-                    (!value.is_empty()).then(|| Field {
-                        name: table.header[c].plain.trim().to_owned(),
-                        value: value.to_owned(),
-                    })
-                })
-                .collect();
-            let kind = if recognize::mentions_go_no_go(&text) {
-                ItemKind::Gate
-            } else {
-                ItemKind::Task
-            };
-            let spans = vec![Span::plain(text.clone())];
-            let idx = self.add_item(NewItem {
-                text,
-                spans,
-                line: *line,
-                kind,
-                origin: Origin::Table,
-                marker: None,
-                role: None,
-                fields,
-            });
-            self.out.items[idx].checked = status == Some(CellStatus::Checked);
-        }
-    }
-
-    fn info_table(&mut self, table: TableBuf) {
-        for (line, row) in &table.rows {
-            let label = row
-                .first()
-                .map(|i| i.plain.trim().trim_end_matches(':').to_owned())
-                .unwrap_or_default();
-            if recognize::split_label(&format!("{label}:")).is_none() {
-                continue;
-            }
-            for cell in row.iter().skip(1) {
-                for name in recognize::bracket_placeholders(&cell.plain) {
-                    self.placeholder(name, &label, *line);
-                }
-            }
-        }
-        let block = Block::Table {
-            header: table.header.into_iter().map(|i| i.plain).collect(),
-            rows: table
-                .rows
-                .into_iter()
-                .map(|(_, r)| r.into_iter().map(|i| i.plain).collect())
-                .collect(),
-            line: table.line,
-        };
-        self.add_body(block);
     }
 
     fn target(&mut self) -> Target {
@@ -918,4 +771,34 @@ struct NewItem {
     marker: Option<char>,
     role: Option<String>,
     fields: Vec<Field>,
+}
+
+impl NewItem {
+    /// A sign-off item whose text is its role.
+    fn signoff(role: String, line: usize, origin: Origin) -> Self {
+        Self {
+            text: role.clone(),
+            spans: vec![Span::plain(role.clone())],
+            line,
+            kind: ItemKind::Signoff,
+            origin,
+            marker: None,
+            role: Some(role),
+            fields: Vec::new(),
+        }
+    }
+
+    /// A go/no-go gate without a checkbox (a heading, bold line or bold bullet).
+    fn gate(text: String, spans: Vec<Span>, line: usize, origin: Origin) -> Self {
+        Self {
+            text,
+            spans,
+            line,
+            kind: ItemKind::Gate,
+            origin,
+            marker: None,
+            role: None,
+            fields: Vec::new(),
+        }
+    }
 }
