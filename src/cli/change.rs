@@ -158,31 +158,15 @@ pub struct AbortArgs {
     pub who: Who,
 }
 
-/// What the command asks, with the item still to be found.
-#[derive(Debug, Clone)]
+/// What a command asks for: a change to one item (built once the item is resolved) or to the run.
 pub enum Request {
-    /// A change to one item: the query, and how to build the intent once it is resolved.
-    Item(
-        String,
-        fn(crate::model::ItemId, &ItemExtra) -> Intent,
-        ItemExtra,
-    ),
-    /// A change to the run.
+    /// An item query (id or unique text) and how to build the change from the resolved id.
+    Item(String, Box<dyn FnOnce(crate::model::ItemId) -> Intent>),
+    /// A change to the run itself.
     Run(Intent),
 }
 
-/// Extra arguments of an item change.
-#[derive(Debug, Clone, Default)]
-pub struct ItemExtra {
-    /// Note or reason or text.
-    pub text: Option<String>,
-    /// Signer.
-    pub signer: Option<String>,
-    /// Gate decision.
-    pub decision: Option<Decision>,
-}
-
-/// Applies a request to RUN and prints the acknowledgement.
+/// Resolves the run (and item), appends the change, acknowledges once durable.
 pub fn apply(run: &str, who: &Who, req: Request) -> color_eyre::Result<i32> {
     exit(apply_inner(run, who, req))
 }
@@ -192,10 +176,7 @@ fn apply_inner(run: &str, who: &Who, req: Request) -> Result<(), StoreError> {
     warn(&open);
     let intent = match req {
         Request::Run(i) => i,
-        Request::Item(query, build, extra) => {
-            let id = find_item(&open.run, &open.template, &query)?;
-            build(id, &extra)
-        }
+        Request::Item(query, build) => build(find_item(&open.run, &open.template, &query)?),
     };
     let actor = identity::current(who.as_name.as_deref());
     let ev = open.append(&intent, &actor, chrono::Local::now().fixed_offset())?;
@@ -204,149 +185,72 @@ fn apply_inner(run: &str, who: &Who, req: Request) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn text(e: &ItemExtra) -> String {
-    e.text.clone().unwrap_or_default()
+fn apply_item(
+    target: Target,
+    who: &Who,
+    build: impl FnOnce(crate::model::ItemId) -> Intent + 'static,
+) -> color_eyre::Result<i32> {
+    apply(
+        &target.run,
+        who,
+        Request::Item(target.item, Box::new(build)),
+    )
 }
 
 /// `tick`.
 pub fn tick(a: TickArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        text: a.note,
-        ..ItemExtra::default()
-    };
-    let req = Request::Item(
-        a.target.item,
-        |item, e| Intent::Tick {
-            item,
-            note: e.text.clone(),
-        },
-        extra,
-    );
-    apply(&a.target.run, &a.who, req)
+    let note = a.note;
+    apply_item(a.target, &a.who, move |item| Intent::Tick { item, note })
 }
 
 /// `untick`.
 pub fn untick(a: TickArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        text: a.note,
-        ..ItemExtra::default()
-    };
-    let req = Request::Item(
-        a.target.item,
-        |item, e| Intent::Untick {
-            item,
-            note: e.text.clone(),
-        },
-        extra,
-    );
-    apply(&a.target.run, &a.who, req)
+    let note = a.note;
+    apply_item(a.target, &a.who, move |item| Intent::Untick { item, note })
 }
 
 /// `skip`.
 pub fn skip(a: ReasonArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        text: Some(a.reason),
-        ..ItemExtra::default()
-    };
-    let req = Request::Item(
-        a.target.item,
-        |item, e| Intent::Skip {
-            item,
-            reason: text(e),
-        },
-        extra,
-    );
-    apply(&a.target.run, &a.who, req)
+    let reason = a.reason;
+    apply_item(a.target, &a.who, move |item| Intent::Skip { item, reason })
 }
 
 /// `na`.
 pub fn na(a: ReasonArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        text: Some(a.reason),
-        ..ItemExtra::default()
-    };
-    let req = Request::Item(
-        a.target.item,
-        |item, e| Intent::Na {
-            item,
-            reason: text(e),
-        },
-        extra,
-    );
-    apply(&a.target.run, &a.who, req)
+    let reason = a.reason;
+    apply_item(a.target, &a.who, move |item| Intent::Na { item, reason })
 }
 
 /// `fail`.
 pub fn fail(a: FailArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        text: Some(a.note),
-        ..ItemExtra::default()
-    };
-    let req = Request::Item(
-        a.target.item,
-        |item, e| Intent::Fail {
-            item,
-            note: text(e),
-        },
-        extra,
-    );
-    apply(&a.target.run, &a.who, req)
+    let note = a.note;
+    apply_item(a.target, &a.who, move |item| Intent::Fail { item, note })
 }
 
 /// `sign`.
 pub fn sign(a: SignArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        signer: a.who.as_name.clone(),
-        ..ItemExtra::default()
-    };
-    let req = Request::Item(
-        a.target.item,
-        |item, e| Intent::Sign {
-            item,
-            signer: e.signer.clone(),
-        },
-        extra,
-    );
-    apply(&a.target.run, &a.who, req)
+    let signer = a.who.as_name.clone();
+    apply_item(a.target, &a.who, move |item| Intent::Sign { item, signer })
 }
 
 /// `gate`.
 pub fn gate(a: GateArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        text: a.reason,
-        decision: Some(match a.decision {
-            GateArg::Go => Decision::Go,
-            GateArg::NoGo => Decision::NoGo,
-        }),
-        ..ItemExtra::default()
+    let decision = match a.decision {
+        GateArg::Go => Decision::Go,
+        GateArg::NoGo => Decision::NoGo,
     };
-    let build = |item, e: &ItemExtra| Intent::Gate {
+    let reason = a.reason;
+    apply_item(a.target, &a.who, move |item| Intent::Gate {
         item,
-        decision: e.decision.unwrap_or(Decision::Go),
-        reason: e.text.clone(),
-    };
-    apply(
-        &a.target.run,
-        &a.who,
-        Request::Item(a.target.item, build, extra),
-    )
+        decision,
+        reason,
+    })
 }
 
 /// `note`.
 pub fn note(a: NoteArgs) -> color_eyre::Result<i32> {
-    let extra = ItemExtra {
-        text: Some(a.text),
-        ..ItemExtra::default()
-    };
-    let req = Request::Item(
-        a.target.item,
-        |item, e| Intent::Note {
-            item,
-            text: text(e),
-        },
-        extra,
-    );
-    apply(&a.target.run, &a.who, req)
+    let text = a.text;
+    apply_item(a.target, &a.who, move |item| Intent::Note { item, text })
 }
 
 /// `set`.
