@@ -19,7 +19,9 @@ fn normalize_into(text: &str, out: &mut String) {
             out.push(' ');
         }
         if word.is_ascii() {
-            out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            let from = out.len();
+            out.push_str(word);
+            out[from..].make_ascii_lowercase();
         } else {
             out.extend(word.chars().flat_map(char::to_lowercase));
         }
@@ -80,7 +82,7 @@ fn push_suffix(id: &mut String, digest: &[u8], extra: usize) {
 /// document title, and renaming a document must not re-key it), and the implicit section.
 pub fn assign(template: &mut Template) {
     let h1_count = template.sections.iter().filter(|s| s.level == 1).count();
-    let path_keys: Vec<String> = (0..template.sections.len())
+    let path_keys: Vec<StableHash> = (0..template.sections.len())
         .map(|i| {
             let mut parts = Vec::new();
             let mut cur = Some(i);
@@ -92,7 +94,10 @@ pub fn assign(template: &mut Template) {
                 cur = s.parent;
             }
             parts.reverse();
-            parts.join("\u{1f}")
+            let mut h = StableHash::new();
+            h.write(parts.join("\u{1f}").as_bytes());
+            h.write(b"\x1e");
+            h
         })
         .collect();
     // Occurrences are counted per section *path* (what the hash sees), not per section: sibling
@@ -104,9 +109,7 @@ pub fn assign(template: &mut Template) {
     let mut norm = String::new();
     for item in &mut template.items {
         normalize_into(&item.text, &mut norm);
-        let mut hasher = StableHash::new();
-        hasher.write(path_keys[item.section].as_bytes());
-        hasher.write(b"\x1e");
+        let mut hasher = path_keys[item.section].clone();
         hasher.write(norm.as_bytes());
         let key = hasher.finish128();
         let occurrence = {
@@ -143,6 +146,7 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// The id hash: two independent FNV-1a-64 lanes over the bytes, each finished with the splitmix64
 /// mixer, giving 128 bits. Fixed forever (ids are stored in run journals): changing it re-keys every
 /// run. Not cryptographic — ids need stability and spread, not secrecy.
+#[derive(Clone)]
 struct StableHash {
     a: u64,
     b: u64,

@@ -532,7 +532,7 @@ impl<'a> Walker<'a> {
                     .filter(|(label, rest)| {
                         !recognize::mentions_go_no_go(label) && recognize::mentions_go_no_go(rest)
                     })
-                    .map(|(label, _)| label);
+                    .map(|(label, _)| super::sanitize::clean_line(label));
                 (ItemKind::Gate, plain, role, inline.spans)
             } else if let Some(role) = signoff {
                 (

@@ -282,22 +282,24 @@ const SUBLABELS: &[&str] = &[
     "at",
 ];
 
-/// Splits `label: rest` where the label is short role-like text (bold markers allowed).
-pub fn split_label(raw: &str) -> Option<(String, &str)> {
-    let colon = raw.find(':')?;
-    let label: String = raw[..colon]
-        .trim()
-        .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace())
-        .to_owned();
-    let rest = raw[colon + 1..].trim_start_matches(['*', '_']);
-    let words = label.split_whitespace().count();
-    let ok = !label.is_empty()
+/// Whether `label` reads like a field or role label: short, starts with a letter, no markup or URL.
+pub fn is_label(label: &str) -> bool {
+    !label.is_empty()
         && label.chars().count() <= 48
-        && words <= 6
+        && label.split_whitespace().count() <= 6
         && label.chars().next().is_some_and(char::is_alphabetic)
         && !label.contains(['[', ']', '(', ')', '`', '|', '<', '>', '*', '{', '}'])
-        && !label.contains("://");
-    ok.then_some((label, rest))
+        && !label.contains("://")
+}
+
+/// Splits `label: rest` where the label is short role-like text (bold markers allowed).
+pub fn split_label(raw: &str) -> Option<(&str, &str)> {
+    let colon = raw.find(':')?;
+    let label = raw[..colon]
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    let rest = raw[colon + 1..].trim_start_matches(['*', '_']);
+    is_label(label).then_some((label, rest))
 }
 
 /// Bracket placeholders (`[Name]`) in `s` that are not links (not followed by `(` or `[`).
@@ -432,8 +434,8 @@ pub fn blank_rest(rest: &str) -> Option<Fill> {
 pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
     let (label, rest) = split_label(raw)?;
     match blank_rest(rest)? {
-        Fill::Blanks => Some(label),
-        Fill::Placeholder if placeholders && is_role_like(&label) => Some(label),
+        Fill::Blanks => Some(label.to_owned()),
+        Fill::Placeholder if placeholders && is_role_like(label) => Some(label.to_owned()),
         Fill::Placeholder => None,
     }
 }
@@ -446,8 +448,8 @@ pub fn signoff_role_line(raw: &str) -> Option<String> {
     let lower = label.to_lowercase();
     let approval = lower.contains("approv") || lower.contains("sign") || lower.ends_with(" by");
     match blank_rest(rest)? {
-        Fill::Blanks => Some(label),
-        Fill::Placeholder if approval => Some(label),
+        Fill::Blanks => Some(label.to_owned()),
+        Fill::Placeholder if approval => Some(label.to_owned()),
         Fill::Placeholder => None,
     }
 }
@@ -456,7 +458,7 @@ pub fn signoff_role_line(raw: &str) -> Option<String> {
 pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
     let (label, rest) = split_label(raw)?;
     let found = bracket_placeholders(rest);
-    (!found.is_empty()).then_some((label, found))
+    (!found.is_empty()).then(|| (label.to_owned(), found))
 }
 
 #[cfg(test)]

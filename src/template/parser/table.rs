@@ -98,7 +98,7 @@ impl Walker<'_> {
                 .first()
                 .map(|i| i.plain.trim().trim_end_matches(':').to_owned())
                 .unwrap_or_default();
-            if recognize::split_label(&format!("{label}:")).is_none() {
+            if !recognize::is_label(&label) {
                 continue;
             }
             for cell in row.iter().skip(1) {
