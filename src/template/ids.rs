@@ -14,15 +14,25 @@ pub fn normalize(text: &str) -> String {
 /// [`normalize`] into a reused buffer.
 fn normalize_into(text: &str, out: &mut String) {
     out.clear();
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    if text.is_ascii() {
+        // Fast path (most checklists): one pass over bytes.
+        let mut space = false;
+        for b in text.bytes() {
+            if b.is_ascii_whitespace() || b == 0x0B {
+                space = !out.is_empty();
+            } else {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.push(char::from(b.to_ascii_lowercase()));
+            }
         }
-        if word.is_ascii() {
-            let from = out.len();
-            out.push_str(word);
-            out[from..].make_ascii_lowercase();
-        } else {
+    } else {
+        for word in text.split_whitespace() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
             out.extend(word.chars().flat_map(char::to_lowercase));
         }
     }
@@ -40,13 +50,15 @@ pub fn slug(text: &str) -> String {
 fn push_slug(text: &str, out: &mut String) {
     let start = out.len();
     let mut dash = false;
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
+    // Bytes, not chars: every byte of a multi-byte character is non-alphanumeric ASCII-wise, so it
+    // acts as a separator exactly like the character would.
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() {
             if dash && out.len() > start {
                 out.push('-');
             }
             dash = false;
-            out.push(c.to_ascii_lowercase());
+            out.push(char::from(b.to_ascii_lowercase()));
             if out.len() - start >= 40 {
                 break;
             }

@@ -292,14 +292,18 @@ pub fn is_label(label: &str) -> bool {
         && !label.contains("://")
 }
 
-/// Splits `label: rest` where the label is short role-like text (bold markers allowed).
-pub fn split_label(raw: &str) -> Option<(&str, &str)> {
+/// Splits `label: rest` at the first colon, without judging the label (see [`is_label`]).
+fn split_colon(raw: &str) -> Option<(&str, &str)> {
     let colon = raw.find(':')?;
     let label = raw[..colon]
         .trim()
         .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
-    let rest = raw[colon + 1..].trim_start_matches(['*', '_']);
-    is_label(label).then_some((label, rest))
+    Some((label, raw[colon + 1..].trim_start_matches(['*', '_'])))
+}
+
+/// Splits `label: rest` where the label is short role-like text (bold markers allowed).
+pub fn split_label(raw: &str) -> Option<(&str, &str)> {
+    split_colon(raw).filter(|(label, _)| is_label(label))
 }
 
 /// Bracket placeholders (`[Name]`) in `s` that are not links (not followed by `(` or `[`).
@@ -386,7 +390,32 @@ pub fn is_role_like(label: &str) -> bool {
 /// Reads the part after a sign-off label: blanks (`____`, `****\_****`), placeholders (`[Name]`,
 /// `(Date: ____)`) and sub-labels (`Date:`), and nothing else.
 pub fn blank_rest(rest: &str) -> Option<Fill> {
-    if !rest.contains(['_', '*', '[']) {
+    // Quick reject (same thresholds as below): blanks need two `_` or three `*`; placeholders `[`.
+    let (mut under, mut star) = (0, 0);
+    for b in rest.bytes() {
+        match b {
+            b'[' => under = 2,
+            b'_' => under += 1,
+            b'*' => star += 1,
+            _ => {}
+        }
+    }
+    if under < 2 && star < 3 {
+        return None;
+    }
+    // Quick reject: the first word after the blanks is ordinary text (`restart **x**`).
+    let first = rest.trim_start_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '_' | '*' | '-' | '.' | '…' | ':' | '\\' | '(' | '|' | '/' | ','
+            )
+    });
+    let end = first
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(first.len());
+    let word = &first[..end];
+    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
         return None;
     }
     let s = rest.replace('\\', "");
@@ -432,8 +461,12 @@ pub fn blank_rest(rest: &str) -> Option<Fill> {
 /// `placeholders` is allowed (not for attribute bullets such as `- Owner: [QA Lead]` under a task).
 /// Returns the role.
 pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
-    let (label, rest) = split_label(raw)?;
-    match blank_rest(rest)? {
+    let (label, rest) = split_colon(raw)?;
+    let fill = blank_rest(rest)?;
+    if !is_label(label) {
+        return None;
+    }
+    match fill {
         Fill::Blanks => Some(label.to_owned()),
         Fill::Placeholder if placeholders && is_role_like(label) => Some(label.to_owned()),
         Fill::Placeholder => None,
@@ -444,10 +477,14 @@ pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
 /// placeholder after an approval label (`Approved by: [Name]`). `**Deployment Lead:** [Name]` in a
 /// paragraph is a metadata line (its placeholder is a variable), not a sign-off.
 pub fn signoff_role_line(raw: &str) -> Option<String> {
-    let (label, rest) = split_label(raw)?;
+    let (label, rest) = split_colon(raw)?;
+    let fill = blank_rest(rest)?;
+    if !is_label(label) {
+        return None;
+    }
     let lower = label.to_lowercase();
     let approval = lower.contains("approv") || lower.contains("sign") || lower.ends_with(" by");
-    match blank_rest(rest)? {
+    match fill {
         Fill::Blanks => Some(label.to_owned()),
         Fill::Placeholder if approval => Some(label.to_owned()),
         Fill::Placeholder => None,
