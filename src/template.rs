@@ -116,7 +116,7 @@ pub fn parse_str(name: &str, text: &str) -> Result<Template, LoadError> {
 
 fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
     let repaired = repair::repair(text);
-    let text = repaired.text.as_str();
+    let text: &str = &repaired.text;
     let lines = LineIndex::new(text);
     let mut out = parser::walk(text, &lines, false);
     let mut fallback = false;

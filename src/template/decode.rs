@@ -7,9 +7,11 @@ use super::LoadErrorKind;
 /// A UTF-8 BOM is stripped; a UTF-16 BOM selects UTF-16. Invalid UTF-8 and NUL bytes are errors
 /// (with the byte offset and line) rather than guesses: a silently mis-decoded command is worse than
 /// a refusal.
-pub fn decode(bytes: &[u8]) -> Result<String, LoadErrorKind> {
+pub fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, LoadErrorKind> {
     if let Some(text) = decode_utf16(bytes)? {
-        return Ok(normalize_newlines(&text));
+        return Ok(std::borrow::Cow::Owned(
+            normalize_newlines(&text).into_owned(),
+        ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
@@ -60,9 +62,9 @@ pub fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
 }
 
 /// CRLF and lone CR become LF.
-pub fn normalize_newlines(text: &str) -> String {
+pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains('\r') {
-        return text.to_owned();
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -76,7 +78,7 @@ pub fn normalize_newlines(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]

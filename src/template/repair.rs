@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 
 /// The result of a repair pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repaired {
+pub struct Repaired<'a> {
     /// The repaired text (the input when nothing was repaired).
-    pub text: String,
+    pub text: std::borrow::Cow<'a, str>,
     /// How many sequences were repaired.
     pub count: usize,
     /// Byte offset (in the input) of the first repair.
@@ -123,9 +123,9 @@ fn candidate_at(
 }
 
 /// Repairs double-encoded UTF-8 in `text`.
-pub fn repair(text: &str) -> Repaired {
+pub fn repair(text: &str) -> Repaired<'_> {
     let unchanged = || Repaired {
-        text: text.to_owned(),
+        text: std::borrow::Cow::Borrowed(text),
         count: 0,
         first_offset: None,
     };
@@ -177,7 +177,7 @@ pub fn repair(text: &str) -> Repaired {
     }
     out.push_str(&text[last..]);
     Repaired {
-        text: out,
+        text: std::borrow::Cow::Owned(out),
         count,
         first_offset,
     }
