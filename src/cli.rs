@@ -4,11 +4,15 @@ mod validate;
 
 pub mod change;
 pub mod common;
+pub mod config;
+pub mod docs;
 pub mod drive;
 pub mod rebase;
 pub mod report;
+pub mod screen;
 pub mod start;
 pub mod status;
+pub mod templates;
 pub mod verify;
 
 use clap::{Parser, Subcommand};
@@ -46,48 +50,122 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the operator's screen on a checklist: a new run, or an unfinished one of it (asked).
+    ///
+    /// Example: runsheet run templates/deployment-window.md --var VERSION=1.4.2 (or just: runsheet FILE)
+    Run(screen::RunArgs),
+    /// Open the operator's screen on a run (default: the unfinished one, or a choice).
+    ///
+    /// Example: runsheet resume latest
+    Resume(screen::ResumeArgs),
+    /// Open a run another operator is working, live, from this terminal.
+    ///
+    /// Example: runsheet join 2026-11-23-production-deployment-window-7f3a --as "Dana Ops"
+    Join(screen::ResumeArgs),
     /// Start a run of a checklist; prints its id.
     ///
     /// Example: runsheet start templates/deployment-window.md --var VERSION=1.4.2 --as Alice
     Start(start::StartArgs),
     /// Mark an item done.
+    ///
+    /// Example: runsheet tick latest "backup taken" --note "took 4 minutes"
     Tick(change::TickArgs),
     /// Reopen an item.
+    ///
+    /// Example: runsheet untick latest backup-taken-3fa9c2d1
     Untick(change::TickArgs),
     /// Skip an item, with a reason.
+    ///
+    /// Example: runsheet skip latest "status page" --reason "no user-visible change"
     Skip(change::ReasonArgs),
     /// Mark an item not applicable, with a reason.
+    ///
+    /// Example: runsheet na latest "windows installer" --reason "linux-only release"
     Na(change::ReasonArgs),
     /// Mark an item failed, with a note.
+    ///
+    /// Example: runsheet fail latest "smoke tests" --note "checkout returns 502"
     Fail(change::FailArgs),
     /// Sign a sign-off item (as `--as NAME`, or your display name).
+    ///
+    /// Example: runsheet sign latest "Tech Lead" --as "Dana Ops"
     Sign(change::SignArgs),
     /// Decide a go/no-go gate.
+    ///
+    /// Example: runsheet gate latest "full rollout" no-go --reason "error rate 2% on canary"
     Gate(change::GateArgs),
     /// Add a note to an item.
+    ///
+    /// Example: runsheet note latest canary "5% for 10 minutes, p99 flat"
     Note(change::NoteArgs),
     /// Set a `{{ NAME }}` variable.
+    ///
+    /// Example: runsheet set latest VERSION 2.4.1
     Set(change::SetArgs),
     /// Revert your last change (a new event; history is kept).
+    ///
+    /// Example: runsheet undo latest
     Undo(change::RunArgs),
     /// Complete the run (every item done, skipped, n/a, decided or signed).
+    ///
+    /// Example: runsheet finish latest
     Finish(change::RunArgs),
     /// Abandon the run, with a reason.
+    ///
+    /// Example: runsheet abort latest --reason "window cancelled by CAB"
     Abort(change::AbortArgs),
     /// Show a run's progress, next item, and every item's state.
+    ///
+    /// Example: runsheet status latest --json
     Status(status::StatusArgs),
     /// List runs, newest first.
+    ///
+    /// Example: runsheet list --all
     List(status::ListArgs),
-    /// Write the record of a run (Markdown or JSON).
+    /// Write the record of a run (Markdown, JSON, or one self-contained HTML file).
+    ///
+    /// Example: runsheet report latest --format html -o record.html
     Report(report::ReportArgs),
     /// Re-check a run's hash chain.
+    ///
+    /// Example: runsheet verify latest
     Verify(verify::VerifyArgs),
     /// Follow a template that changed since the run started (progress on removed items is kept).
+    ///
+    /// Example: runsheet rebase latest --dry-run
     Rebase(rebase::RebaseArgs),
     /// Rebuild state.toml from the journal (a damaged one is kept aside).
+    ///
+    /// Example: runsheet repair-state latest
     RepairState(verify::VerifyArgs),
     /// Move a partial last journal line (left by a crash) aside.
+    ///
+    /// Example: runsheet repair-journal latest
     RepairJournal(verify::VerifyArgs),
+    /// List the built-in and user templates (name, title, item count).
+    ///
+    /// Example: runsheet templates
+    Templates(templates::TemplatesArgs),
+    /// Write a copy of a built-in or user template to edit.
+    ///
+    /// Example: runsheet new release -o release.md
+    New(templates::NewArgs),
+    /// Print a shell completion script.
+    ///
+    /// Example: runsheet completions bash > ~/.local/share/bash-completion/completions/runsheet
+    Completions {
+        /// Shell to generate for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Show where the configuration file is, or print a commented default one.
+    ///
+    /// Example: runsheet config --print-default > ~/.config/runsheet/config.toml
+    Config(config::ConfigArgs),
+    /// Print the man page (roff) for runsheet and every subcommand.
+    ///
+    /// Example: runsheet man > runsheet.1 && man ./runsheet.1
+    Man,
     /// Test helper: toggle items and print each acknowledged change.
     #[command(name = "_drive", hide = true)]
     Drive(drive::DriveArgs),
@@ -95,7 +173,12 @@ pub enum Command {
 
 /// Parses the process arguments, runs the command and returns the exit status.
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
+    let names: Vec<String> = <Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    let args = screen::bare_path(std::env::args_os().collect(), &names);
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
@@ -105,6 +188,13 @@ pub fn run() -> i32 {
     };
     match dispatch(cli.command) {
         Ok(code) => code,
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            // `runsheet man | head`: the reader went away; nothing to report.
+            EXIT_OK
+        }
         Err(e) => {
             eprintln!("runsheet: {e:#}");
             EXIT_ERROR
@@ -115,6 +205,8 @@ pub fn run() -> i32 {
 fn dispatch(command: Command) -> color_eyre::Result<i32> {
     match command {
         Command::Validate { file, json } => validate::run(&file, json),
+        Command::Run(a) => screen::run(a),
+        Command::Resume(a) | Command::Join(a) => screen::resume(a),
         Command::Start(a) => start::run(a),
         Command::Tick(a) => change::tick(a),
         Command::Untick(a) => change::untick(a),
@@ -135,6 +227,34 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Rebase(a) => rebase::run(a),
         Command::RepairState(a) => verify::repair_state(a),
         Command::RepairJournal(a) => verify::repair_journal(a),
+        Command::Templates(a) => templates::list(a),
+        Command::New(a) => templates::new(a),
+        Command::Completions { shell } => docs::completions(shell),
+        Command::Man => docs::man(),
+        Command::Config(a) => config::run(a),
         Command::Drive(a) => drive::run(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_visible_command_has_an_example_in_its_help() {
+        let cmd = Cli::command();
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            let about = sub
+                .get_long_about()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                about.contains("Example: runsheet"),
+                "`runsheet {} --help` has no example",
+                sub.get_name()
+            );
+        }
+        cmd.debug_assert();
     }
 }

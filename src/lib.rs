@@ -3,11 +3,16 @@
 //! Library first: the binary is a thin wrapper over [`run`]. Domain modules (`model`, `template`) never
 //! touch the terminal.
 
+pub mod app;
+pub mod catalog;
 pub mod cli;
+pub mod input;
 pub mod model;
 pub mod report;
 pub mod run;
 pub mod store;
 pub mod template;
+pub mod tui;
+pub mod ui;
 
 pub use cli::run;

@@ -1,11 +1,13 @@
 //! What a run looks like to a script or an auditor: `status --json`, human status, and the
-//! `report` in Markdown or JSON.
+//! `report` in Markdown, JSON or self-contained HTML.
 //!
 //! The JSON shapes are a contract (issue 3); field names here are the ones scripts read.
 
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod text;
+pub mod timeline;
 
 use crate::run::event::{Actor, show_time};
 use crate::run::state::{ItemState, NoteEntry};

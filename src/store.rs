@@ -142,8 +142,22 @@ impl Store {
         actor: &Actor,
         now: DateTime<FixedOffset>,
     ) -> Result<OpenRun, StoreError> {
-        let bytes = fs::read(template_path).map_err(StoreError::io("reading", template_path))?;
-        let shown = template_path.display().to_string();
+        let source = crate::catalog::Source::File(template_path.to_owned());
+        self.create_from(&source, opts, actor, now)
+    }
+
+    /// [`Store::create`] from a file or a built-in template.
+    pub fn create_from(
+        &self,
+        source: &crate::catalog::Source,
+        opts: &StartOptions,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+    ) -> Result<OpenRun, StoreError> {
+        let shown = source.display();
+        let bytes = source
+            .read()
+            .map_err(StoreError::io("reading", Path::new(&shown)))?;
         let tpl = template::parse_bytes(&shown, &bytes)?;
         let declared: Vec<&str> = tpl.mustache_variables().collect();
         for name in opts.vars.keys() {
@@ -158,7 +172,7 @@ impl Store {
                 )));
             }
         }
-        let abs = fs::canonicalize(template_path).unwrap_or_else(|_| template_path.to_owned());
+        let origin = source.origin();
         let sha = sha256_hex(&bytes);
         let runs = self.runs_dir();
         fsutil::create_private_dir_all(&runs)?;
@@ -184,7 +198,7 @@ impl Store {
                 run_id: id.clone(),
                 title: tpl.title.clone(),
                 name: opts.name.clone(),
-                template_path: abs.display().to_string(),
+                template_path: origin.clone(),
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
             };

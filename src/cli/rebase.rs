@@ -51,7 +51,8 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
     exit((|| -> Result<(), StoreError> {
         let mut open = a.who.store.open(&a.run)?;
         let path = std::path::PathBuf::from(&open.run.template_path);
-        let bytes = std::fs::read(&path).map_err(StoreError::io("reading", &path))?;
+        let bytes = crate::catalog::read_origin(&open.run.template_path)
+            .map_err(StoreError::io("reading", &path))?;
         let new_sha = sha256_hex(&bytes);
         if new_sha == open.run.base_sha256 {
             println!(

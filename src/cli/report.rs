@@ -1,8 +1,8 @@
-//! `runsheet report RUN [--format md|json] [-o FILE]`.
+//! `runsheet report RUN [--format md|json|html] [-o FILE]`.
 
 use super::common::{StoreArgs, exit};
 use super::status::context;
-use crate::report::{json, markdown};
+use crate::report::{html, json, markdown};
 use crate::run::view::RunView;
 use crate::store::{StoreError, fsutil};
 use clap::{Args, ValueEnum};
@@ -15,6 +15,8 @@ pub enum Format {
     Md,
     /// JSON.
     Json,
+    /// One self-contained, printable HTML file (inline CSS and SVG, nothing fetched).
+    Html,
 }
 
 /// `report`.
@@ -43,6 +45,7 @@ pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
         let text = match a.format {
             Format::Json => serde_json::to_string_pretty(&data).unwrap_or_default() + "\n",
             Format::Md => markdown::render(&data),
+            Format::Html => html::render(&data),
         };
         match &a.output {
             Some(path) => {

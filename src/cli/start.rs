@@ -4,13 +4,13 @@ use super::common::{StoreArgs, exit};
 use crate::store::{StartOptions, StoreError, identity};
 use clap::Args;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 /// `start`.
 #[derive(Debug, Clone, Args)]
 pub struct StartArgs {
-    /// Markdown checklist to walk.
-    pub template: PathBuf,
+    /// Markdown checklist to walk: a path, or the name of a built-in or user template
+    /// (`runsheet templates` lists them).
+    pub template: String,
     /// A `{{ NAME }}` value: `--var VERSION=1.4.2` (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
@@ -54,16 +54,12 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
             .map(|n| crate::template::sanitize::clean_line(n.trim()))
             .filter(|n| !n.is_empty()),
     };
-    let open = store.create(
-        &a.template,
-        &opts,
-        &actor,
-        chrono::Local::now().fixed_offset(),
-    )?;
+    let source = crate::catalog::resolve(&a.template);
+    let open = store.create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())?;
     for w in &open.template.warnings {
         eprintln!(
             "runsheet: {}:{}: warning: {}",
-            a.template.display(),
+            source.display(),
             w.line,
             w.message
         );

@@ -2,7 +2,8 @@
 
 use super::ItemJson;
 use super::json::ReportJson;
-use chrono::{DateTime, Utc};
+use super::timeline::{Span, Timeline};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use std::fmt::Write as _;
 
 fn cell(s: &str) -> String {
@@ -34,8 +35,14 @@ fn who(i: &ItemJson) -> String {
     }
 }
 
-/// Renders the report.
+/// Renders the report, judging overdue sections of an active run against the current time.
 pub fn render(r: &ReportJson) -> String {
+    render_at(r, Utc::now())
+}
+
+/// Renders the report as of `now` (the now-line and overdue marks of an active run).
+pub fn render_at(r: &ReportJson, now: DateTime<Utc>) -> String {
+    let timeline = Timeline::from_report(r, now);
     let mut o = String::new();
     let run = &r.run;
     let _ = writeln!(o, "# Run record: {}\n", run.title);
@@ -86,6 +93,8 @@ pub fn render(r: &ReportJson) -> String {
     for w in &run.warnings {
         let _ = writeln!(o, "> **Warning:** {}\n", w.replace('\n', " "));
     }
+
+    gantt(&mut o, &r.run.title, &timeline);
 
     let _ = writeln!(o, "## Sections\n");
     for s in r.sections.iter().filter(|s| s.total > 0) {
@@ -147,12 +156,23 @@ pub fn render(r: &ReportJson) -> String {
         &mut o,
         "Sign-offs",
         &r.signoffs,
-        &["Role", "Item", "Signer", "State", "When"],
+        &[
+            "Role",
+            "Item",
+            "Signer",
+            "OS user@host",
+            "State",
+            "When (local, UTC)",
+        ],
         |i| {
             vec![
                 i.role.clone().unwrap_or_default(),
                 i.text.clone(),
                 i.signer.clone().unwrap_or_default(),
+                i.actor
+                    .as_ref()
+                    .map(|a| format!("{}@{}", a.user, a.host))
+                    .unwrap_or_default(),
                 i.state.to_owned(),
                 i.at.as_deref().map(when).unwrap_or_default(),
             ]
@@ -188,22 +208,35 @@ pub fn render(r: &ReportJson) -> String {
             ]
         },
     );
-    let timed: Vec<_> = r
-        .sections
+    let timed: Vec<_> = timeline
+        .lanes
         .iter()
-        .filter(|s| s.planned_time.is_some())
+        .filter(|l| l.planned.is_some())
         .collect();
     if !timed.is_empty() {
         let _ = writeln!(
             o,
-            "## Planned vs actual\n\n| Section | Planned | Started | Late (min) | Duration (min) |\n|---|---|---|---|---|"
+            "## Planned vs actual\n\n| Section | Planned | Slot ends | Started | Late (min) | Duration (min) | Status |\n|---|---|---|---|---|---|---|"
         );
-        for s in timed {
+        for l in timed {
+            let Some(s) = r.sections.get(l.section) else {
+                continue;
+            };
+            let status = if l.overdue {
+                "**overdue**"
+            } else if l.complete() {
+                "on time"
+            } else {
+                "open"
+            };
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {status} |",
                 cell(&s.title),
                 s.planned_time.as_deref().unwrap_or(""),
+                l.planned
+                    .map(|p| p.end.format("%H:%M").to_string())
+                    .unwrap_or_default(),
                 opt_when(&s.first_change),
                 s.late_minutes.map(|m| m.to_string()).unwrap_or_default(),
                 s.duration_minutes
@@ -261,6 +294,110 @@ pub fn render(r: &ReportJson) -> String {
     o
 }
 
+/// Text safe inside a Mermaid gantt line: `:` becomes the look-alike `∶`; `;` `#` `%` (syntax) and
+/// `<>&"` (markup) become spaces; one line.
+fn mermaid_text(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| match c {
+            ':' => '∶',
+            ';' | '#' | '%' | '<' | '>' | '&' | '"' | '`' | '{' | '}' | '[' | ']' | '\\' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    if words.is_empty() {
+        "(untitled)".to_owned()
+    } else {
+        words.join(" ")
+    }
+}
+
+fn mermaid_time(t: DateTime<FixedOffset>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// A Mermaid bar; zero-length spans are drawn one minute wide so they stay visible.
+fn bar(o: &mut String, name: &str, tags: &[&str], s: Span) {
+    let end = s.end.max(s.start + Duration::minutes(1));
+    let mut meta: Vec<String> = tags.iter().map(|t| (*t).to_owned()).collect();
+    meta.push(mermaid_time(s.start));
+    meta.push(mermaid_time(end));
+    let _ = writeln!(o, "    {name} :{}", meta.join(", "));
+}
+
+/// `## Timeline chart`: the run's schedule as a Mermaid `gantt` block (GitHub and GitLab draw it).
+fn gantt(o: &mut String, title: &str, t: &Timeline) {
+    if t.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "## Timeline chart\n\n```mermaid\ngantt");
+    let _ = writeln!(o, "    title {}", mermaid_text(title));
+    let _ = writeln!(o, "    dateFormat YYYY-MM-DD HH:mm:ss");
+    let axis = if t.spans_days() { "%d %H:%M" } else { "%H:%M" };
+    let _ = writeln!(o, "    axisFormat {axis}");
+    let _ = writeln!(o, "    todayMarker off");
+    for l in t
+        .lanes
+        .iter()
+        .filter(|l| l.planned.is_some() || l.actual.is_some())
+    {
+        let _ = writeln!(o, "    section {}", mermaid_text(&l.title));
+        if let Some(p) = l.planned {
+            let label = l
+                .planned_label
+                .as_deref()
+                .map_or_else(String::new, mermaid_text);
+            let tags: &[&str] = if l.overdue && l.actual.is_none() {
+                &["crit"]
+            } else {
+                &[]
+            };
+            let late = if l.overdue && l.actual.is_none() {
+                " not started overdue"
+            } else {
+                ""
+            };
+            bar(o, &format!("Planned {label}{late}"), tags, p);
+        }
+        if let Some(a) = l.actual {
+            let tag = if l.overdue {
+                "crit"
+            } else if l.complete() {
+                "done"
+            } else {
+                "active"
+            };
+            let name = format!(
+                "Actual {}/{}{}",
+                l.done,
+                l.total,
+                if l.overdue { " overdue" } else { "" }
+            );
+            bar(o, &name, &[tag], a);
+        }
+    }
+    let _ = writeln!(o, "```\n");
+    let overdue: Vec<&str> = t
+        .lanes
+        .iter()
+        .filter(|l| l.overdue)
+        .map(|l| l.title.as_str())
+        .collect();
+    let _ = writeln!(
+        o,
+        "Times are local to the window (UTC{}). Planned slots run to the next planned time; actual bars \
+         run from the first to the last change in the section{}.\n",
+        t.offset_label(),
+        if overdue.is_empty() {
+            String::new()
+        } else {
+            format!("; overdue (red): {}", cell(&overdue.join(", ")))
+        }
+    );
+}
+
 fn table(
     o: &mut String,
     title: &str,
@@ -282,4 +419,31 @@ fn table(
         let _ = writeln!(o, "| {} |", cells.join(" | "));
     }
     let _ = writeln!(o);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn mermaid_text_keeps_words_and_drops_syntax() {
+        assert_eq!(mermaid_text("08:00 - Deploy"), "08∶00 - Deploy");
+        assert_eq!(
+            mermaid_text("a;b #c %%d <script>\n\"e\" & {f}"),
+            "a b c d script e f"
+        );
+        assert_eq!(mermaid_text(" ;# "), "(untitled)");
+    }
+
+    #[test]
+    fn bars_are_at_least_a_minute_long() {
+        let t = DateTime::parse_from_rfc3339("2026-11-23T21:00:00+01:00").unwrap();
+        let mut o = String::new();
+        bar(&mut o, "Actual 1/1", &["done"], Span { start: t, end: t });
+        assert_eq!(
+            o,
+            "    Actual 1/1 :done, 2026-11-23 21:00:00, 2026-11-23 21:01:00\n"
+        );
+    }
 }

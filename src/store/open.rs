@@ -401,7 +401,7 @@ impl OpenRun {
 
     /// Compares the original template file with the template the run follows.
     pub fn drift(&self) -> Drift {
-        match fs::read(&self.run.template_path) {
+        match crate::catalog::read_origin(&self.run.template_path) {
             Ok(bytes) => {
                 let new = sha256_hex(&bytes);
                 if new == self.run.base_sha256 {

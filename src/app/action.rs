@@ -1,0 +1,218 @@
+//! Everything that can happen to the app, and what the app asks the loop to do in return.
+
+use super::key::KeyPress;
+use crate::model::Template;
+use crate::run::Run;
+use crate::run::event::Event;
+use crate::run::intent::Intent;
+
+macro_rules! named_actions {
+    ($($variant:ident = $name:literal : $doc:literal,)*) => {
+        /// Every change to the app. Key bindings name the variants listed in [`Action::NAMES`].
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Action {
+            $(#[doc = $doc] $variant,)*
+            /// A key typed into the current editor (note, reason, name, search).
+            Edit(KeyPress),
+            /// Pasted text.
+            Paste(String),
+            /// The terminal has a new size.
+            Resize(u16, u16),
+            /// The clock ticked (once a second).
+            Clock,
+            /// Our own change was appended durably.
+            Applied(Box<Event>),
+            /// Other processes appended these events.
+            Remote(Vec<Event>),
+            /// The run and template as the store has them now (after a re-base or a missed event).
+            Reload(Box<(Run, Template)>),
+            /// A change was refused (nothing was written).
+            Refused(String),
+            /// A change could not be written; it is being retried.
+            NotSaved(String),
+            /// The retried change was written.
+            Saved,
+            /// `$EDITOR` finished with this text (`None`: it failed or was cancelled).
+            EditorDone(Option<String>),
+            /// A mouse click at a cell.
+            Click(u16, u16),
+            /// Mouse wheel: negative up, positive down.
+            Wheel(i8),
+        }
+
+        impl Action {
+            /// Names usable in a keymap, with the action each stands for.
+            pub const NAMES: &'static [(&'static str, Action)] = &[$(($name, Action::$variant),)*];
+
+            /// The keymap name of a bindable action.
+            pub fn name(&self) -> Option<&'static str> {
+                match self {
+                    $(Action::$variant => Some($name),)*
+                    _ => None,
+                }
+            }
+
+            /// The bindable action with this keymap name.
+            pub fn from_name(name: &str) -> Option<Action> {
+                match name {
+                    $($name => Some(Action::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+named_actions! {
+    Up = "up": "Move up one row.",
+    Down = "down": "Move down one row.",
+    PageUp = "page-up": "Move up a page.",
+    PageDown = "page-down": "Move down a page.",
+    Top = "top": "First row.",
+    Bottom = "bottom": "Last row.",
+    FoldToggle = "fold-toggle": "Fold or unfold the section at or around the cursor.",
+    FoldClose = "fold-close": "Fold the section (or go to the section heading).",
+    FoldOpen = "fold-open": "Unfold the section.",
+    NextOpen = "next-open": "Next open item.",
+    PrevOpen = "prev-open": "Previous open item.",
+    NextSection = "next-section": "Next section.",
+    PrevSection = "prev-section": "Previous section.",
+    Tick = "tick": "Tick or untick the item (sign-offs and gates open their dialog).",
+    Sign = "sign": "Sign a sign-off item.",
+    Note = "note": "Add a note to the item.",
+    Skip = "skip": "Skip the item, with a reason.",
+    Na = "na": "Mark the item not applicable, with a reason.",
+    Fail = "fail": "Mark the item failed, with a note.",
+    Gate = "gate": "Decide a gate: GO or NO-GO.",
+    Copy = "copy": "Copy the item's code block(s) to the clipboard.",
+    Undo = "undo": "Revert your last change.",
+    Search = "search": "Search items.",
+    NextMatch = "next-match": "Next search match.",
+    PrevMatch = "prev-match": "Previous search match.",
+    ClearSearch = "clear-search": "Leave the search.",
+    Finish = "finish": "Run summary; finish the run.",
+    Help = "help": "Show or hide the keys.",
+    DetailDown = "detail-down": "Scroll the detail pane down.",
+    DetailUp = "detail-up": "Scroll the detail pane up.",
+    Quit = "quit": "Quit (everything is already saved).",
+    Suspend = "suspend": "Suspend to the shell (fg to come back).",
+    Submit = "submit": "Confirm.",
+    Cancel = "cancel": "Cancel.",
+    Toggle = "toggle": "Switch the choice (GO / NO-GO).",
+    ExternalEditor = "external-editor": "Edit the note in $EDITOR.",
+}
+
+/// Which set of bindings applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyMode {
+    /// Bindings that apply everywhere (checked last).
+    Global,
+    /// Walking the checklist.
+    Normal,
+    /// A search is active: overrides some normal keys (`n`/`N`).
+    Found,
+    /// Help overlay.
+    Help,
+    /// Note editor.
+    Note,
+    /// Skip / n-a / fail reason.
+    Reason,
+    /// Sign-off dialog.
+    Sign,
+    /// Gate decision.
+    Gate,
+    /// Search prompt.
+    Search,
+    /// Variables form.
+    Vars,
+    /// Run summary.
+    Summary,
+}
+
+impl KeyMode {
+    /// All modes.
+    pub const ALL: [KeyMode; 11] = [
+        KeyMode::Global,
+        KeyMode::Normal,
+        KeyMode::Found,
+        KeyMode::Help,
+        KeyMode::Note,
+        KeyMode::Reason,
+        KeyMode::Sign,
+        KeyMode::Gate,
+        KeyMode::Search,
+        KeyMode::Vars,
+        KeyMode::Summary,
+    ];
+
+    /// Keymap spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyMode::Global => "global",
+            KeyMode::Normal => "normal",
+            KeyMode::Found => "found",
+            KeyMode::Help => "help",
+            KeyMode::Note => "note",
+            KeyMode::Reason => "reason",
+            KeyMode::Sign => "sign",
+            KeyMode::Gate => "gate",
+            KeyMode::Search => "search",
+            KeyMode::Vars => "vars",
+            KeyMode::Summary => "summary",
+        }
+    }
+
+    /// Parses the keymap spelling.
+    pub fn parse(s: &str) -> Option<KeyMode> {
+        KeyMode::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// Whether unbound keys are typed into an editor.
+    pub fn takes_text(self) -> bool {
+        matches!(
+            self,
+            KeyMode::Note
+                | KeyMode::Reason
+                | KeyMode::Sign
+                | KeyMode::Gate
+                | KeyMode::Search
+                | KeyMode::Vars
+        )
+    }
+}
+
+/// What `update` asks the event loop to do.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// The screen changed.
+    pub redraw: bool,
+    /// Append this change to the journal (and report back with `Applied`, `Refused` or `NotSaved`).
+    pub append: Option<Intent>,
+    /// Leave (after saving any draft).
+    pub quit: bool,
+    /// Suspend to the shell.
+    pub suspend: bool,
+    /// Put this text on the clipboard.
+    pub copy: Option<String>,
+    /// Open `$EDITOR` on this text (report back with `EditorDone`).
+    pub external_edit: Option<String>,
+}
+
+impl Outcome {
+    /// Just redraw.
+    pub fn redraw() -> Outcome {
+        Outcome {
+            redraw: true,
+            ..Outcome::default()
+        }
+    }
+
+    /// Redraw and append.
+    pub fn append(intent: Intent) -> Outcome {
+        Outcome {
+            redraw: true,
+            append: Some(intent),
+            ..Outcome::default()
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! A terminal-free driver for tests and benchmarks: an [`App`] on an in-memory run with a fixed
+//! clock and operator, keys resolved through the real keymap, appends checked and sealed exactly
+//! as the store does (without the disk).
+
+use super::key::KeyPress;
+use super::{Action, App, Outcome, Style};
+use crate::input::{self, Keymap};
+use crate::model::Template;
+use crate::run::Run;
+use crate::run::event::{Actor, Change, Event, GENESIS};
+use crate::run::intent::{self, Intent};
+use crate::run::state::ItemState;
+use chrono::{DateTime, Duration, FixedOffset};
+use std::collections::BTreeMap;
+
+/// An app plus what the event loop would do with its outcomes.
+#[derive(Debug)]
+pub struct Harness {
+    /// The app under test.
+    pub app: App,
+    /// Who is typing.
+    pub actor: Actor,
+    /// The fixed clock.
+    pub now: DateTime<FixedOffset>,
+    /// Text put on the clipboard, last first.
+    pub copied: Vec<String>,
+    /// Whether the app asked to quit.
+    pub quit: bool,
+}
+
+/// 2026-11-23 08:50:00 +01:00.
+pub fn fixed_now() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-11-23T08:50:00+01:00").unwrap_or_default()
+}
+
+/// `Alice (alice@bastion)`.
+pub fn fixed_actor() -> Actor {
+    Actor {
+        user: "alice".into(),
+        host: "bastion".into(),
+        name: "Alice".into(),
+    }
+}
+
+/// A run started on `template` at `now` with these variables, id `2026-11-23-test-0001`.
+pub fn start_run(
+    template: &Template,
+    vars: &[(&str, &str)],
+    actor: &Actor,
+    now: DateTime<FixedOffset>,
+) -> Run {
+    let start = Change::Start {
+        schema_version: crate::run::SCHEMA_VERSION,
+        run_id: "2026-11-23-test-0001".into(),
+        title: template.title.clone(),
+        name: None,
+        template_path: "/srv/templates/window.md".into(),
+        template_sha256: "0".repeat(64),
+        vars: vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<BTreeMap<_, _>>(),
+    };
+    Event::seal(1, now, actor.clone(), start, GENESIS)
+        .ok()
+        .and_then(|(e, _)| Run::from_start(&e).ok())
+        .unwrap_or_else(|| panic!("could not start an in-memory run"))
+}
+
+impl Harness {
+    /// A harness on `template` (Markdown text) with `vars`, at `w`×`h`.
+    pub fn new(template: &str, vars: &[(&str, &str)], w: u16, h: u16) -> Harness {
+        let template = crate::template::parse_str("window.md", template)
+            .unwrap_or_else(|e| panic!("fixture does not load: {e}"));
+        let actor = fixed_actor();
+        let now = fixed_now();
+        let run = start_run(&template, vars, &actor, now - Duration::minutes(20));
+        Harness::on(template, run, w, h)
+    }
+
+    /// A harness on an existing template and run.
+    pub fn on(template: Template, run: Run, w: u16, h: u16) -> Harness {
+        let actor = fixed_actor();
+        let now = fixed_now();
+        let style = Style {
+            ascii: false,
+            color: true,
+        };
+        let mut app = App::new(
+            template,
+            run,
+            actor.clone(),
+            Keymap::default_keymap(),
+            style,
+            now,
+        );
+        app.update(Action::Resize(w, h), now);
+        Harness {
+            app,
+            actor,
+            now,
+            copied: Vec::new(),
+            quit: false,
+        }
+    }
+
+    /// Sends an action and carries out its outcome.
+    pub fn act(&mut self, action: Action) -> Outcome {
+        let out = self.app.update(action, self.now);
+        if let Some(i) = &out.append {
+            self.append(i.clone());
+        }
+        if let Some(c) = &out.copy {
+            self.copied.insert(0, c.clone());
+        }
+        if let Some(text) = &out.external_edit {
+            let edited = format!("{text}\n(edited)");
+            self.app.update(Action::EditorDone(Some(edited)), self.now);
+        }
+        self.quit |= out.quit;
+        out
+    }
+
+    /// Presses keys given in keymap spelling (`j`, `Space`, `Ctrl-s`).
+    pub fn keys(&mut self, keys: &[&str]) {
+        for k in keys {
+            let kp = KeyPress::parse(k).unwrap_or_else(|| panic!("bad key {k}"));
+            if let Some(a) = input::action_for(&self.app.keymap, self.app.key_mode(), kp) {
+                self.act(a);
+            }
+        }
+    }
+
+    /// Types text into the current editor, key by key.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            let kp = KeyPress::ch(c);
+            if let Some(a) = input::action_for(&self.app.keymap, self.app.key_mode(), kp) {
+                self.act(a);
+            }
+        }
+    }
+
+    /// Appends an intent as the store would (check, seal, apply) and reports back to the app.
+    pub fn append(&mut self, intent: Intent) {
+        self.now += Duration::seconds(7);
+        let run = &self.app.run;
+        match intent::check(run, &self.app.template, &self.actor, &intent) {
+            Ok(change) => {
+                match Event::seal(run.seq + 1, self.now, self.actor.clone(), change, &run.head) {
+                    Ok((ev, _)) => {
+                        self.app.update(Action::Applied(Box::new(ev)), self.now);
+                    }
+                    Err(e) => {
+                        self.app.update(Action::Refused(e.to_string()), self.now);
+                    }
+                }
+            }
+            Err(e) => {
+                self.app.update(Action::Refused(e.to_string()), self.now);
+            }
+        }
+    }
+
+    /// Another operator's change, delivered as a remote event.
+    pub fn remote(&mut self, who: &str, intent: Intent) {
+        self.now += Duration::seconds(3);
+        let other = Actor {
+            user: who.to_lowercase(),
+            host: "bastion".into(),
+            name: who.into(),
+        };
+        let run = &self.app.run;
+        if let Ok(change) = intent::check(run, &self.app.template, &other, &intent)
+            && let Ok((ev, _)) = Event::seal(run.seq + 1, self.now, other, change, &run.head)
+        {
+            self.app.update(Action::Remote(vec![ev]), self.now);
+        }
+    }
+
+    /// Index of the first item whose text contains `needle`.
+    pub fn item(&self, needle: &str) -> usize {
+        (0..self.app.template.items.len())
+            .find(|&i| self.app.item_text(i).contains(needle))
+            .unwrap_or_else(|| panic!("no item contains {needle:?}"))
+    }
+
+    /// State of the first item whose text contains `needle`.
+    pub fn state(&self, needle: &str) -> ItemState {
+        self.app.states.get(self.item(needle))
+    }
+
+    /// Text of the item under the cursor.
+    pub fn current(&self) -> String {
+        self.app
+            .current_item()
+            .map(|i| self.app.item_text(i).into_owned())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,346 @@
+//! Normal mode: moving, folding, and the keys that change an item or open a dialog.
+
+use super::editor::Editor;
+use super::layout::layout;
+use super::rows::{self, Row};
+use super::{Action, App, Mode, Outcome, ReasonKind};
+use crate::model::{Block, ItemKind};
+use crate::run::event::Decision;
+use crate::run::intent::Intent;
+use crate::run::state::ItemState;
+
+impl App {
+    /// Rows of the checklist pane.
+    pub fn list_height(&self) -> usize {
+        usize::from(layout(self.size.0, self.size.1).list.h).max(1)
+    }
+
+    pub(super) fn normal(&mut self, action: Action) -> Outcome {
+        if action != Action::Tick {
+            self.reopen_armed = None;
+        }
+        if action != Action::Tick {
+            self.reopen_armed = None;
+        }
+        let page = self.list_height().saturating_sub(1).max(1);
+        let last = self.visible.len().saturating_sub(1);
+        let before = (self.cursor, self.scroll);
+        match action {
+            Action::Up => self.cursor = self.cursor.saturating_sub(1),
+            Action::Down => self.cursor = (self.cursor + 1).min(last),
+            Action::PageUp => self.cursor = self.cursor.saturating_sub(page),
+            Action::PageDown => self.cursor = (self.cursor + page).min(last),
+            Action::Top => self.cursor = 0,
+            Action::Bottom => self.cursor = last,
+            Action::Wheel(d) => return self.wheel(usize::from(d.unsigned_abs()) * 3, d < 0),
+            Action::Click(x, y) => return self.click(x, y),
+            Action::FoldToggle => self.fold(None),
+            Action::FoldClose => self.fold(Some(true)),
+            Action::FoldOpen => self.fold(Some(false)),
+            Action::NextOpen => match self.first_open_from(self.cursor + 1) {
+                Some(c) => self.cursor = c,
+                None => self.info("no open item below"),
+            },
+            Action::PrevOpen => match (0..self.cursor).rev().find(|&c| self.open_at(c)) {
+                Some(c) => self.cursor = c,
+                None => self.info("no open item above"),
+            },
+            Action::NextSection => {
+                if let Some(c) = (self.cursor + 1..self.visible.len())
+                    .find(|&c| matches!(self.visible[c], Row::Section(_)))
+                {
+                    self.cursor = c;
+                }
+            }
+            Action::PrevSection => {
+                if let Some(c) = (0..self.cursor)
+                    .rev()
+                    .find(|&c| matches!(self.visible[c], Row::Section(_)))
+                {
+                    self.cursor = c;
+                }
+            }
+            Action::DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
+            Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
+            Action::Help => self.mode = Mode::Help { scroll: 0 },
+            Action::Search => {
+                self.mode = Mode::Search {
+                    query: Editor::single(""),
+                    origin: self.cursor,
+                }
+            }
+            Action::NextMatch | Action::PrevMatch => {
+                self.jump_match(action == Action::NextMatch);
+            }
+            Action::ClearSearch => self.found = None,
+            Action::Finish => self.mode = Mode::Summary,
+            Action::Undo => return Outcome::append(Intent::Undo),
+            Action::Copy => return self.copy(),
+            other => return self.item_action(other),
+        }
+        if (self.cursor, self.scroll) != before {
+            self.detail_scroll = 0;
+        }
+        self.ensure_visible();
+        Outcome::redraw()
+    }
+
+    fn item_action(&mut self, action: Action) -> Outcome {
+        let Some(item) = self.current_item() else {
+            if matches!(action, Action::Tick) {
+                self.fold(None);
+                self.ensure_visible();
+                return Outcome::redraw();
+            }
+            self.info("select an item first (the cursor is on a section heading)");
+            return Outcome::redraw();
+        };
+        if !self.run.is_active() && action != Action::Note {
+            self.error(&format!(
+                "the run is {}: it takes no more changes (notes only)",
+                self.run.lifecycle.as_str()
+            ));
+            return Outcome::redraw();
+        }
+        let kind = self.kind(item);
+        let state = self.states.get(item);
+        let id = self.template.items[item].id.clone();
+        match action {
+            Action::Tick if kind == ItemKind::Signoff && state == ItemState::Open => {
+                self.open_sign(item)
+            }
+            Action::Tick if kind == ItemKind::Gate && state == ItemState::Open => {
+                self.open_gate(item)
+            }
+            Action::Tick if state == ItemState::Open => {
+                return self.expect(
+                    item,
+                    Intent::Tick {
+                        item: id,
+                        note: None,
+                    },
+                );
+            }
+            Action::Tick => {
+                // Reopening someone else's change takes a second press: they may have just done it.
+                let by_other = self
+                    .run
+                    .items
+                    .get(&id)
+                    .and_then(|r| r.current())
+                    .filter(|e| !e.by.same_operator(&self.actor))
+                    .map(|e| format!("{} at {}", e.by.name, e.at.format("%H:%M:%S")));
+                if let Some(who) = by_other
+                    && self.reopen_armed != Some(item)
+                {
+                    self.reopen_armed = Some(item);
+                    self.info(&format!(
+                        "{} by {who}: press again to reopen it",
+                        state.as_str()
+                    ));
+                    return Outcome::redraw();
+                }
+                self.reopen_armed = None;
+                return Outcome::append(Intent::Untick {
+                    item: id,
+                    note: None,
+                });
+            }
+            Action::Sign if kind == ItemKind::Signoff => self.open_sign(item),
+            Action::Gate if kind == ItemKind::Gate => self.open_gate(item),
+            Action::Sign | Action::Gate => {
+                self.info(&format!("this is a {} item", kind.as_str()));
+            }
+            Action::Fail if kind != ItemKind::Task => {
+                self.info("only tasks can fail: decide a gate NO-GO instead");
+            }
+            Action::Note => {
+                self.mode = Mode::Note {
+                    item,
+                    editor: Editor::multi(""),
+                }
+            }
+            Action::Skip | Action::Na | Action::Fail => {
+                let kind = match action {
+                    Action::Skip => ReasonKind::Skip,
+                    Action::Na => ReasonKind::Na,
+                    _ => ReasonKind::Fail,
+                };
+                self.mode = Mode::Reason {
+                    item,
+                    kind,
+                    editor: Editor::multi(""),
+                };
+            }
+            _ => return Outcome::default(),
+        }
+        Outcome::redraw()
+    }
+
+    fn open_sign(&mut self, item: usize) {
+        self.mode = Mode::Sign {
+            item,
+            name: Editor::single(&self.actor.name),
+        };
+    }
+
+    fn open_gate(&mut self, item: usize) {
+        self.mode = Mode::Gate {
+            item,
+            decision: Decision::Go,
+            reason: Editor::single(""),
+        };
+    }
+
+    fn copy(&mut self) -> Outcome {
+        let Some(item) = self.current_item() else {
+            return Outcome::default();
+        };
+        let blocks: Vec<String> = self.template.items[item]
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Code(c) => Some(self.subst(&c.text).trim_end().to_owned()),
+                _ => None,
+            })
+            .collect();
+        if blocks.is_empty() {
+            self.info("this item has no code block to copy");
+            return Outcome::redraw();
+        }
+        let text = blocks.join("\n");
+        let first = text.lines().next().unwrap_or("").to_owned();
+        let n = text.lines().count();
+        self.info(&format!("copied {n} line(s) to the clipboard: {first}"));
+        Outcome {
+            redraw: true,
+            copy: Some(text),
+            ..Outcome::default()
+        }
+    }
+
+    fn wheel(&mut self, d: usize, up: bool) -> Outcome {
+        let max = self.visible.len().saturating_sub(self.list_height());
+        self.scroll = if up {
+            self.scroll.saturating_sub(d)
+        } else {
+            (self.scroll + d).min(max)
+        };
+        let h = self.list_height();
+        self.cursor = self.cursor.clamp(self.scroll, self.scroll + h - 1);
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+        Outcome::redraw()
+    }
+
+    fn click(&mut self, x: u16, y: u16) -> Outcome {
+        let l = layout(self.size.0, self.size.1);
+        if !l.list.contains(x, y) {
+            return Outcome::default();
+        }
+        let row = self.scroll + usize::from(y - l.list.y);
+        if row >= self.visible.len() {
+            return Outcome::default();
+        }
+        self.cursor = row;
+        self.detail_scroll = 0;
+        // A click on an item's checkbox ticks it.
+        if let Row::Item(i) = self.visible[row] {
+            let indent = self.indent(i);
+            let col = usize::from(x - l.list.x);
+            if col >= indent && col < indent + 3 {
+                return self.item_action(Action::Tick);
+            }
+        }
+        Outcome::redraw()
+    }
+
+    /// Columns of indentation before an item's checkbox.
+    pub fn indent(&self, item: usize) -> usize {
+        let Some(it) = self.template.items.get(item) else {
+            return 0;
+        };
+        let sd = self
+            .template
+            .sections
+            .get(it.section)
+            .map_or(0, |s| s.depth);
+        2 * (sd + 1 + it.depth)
+    }
+
+    fn fold(&mut self, to: Option<bool>) {
+        let (section, on_heading) = match self.visible.get(self.cursor) {
+            Some(Row::Section(s)) => (*s, true),
+            Some(Row::Item(i)) => (self.template.items[*i].section, false),
+            None => return,
+        };
+        let folded = self.folded.get(section).copied().unwrap_or(false);
+        let want = to.unwrap_or(!folded);
+        if want == folded {
+            if want && !on_heading {
+                self.goto_row(Row::Section(section));
+            }
+            return;
+        }
+        if let Some(f) = self.folded.get_mut(section) {
+            *f = want;
+        }
+        self.rebuild_visible();
+        self.goto_row(Row::Section(section));
+    }
+
+    /// Recomputes the visible rows after a fold change.
+    pub(super) fn rebuild_visible(&mut self) {
+        self.visible = rows::visible_rows(&self.template, &self.all_rows, &self.folded);
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+    }
+
+    fn goto_row(&mut self, row: Row) {
+        if let Some(c) = self.visible.iter().position(|r| *r == row) {
+            self.cursor = c;
+        }
+    }
+
+    /// Unfolds what hides `item` and puts the cursor on it.
+    pub(super) fn reveal(&mut self, item: usize) {
+        let Some(sec) = self.template.items.get(item).map(|i| i.section) else {
+            return;
+        };
+        let chain = rows::ancestors(&self.template, sec);
+        if chain
+            .iter()
+            .any(|s| self.folded.get(*s).copied().unwrap_or(false))
+        {
+            for s in chain {
+                if let Some(f) = self.folded.get_mut(s) {
+                    *f = false;
+                }
+            }
+            self.rebuild_visible();
+        }
+        self.goto_row(Row::Item(item));
+        self.detail_scroll = 0;
+        self.ensure_visible();
+    }
+
+    fn open_at(&self, c: usize) -> bool {
+        matches!(self.visible.get(c), Some(Row::Item(i)) if self.states.get(*i) == ItemState::Open)
+    }
+
+    /// The first visible open item at or after row `from`.
+    pub(super) fn first_open_from(&self, from: usize) -> Option<usize> {
+        (from..self.visible.len()).find(|&c| self.open_at(c))
+    }
+
+    /// Scrolls so the cursor is on screen.
+    pub(super) fn ensure_visible(&mut self) {
+        let h = self.list_height();
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+        if self.cursor < self.scroll {
+            self.scroll = self.cursor;
+        } else if self.cursor >= self.scroll + h {
+            self.scroll = self.cursor + 1 - h;
+        }
+        let max = self.visible.len().saturating_sub(h);
+        self.scroll = self.scroll.min(max);
+    }
+}

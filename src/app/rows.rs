@@ -1,0 +1,179 @@
+//! What the checklist pane shows: every section and item in document order, the rows left visible by
+//! folding, and a per-item state cache so moving and drawing never walk the whole run.
+
+use crate::model::{ItemId, Template};
+use crate::run::Run;
+use crate::run::state::ItemState;
+use crate::run::view::item_state;
+use std::collections::HashMap;
+
+/// One line of the checklist pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// A section heading (index into `template.sections`).
+    Section(usize),
+    /// An item (index into `template.items`).
+    Item(usize),
+}
+
+/// Counts over a set of items.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Items.
+    pub total: usize,
+    /// Open.
+    pub open: usize,
+    /// Done, signed or GO.
+    pub done: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Not applicable.
+    pub na: usize,
+    /// Failed or NO-GO.
+    pub failed: usize,
+}
+
+impl Counts {
+    fn add(&mut self, s: ItemState, sign: isize) {
+        let f = |v: &mut usize| *v = v.saturating_add_signed(sign);
+        f(&mut self.total);
+        match s {
+            ItemState::Open => f(&mut self.open),
+            ItemState::Done | ItemState::Signed | ItemState::Go => f(&mut self.done),
+            ItemState::Skipped => f(&mut self.skipped),
+            ItemState::Na => f(&mut self.na),
+            ItemState::Failed | ItemState::NoGo => f(&mut self.failed),
+        }
+    }
+
+    /// Items no longer open.
+    pub fn closed(&self) -> usize {
+        self.total - self.open
+    }
+}
+
+/// States and counts of a run against its template, kept current event by event.
+#[derive(Debug, Clone, Default)]
+pub struct States {
+    /// State per template item.
+    pub items: Vec<ItemState>,
+    /// Counts per section (items directly in it).
+    pub sections: Vec<Counts>,
+    /// Counts over every item.
+    pub all: Counts,
+    index: HashMap<ItemId, usize>,
+}
+
+impl States {
+    /// Computes every state.
+    pub fn new(run: &Run, template: &Template) -> States {
+        let mut s = States {
+            items: Vec::with_capacity(template.items.len()),
+            sections: vec![Counts::default(); template.sections.len()],
+            all: Counts::default(),
+            index: template
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| (it.id.clone(), i))
+                .collect(),
+        };
+        for (i, item) in template.items.iter().enumerate() {
+            let st = item_state(run, template, i).0;
+            s.items.push(st);
+            s.all.add(st, 1);
+            if let Some(c) = s.sections.get_mut(item.section) {
+                c.add(st, 1);
+            }
+        }
+        s
+    }
+
+    /// Index of an item by id.
+    pub fn index_of(&self, id: &ItemId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// Refreshes one item after an event that touched only it.
+    pub fn refresh(&mut self, run: &Run, template: &Template, index: usize) {
+        let (Some(old), Some(item)) = (self.items.get(index).copied(), template.items.get(index))
+        else {
+            return;
+        };
+        let new = item_state(run, template, index).0;
+        if old == new {
+            return;
+        }
+        self.items[index] = new;
+        self.all.add(old, -1);
+        self.all.add(new, 1);
+        if let Some(c) = self.sections.get_mut(item.section) {
+            c.add(old, -1);
+            c.add(new, 1);
+        }
+    }
+
+    /// State of an item.
+    pub fn get(&self, index: usize) -> ItemState {
+        self.items.get(index).copied().unwrap_or(ItemState::Open)
+    }
+}
+
+/// Every row in document order: each section heading followed by its items.
+pub fn all_rows(template: &Template) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(template.sections.len() + template.items.len());
+    let mut next_item = 0;
+    for s in 0..template.sections.len() {
+        // Items of earlier sections that were not placed yet (never expected, kept for safety).
+        while next_item < template.items.len() && template.items[next_item].section < s {
+            rows.push(Row::Item(next_item));
+            next_item += 1;
+        }
+        rows.push(Row::Section(s));
+        while next_item < template.items.len() && template.items[next_item].section == s {
+            rows.push(Row::Item(next_item));
+            next_item += 1;
+        }
+    }
+    rows.extend((next_item..template.items.len()).map(Row::Item));
+    rows
+}
+
+/// The rows left visible when the sections marked in `folded` are folded.
+pub fn visible_rows(template: &Template, all: &[Row], folded: &[bool]) -> Vec<Row> {
+    if !folded.iter().any(|f| *f) {
+        return all.to_vec();
+    }
+    let mut out = Vec::with_capacity(all.len());
+    let mut hide_below: Option<usize> = None;
+    for &row in all {
+        match row {
+            Row::Section(s) => {
+                let depth = template.sections.get(s).map_or(0, |x| x.depth);
+                if hide_below.is_some_and(|d| depth > d) {
+                    continue;
+                }
+                hide_below = None;
+                out.push(row);
+                if folded.get(s).copied().unwrap_or(false) {
+                    hide_below = Some(depth);
+                }
+            }
+            Row::Item(_) if hide_below.is_some() => {}
+            Row::Item(_) => out.push(row),
+        }
+    }
+    out
+}
+
+/// The sections from the top down to `section` (ancestors first).
+pub fn ancestors(template: &Template, section: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut cur = Some(section);
+    while let Some(i) = cur {
+        out.push(i);
+        cur = template.sections.get(i).and_then(|s| s.parent);
+    }
+    out.reverse();
+    out
+}

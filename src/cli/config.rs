@@ -1,0 +1,49 @@
+//! `runsheet config`: the configuration file, documented by a commented default.
+
+use crate::cli::EXIT_OK;
+use clap::Args;
+
+/// The commented default configuration.
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.default.toml");
+
+/// `config`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Print a commented default configuration (every setting explained).
+    #[arg(long)]
+    pub print_default: bool,
+}
+
+/// Prints the default configuration, or where the configuration file is and what it sets.
+pub fn run(a: ConfigArgs) -> color_eyre::Result<i32> {
+    if a.print_default {
+        print!("{DEFAULT_CONFIG}");
+        return Ok(EXIT_OK);
+    }
+    match crate::store::identity::config_path() {
+        Some(path) if path.exists() => {
+            println!("{} (exists)", path.display());
+            let actor = crate::store::identity::current(None);
+            println!("operator in force: {}", actor.describe());
+        }
+        Some(path) => println!(
+            "{} (not created; `runsheet config --print-default > {}` writes a commented one)",
+            path.display(),
+            path.display()
+        ),
+        None => println!("no home directory known: no configuration file is read"),
+    }
+    Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DEFAULT_CONFIG;
+
+    #[test]
+    fn default_config_is_valid_toml_with_nothing_set() {
+        let table: toml::Table = DEFAULT_CONFIG.parse().expect("valid TOML");
+        assert!(table.is_empty(), "every setting is commented out");
+        assert!(DEFAULT_CONFIG.contains("# operator = "));
+    }
+}

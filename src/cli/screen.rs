@@ -1,0 +1,215 @@
+//! The full-screen entry points: `runsheet TEMPLATE`, `runsheet run TEMPLATE`, `runsheet resume
+//! [RUN]`, `runsheet join RUN`.
+
+use super::common::{StoreArgs, fail, short};
+use crate::run::event::{Change, Event, show_time};
+use crate::store::{JOURNAL, OpenRun, StartOptions, Store, StoreError, identity};
+use crate::tui::{self, TuiOptions};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Display options shared by the screen commands.
+#[derive(Debug, Clone, Args)]
+pub struct ScreenArgs {
+    /// Your display name for this session (default: RUNSHEET_OPERATOR, config, or the OS user).
+    #[arg(long = "as", value_name = "NAME")]
+    pub as_name: Option<String>,
+    /// ASCII glyphs only (also chosen when the locale is not UTF-8).
+    #[arg(long)]
+    pub ascii: bool,
+    /// Data dir.
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Markdown checklist to walk.
+    pub template: PathBuf,
+    /// A `{{ NAME }}` value: `--var VERSION=1.4.2` (repeatable); missing ones are asked for.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+    /// A name for the run (default: the template's title).
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// Always start a new run, even when an unfinished one of this template exists.
+    #[arg(long)]
+    pub new: bool,
+    /// Screen options.
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+}
+
+/// `resume` / `join`.
+#[derive(Debug, Clone, Args)]
+pub struct ResumeArgs {
+    /// Run: an id, a unique prefix, or `latest` (default: the unfinished one, or a choice).
+    pub run: Option<String>,
+    /// Screen options.
+    #[command(flatten)]
+    pub screen: ScreenArgs,
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected NAME=VALUE"))?;
+    let k = k.trim();
+    if k.is_empty() {
+        return Err(format!("`{s}`: the name is empty"));
+    }
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+fn opts(s: &ScreenArgs) -> TuiOptions {
+    TuiOptions { ascii: s.ascii }
+}
+
+fn start_event(dir: &Path) -> Option<Event> {
+    use std::io::BufRead;
+    let f = std::fs::File::open(dir.join(JOURNAL)).ok()?;
+    let mut line = String::new();
+    std::io::BufReader::new(f).read_line(&mut line).ok()?;
+    serde_json::from_str(line.trim_end()).ok()
+}
+
+/// Unfinished runs, newest first; with `template`, only those started from that file.
+fn unfinished(store: &Store, template: Option<&Path>) -> Result<Vec<OpenRun>, StoreError> {
+    let want = template.map(|t| std::fs::canonicalize(t).unwrap_or_else(|_| t.to_owned()));
+    let mut out = Vec::new();
+    for id in store.run_ids()? {
+        let dir = store.runs_dir().join(&id);
+        if let Some(w) = &want {
+            let Some(ev) = start_event(&dir) else {
+                continue;
+            };
+            let Change::Start { template_path, .. } = &ev.change else {
+                continue;
+            };
+            if Path::new(template_path) != w.as_path() {
+                continue;
+            }
+        }
+        if let Ok(open) = OpenRun::open(&dir)
+            && open.run.is_active()
+        {
+            out.push(open);
+        }
+    }
+    out.sort_by_key(|o| std::cmp::Reverse(o.run.last.at));
+    Ok(out)
+}
+
+fn describe(open: &OpenRun) -> String {
+    let view = crate::run::view::RunView::new(&open.run, &open.template);
+    format!(
+        "resume {}  {}/{} closed · last change {} by {} · head {}",
+        open.run.id,
+        view.progress.done,
+        view.progress.total,
+        show_time(&open.run.last.at),
+        open.run.last.by.name,
+        short(&open.run.head)
+    )
+}
+
+/// Runs `runsheet run TEMPLATE` (also `runsheet TEMPLATE`).
+pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
+    let go = || -> Result<Option<OpenRun>, StoreError> {
+        let store = a.screen.store.store()?;
+        let existing = if a.new {
+            Vec::new()
+        } else {
+            unfinished(&store, Some(&a.template))?
+        };
+        let mut existing = existing;
+        if !existing.is_empty() {
+            let mut options: Vec<String> = existing.iter().map(describe).collect();
+            options.push(format!("start a new run of {}", a.template.display()));
+            let title = "unfinished runs of this template";
+            match tui::picker::choose(title, &options)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?
+            {
+                None => return Ok(None),
+                Some(k) if k < existing.len() => return Ok(Some(existing.swap_remove(k))),
+                Some(_) => {}
+            }
+        }
+        let actor = identity::current(a.screen.as_name.as_deref());
+        let opts = StartOptions {
+            vars: a.vars.iter().cloned().collect::<BTreeMap<_, _>>(),
+            name: a
+                .name
+                .as_deref()
+                .map(|n| crate::template::sanitize::clean_line(n.trim()))
+                .filter(|n| !n.is_empty()),
+        };
+        store
+            .create(
+                &a.template,
+                &opts,
+                &actor,
+                chrono::Local::now().fixed_offset(),
+            )
+            .map(Some)
+    };
+    match go() {
+        Ok(Some(open)) => screen(open, &a.screen),
+        Ok(None) => Ok(super::EXIT_OK),
+        Err(e) => Ok(fail(&e)),
+    }
+}
+
+/// Runs `runsheet resume [RUN]` and `runsheet join RUN`.
+pub fn resume(a: ResumeArgs) -> color_eyre::Result<i32> {
+    let go = || -> Result<Option<OpenRun>, StoreError> {
+        if let Some(r) = &a.run {
+            return a.screen.store.open(r).map(Some);
+        }
+        let store = a.screen.store.store()?;
+        let mut runs = unfinished(&store, None)?;
+        match runs.len() {
+            0 => Err(StoreError::Invalid(format!(
+                "no unfinished run under {}: start one with `runsheet run TEMPLATE`",
+                store.runs_dir().display()
+            ))),
+            1 => Ok(runs.pop()),
+            _ => {
+                let options: Vec<String> = runs
+                    .iter()
+                    .map(|o| format!("{} — {}", o.run.display_title(), describe(o)))
+                    .collect();
+                Ok(tui::picker::choose("unfinished runs", &options)
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?
+                    .map(|k| runs.swap_remove(k)))
+            }
+        }
+    };
+    match go() {
+        Ok(Some(open)) => screen(open, &a.screen),
+        Ok(None) => Ok(super::EXIT_OK),
+        Err(e) => Ok(fail(&e)),
+    }
+}
+
+fn screen(open: OpenRun, s: &ScreenArgs) -> color_eyre::Result<i32> {
+    let actor = identity::current(s.as_name.as_deref());
+    tui::run(open, actor, opts(s))
+}
+
+/// Rewrites `runsheet FILE …` to `runsheet run FILE …` when the first argument is an existing file
+/// and not a command name.
+pub fn bare_path(
+    mut args: Vec<std::ffi::OsString>,
+    commands: &[String],
+) -> Vec<std::ffi::OsString> {
+    if let Some(first) = args.get(1) {
+        let s = first.to_string_lossy();
+        if !s.starts_with('-') && !commands.iter().any(|c| *c == s) && Path::new(first).is_file() {
+            args.insert(1, "run".into());
+        }
+    }
+    args
+}

@@ -1,0 +1,265 @@
+//! The picture of a run's schedule: per section, the planned slot next to the actual first-to-last
+//! change, with overdue sections marked. Computed once from a [`ReportJson`] and drawn by the Markdown
+//! report (a Mermaid `gantt` block) and the HTML report (inline SVG).
+//!
+//! A timed section's planned slot runs from its planned time to the next later planned time of a
+//! section after it; the last timed section gets [`DEFAULT_SLOT_MINUTES`]. A section is overdue when
+//! its slot ended before it was finished: still open after the slot (at the run's end, or now for an
+//! active run), or last changed after the slot.
+
+use super::json::ReportJson;
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+
+/// Length of the last timed section's slot, which has no next planned time to end it.
+pub const DEFAULT_SLOT_MINUTES: i64 = 30;
+
+/// A span of time, start ≤ end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Start.
+    pub start: DateTime<FixedOffset>,
+    /// End.
+    pub end: DateTime<FixedOffset>,
+}
+
+impl Span {
+    /// Minutes from start to end.
+    pub fn minutes(&self) -> i64 {
+        (self.end - self.start).num_minutes()
+    }
+}
+
+/// One section's row of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lane {
+    /// Index into the report's `sections`.
+    pub section: usize,
+    /// Section title.
+    pub title: String,
+    /// Heading level.
+    pub level: u8,
+    /// Planned time as written (`21:00`, `T-60m`).
+    pub planned_label: Option<String>,
+    /// Planned slot.
+    pub planned: Option<Span>,
+    /// First to last change.
+    pub actual: Option<Span>,
+    /// Items not open.
+    pub done: usize,
+    /// Items.
+    pub total: usize,
+    /// Finished after its slot, or still open after it.
+    pub overdue: bool,
+}
+
+impl Lane {
+    /// Every item closed (and there is at least one).
+    pub fn complete(&self) -> bool {
+        self.total > 0 && self.done >= self.total
+    }
+}
+
+/// The whole timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    /// Sections that have items or a planned time, in template order.
+    pub lanes: Vec<Lane>,
+    /// Axis start (earliest of window start, planned and actual starts).
+    pub axis_start: DateTime<FixedOffset>,
+    /// Axis end (latest of window end or now, planned and actual ends); after `axis_start`.
+    pub axis_end: DateTime<FixedOffset>,
+    /// Window start.
+    pub window_start: DateTime<FixedOffset>,
+    /// Window end, when the run ended.
+    pub window_end: Option<DateTime<FixedOffset>>,
+    /// Now, while the run is active.
+    pub now: Option<DateTime<FixedOffset>>,
+    /// The time overdue marks were judged at: the window end, or now.
+    pub reference: DateTime<FixedOffset>,
+}
+
+fn parse(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+}
+
+impl Timeline {
+    /// Builds the timeline of `r`; `now` places the now-line of an active run and judges what is
+    /// overdue. Every time is shown in the window start's offset.
+    pub fn from_report(r: &ReportJson, now: DateTime<Utc>) -> Timeline {
+        let window_start = parse(Some(&r.run.started_at)).unwrap_or_else(|| now.fixed_offset());
+        let tz = *window_start.offset();
+        let local = |t: DateTime<FixedOffset>| t.with_timezone(&tz);
+        let window_end = parse(r.run.ended_at.as_deref()).map(local);
+        let active = r.run.status == "active";
+        let now_local = now.with_timezone(&tz);
+        let reference = window_end.unwrap_or(now_local);
+        let planned_starts: Vec<Option<DateTime<FixedOffset>>> = r
+            .sections
+            .iter()
+            .map(|s| parse(s.planned_at.as_deref()).map(local))
+            .collect();
+        let mut lanes = Vec::new();
+        for (i, s) in r.sections.iter().enumerate() {
+            let planned = planned_starts.get(i).copied().flatten().map(|start| {
+                let end = planned_starts
+                    .iter()
+                    .skip(i + 1)
+                    .flatten()
+                    .copied()
+                    .find(|t| *t > start)
+                    .unwrap_or(start + Duration::minutes(DEFAULT_SLOT_MINUTES));
+                Span { start, end }
+            });
+            let actual = match (
+                parse(s.first_change.as_deref()),
+                parse(s.last_change.as_deref()),
+            ) {
+                (Some(a), Some(b)) => Some(Span {
+                    start: local(a.min(b)),
+                    end: local(a.max(b)),
+                }),
+                (Some(a), None) | (None, Some(a)) => Some(Span {
+                    start: local(a),
+                    end: local(a),
+                }),
+                (None, None) => None,
+            };
+            if s.total == 0 && planned.is_none() && actual.is_none() {
+                continue;
+            }
+            let overdue = planned.is_some_and(|p| {
+                let open_past = s.done < s.total && reference > p.end;
+                let finished_late = actual.is_some_and(|a| a.end > p.end);
+                open_past || finished_late
+            });
+            lanes.push(Lane {
+                section: i,
+                title: s.title.clone(),
+                level: s.level,
+                planned_label: s.planned_time.clone(),
+                planned,
+                actual,
+                done: s.done,
+                total: s.total,
+                overdue,
+            });
+        }
+        let now = active.then_some(now_local);
+        let mut lo = window_start;
+        let mut hi = window_end.or(now).unwrap_or(window_start);
+        for l in &lanes {
+            for s in l.planned.iter().chain(l.actual.iter()) {
+                lo = lo.min(s.start);
+                hi = hi.max(s.end);
+            }
+        }
+        if hi <= lo {
+            hi = lo + Duration::minutes(1);
+        }
+        Timeline {
+            lanes,
+            axis_start: lo,
+            axis_end: hi,
+            window_start,
+            window_end,
+            now,
+            reference,
+        }
+    }
+
+    /// No section has a planned slot or any change: nothing to draw.
+    pub fn is_empty(&self) -> bool {
+        self.lanes
+            .iter()
+            .all(|l| l.planned.is_none() && l.actual.is_none())
+    }
+
+    /// Where `t` falls on the axis, 0.0 at its start and 1.0 at its end.
+    pub fn fraction(&self, t: DateTime<FixedOffset>) -> f64 {
+        let span = (self.axis_end - self.axis_start).num_milliseconds().max(1) as f64;
+        ((t - self.axis_start).num_milliseconds() as f64 / span).clamp(0.0, 1.0)
+    }
+
+    /// The offset every time of the timeline is shown in (`+01:00`).
+    pub fn offset_label(&self) -> String {
+        self.window_start.format("%:z").to_string()
+    }
+
+    /// Axis ticks: round times a readable step apart, at most about ten.
+    pub fn ticks(&self) -> Vec<DateTime<FixedOffset>> {
+        const STEPS: [i64; 12] = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
+        let span = (self.axis_end - self.axis_start).num_minutes().max(1);
+        let step = STEPS
+            .iter()
+            .copied()
+            .find(|s| span / s <= 10)
+            .unwrap_or(span / 10 + 1);
+        let tz = *self.axis_start.offset();
+        let offset = i64::from(tz.local_minus_utc());
+        let local_min = (self.axis_start.timestamp() + offset).div_euclid(60);
+        let mut m = (local_min + step - 1).div_euclid(step) * step;
+        let mut out = Vec::new();
+        while out.len() < 40 {
+            let Some(t) = DateTime::from_timestamp(m * 60 - offset, 0) else {
+                break;
+            };
+            let t = t.with_timezone(&tz);
+            if t > self.axis_end {
+                break;
+            }
+            if t >= self.axis_start {
+                out.push(t);
+            }
+            m += step;
+        }
+        out
+    }
+
+    /// Whether the axis crosses a day boundary (then labels carry the date).
+    pub fn spans_days(&self) -> bool {
+        self.axis_start.date_naive() != self.axis_end.date_naive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn at(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn axis(a: &str, b: &str) -> Timeline {
+        Timeline {
+            lanes: Vec::new(),
+            axis_start: at(a),
+            axis_end: at(b),
+            window_start: at(a),
+            window_end: None,
+            now: None,
+            reference: at(b),
+        }
+    }
+
+    #[test]
+    fn ticks_are_round_and_inside_the_axis() {
+        let t = axis("2026-11-23T20:47:13+01:00", "2026-11-23T22:05:00+01:00");
+        let ticks = t.ticks();
+        assert!(!ticks.is_empty() && ticks.len() <= 11, "{ticks:?}");
+        for k in &ticks {
+            assert_eq!(k.format("%S").to_string(), "00");
+            assert!(*k >= t.axis_start && *k <= t.axis_end);
+            assert_eq!(k.offset().local_minus_utc(), 3600);
+        }
+        assert_eq!(ticks[0].format("%H:%M").to_string(), "20:50");
+    }
+
+    #[test]
+    fn fraction_is_clamped() {
+        let t = axis("2026-11-23T20:00:00Z", "2026-11-23T21:00:00Z");
+        assert_eq!(t.fraction(at("2026-11-23T20:30:00Z")), 0.5);
+        assert_eq!(t.fraction(at("2026-11-23T19:00:00Z")), 0.0);
+        assert_eq!(t.fraction(at("2026-11-23T23:00:00Z")), 1.0);
+    }
+}

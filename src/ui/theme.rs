@@ -1,0 +1,204 @@
+//! Semantic styles: widgets ask for a meaning (`item(state, selected)`, `warning()`), never a colour.
+//! Sixteen ANSI colours only (readable on dark and light terminals); `NO_COLOR` keeps only bold,
+//! underline and reverse.
+
+use crate::run::state::ItemState;
+use ratatui::style::{Color, Modifier, Style};
+
+/// The styles the screen uses, by meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    /// A theme; `color: false` for `NO_COLOR`.
+    pub fn new(color: bool) -> Theme {
+        Theme { color }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// An item row in a given state.
+    pub fn item(&self, state: ItemState, selected: bool) -> Style {
+        let base = match state {
+            ItemState::Open => Style::new(),
+            ItemState::Done | ItemState::Signed | ItemState::Go => self.fg(Color::Green),
+            ItemState::Skipped | ItemState::Na => self.fg(Color::DarkGray),
+            ItemState::Failed | ItemState::NoGo => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+        };
+        if selected { self.selected(base) } else { base }
+    }
+
+    /// The cursor row.
+    pub fn selected(&self, base: Style) -> Style {
+        base.add_modifier(Modifier::REVERSED)
+    }
+
+    /// A section heading.
+    pub fn section(&self, complete: bool, selected: bool) -> Style {
+        let s = if complete {
+            self.fg(Color::Green).add_modifier(Modifier::BOLD)
+        } else {
+            self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        };
+        if selected { self.selected(s) } else { s }
+    }
+
+    /// The title line.
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    /// Secondary text (who/when, hints).
+    pub fn muted(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// Something that needs attention soon (overdue slot).
+    pub fn warning(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+
+    /// An error message.
+    pub fn error(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    /// The persistent NOT SAVED banner.
+    pub fn banner(&self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        }
+    }
+
+    /// A code block.
+    pub fn code(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
+    /// Line numbers beside code.
+    pub fn line_number(&self) -> Style {
+        self.muted()
+    }
+
+    /// A key name in the footer or help.
+    pub fn key(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    /// A link or emphasis inside text.
+    pub fn accent(&self) -> Style {
+        self.fg(Color::Magenta)
+    }
+
+    /// Borders of panes and popups.
+    pub fn border(&self) -> Style {
+        self.muted()
+    }
+
+    /// The progress gauge's filled part.
+    pub fn gauge(&self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    /// A search match.
+    pub fn matched(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::UNDERLINED)
+    }
+}
+
+/// Glyphs for states and folds, Unicode or ASCII.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glyphs {
+    ascii: bool,
+}
+
+impl Glyphs {
+    /// Unicode unless `ascii`.
+    pub fn new(ascii: bool) -> Glyphs {
+        Glyphs { ascii }
+    }
+
+    /// Checkbox for a state (3 columns).
+    pub fn state(&self, s: ItemState) -> &'static str {
+        match (s, self.ascii) {
+            (ItemState::Open, _) => "[ ]",
+            (ItemState::Done, false) => "[✓]",
+            (ItemState::Done, true) => "[x]",
+            (ItemState::Skipped, false) => "[»]",
+            (ItemState::Skipped, true) => "[>]",
+            (ItemState::Na, false) => "[–]",
+            (ItemState::Na, true) => "[-]",
+            (ItemState::Failed, false) => "[✗]",
+            (ItemState::Failed, true) => "[!]",
+            (ItemState::Signed, false) => "[✎]",
+            (ItemState::Signed, true) => "[s]",
+            (ItemState::Go, _) => "[G]",
+            (ItemState::NoGo, _) => "[N]",
+        }
+    }
+
+    /// Fold marker of a section heading.
+    pub fn fold(&self, folded: bool) -> &'static str {
+        match (folded, self.ascii) {
+            (true, false) => "▸",
+            (false, false) => "▾",
+            (true, true) => "+",
+            (false, true) => "-",
+        }
+    }
+
+    /// Box-drawing set for borders (ASCII `+-|` when asked).
+    pub fn border(&self) -> ratatui::symbols::border::Set<'static> {
+        if self.ascii {
+            ratatui::symbols::border::Set {
+                top_left: "+",
+                top_right: "+",
+                bottom_left: "+",
+                bottom_right: "+",
+                vertical_left: "|",
+                vertical_right: "|",
+                horizontal_top: "-",
+                horizontal_bottom: "-",
+            }
+        } else {
+            ratatui::symbols::border::PLAIN
+        }
+    }
+
+    /// Vertical bar between line numbers and code.
+    pub fn bar(&self) -> &'static str {
+        if self.ascii { "|" } else { "│" }
+    }
+
+    /// Short horizontal rule before a code block.
+    pub fn rule(&self) -> &'static str {
+        if self.ascii { "--" } else { "──" }
+    }
+
+    /// Separator in a section path.
+    pub fn path(&self) -> &'static str {
+        if self.ascii { " > " } else { " › " }
+    }
+
+    /// Separator between header fields.
+    pub fn dot(&self) -> &'static str {
+        if self.ascii { "|" } else { "·" }
+    }
+}

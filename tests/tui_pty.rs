@@ -1,0 +1,408 @@
+//! End-to-end: the real binary in a pseudo-terminal, read through a vt100 screen and the run dir.
+
+#[path = "pty/term.rs"]
+mod term;
+
+use std::time::Duration;
+use term::{Term, cli, only_run_dir};
+
+const FIXTURE: &str = "tests/fixtures/tui/window.md";
+
+/// Sends a signal with the shell's `kill` builtin (no /bin/kill needed).
+fn signal(pid: &str, sig: &str) -> std::process::ExitStatus {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("kill -{sig} {pid}")])
+        .status()
+        .expect("sh")
+}
+
+fn data() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+fn open(d: &str, extra: &[&str]) -> Term {
+    let mut args = vec!["run", FIXTURE, "--var", "VERSION=2.4.1", "--data-dir", d];
+    args.extend_from_slice(extra);
+    Term::spawn(&args, &[("RUNSHEET_OPERATOR", "Alice")], 30, 110)
+}
+
+#[test]
+fn tick_sign_note_quit_resume_same_state() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut t = open(d, &[]);
+    t.wait_for("Change ticket is approved");
+    for n in 1..=3 {
+        t.send(" ");
+        t.wait_for(&format!("{n}/11"));
+    }
+    t.send("G");
+    t.send("s");
+    t.wait_for("sign off");
+    t.send("\r");
+    t.wait_for("signed by you");
+    t.send("g]n");
+    t.wait_for(" note ");
+    t.send("canary looked fine");
+    t.send("\x13"); // Ctrl-S
+    t.wait_for("noted by you");
+    t.send("q");
+    t.wait_exit(5);
+
+    let status = cli(&["status", "latest", "--json", "--data-dir", d], &[]);
+    let v: serde_json::Value = serde_json::from_str(&status).expect("json");
+    let text = v.to_string();
+    assert!(text.contains("canary looked fine"), "{text}");
+    assert!(text.contains("\"signed\""), "{text}");
+    assert!(text.matches("\"done\"").count() >= 3, "{text}");
+
+    let mut t = Term::spawn(
+        &["resume", "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Alice")],
+        30,
+        110,
+    );
+    let s = t.wait_for("4/11");
+    assert!(s.contains("[✓] Change ticket is approved"), "{s}");
+    assert!(s.contains("[✎] Tech Lead"), "{s}");
+    t.send("q");
+    t.wait_exit(5);
+}
+
+#[test]
+fn sighup_while_typing_saves_draft_and_exits_fast() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut t = open(d, &[]);
+    t.wait_for("Change ticket is approved");
+    t.send("n");
+    t.wait_for(" note ");
+    t.send("half-typed draft");
+    t.wait_for("half-typed draft");
+    let pid = t.pid().to_string();
+    let ok = signal(&pid, "HUP");
+    assert!(ok.success());
+    let took = t.wait_exit(3);
+    assert!(took < Duration::from_secs(2), "exit took {took:?}");
+    let run = only_run_dir(dir.path());
+    let drafts: Vec<_> = std::fs::read_dir(&run)
+        .expect("run dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("draft-"))
+        .collect();
+    assert_eq!(drafts.len(), 1);
+    let body = std::fs::read_to_string(drafts[0].path()).expect("draft");
+    assert!(body.contains("half-typed draft"), "{body}");
+    // Offered back on resume.
+    let mut t = Term::spawn(
+        &["resume", "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Alice")],
+        30,
+        110,
+    );
+    let s = t.wait_for("restored your unsaved note");
+    assert!(s.contains("half-typed draft"), "{s}");
+    t.send("\x13");
+    t.wait_for("noted by you");
+    t.send("q");
+    t.wait_exit(5);
+}
+
+#[test]
+fn escape_sequences_in_a_template_stay_inert() {
+    let dir = data();
+    let tpl = dir.path().join("evil.md");
+    let evil = "# Evil \u{1b}]0;PWNED-TITLE\u{7} checklist\n\n## Steps\n\n\
+        - [ ] Copy \u{1b}]52;c;cm0gLXJmIC8K\u{7} this\n\
+        - [ ] Clear \u{1b}[2J\u{1b}[H screen\n\
+        - [ ] Bidi \u{202e}evil\u{202c} text\n\
+        - [ ] Last item\n";
+    std::fs::write(&tpl, evil).expect("write");
+    let d = dir.path().join("data");
+    let d = d.to_str().expect("utf8");
+    let mut t = Term::spawn(
+        &["run", tpl.to_str().expect("utf8"), "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Alice")],
+        24,
+        100,
+    );
+    let s = t.wait_for("Last item");
+    t.send("j");
+    std::thread::sleep(Duration::from_millis(300));
+    let p = t.parser.lock().expect("lock");
+    let seen = p.callbacks();
+    assert!(seen.titles.is_empty(), "title changed: {:?}", seen.titles);
+    assert!(
+        seen.clipboard.is_empty(),
+        "clipboard written: {:?}",
+        seen.clipboard
+    );
+    let screen = p.screen();
+    let rows: Vec<String> = screen.rows(0, 100).collect();
+    assert!(rows[0].starts_with("Evil"), "header moved: {rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Copy") && r.contains("this")),
+        "{s}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Clear") && r.contains("screen")),
+        "{s}"
+    );
+    assert!(!s.contains('\u{202e}'), "bidi override reached the screen");
+    drop(p);
+    t.send("q");
+    t.wait_exit(5);
+}
+
+#[test]
+fn another_process_tick_appears_within_two_seconds() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut t = open(d, &[]);
+    t.wait_for("Change ticket is approved");
+    let t0 = std::time::Instant::now();
+    cli(
+        &["tick", "latest", "Smoke tests", "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Bob")],
+    );
+    let s = t.wait(3, "Bob's tick", |s| s.contains("Bob ticked"));
+    assert!(
+        t0.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert!(s.contains("[✓] Smoke tests pass"), "{s}");
+    t.send("q");
+    t.wait_exit(5);
+}
+
+fn proc_state(pid: u32) -> char {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next().and_then(|r| r.trim().chars().next()))
+        .unwrap_or('?')
+}
+
+#[test]
+fn ctrl_z_suspends_and_sigcont_redraws() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut t = open(d, &[]);
+    t.wait_for("Change ticket is approved");
+    t.send("\x1a"); // Ctrl-Z
+    let pid = t.pid();
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while proc_state(pid) != 'T' {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not stopped: {}",
+            proc_state(pid)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    t.wait(3, "main screen left", |s| {
+        !s.contains("Change ticket is approved")
+    });
+    let ok = signal(&pid.to_string(), "CONT");
+    assert!(ok.success());
+    t.wait_for("Change ticket is approved");
+    t.send(" ");
+    t.wait_for("1/11");
+    t.send("q");
+    t.wait_exit(5);
+}
+
+#[test]
+fn tmux_kill_session_saves_draft_and_exits_fast() {
+    // A real hang-up: tmux closes the pane's terminal and signals its process group.
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("tmux not installed: skipped");
+        return;
+    }
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let sock = format!("rs-test-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .arg("-L")
+            .arg(&sock)
+            .args(args)
+            .output()
+            .expect("tmux")
+    };
+    let cmd = format!(
+        "RUNSHEET_OPERATOR=Alice LANG=C.UTF-8 {} run {FIXTURE} --var VERSION=2.4.1 --data-dir {d}",
+        term::bin()
+    );
+    let cwd = env!("CARGO_MANIFEST_DIR");
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "h",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-c",
+        cwd,
+        &cmd,
+    ]);
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "h"]).stdout).into_owned();
+    let wait = |needle: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !screen().contains(needle) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {needle}: {}",
+                screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    };
+    wait("Change ticket is approved");
+    let pid =
+        String::from_utf8_lossy(&tmux(&["list-panes", "-t", "h", "-F", "#{pane_pid}"]).stdout)
+            .trim()
+            .to_owned();
+    tmux(&[
+        "send-keys",
+        "-t",
+        "h",
+        "-l",
+        "nlost connection mid-sentence",
+    ]);
+    wait("mid-sentence");
+    let t0 = std::time::Instant::now();
+    tmux(&["kill-server"]);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z"))
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(2),
+            "still running after 2 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = only_run_dir(dir.path());
+    let found = std::fs::read_dir(&run)
+        .expect("run dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("draft-"))
+        .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|b| b.contains("mid-sentence")));
+    assert!(found, "draft not saved");
+}
+
+#[test]
+fn ctrl_e_opens_editor_and_keeps_its_text() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let editor = dir.path().join("fake-editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\necho 'from the editor' >> \"$1\"\n").expect("write");
+    let mut perm = std::fs::metadata(&editor).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&editor, perm).expect("chmod");
+    let ed = editor.to_str().expect("utf8");
+    let mut t = Term::spawn(
+        &["run", FIXTURE, "--var", "VERSION=2.4.1", "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Alice"), ("VISUAL", ed)],
+        30,
+        110,
+    );
+    t.wait_for("Change ticket is approved");
+    t.send("ntyped first");
+    t.wait_for("typed first");
+    t.send("\x05"); // Ctrl-E
+    t.wait_for("from the editor");
+    t.send("\x13");
+    t.wait_for("noted by you");
+    t.send("q");
+    t.wait_exit(5);
+    let status = cli(&["status", "latest", "--json", "--data-dir", d], &[]);
+    assert!(status.contains("typed first\\nfrom the editor"), "{status}");
+}
+
+#[test]
+fn bare_path_then_run_again_offers_to_resume() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let env = [("RUNSHEET_OPERATOR", "Alice")];
+    let mut t = Term::spawn(
+        &[FIXTURE, "--var", "VERSION=2.4.1", "--data-dir", d],
+        &env,
+        30,
+        110,
+    );
+    t.wait_for("Change ticket is approved");
+    t.send(" ");
+    t.wait_for("1/11");
+    t.send("q");
+    t.wait_exit(5);
+    let mut t = Term::spawn(&["run", FIXTURE, "--data-dir", d], &env, 30, 110);
+    let s = t.wait_for("start a new run");
+    assert!(s.contains("1/11 closed"), "{s}");
+    assert!(s.contains("by Alice"), "{s}");
+    t.send("\r");
+    let s = t.wait_for("1/11  done 1");
+    assert!(s.contains("[✓] Change ticket is approved"), "{s}");
+    t.send("q");
+    t.wait_exit(5);
+}
+
+#[test]
+fn resize_redraws_in_the_new_layout() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut t = open(d, &[]);
+    let wide = t.wait_for("Change ticket is approved");
+    assert!(
+        wide.lines()
+            .any(|l| l.contains("Preparation") && l.contains("│")),
+        "{wide}"
+    );
+    t.resize(24, 80);
+    t.wait(5, "stacked layout", |s| {
+        s.lines().any(|l| l.starts_with(" detail ─"))
+    });
+    t.resize(8, 30);
+    t.wait_for("terminal too small");
+    t.resize(30, 120);
+    t.wait_for("Change ticket is approved");
+    t.send("q");
+    t.wait_exit(5);
+}
+
+#[test]
+fn two_screens_on_one_run_see_each_other() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut a = open(d, &[]);
+    a.wait_for("Change ticket is approved");
+    let mut b = Term::spawn(
+        &["join", "latest", "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Bob")],
+        30,
+        110,
+    );
+    b.wait_for("operator Bob");
+    b.send(" ");
+    b.wait_for("ticked by you");
+    let s = a.wait(3, "Bob's tick on A", |s| s.contains("Bob ticked"));
+    assert!(s.contains("[✓] Change ticket is approved"), "{s}");
+    a.send(" "); // Bob's item is under A's cursor: a first press only warns.
+    a.wait(3, "reopen warning", |s| s.contains("press again to reopen"));
+    a.send("j ");
+    a.wait(3, "A's own tick", |s| s.contains("ticked by you"));
+    b.wait(3, "Alice's tick on B", |s| s.contains("Alice ticked"));
+    for t in [&mut a, &mut b] {
+        t.send("q");
+        t.wait_exit(5);
+    }
+}

@@ -1,0 +1,177 @@
+//! `TestBackend` + insta snapshots of the main screens at 80×24 and 160×48, and a no-panic sweep over
+//! sizes from 0×0 to 120×40 for every screen. The clock, operator, host and run id are fixed.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use runsheet::app::harness::Harness;
+use runsheet::app::{Action, Style};
+use runsheet::run::intent::Intent;
+
+const WINDOW: &str = include_str!("fixtures/tui/window.md");
+
+fn base(w: u16, h: u16) -> Harness {
+    let mut h = Harness::new(WINDOW, &[("VERSION", "2.4.1")], w, h);
+    h.keys(&["Space", "Space"]);
+    let id = h.app.template.items[h.item("Deploy the canary")].id.clone();
+    h.remote(
+        "Bob",
+        Intent::Tick {
+            item: id,
+            note: None,
+        },
+    );
+    h
+}
+
+/// Every screen worth a snapshot, by name.
+fn screens(w: u16, hh: u16) -> Vec<(&'static str, Harness)> {
+    let mut out = Vec::new();
+    out.push(("open_run", base(w, hh)));
+
+    let mut h = base(w, hh);
+    h.keys(&["g", "]", "k"]);
+    h.keys(&["n"]);
+    h.type_text("checksum verified twice; mirror was slow");
+    h.keys(&["Ctrl-s"]);
+    out.push(("item_code_notes", h));
+
+    let mut h = base(w, hh);
+    h.keys(&["G", "s"]);
+    out.push(("signoff_popup", h));
+
+    let mut h = base(w, hh);
+    h.keys(&["?"]);
+    out.push(("help", h));
+
+    let mut h = base(w, hh);
+    h.keys(&["/"]);
+    h.type_text("smoke");
+    out.push(("search", h));
+
+    let mut h = base(w, hh);
+    h.keys(&["j", "n"]);
+    h.type_text("first line\nsecond");
+    out.push(("note_editor", h));
+
+    let mut h = base(w, hh);
+    for _ in 0..40 {
+        match h.app.key_mode() {
+            runsheet::app::KeyMode::Summary => break,
+            runsheet::app::KeyMode::Normal => h.keys(&["Space"]),
+            _ => h.keys(&["Enter"]),
+        }
+    }
+    out.push(("summary", h));
+
+    let mut h = base(w, hh);
+    h.keys(&["d"]);
+    h.app.update(
+        Action::NotSaved("appending to journal.jsonl: No space left on device".into()),
+        h.now,
+    );
+    out.push(("not_saved", h));
+
+    let mut h = Harness::new(WINDOW, &[], w, hh);
+    h.app.style = Style {
+        ascii: true,
+        color: false,
+    };
+    out.push(("vars_ascii", h));
+    out
+}
+
+fn draw(h: &Harness, w: u16, hh: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, hh)).expect("terminal");
+    t.draw(|f| runsheet::ui::render(&h.app, f)).expect("draw");
+    t
+}
+
+#[test]
+fn snapshots_80x24_and_160x48() {
+    for (w, hh) in [(80u16, 24u16), (160, 48)] {
+        for (name, h) in screens(w, hh) {
+            let t = draw(&h, w, hh);
+            insta::assert_snapshot!(format!("{name}_{w}x{hh}"), t.backend().to_string());
+        }
+    }
+    let h = base(30, 8);
+    let t = draw(&h, 30, 8);
+    insta::assert_snapshot!("too_small_30x8", t.backend().to_string());
+}
+
+#[test]
+fn every_screen_at_every_size_without_panic() {
+    let mut sizes_w: Vec<u16> = (0..=12).collect();
+    sizes_w.extend((13..=120).step_by(9));
+    sizes_w.extend([39, 40, 41, 109, 110, 120]);
+    let mut sizes_h: Vec<u16> = (0..=12).collect();
+    sizes_h.extend((13..=40).step_by(5));
+    sizes_h.push(40);
+    for (name, mut h) in screens(80, 24) {
+        for &w in &sizes_w {
+            for &hh in &sizes_h {
+                h.app.update(Action::Resize(w, hh), h.now);
+                let mut t = Terminal::new(TestBackend::new(w, hh)).expect("terminal");
+                t.draw(|f| runsheet::ui::render(&h.app, f))
+                    .unwrap_or_else(|e| panic!("{name} at {w}x{hh}: {e}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn renders_only_visible_rows() {
+    // 20,000 items: drawing must not depend on the item count (checked roughly: well under 50 ms).
+    let mut md = String::from("# Big\n\n");
+    for s in 0..200 {
+        md.push_str(&format!("## Section {s}\n\n"));
+        for i in 0..100 {
+            md.push_str(&format!("- [ ] step {s}.{i}\n"));
+        }
+    }
+    let mut h = Harness::new(&md, &[], 200, 50);
+    h.keys(&["G"]);
+    let t0 = std::time::Instant::now();
+    for _ in 0..10 {
+        h.keys(&["k"]);
+        draw(&h, 200, 50);
+    }
+    let per = t0.elapsed() / 10;
+    assert!(
+        per < std::time::Duration::from_millis(50),
+        "{per:?} per keypress + frame"
+    );
+}
+
+#[test]
+fn orphans_after_a_rebase_are_listed() {
+    use runsheet::model::ItemId;
+    use runsheet::run::event::{Change, Event, OrphanInfo};
+    let mut h = base(100, 40);
+    let gone = ItemId("old-step-0000".into());
+    let changes = [
+        Change::Tick {
+            item: gone.clone(),
+            note: None,
+        },
+        Change::Rebase {
+            from_sha256: "0".repeat(64),
+            to_sha256: "1".repeat(64),
+            orphans: vec![OrphanInfo {
+                id: gone,
+                text: "Old step".into(),
+                section: "Preparation".into(),
+            }],
+        },
+    ];
+    for c in changes {
+        let run = &h.app.run;
+        let (ev, _) = Event::seal(run.seq + 1, h.now, h.actor.clone(), c, &run.head).expect("seal");
+        h.app.update(Action::Remote(vec![ev]), h.now);
+    }
+    let t = draw(&h, 100, 40);
+    assert!(t.backend().to_string().contains("1 orphaned"));
+    h.keys(&["F"]);
+    let s = draw(&h, 100, 40).backend().to_string();
+    assert!(s.contains("Old step — done (Preparation)"), "{s}");
+}
