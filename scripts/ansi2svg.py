@@ -103,7 +103,7 @@ def render(rows, cols, nrows, title):
         '<circle cx="54" cy="14" r="5" fill="#27c93f"/>',
         f'<text x="{width / 2}" y="18" fill="#999" font-family="sans-serif" font-size="12" '
         f'text-anchor="middle">{html.escape(title)}</text>',
-        '<g font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14" xml:space="preserve">',
+        '<g font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14" xml:space="preserve" style="white-space: pre">',
     ]
     for y, cells in enumerate(rows[:nrows]):
         top = pad + bar + y * ch
@@ -123,6 +123,9 @@ def render(rows, cols, nrows, title):
                 x += 1
             if not text.strip():
                 continue
+            lead = len(text) - len(text.lstrip(" "))
+            start += lead
+            text = text.strip(" ")
             fg = (st["bg"] or BG) if st["rev"] else (st["fg"] or FG)
             attrs = f'fill="{fg}"'
             if st["bold"]:

@@ -101,6 +101,11 @@ pub enum Mode {
     },
     /// Run summary (on completion, or `finish`).
     Summary,
+    /// Timeline: planned slot vs actual span per section, on a time axis.
+    Timeline {
+        /// First section row shown.
+        scroll: u16,
+    },
 }
 
 /// A message in the footer.
@@ -292,6 +297,7 @@ impl App {
             Mode::Search { .. } => KeyMode::Search,
             Mode::Vars { .. } => KeyMode::Vars,
             Mode::Summary => KeyMode::Summary,
+            Mode::Timeline { .. } => KeyMode::Timeline,
         }
     }
 

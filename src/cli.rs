@@ -7,6 +7,7 @@ pub mod common;
 pub mod config;
 pub mod docs;
 pub mod drive;
+pub mod keys;
 pub mod rebase;
 pub mod report;
 pub mod screen;
@@ -162,6 +163,10 @@ pub enum Command {
     ///
     /// Example: runsheet config --print-default > ~/.config/runsheet/config.toml
     Config(config::ConfigArgs),
+    /// Print the key bindings in force (or the shipped defaults, a keymap.toml to start from).
+    ///
+    /// Example: runsheet keys --default > ~/.config/runsheet/keymap.toml
+    Keys(keys::KeysArgs),
     /// Print the man page (roff) for runsheet and every subcommand.
     ///
     /// Example: runsheet man > runsheet.1 && man ./runsheet.1
@@ -232,6 +237,7 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Completions { shell } => docs::completions(shell),
         Command::Man => docs::man(),
         Command::Config(a) => config::run(a),
+        Command::Keys(a) => keys::run(a),
         Command::Drive(a) => drive::run(a),
     }
 }

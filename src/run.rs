@@ -7,6 +7,7 @@
 
 pub mod event;
 pub mod intent;
+pub mod schedule;
 pub mod state;
 pub mod vars;
 pub mod view;

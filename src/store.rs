@@ -217,7 +217,7 @@ impl Store {
                 Err(e) => return Err(StoreError::io("renaming", &tmp)(e)),
             }
             fsutil::sync_dir(&runs)?;
-            let mut open = OpenRun::open(&final_dir)?;
+            let mut open = OpenRun::open_created(&final_dir, tpl)?;
             open.save_snapshot()?;
             return Ok(open);
         }

@@ -7,6 +7,7 @@ pub mod header;
 pub mod list;
 pub mod popup;
 pub mod theme;
+pub mod timeline;
 
 use crate::app::layout::{Area, MIN_HEIGHT, MIN_WIDTH, layout};
 use crate::app::{App, KeyMode};

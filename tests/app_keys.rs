@@ -402,6 +402,70 @@ fn mouse_click_selects_and_ticks_wheel_scrolls() {
 }
 
 #[test]
+fn timeline_opens_scrolls_and_closes() {
+    let mut h = h();
+    let cursor = h.app.cursor;
+    h.keys(&["t"]);
+    assert_eq!(h.app.key_mode(), KeyMode::Timeline);
+    assert_eq!(h.app.mode, Mode::Timeline { scroll: 0 });
+    h.keys(&["j", "j", "Down", "k"]);
+    assert_eq!(h.app.mode, Mode::Timeline { scroll: 2 });
+    h.keys(&["Up", "k", "k"]);
+    assert_eq!(h.app.mode, Mode::Timeline { scroll: 0 }, "stops at the top");
+    // Scrolling stops at the last section.
+    let last = h.app.template.sections.len() as u16 - 1;
+    for _ in 0..20 {
+        h.keys(&["j"]);
+    }
+    assert_eq!(h.app.mode, Mode::Timeline { scroll: last });
+    h.keys(&["PgUp"]);
+    assert_eq!(h.app.mode, Mode::Timeline { scroll: 0 });
+    h.act(Action::Wheel(1));
+    h.act(Action::Wheel(1));
+    h.act(Action::Wheel(-1));
+    assert_eq!(
+        h.app.mode,
+        Mode::Timeline { scroll: 1 },
+        "the wheel scrolls"
+    );
+    h.keys(&["Ctrl-d"]);
+    assert_eq!(h.app.mode, Mode::Timeline { scroll: last });
+    h.keys(&["Ctrl-u"]);
+    assert_eq!(h.app.mode, Mode::Timeline { scroll: 0 });
+    // Keys of the checklist do nothing here: nothing ticked, the cursor stays.
+    h.keys(&["Space", "x", "s", "n"]);
+    assert_eq!(h.app.key_mode(), KeyMode::Timeline);
+    assert_eq!(h.state("Change ticket"), ItemState::Open);
+    h.keys(&["t"]);
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.cursor, cursor);
+    h.keys(&["t", "Esc"]);
+    assert_eq!(h.app.mode, Mode::Normal);
+    h.keys(&["t", "q"]);
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert!(!h.quit, "q closes the timeline, does not quit");
+    // Other operators' changes and the clock keep it open (it is redrawn live).
+    h.keys(&["t"]);
+    let id = h.app.template.items[h.item("Deploy the canary")].id.clone();
+    h.remote(
+        "Bob",
+        Intent::Tick {
+            item: id,
+            note: None,
+        },
+    );
+    h.act(Action::Clock);
+    assert_eq!(h.app.key_mode(), KeyMode::Timeline);
+    // From an active search too (normal keys apply).
+    h.keys(&["Esc", "/"]);
+    h.type_text("smoke");
+    h.keys(&["Enter", "t"]);
+    assert_eq!(h.app.key_mode(), KeyMode::Timeline);
+    h.keys(&["q", "q"]);
+    assert!(h.quit);
+}
+
+#[test]
 fn paste_goes_into_the_editor() {
     let mut h = h();
     h.keys(&["n"]);
@@ -413,7 +477,16 @@ fn paste_goes_into_the_editor() {
 fn every_named_action_is_handled_in_every_mode_without_panic() {
     for (_, a) in Action::NAMES {
         let mut h = h();
-        for setup in [&[][..], &["n"], &["-"], &["/"], &["?"], &["F"], &["G", "s"]] {
+        for setup in [
+            &[][..],
+            &["n"],
+            &["-"],
+            &["/"],
+            &["?"],
+            &["F"],
+            &["t"],
+            &["G", "s"],
+        ] {
             h.keys(setup);
             h.act(a.clone());
             h.keys(&["Esc"]);

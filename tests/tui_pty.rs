@@ -406,3 +406,38 @@ fn two_screens_on_one_run_see_each_other() {
         t.wait_exit(5);
     }
 }
+
+/// README's first command (`cargo run --release -- templates/deployment-window.md`) on a fresh data
+/// dir: the variables form comes first, values are set, the checklist is walkable, `q` quits, and
+/// the run dir holds what was typed.
+#[test]
+fn readme_first_command_opens_the_shipped_template() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let env = [("RUNSHEET_OPERATOR", "Newcomer"), ("RUNSHEET_DATA_DIR", d)];
+    let mut t = Term::spawn(&["templates/deployment-window.md"], &env, 30, 120);
+    t.wait_for("SERVICE");
+    for value in ["payments", "2.4.1", "CHG-1"] {
+        t.send(value);
+        t.send("\r");
+    }
+    let s = t.wait(5, "the form closed and values substituted", |s| {
+        !s.contains("without a value")
+            && s.contains("Production deployment window — payments 2.4.1")
+    });
+    assert!(s.contains("Change ticket CHG-1 is approved"), "{s}");
+    t.send(" ");
+    t.wait_for("1/28");
+    t.send("q");
+    t.wait_exit(5);
+    let status = cli(&["status", "latest", "--json", "--data-dir", d], &env);
+    let v: serde_json::Value = serde_json::from_str(&status).expect("status json");
+    assert_eq!(v["progress"]["done"], 1, "{status}");
+    assert!(
+        v["run"]["title"]
+            .as_str()
+            .unwrap_or("")
+            .contains("payments"),
+        "{status}"
+    );
+}

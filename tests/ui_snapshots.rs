@@ -23,6 +23,14 @@ fn base(w: u16, h: u16) -> Harness {
     h
 }
 
+/// The base run 50 minutes later (09:40): Preparation and Deploy are past their slots.
+fn late(w: u16, hh: u16) -> Harness {
+    let mut h = base(w, hh);
+    h.now += chrono::Duration::minutes(50);
+    h.act(Action::Clock);
+    h
+}
+
 /// Every screen worth a snapshot, by name.
 fn screens(w: u16, hh: u16) -> Vec<(&'static str, Harness)> {
     let mut out = Vec::new();
@@ -70,6 +78,18 @@ fn screens(w: u16, hh: u16) -> Vec<(&'static str, Harness)> {
         h.now,
     );
     out.push(("not_saved", h));
+
+    let mut h = late(w, hh);
+    h.keys(&["t"]);
+    out.push(("timeline", h));
+
+    let mut h = late(w, hh);
+    h.app.style = Style {
+        ascii: true,
+        color: false,
+    };
+    h.keys(&["t"]);
+    out.push(("timeline_ascii", h));
 
     let mut h = Harness::new(WINDOW, &[], w, hh);
     h.app.style = Style {
@@ -174,4 +194,84 @@ fn orphans_after_a_rebase_are_listed() {
     h.keys(&["F"]);
     let s = draw(&h, 100, 40).backend().to_string();
     assert!(s.contains("Old step — done (Preparation)"), "{s}");
+}
+
+#[test]
+fn timeline_view_is_the_report_timeline() {
+    // The TUI reads the schedule from the run directly; it must be the one the reports draw.
+    use runsheet::report::timeline::Timeline;
+    use runsheet::report::{Context, json};
+    use runsheet::run::view::RunView;
+    let mut finished = base(80, 24);
+    for _ in 0..40 {
+        match finished.app.key_mode() {
+            runsheet::app::KeyMode::Normal => finished.keys(&["Space"]),
+            runsheet::app::KeyMode::Summary if !finished.app.run.is_active() => break,
+            _ => finished.keys(&["Enter"]),
+        }
+    }
+    assert!(!finished.app.run.is_active());
+    for h in [base(80, 24), late(80, 24), finished] {
+        let now = h.now.with_timezone(&chrono::Utc);
+        let view = RunView::new(&h.app.run, &h.app.template);
+        let report = json::build(&view, &[], &Context::default());
+        let from_view = Timeline::from_view(&view, now);
+        assert_eq!(from_view, Timeline::from_report(&report, now));
+        assert!(!from_view.lanes.is_empty());
+    }
+    let h = late(80, 24);
+    let tl = Timeline::from_view(&RunView::new(&h.app.run, &h.app.template), h.now.to_utc());
+    let overdue: Vec<&str> = tl
+        .lanes
+        .iter()
+        .filter(|l| l.overdue)
+        .map(|l| l.title.as_str())
+        .collect();
+    assert_eq!(overdue, ["T-30 min: Preparation", "09:00 - Deploy"]);
+}
+
+#[test]
+fn timeline_marks_overdue_in_the_warning_style_and_honours_no_color() {
+    use ratatui::style::Color;
+    use runsheet::ui::theme::Theme;
+    let mut h = late(80, 24);
+    h.keys(&["t"]);
+    let t = draw(&h, 80, 24);
+    let buf = t.backend().buffer();
+    let warning = Theme::new(true).warning();
+    let overdue_marks: Vec<u16> = (0..24).filter(|&y| buf[(1, y)].symbol() == "!").collect();
+    assert_eq!(overdue_marks.len(), 2, "{}", t.backend());
+    for y in overdue_marks {
+        assert_eq!(buf[(1, y)].fg, warning.fg.unwrap_or(Color::Reset));
+    }
+    h.app.style.color = false;
+    let t = draw(&h, 80, 24);
+    let buf = t.backend().buffer();
+    for y in 3..14 {
+        for x in 0..80 {
+            assert_eq!(
+                buf[(x, y)].fg,
+                Color::Reset,
+                "colour at {x},{y} with NO_COLOR"
+            );
+        }
+    }
+}
+
+#[test]
+fn timeline_and_summary_at_huge_and_lopsided_sizes() {
+    for (w, hh) in [
+        (1000u16, 300u16),
+        (3000, 3),
+        (3, 3000),
+        (400, 11),
+        (41, 400),
+    ] {
+        for keys in [&["t"][..], &["t", "j", "j", "j", "j"], &["F"]] {
+            let mut h = late(80, 24);
+            h.app.update(Action::Resize(w, hh), h.now);
+            h.keys(keys);
+            draw(&h, w, hh);
+        }
+    }
 }

@@ -91,6 +91,7 @@ named_actions! {
     PrevMatch = "prev-match": "Previous search match.",
     ClearSearch = "clear-search": "Leave the search.",
     Finish = "finish": "Run summary; finish the run.",
+    Timeline = "timeline": "Show or hide the timeline (planned vs actual per section).",
     Help = "help": "Show or hide the keys.",
     DetailDown = "detail-down": "Scroll the detail pane down.",
     DetailUp = "detail-up": "Scroll the detail pane up.",
@@ -127,11 +128,13 @@ pub enum KeyMode {
     Vars,
     /// Run summary.
     Summary,
+    /// Timeline view.
+    Timeline,
 }
 
 impl KeyMode {
     /// All modes.
-    pub const ALL: [KeyMode; 11] = [
+    pub const ALL: [KeyMode; 12] = [
         KeyMode::Global,
         KeyMode::Normal,
         KeyMode::Found,
@@ -143,6 +146,7 @@ impl KeyMode {
         KeyMode::Search,
         KeyMode::Vars,
         KeyMode::Summary,
+        KeyMode::Timeline,
     ];
 
     /// Keymap spelling.
@@ -159,6 +163,7 @@ impl KeyMode {
             KeyMode::Search => "search",
             KeyMode::Vars => "vars",
             KeyMode::Summary => "summary",
+            KeyMode::Timeline => "timeline",
         }
     }
 

@@ -1,4 +1,5 @@
-//! Popups: note editor, reasons, sign-off, gate decision, search, variables form, help and summary.
+//! Popups: note editor, reasons, sign-off, gate decision, search, variables form, help, summary and
+//! timeline.
 
 use super::editor::Editor;
 use super::key::{KeyCode, KeyPress};
@@ -21,6 +22,39 @@ impl App {
                 ),
                 Action::Edit(_) | Action::Clock => (Mode::Help { scroll }, None),
                 _ => (Mode::Normal, None),
+            },
+            Mode::Timeline { scroll } => match action {
+                Action::Down | Action::PageDown => {
+                    let last = self.last_section();
+                    let step = if action == Action::Down { 1 } else { 10 };
+                    (
+                        Mode::Timeline {
+                            scroll: scroll.saturating_add(step).min(last),
+                        },
+                        None,
+                    )
+                }
+                Action::Up | Action::PageUp => {
+                    let step = if action == Action::Up { 1 } else { 10 };
+                    (
+                        Mode::Timeline {
+                            scroll: scroll.saturating_sub(step),
+                        },
+                        None,
+                    )
+                }
+                Action::Wheel(d) => {
+                    let last = self.last_section();
+                    let scroll = if d < 0 {
+                        scroll.saturating_sub(1)
+                    } else {
+                        scroll.saturating_add(1).min(last)
+                    };
+                    (Mode::Timeline { scroll }, None)
+                }
+                Action::Top => (Mode::Timeline { scroll: 0 }, None),
+                Action::Cancel | Action::Timeline => (Mode::Normal, None),
+                _ => (Mode::Timeline { scroll }, None),
             },
             Mode::Summary => match action {
                 Action::Submit if self.run.is_active() => {
@@ -262,6 +296,11 @@ impl App {
         self.mode = mode;
         self.ensure_visible();
         out.unwrap_or_else(Outcome::redraw)
+    }
+
+    /// The furthest the timeline can scroll (it shows at most one row per section).
+    fn last_section(&self) -> u16 {
+        u16::try_from(self.template.sections.len().saturating_sub(1)).unwrap_or(u16::MAX)
     }
 
     fn item_id(&self, item: usize) -> Option<ItemId> {

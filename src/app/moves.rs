@@ -74,6 +74,7 @@ impl App {
             }
             Action::ClearSearch => self.found = None,
             Action::Finish => self.mode = Mode::Summary,
+            Action::Timeline => self.mode = Mode::Timeline { scroll: 0 },
             Action::Undo => return Outcome::append(Intent::Undo),
             Action::Copy => return self.copy(),
             other => return self.item_action(other),

@@ -1,8 +1,8 @@
 //! Timed sections against the clock: the window start, the next slot, and what is overdue.
 
 use super::rows::Counts;
-use crate::model::{PlannedTime, Template};
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime};
+use crate::model::Template;
+use chrono::{DateTime, Duration, FixedOffset};
 
 /// Where the run stands against the timed sections.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,47 +23,36 @@ pub enum Slot {
     },
 }
 
-/// The window start: the first wall-clock section time (on `now`'s day), if any.
+/// The window start from the clock-timed sections (see [`crate::run::schedule`]), if any.
 pub fn window_start(
     template: &Template,
-    now: DateTime<FixedOffset>,
+    run_start: &DateTime<FixedOffset>,
 ) -> Option<DateTime<FixedOffset>> {
-    template.sections.iter().find_map(|s| match s.planned_time {
-        Some(PlannedTime::Clock { hour, minute }) => at_clock(now, hour, minute),
-        _ => None,
-    })
-}
-
-fn at_clock(now: DateTime<FixedOffset>, hour: u8, minute: u8) -> Option<DateTime<FixedOffset>> {
-    let t = NaiveTime::from_hms_opt(u32::from(hour), u32::from(minute), 0)?;
-    now.date_naive()
-        .and_time(t)
-        .and_local_timezone(*now.offset())
-        .single()
+    crate::run::schedule::clock_window_start(template, run_start)
 }
 
 /// Planned start of a section, if it is timed.
 pub fn planned(
     template: &Template,
     section: usize,
-    now: DateTime<FixedOffset>,
-    start: Option<DateTime<FixedOffset>>,
+    run_start: &DateTime<FixedOffset>,
 ) -> Option<DateTime<FixedOffset>> {
-    match template.sections.get(section)?.planned_time? {
-        PlannedTime::Clock { hour, minute } => at_clock(now, hour, minute),
-        PlannedTime::Offset { minutes } => Some(start? + Duration::minutes(i64::from(minutes))),
-    }
+    crate::run::schedule::planned_at(
+        template.sections.get(section)?.planned_time?,
+        template,
+        run_start,
+    )
 }
 
 /// The slot to show in the header.
 pub fn current_slot(
     template: &Template,
     counts: &[Counts],
+    run_start: &DateTime<FixedOffset>,
     now: DateTime<FixedOffset>,
 ) -> Option<Slot> {
-    let start = window_start(template, now);
     let timed: Vec<(usize, DateTime<FixedOffset>)> = (0..template.sections.len())
-        .filter_map(|s| Some((s, planned(template, s, now, start)?)))
+        .filter_map(|s| Some((s, planned(template, s, run_start)?)))
         .collect();
     let unfinished = |s: usize| counts.get(s).is_some_and(|c| c.open > 0);
     for (k, &(s, at)) in timed.iter().enumerate() {

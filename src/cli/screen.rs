@@ -7,7 +7,7 @@ use crate::store::{JOURNAL, OpenRun, StartOptions, Store, StoreError, identity};
 use crate::tui::{self, TuiOptions};
 use clap::Args;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Display options shared by the screen commands.
 #[derive(Debug, Clone, Args)]
@@ -26,8 +26,8 @@ pub struct ScreenArgs {
 /// `run`.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
-    /// Markdown checklist to walk.
-    pub template: PathBuf,
+    /// Markdown checklist to walk: a path, or a built-in or user template name (`runsheet templates`).
+    pub template: String,
     /// A `{{ NAME }}` value: `--var VERSION=1.4.2` (repeatable); missing ones are asked for.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
@@ -75,9 +75,10 @@ fn start_event(dir: &Path) -> Option<Event> {
     serde_json::from_str(line.trim_end()).ok()
 }
 
-/// Unfinished runs, newest first; with `template`, only those started from that file.
-fn unfinished(store: &Store, template: Option<&Path>) -> Result<Vec<OpenRun>, StoreError> {
-    let want = template.map(|t| std::fs::canonicalize(t).unwrap_or_else(|_| t.to_owned()));
+/// Unfinished runs, newest first; with `origin`, only those started from that template (a run
+/// records the canonical path, or `builtin:NAME`).
+fn unfinished(store: &Store, origin: Option<&str>) -> Result<Vec<OpenRun>, StoreError> {
+    let want = origin;
     let mut out = Vec::new();
     for id in store.run_ids()? {
         let dir = store.runs_dir().join(&id);
@@ -88,7 +89,7 @@ fn unfinished(store: &Store, template: Option<&Path>) -> Result<Vec<OpenRun>, St
             let Change::Start { template_path, .. } = &ev.change else {
                 continue;
             };
-            if Path::new(template_path) != w.as_path() {
+            if template_path != w {
                 continue;
             }
         }
@@ -119,15 +120,16 @@ fn describe(open: &OpenRun) -> String {
 pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
     let go = || -> Result<Option<OpenRun>, StoreError> {
         let store = a.screen.store.store()?;
+        let source = crate::catalog::resolve(&a.template);
         let existing = if a.new {
             Vec::new()
         } else {
-            unfinished(&store, Some(&a.template))?
+            unfinished(&store, Some(&source.origin()))?
         };
         let mut existing = existing;
         if !existing.is_empty() {
             let mut options: Vec<String> = existing.iter().map(describe).collect();
-            options.push(format!("start a new run of {}", a.template.display()));
+            options.push(format!("start a new run of {}", source.display()));
             let title = "unfinished runs of this template";
             match tui::picker::choose(title, &options)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?
@@ -147,12 +149,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .filter(|n| !n.is_empty()),
         };
         store
-            .create(
-                &a.template,
-                &opts,
-                &actor,
-                chrono::Local::now().fixed_offset(),
-            )
+            .create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())
             .map(Some)
     };
     match go() {

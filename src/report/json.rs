@@ -3,10 +3,9 @@
 use super::{
     ActorJson, Context, ItemJson, ProgressJson, RunJson, item_json, progress_json, run_json, time,
 };
-use crate::model::PlannedTime;
 use crate::run::event::{Change, Decision, Event};
 use crate::run::view::RunView;
-use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
 
 /// A code block listed under an item.
@@ -115,20 +114,6 @@ pub struct ReportJson {
     pub journal: JournalJson,
 }
 
-fn planned_at(p: PlannedTime, start: &DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
-    match p {
-        PlannedTime::Clock { hour, minute } => {
-            let t = NaiveTime::from_hms_opt(u32::from(hour), u32::from(minute), 0)?;
-            start
-                .date_naive()
-                .and_time(t)
-                .and_local_timezone(*start.offset())
-                .single()
-        }
-        PlannedTime::Offset { minutes } => Some(*start + Duration::minutes(i64::from(minutes))),
-    }
-}
-
 fn detail(c: &Change) -> Option<String> {
     match c {
         Change::Tick { note, .. } | Change::Untick { note, .. } => note.clone(),
@@ -199,7 +184,7 @@ pub fn build(view: &RunView<'_>, events: &[Event], ctx: &Context) -> ReportJson 
             .collect();
         let planned = sec
             .planned_time
-            .and_then(|p| planned_at(p, &run.started_at));
+            .and_then(|p| crate::run::schedule::planned_at(p, view.template, &run.started_at));
         sections.push(ReportSection {
             title: s.title.to_string(),
             level: sec.level,

@@ -1,6 +1,7 @@
 //! The picture of a run's schedule: per section, the planned slot next to the actual first-to-last
-//! change, with overdue sections marked. Computed once from a [`ReportJson`] and drawn by the Markdown
-//! report (a Mermaid `gantt` block) and the HTML report (inline SVG).
+//! change, with overdue sections marked. Computed once, from a [`ReportJson`] or straight from a
+//! [`RunView`], and drawn by the Markdown report (a Mermaid `gantt` block), the HTML report (inline
+//! SVG) and the TUI's timeline view (`ui/timeline.rs`).
 //!
 //! A timed section's planned slot runs from its planned time to the next later planned time of a
 //! section after it; the last timed section gets [`DEFAULT_SLOT_MINUTES`]. A section is overdue when
@@ -8,6 +9,7 @@
 //! active run), or last changed after the slot.
 
 use super::json::ReportJson;
+use crate::run::view::RunView;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 /// Length of the last timed section's slot, which has no next planned time to end it.
@@ -82,24 +84,88 @@ fn parse(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
 }
 
+/// One section's times: what a [`Timeline`] is computed from, whichever way the run was read.
+struct SectionTimes {
+    title: String,
+    level: u8,
+    planned_label: Option<String>,
+    planned_at: Option<DateTime<FixedOffset>>,
+    first: Option<DateTime<FixedOffset>>,
+    last: Option<DateTime<FixedOffset>>,
+    done: usize,
+    total: usize,
+}
+
 impl Timeline {
     /// Builds the timeline of `r`; `now` places the now-line of an active run and judges what is
     /// overdue. Every time is shown in the window start's offset.
     pub fn from_report(r: &ReportJson, now: DateTime<Utc>) -> Timeline {
         let window_start = parse(Some(&r.run.started_at)).unwrap_or_else(|| now.fixed_offset());
+        let sections = r.sections.iter().map(|s| SectionTimes {
+            title: s.title.clone(),
+            level: s.level,
+            planned_label: s.planned_time.clone(),
+            planned_at: parse(s.planned_at.as_deref()),
+            first: parse(s.first_change.as_deref()),
+            last: parse(s.last_change.as_deref()),
+            done: s.done,
+            total: s.total,
+        });
+        let window_end = parse(r.run.ended_at.as_deref());
+        Timeline::build(
+            window_start,
+            window_end,
+            r.run.status == "active",
+            sections.collect(),
+            now,
+        )
+    }
+
+    /// Builds the same timeline straight from a reconciled view (the TUI), without a report:
+    /// section times, planned slots and overdue marks exactly as [`Timeline::from_report`] has them.
+    pub fn from_view(view: &RunView<'_>, now: DateTime<Utc>) -> Timeline {
+        let run = view.run;
+        let sections = view.sections.iter().map(|s| {
+            let sec = view.template.sections.get(s.index);
+            let planned = sec.and_then(|x| x.planned_time);
+            SectionTimes {
+                title: s.title.to_string(),
+                level: sec.map_or(1, |x| x.level),
+                planned_label: planned.map(|p| p.to_string()),
+                planned_at: planned.and_then(|p| {
+                    crate::run::schedule::planned_at(p, view.template, &run.started_at)
+                }),
+                first: s.first,
+                last: s.last,
+                done: s.progress.done,
+                total: s.progress.total,
+            }
+        });
+        Timeline::build(
+            run.started_at,
+            run.lifecycle.ended_at(),
+            run.is_active(),
+            sections.collect(),
+            now,
+        )
+    }
+
+    fn build(
+        window_start: DateTime<FixedOffset>,
+        window_end: Option<DateTime<FixedOffset>>,
+        active: bool,
+        sections: Vec<SectionTimes>,
+        now: DateTime<Utc>,
+    ) -> Timeline {
         let tz = *window_start.offset();
         let local = |t: DateTime<FixedOffset>| t.with_timezone(&tz);
-        let window_end = parse(r.run.ended_at.as_deref()).map(local);
-        let active = r.run.status == "active";
+        let window_end = window_end.map(local);
         let now_local = now.with_timezone(&tz);
         let reference = window_end.unwrap_or(now_local);
-        let planned_starts: Vec<Option<DateTime<FixedOffset>>> = r
-            .sections
-            .iter()
-            .map(|s| parse(s.planned_at.as_deref()).map(local))
-            .collect();
+        let planned_starts: Vec<Option<DateTime<FixedOffset>>> =
+            sections.iter().map(|s| s.planned_at.map(local)).collect();
         let mut lanes = Vec::new();
-        for (i, s) in r.sections.iter().enumerate() {
+        for (i, s) in sections.into_iter().enumerate() {
             let planned = planned_starts.get(i).copied().flatten().map(|start| {
                 let end = planned_starts
                     .iter()
@@ -110,10 +176,7 @@ impl Timeline {
                     .unwrap_or(start + Duration::minutes(DEFAULT_SLOT_MINUTES));
                 Span { start, end }
             });
-            let actual = match (
-                parse(s.first_change.as_deref()),
-                parse(s.last_change.as_deref()),
-            ) {
+            let actual = match (s.first, s.last) {
                 (Some(a), Some(b)) => Some(Span {
                     start: local(a.min(b)),
                     end: local(a.max(b)),
@@ -134,9 +197,9 @@ impl Timeline {
             });
             lanes.push(Lane {
                 section: i,
-                title: s.title.clone(),
+                title: s.title,
                 level: s.level,
-                planned_label: s.planned_time.clone(),
+                planned_label: s.planned_label,
                 planned,
                 actual,
                 done: s.done,

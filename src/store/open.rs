@@ -102,6 +102,20 @@ impl OpenRun {
 
     /// [`OpenRun::open`] with a choice of how to use `state.toml`.
     pub fn open_with(dir: &Path, policy: LoadPolicy) -> Result<OpenRun, StoreError> {
+        OpenRun::open_inner(dir, policy, None)
+    }
+
+    /// [`OpenRun::open`] for a run just created from `template` (already parsed from the bytes the
+    /// run dir holds, so it is not parsed again).
+    pub(crate) fn open_created(dir: &Path, template: Template) -> Result<OpenRun, StoreError> {
+        OpenRun::open_inner(dir, LoadPolicy::JournalOnly, Some(template))
+    }
+
+    fn open_inner(
+        dir: &Path,
+        policy: LoadPolicy,
+        parsed: Option<Template>,
+    ) -> Result<OpenRun, StoreError> {
         let lock_path = dir.join(LOCK);
         let lock_file = match fsutil::open_append(&lock_path) {
             Ok(f) => f,
@@ -222,7 +236,10 @@ impl OpenRun {
             );
         }
         cursor.offset = cursor.offset.min(bytes.len() as u64);
-        let template = load_copy(dir, &run, &mut warnings)?;
+        let template = match parsed {
+            Some(t) => t,
+            None => load_copy(dir, &run, &mut warnings)?,
+        };
         Ok(OpenRun {
             dir: dir.to_owned(),
             run,

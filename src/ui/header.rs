@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
         ),
         theme.title(),
     )];
-    if let Some(start) = schedule::window_start(&app.template, now) {
+    if let Some(start) = schedule::window_start(&app.template, &app.run.started_at) {
         l2.push(Span::styled(dot.clone(), theme.muted()));
         let d = now - start;
         l2.push(Span::raw(if d.num_seconds() >= 0 {
@@ -52,7 +52,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
         "run {}",
         short_duration(now - app.run.started_at)
     )));
-    match schedule::current_slot(&app.template, &app.states.sections, now) {
+    match schedule::current_slot(
+        &app.template,
+        &app.states.sections,
+        &app.run.started_at,
+        now,
+    ) {
         Some(Slot::Next { section, at }) => {
             l2.push(Span::styled(dot.clone(), theme.muted()));
             l2.push(Span::raw(format!(

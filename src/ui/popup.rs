@@ -1,13 +1,15 @@
 //! Popups over the screen: help (from the keymap), note editor, reasons, sign-off, gate decision,
-//! search prompt, variables form and the run summary.
+//! search prompt, variables form, the run summary (with the compact timeline) and the timeline view.
 
 use super::key_name;
 use super::theme::{Glyphs, Theme};
 use crate::app::editor::Editor;
 use crate::app::{App, KeyMode, Mode, ReasonKind};
+use crate::report::timeline::Timeline;
 use crate::run::event::Decision;
 use crate::run::state::ItemState;
 use crate::run::view::RunView;
+use chrono::Utc;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -219,6 +221,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
             );
         }
         Mode::Summary => summary(app, frame, area, theme, glyphs),
+        Mode::Timeline { scroll } => {
+            super::timeline::render(app, frame, area, theme, glyphs, *scroll);
+        }
     }
 }
 
@@ -294,23 +299,14 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
         )),
         Line::default(),
     ];
-    for s in view.sections.iter().filter(|s| s.progress.total > 0) {
-        let span = match (s.first, s.last) {
-            (Some(a), Some(b)) => format!(
-                "{}–{} ({})",
-                a.format("%H:%M"),
-                b.format("%H:%M"),
-                crate::app::schedule::short_duration(b - a)
-            ),
-            _ => "—".to_owned(),
-        };
-        lines.push(Line::raw(format!(
-            "  {:<40} {}/{}  {span}",
-            s.title.chars().take(40).collect::<String>(),
-            s.progress.done,
-            s.progress.total
-        )));
-    }
+    let popup_w = area.width.saturating_sub(4).min(100);
+    let tl = Timeline::from_view(&view, app.now.with_timezone(&Utc));
+    lines.extend(super::timeline::compact_lines(
+        &tl,
+        popup_w.saturating_sub(2),
+        theme,
+        glyphs,
+    ));
     let signed: Vec<_> = view
         .items()
         .iter()
@@ -368,7 +364,7 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
     let h = (lines.len() as u16 + 2).min(area.height);
     frame_popup(
         frame,
-        centered(area, area.width.saturating_sub(4).min(100), h),
+        centered(area, popup_w, h),
         " run summary ".into(),
         lines,
         (theme, glyphs),

@@ -121,6 +121,54 @@ impl Theme {
     pub fn matched(&self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::UNDERLINED)
     }
+
+    /// A planned slot on the timeline.
+    pub fn slot(&self) -> Style {
+        self.muted()
+    }
+
+    /// An actual span (first to last change) on the timeline; `complete` when every item is closed.
+    pub fn span(&self, complete: bool) -> Style {
+        if complete {
+            self.fg(Color::Green)
+        } else {
+            self.fg(Color::Cyan)
+        }
+    }
+
+    /// The timeline's now-line.
+    pub fn now_line(&self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
+    }
+}
+
+/// The timeline's cells, Unicode or ASCII (each one column wide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelineGlyphs {
+    /// Planned slot.
+    pub slot: char,
+    /// Actual span.
+    pub span: char,
+    /// Still open after the slot ended.
+    pub overrun: char,
+    /// Now-line.
+    pub now: char,
+    /// Now on the axis.
+    pub now_mark: char,
+    /// Axis line.
+    pub axis: char,
+    /// Tick on the axis.
+    pub tick: char,
+    /// Faint grid at tick columns.
+    pub grid: char,
+    /// A complete section.
+    pub done: char,
+    /// An overdue section.
+    pub overdue: char,
+    /// From–to separator.
+    pub dash: char,
+    /// Cut text.
+    pub ellipsis: char,
 }
 
 /// Glyphs for states and folds, Unicode or ASCII.
@@ -195,6 +243,41 @@ impl Glyphs {
     /// Separator in a section path.
     pub fn path(&self) -> &'static str {
         if self.ascii { " > " } else { " › " }
+    }
+
+    /// Cells of the timeline view.
+    pub fn timeline(&self) -> TimelineGlyphs {
+        if self.ascii {
+            TimelineGlyphs {
+                slot: '-',
+                span: '#',
+                overrun: '~',
+                now: '|',
+                now_mark: 'v',
+                axis: '-',
+                tick: '+',
+                grid: '.',
+                done: 'x',
+                overdue: '!',
+                dash: '-',
+                ellipsis: '~',
+            }
+        } else {
+            TimelineGlyphs {
+                slot: '░',
+                span: '█',
+                overrun: '▒',
+                now: '│',
+                now_mark: '▼',
+                axis: '─',
+                tick: '┬',
+                grid: '·',
+                done: '✓',
+                overdue: '!',
+                dash: '–',
+                ellipsis: '…',
+            }
+        }
     }
 
     /// Separator between header fields.
