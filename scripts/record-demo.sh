@@ -39,8 +39,25 @@ wait_for() { # wait until the screen shows $1
   exit 1
 }
 
+# The shipped template with its clock slots moved to around now, so the picture shows a window in
+# progress ("next: … in 12m") rather than one that was due this morning.
+python3 - "$work/deployment-window.md" <<'PY'
+import datetime, re, sys
+text = open("templates/deployment-window.md", encoding="utf-8").read()
+now = datetime.datetime.now()
+base = now.replace(second=0, microsecond=0) - datetime.timedelta(minutes=10)
+slots = {}
+def shift(m):
+    old = m.group(1)
+    if old not in slots:
+        h, mi = map(int, old.split(":"))
+        delta = (h * 60 + mi) - 8 * 60
+        slots[old] = (base + datetime.timedelta(minutes=delta)).strftime("%H:%M")
+    return "## " + slots[old]
+open(sys.argv[1], "w", encoding="utf-8").write(re.sub(r"^## (\d\d:\d\d)", shift, text, flags=re.M))
+PY
 tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
-  "env RUNSHEET_DATA_DIR=$work/data RUNSHEET_OPERATOR='Dana Ops' TERM=xterm-256color LANG=C.UTF-8 $bin templates/deployment-window.md"
+  "env RUNSHEET_DATA_DIR=$work/data RUNSHEET_OPERATOR='Dana Ops' TERM=xterm-256color LANG=C.UTF-8 $bin $work/deployment-window.md"
 wait_for "SERVICE"
 frame
 for v in payments 2.4.1 CHG-1234; do keys -l "$v"; keys Enter; done
