@@ -73,6 +73,7 @@ fn spawn_input(tx: Sender<Msg>, gate: Arc<InputGate>) -> Option<std::thread::Joi
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
+            let mut empty_reads = 0u32;
             loop {
                 if gate.paused.load(Ordering::SeqCst) {
                     gate.parked.store(true, Ordering::SeqCst);
@@ -80,13 +81,28 @@ fn spawn_input(tx: Sender<Msg>, gate: Arc<InputGate>) -> Option<std::thread::Joi
                     continue;
                 }
                 gate.parked.store(false, Ordering::SeqCst);
-                match crossterm::event::poll(Duration::from_secs(1)) {
-                    Ok(false) => continue,
-                    Ok(true) => {}
-                    Err(_) => {
-                        let _ = tx.send(Msg::InputGone);
-                        return;
+                // Never block inside crossterm (it spins on a hung-up tty): drain its buffer, then
+                // wait on the file descriptor ourselves.
+                if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
+                    match terminal::wait_input(Duration::from_millis(250)) {
+                        terminal::InputWait::HungUp => {
+                            let _ = tx.send(Msg::InputGone);
+                            return;
+                        }
+                        terminal::InputWait::Timeout => continue,
+                        terminal::InputWait::Ready => {}
                     }
+                    if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
+                        // Readable but no event: end-of-file (or half an escape sequence). Many
+                        // in a row is a terminal that is gone.
+                        empty_reads += 1;
+                        if empty_reads > 40 {
+                            let _ = tx.send(Msg::InputGone);
+                            return;
+                        }
+                        continue;
+                    }
+                    empty_reads = 0;
                 }
                 match crossterm::event::read() {
                     Ok(ev) => {

@@ -441,3 +441,78 @@ fn readme_first_command_opens_the_shipped_template() {
         "{status}"
     );
 }
+
+/// The resume-or-new chooser shown before a run opens: a hang-up there (with SIGHUP ignored, as
+/// under `nohup`) must end the process at once, not spin in crossterm's input poll (crossterm
+/// issue 793). A real hang-up: tmux's kill-server closes the pane's terminal.
+#[test]
+fn hang_up_in_the_chooser_exits_without_spinning() {
+    if std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_err()
+    {
+        eprintln!("tmux not installed: skipped");
+        return;
+    }
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    cli(
+        &["start", FIXTURE, "--var", "VERSION=1", "--data-dir", d],
+        &[],
+    );
+    let sock = format!("rs-test-chooser-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .arg("-L")
+            .arg(&sock)
+            .args(args)
+            .output()
+            .expect("tmux")
+    };
+    let cmd = format!(
+        "trap '' HUP; LANG=C.UTF-8 exec {} run {FIXTURE} --data-dir {d}",
+        term::bin()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "c",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "-c",
+        env!("CARGO_MANIFEST_DIR"),
+        &cmd,
+    ]);
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "c"]).stdout).into_owned();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !screen().contains("start a new run") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no chooser: {}",
+            screen()
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let pid =
+        String::from_utf8_lossy(&tmux(&["list-panes", "-t", "c", "-F", "#{pane_pid}"]).stdout)
+            .trim()
+            .to_owned();
+    let t0 = std::time::Instant::now();
+    tmux(&["kill-server"]);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z"))
+    {
+        if t0.elapsed() > Duration::from_secs(2) {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid])
+                .status();
+            panic!("still running 2 s after the hang-up");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

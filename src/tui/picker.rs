@@ -13,6 +13,7 @@ use std::time::Duration;
 pub fn choose(title: &str, options: &[String]) -> std::io::Result<Option<usize>> {
     let mut term = terminal::init()?;
     let mut cursor = 0usize;
+    let mut empty_reads = 0u32;
     let result = loop {
         let drawn = term.draw(|f| {
             let area = f.area();
@@ -46,10 +47,24 @@ pub fn choose(title: &str, options: &[String]) -> std::io::Result<Option<usize>>
         if drawn.is_err() {
             break None;
         }
-        match event::poll(Duration::from_secs(1)) {
-            Ok(false) => continue,
-            Ok(true) => {}
-            Err(_) => break None,
+        // Never block inside crossterm (it spins on a hung-up tty): drain its buffer, then wait on
+        // the file descriptor ourselves.
+        if !matches!(event::poll(Duration::ZERO), Ok(true)) {
+            match terminal::wait_input(Duration::from_secs(1)) {
+                terminal::InputWait::HungUp => break None,
+                terminal::InputWait::Timeout => continue,
+                terminal::InputWait::Ready => {}
+            }
+            if !matches!(event::poll(Duration::ZERO), Ok(true)) {
+                // Readable but no event: end-of-file (or half an escape sequence). Many in a
+                // row is a terminal that is gone.
+                empty_reads += 1;
+                if empty_reads > 40 {
+                    break None;
+                }
+                continue;
+            }
+            empty_reads = 0;
         }
         let Ok(ev) = event::read() else { break None };
         let Event::Key(k) = ev else { continue };

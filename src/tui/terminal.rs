@@ -70,3 +70,55 @@ pub fn exit_now(terminal: Term, code: i32) -> ! {
     std::mem::forget(terminal);
     std::process::exit(code)
 }
+
+/// What waiting on the terminal's input found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputWait {
+    /// Bytes to read.
+    Ready,
+    /// Nothing within the timeout.
+    Timeout,
+    /// The terminal hung up (ssh drop, tmux kill-session, closed pty).
+    HungUp,
+}
+
+/// Waits up to `timeout` for input on stdin with `poll(2)`.
+///
+/// crossterm's `event::poll` spins forever at full CPU once its input reaches end-of-file
+/// (crossterm issue 793), so the loops never block in crossterm: they wait here, and call crossterm
+/// only with a zero timeout (to drain what it has buffered) or when bytes are ready.
+pub fn wait_input(timeout: std::time::Duration) -> InputWait {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    // crossterm reads stdin when it is a terminal, else /dev/tty: wait on the same one.
+    let stdin = rustix::stdio::stdin();
+    let tty;
+    let fd: std::os::fd::BorrowedFd<'_> = if rustix::termios::isatty(stdin) {
+        stdin
+    } else {
+        match std::fs::File::open("/dev/tty") {
+            Ok(f) => {
+                tty = f;
+                std::os::fd::AsFd::as_fd(&tty)
+            }
+            Err(_) => return InputWait::HungUp,
+        }
+    };
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let ts = Timespec {
+        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(timeout.subsec_nanos()),
+    };
+    match poll(&mut fds, Some(&ts)) {
+        Ok(0) => InputWait::Timeout,
+        Ok(_)
+            if fds[0]
+                .revents()
+                .intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) =>
+        {
+            InputWait::HungUp
+        }
+        Ok(_) => InputWait::Ready,
+        Err(rustix::io::Errno::INTR) => InputWait::Timeout,
+        Err(_) => InputWait::HungUp,
+    }
+}
