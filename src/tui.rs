@@ -84,13 +84,17 @@ fn spawn_input(tx: Sender<Msg>, gate: Arc<InputGate>) -> Option<std::thread::Joi
                 // Never block inside crossterm (it spins on a hung-up tty): drain its buffer, then
                 // wait on the file descriptor ourselves.
                 if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
-                    match terminal::wait_input(Duration::from_millis(250)) {
+                    match terminal::wait_input(Duration::from_secs(1)) {
                         terminal::InputWait::HungUp => {
                             let _ = tx.send(Msg::InputGone);
                             return;
                         }
                         terminal::InputWait::Timeout => continue,
                         terminal::InputWait::Ready => {}
+                    }
+                    // `$EDITOR` may have started while we waited: its keys are not ours.
+                    if gate.paused.load(Ordering::SeqCst) {
+                        continue;
                     }
                     if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
                         // Readable but no event: end-of-file (or half an escape sequence). Many
