@@ -217,80 +217,26 @@ fn ctrl_z_suspends_and_sigcont_redraws() {
 #[test]
 fn tmux_kill_session_saves_draft_and_exits_fast() {
     // A real hang-up: tmux closes the pane's terminal and signals its process group.
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        eprintln!("tmux not installed: skipped");
-        return;
-    }
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
-    let sock = format!("rs-test-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        std::process::Command::new("tmux")
-            .arg("-L")
-            .arg(&sock)
-            .args(args)
-            .output()
-            .expect("tmux")
-    };
     let cmd = format!(
         "RUNSHEET_OPERATOR=Alice LANG=C.UTF-8 {} run {FIXTURE} --var VERSION=2.4.1 --data-dir {d}",
         term::bin()
     );
-    let cwd = env!("CARGO_MANIFEST_DIR");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "h",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-c",
-        cwd,
-        &cmd,
-    ]);
-    let screen =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "h"]).stdout).into_owned();
-    let wait = |needle: &str| {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while !screen().contains(needle) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no {needle}: {}",
-                screen()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
+    let Some(tmux) = Tmux::start("kill", &cmd) else {
+        return;
     };
-    wait("Change ticket is approved");
-    let pid =
-        String::from_utf8_lossy(&tmux(&["list-panes", "-t", "h", "-F", "#{pane_pid}"]).stdout)
-            .trim()
-            .to_owned();
-    tmux(&[
+    tmux.wait("Change ticket is approved");
+    let pid = tmux.pane_pid();
+    tmux.run(&[
         "send-keys",
         "-t",
-        "h",
+        "p",
         "-l",
         "nlost connection mid-sentence",
     ]);
-    wait("mid-sentence");
-    let t0 = std::time::Instant::now();
-    tmux(&["kill-server"]);
-    while std::path::Path::new(&format!("/proc/{pid}")).exists()
-        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z"))
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(2),
-            "still running after 2 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    tmux.wait("mid-sentence");
+    tmux.hang_up_and_expect_exit(&pid);
     let run = only_run_dir(dir.path());
     let found = std::fs::read_dir(&run)
         .expect("run dir")
@@ -447,72 +393,109 @@ fn readme_first_command_opens_the_shipped_template() {
 /// issue 793). A real hang-up: tmux's kill-server closes the pane's terminal.
 #[test]
 fn hang_up_in_the_chooser_exits_without_spinning() {
-    if std::process::Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_err()
-    {
-        eprintln!("tmux not installed: skipped");
-        return;
-    }
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     cli(
         &["start", FIXTURE, "--var", "VERSION=1", "--data-dir", d],
         &[],
     );
-    let sock = format!("rs-test-chooser-{}", std::process::id());
-    let tmux = |args: &[&str]| {
-        std::process::Command::new("tmux")
-            .arg("-L")
-            .arg(&sock)
-            .args(args)
-            .output()
-            .expect("tmux")
-    };
     let cmd = format!(
         "trap '' HUP; LANG=C.UTF-8 exec {} run {FIXTURE} --data-dir {d}",
         term::bin()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        "c",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-c",
-        env!("CARGO_MANIFEST_DIR"),
-        &cmd,
-    ]);
-    let screen =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "c"]).stdout).into_owned();
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !screen().contains("start a new run") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no chooser: {}",
-            screen()
-        );
-        std::thread::sleep(Duration::from_millis(30));
-    }
-    let pid =
-        String::from_utf8_lossy(&tmux(&["list-panes", "-t", "c", "-F", "#{pane_pid}"]).stdout)
-            .trim()
-            .to_owned();
-    let t0 = std::time::Instant::now();
-    tmux(&["kill-server"]);
-    while std::path::Path::new(&format!("/proc/{pid}")).exists()
-        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z"))
-    {
-        if t0.elapsed() > Duration::from_secs(2) {
-            let _ = std::process::Command::new("kill")
-                .args(["-9", &pid])
-                .status();
-            panic!("still running 2 s after the hang-up");
+    let Some(tmux) = Tmux::start("chooser", &cmd) else {
+        return;
+    };
+    tmux.wait("start a new run");
+    let pid = tmux.pane_pid();
+    tmux.hang_up_and_expect_exit(&pid);
+}
+
+/// A private tmux server running one pane: a real terminal that a test can hang up.
+struct Tmux {
+    sock: String,
+}
+
+impl Tmux {
+    /// Starts `cmd` (a shell command line) in a 100×30 pane, or `None` when tmux is missing.
+    fn start(name: &str, cmd: &str) -> Option<Tmux> {
+        if std::process::Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_err()
+        {
+            eprintln!("tmux not installed: skipped");
+            return None;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        let t = Tmux {
+            sock: format!("rs-test-{name}-{}", std::process::id()),
+        };
+        t.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "p",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "-c",
+            env!("CARGO_MANIFEST_DIR"),
+            cmd,
+        ]);
+        Some(t)
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new("tmux")
+            .arg("-L")
+            .arg(&self.sock)
+            .args(args)
+            .output()
+            .expect("tmux")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "p"]).stdout).into_owned()
+    }
+
+    fn wait(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !self.screen().contains(needle) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {needle}: {}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn pane_pid(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .run(&["list-panes", "-t", "p", "-F", "#{pane_pid}"])
+                .stdout,
+        )
+        .trim()
+        .to_owned()
+    }
+
+    /// Kills the server (the pane's terminal hangs up) and asserts `pid` is gone within 2 s.
+    fn hang_up_and_expect_exit(&self, pid: &str) {
+        let t0 = std::time::Instant::now();
+        self.run(&["kill-server"]);
+        while std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|s| s.contains(") Z"))
+        {
+            if t0.elapsed() > Duration::from_secs(2) {
+                let _ = std::process::Command::new("kill")
+                    .args(["-9", pid])
+                    .status();
+                panic!("still running 2 s after the hang-up");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }

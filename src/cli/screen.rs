@@ -29,7 +29,7 @@ pub struct RunArgs {
     /// Markdown checklist to walk: a path, or a built-in or user template name (`runsheet templates`).
     pub template: String,
     /// A `{{ NAME }}` value: `--var VERSION=1.4.2` (repeatable); missing ones are asked for.
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::start::parse_var)]
     pub vars: Vec<(String, String)>,
     /// A name for the run (default: the template's title).
     #[arg(long, value_name = "TEXT")]
@@ -50,17 +50,6 @@ pub struct ResumeArgs {
     /// Screen options.
     #[command(flatten)]
     pub screen: ScreenArgs,
-}
-
-fn parse_var(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| format!("`{s}`: expected NAME=VALUE"))?;
-    let k = k.trim();
-    if k.is_empty() {
-        return Err(format!("`{s}`: the name is empty"));
-    }
-    Ok((k.to_owned(), v.to_owned()))
 }
 
 fn opts(s: &ScreenArgs) -> TuiOptions {

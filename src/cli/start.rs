@@ -28,7 +28,8 @@ pub struct StartArgs {
     pub store: StoreArgs,
 }
 
-fn parse_var(s: &str) -> Result<(String, String), String> {
+/// Parses `--var NAME=VALUE`.
+pub(crate) fn parse_var(s: &str) -> Result<(String, String), String> {
     let (k, v) = s
         .split_once('=')
         .ok_or_else(|| format!("`{s}`: expected NAME=VALUE"))?;
