@@ -62,11 +62,36 @@ fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
 }
 
-/// Input thread control: paused while `$EDITOR` owns the terminal.
-#[derive(Debug, Default)]
+/// Input thread control: paused while `$EDITOR` owns the terminal. The thread sleeps in `poll(2)`
+/// on the terminal and on `wake`, so idle it costs nothing and a pause reaches it at once.
+#[derive(Debug)]
 pub(crate) struct InputGate {
     paused: AtomicBool,
     parked: AtomicBool,
+    wake_rx: Option<std::os::fd::OwnedFd>,
+    wake_tx: Option<std::os::fd::OwnedFd>,
+}
+
+impl InputGate {
+    fn new() -> InputGate {
+        let (wake_rx, wake_tx) = match rustix::pipe::pipe() {
+            Ok((r, w)) => (Some(r), Some(w)),
+            Err(_) => (None, None),
+        };
+        InputGate {
+            paused: AtomicBool::new(false),
+            parked: AtomicBool::new(false),
+            wake_rx,
+            wake_tx,
+        }
+    }
+
+    /// Wakes the input thread from its wait (it then sees `paused`).
+    pub(crate) fn wake(&self) {
+        if let Some(w) = &self.wake_tx {
+            let _ = rustix::io::write(w, b"w");
+        }
+    }
 }
 
 fn spawn_input(tx: Sender<Msg>, gate: Arc<InputGate>) -> Option<std::thread::JoinHandle<()>> {
@@ -84,12 +109,14 @@ fn spawn_input(tx: Sender<Msg>, gate: Arc<InputGate>) -> Option<std::thread::Joi
                 // Never block inside crossterm (it spins on a hung-up tty): drain its buffer, then
                 // wait on the file descriptor ourselves.
                 if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
-                    match terminal::wait_input(Duration::from_secs(1)) {
+                    // No timeout when the wake pipe exists: idle, the thread never wakes.
+                    let limit = gate.wake_rx.is_none().then_some(Duration::from_secs(1));
+                    match terminal::wait_input(limit, gate.wake_rx.as_ref()) {
                         terminal::InputWait::HungUp => {
                             let _ = tx.send(Msg::InputGone);
                             return;
                         }
-                        terminal::InputWait::Timeout => continue,
+                        terminal::InputWait::Timeout | terminal::InputWait::Woken => continue,
                         terminal::InputWait::Ready => {}
                     }
                     // `$EDITOR` may have started while we waited: its keys are not ours.
@@ -181,7 +208,7 @@ pub fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
     let mut terminal = terminal::init()?;
-    let gate = Arc::new(InputGate::default());
+    let gate = Arc::new(InputGate::new());
     let input_thread = spawn_input(tx, Arc::clone(&gate));
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height), now());

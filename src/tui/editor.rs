@@ -14,6 +14,7 @@ pub(super) fn edit(
     text: &str,
 ) -> Result<String, String> {
     gate.paused.store(true, Ordering::SeqCst);
+    gate.wake();
     let deadline = Instant::now() + Duration::from_millis(1500);
     while !gate.parked.load(Ordering::SeqCst) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));

@@ -50,9 +50,9 @@ pub fn choose(title: &str, options: &[String]) -> std::io::Result<Option<usize>>
         // Never block inside crossterm (it spins on a hung-up tty): drain its buffer, then wait on
         // the file descriptor ourselves.
         if !matches!(event::poll(Duration::ZERO), Ok(true)) {
-            match terminal::wait_input(Duration::from_secs(1)) {
+            match terminal::wait_input(Some(Duration::from_secs(1)), None) {
                 terminal::InputWait::HungUp => break None,
-                terminal::InputWait::Timeout => continue,
+                terminal::InputWait::Timeout | terminal::InputWait::Woken => continue,
                 terminal::InputWait::Ready => {}
             }
             if !matches!(event::poll(Duration::ZERO), Ok(true)) {

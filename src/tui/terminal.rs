@@ -80,14 +80,20 @@ pub enum InputWait {
     Timeout,
     /// The terminal hung up (ssh drop, tmux kill-session, closed pty).
     HungUp,
+    /// The wake descriptor was written to (and has been drained).
+    Woken,
 }
 
-/// Waits up to `timeout` for input on stdin with `poll(2)`.
+/// Waits for input on the terminal with `poll(2)`: up to `timeout` (forever with `None`), or until
+/// `wake` becomes readable.
 ///
 /// crossterm's `event::poll` spins forever at full CPU once its input reaches end-of-file
 /// (crossterm issue 793), so the loops never block in crossterm: they wait here, and call crossterm
 /// only with a zero timeout (to drain what it has buffered) or when bytes are ready.
-pub fn wait_input(timeout: std::time::Duration) -> InputWait {
+pub fn wait_input(
+    timeout: Option<std::time::Duration>,
+    wake: Option<&std::os::fd::OwnedFd>,
+) -> InputWait {
     use rustix::event::{PollFd, PollFlags, Timespec, poll};
     // crossterm reads stdin when it is a terminal, else /dev/tty: wait on the same one.
     let stdin = rustix::stdio::stdin();
@@ -103,12 +109,15 @@ pub fn wait_input(timeout: std::time::Duration) -> InputWait {
             Err(_) => return InputWait::HungUp,
         }
     };
-    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
-    let ts = Timespec {
-        tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(timeout.subsec_nanos()),
-    };
-    match poll(&mut fds, Some(&ts)) {
+    let mut fds = vec![PollFd::new(&fd, PollFlags::IN)];
+    if let Some(w) = wake {
+        fds.push(PollFd::new(w, PollFlags::IN));
+    }
+    let ts = timeout.map(|t| Timespec {
+        tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(t.subsec_nanos()),
+    });
+    match poll(&mut fds, ts.as_ref()) {
         Ok(0) => InputWait::Timeout,
         Ok(_)
             if fds[0]
@@ -117,7 +126,14 @@ pub fn wait_input(timeout: std::time::Duration) -> InputWait {
         {
             InputWait::HungUp
         }
-        Ok(_) => InputWait::Ready,
+        Ok(_) if fds[0].revents().contains(PollFlags::IN) => InputWait::Ready,
+        Ok(_) => {
+            if let Some(w) = wake {
+                let mut buf = [0u8; 64];
+                let _ = rustix::io::read(w, &mut buf);
+            }
+            InputWait::Woken
+        }
         Err(rustix::io::Errno::INTR) => InputWait::Timeout,
         Err(_) => InputWait::HungUp,
     }
