@@ -12,6 +12,7 @@ pub mod report;
 pub mod run;
 pub mod store;
 pub mod template;
+pub mod text;
 pub mod tui;
 pub mod ui;
 

@@ -13,7 +13,7 @@ pub mod vars;
 pub mod view;
 
 use crate::model::ItemId;
-use crate::template::sanitize::{clean_line, clean_multiline};
+use crate::text::sanitize::{clean_line, clean_multiline};
 use chrono::{DateTime, FixedOffset};
 use event::{Actor, Change, Event, OrphanInfo, rfc3339};
 use serde::{Deserialize, Serialize};

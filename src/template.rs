@@ -12,7 +12,6 @@ pub mod lines;
 pub mod parser;
 pub mod recognize;
 pub mod repair;
-pub mod sanitize;
 pub mod tree;
 pub mod variables;
 
@@ -145,7 +144,7 @@ fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
 
     let metadata = out.metadata;
     let title = frontmatter::title(&metadata)
-        .map(|t| sanitize::clean_line(&t))
+        .map(|t| crate::text::sanitize::clean_line(&t))
         .or(out.h1_title)
         .unwrap_or_else(|| file_title(name));
     let mut sections = out.sections;
@@ -179,7 +178,7 @@ fn file_title(name: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| name.to_owned());
-    sanitize::clean_line(&stem)
+    crate::text::sanitize::clean_line(&stem)
 }
 
 fn warn_control_chars(text: &str, lines: &LineIndex, warnings: &mut Vec<Warning>) {
@@ -196,7 +195,7 @@ fn warn_control_chars(text: &str, lines: &LineIndex, warnings: &mut Vec<Warning>
         let Some(c) = text.get(offset..).and_then(|s| s.chars().next()) else {
             continue;
         };
-        if !sanitize::is_unsafe_char(c) {
+        if !crate::text::sanitize::is_unsafe_char(c) {
             continue;
         }
         let line = lines.line(offset);

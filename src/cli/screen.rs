@@ -134,7 +134,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
             name: a
                 .name
                 .as_deref()
-                .map(|n| crate::template::sanitize::clean_line(n.trim()))
+                .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
         };
         store

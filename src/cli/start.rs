@@ -52,7 +52,7 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
         vars: a.vars.into_iter().collect::<BTreeMap<_, _>>(),
         name: a
             .name
-            .map(|n| crate::template::sanitize::clean_line(n.trim()))
+            .map(|n| crate::text::sanitize::clean_line(n.trim()))
             .filter(|n| !n.is_empty()),
     };
     let source = crate::catalog::resolve(&a.template);

@@ -57,7 +57,7 @@ fn entries() -> Vec<Entry> {
     for (name, path) in catalog::user_templates() {
         let t = crate::template::load_path(&path);
         out.push(Entry {
-            name: crate::template::sanitize::clean_line(&name),
+            name: crate::text::sanitize::clean_line(&name),
             source: "user",
             title: t
                 .as_ref()

@@ -10,7 +10,7 @@ use super::state::ItemState;
 use super::vars::substitute;
 use super::view::item_state;
 use crate::model::{ItemId, ItemKind, Template};
-use crate::template::sanitize::{clean_line, clean_multiline};
+use crate::text::sanitize::{clean_line, clean_multiline};
 
 /// A requested change.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! `{{ NAME }}` substitution in item text, titles and code, from a run's variable values.
 
-use crate::template::variables::mustaches;
+use crate::text::mustache::mustaches;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 

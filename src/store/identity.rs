@@ -1,7 +1,7 @@
 //! Who is making a change: OS user from the effective uid, host name, and a chosen display name.
 
 use crate::run::event::Actor;
-use crate::template::sanitize::clean_line;
+use crate::text::sanitize::clean_line;
 use std::path::PathBuf;
 
 /// Environment variable giving the operator's display name.

@@ -1,7 +1,7 @@
 //! Front matter (YAML `---` or TOML `+++`): title and flat metadata.
 
-use super::sanitize::clean_line;
 use crate::model::Field;
+use crate::text::sanitize::clean_line;
 
 /// Reads the metadata block's text. YAML is read as flat `key: value` lines (nested values are kept as
 /// their text); TOML is parsed with the `toml` crate.

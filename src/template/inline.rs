@@ -1,7 +1,7 @@
 //! Inline content collected into styled spans (code spans, bold, links with their URL).
 
-use super::sanitize::{clean_line, is_clean_line};
 use crate::model::{Span, SpanStyle};
+use crate::text::sanitize::{clean_line, is_clean_line};
 use std::ops::Range;
 
 /// An inline style being applied.

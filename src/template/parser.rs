@@ -8,12 +8,12 @@
 use super::inline::{Inline, InlineBuilder};
 use super::lines::LineIndex;
 use super::recognize;
-use super::sanitize::clean_multiline;
 use super::{frontmatter, strip_variant_marker, variant_marker_at};
 use crate::model::{
     Block, CodeBlock, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, Section, Span,
     Variable, VariableKind, Warning,
 };
+use crate::text::sanitize::clean_multiline;
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
@@ -207,7 +207,7 @@ impl<'a> Walker<'a> {
                         let lang = info
                             .split(|c: char| c.is_whitespace() || c == ',' || c == '{' || c == '}')
                             .find(|s| !s.is_empty())
-                            .map(super::sanitize::clean_line);
+                            .map(crate::text::sanitize::clean_line);
                         let first = self.src.get(range.clone()).unwrap_or("").trim_start();
                         let fence: String = first
                             .chars()
@@ -281,7 +281,7 @@ impl<'a> Walker<'a> {
                 .inline_mut(range.start)
                 .push_style(super::inline::Style::Strike),
             Tag::Link { dest_url, .. } => {
-                let url = super::sanitize::clean_line(&dest_url);
+                let url = crate::text::sanitize::clean_line(&dest_url);
                 self.inline_mut(range.start)
                     .push_style(super::inline::Style::Link(url));
             }
@@ -524,7 +524,8 @@ impl<'a> Walker<'a> {
         let signoff = if gate {
             None
         } else {
-            recognize::signoff_role(raw, allow_placeholder).map(|r| super::sanitize::clean_line(&r))
+            recognize::signoff_role(raw, allow_placeholder)
+                .map(|r| crate::text::sanitize::clean_line(&r))
         };
         if marker.is_some() {
             let (kind, text, role, spans) = if gate {
@@ -532,7 +533,7 @@ impl<'a> Walker<'a> {
                     .filter(|(label, rest)| {
                         !recognize::mentions_go_no_go(label) && recognize::mentions_go_no_go(rest)
                     })
-                    .map(|(label, _)| super::sanitize::clean_line(label));
+                    .map(|(label, _)| crate::text::sanitize::clean_line(label));
                 (ItemKind::Gate, plain, role, inline.spans)
             } else if let Some(role) = signoff {
                 (
@@ -606,8 +607,8 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let line = self.line(inline.range.start) + i;
-            if let Some(role) =
-                recognize::signoff_role_line(line_text).map(|r| super::sanitize::clean_line(&r))
+            if let Some(role) = recognize::signoff_role_line(line_text)
+                .map(|r| crate::text::sanitize::clean_line(&r))
             {
                 self.add_item(NewItem::signoff(role, line, Origin::Line));
                 consumed = true;
@@ -641,8 +642,8 @@ impl<'a> Walker<'a> {
     }
 
     fn placeholder(&mut self, name: &str, label: &str, line: usize) {
-        let name = super::sanitize::clean_line(name);
-        let label = super::sanitize::clean_line(label);
+        let name = crate::text::sanitize::clean_line(name);
+        let label = crate::text::sanitize::clean_line(label);
         if self
             .out
             .placeholders

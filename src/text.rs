@@ -1,0 +1,10 @@
+//! Text cleaning and scanning shared by every layer: the leaf module that the loader, the run, the
+//! store and the screen may all use (it imports nothing of the crate).
+//!
+//! - [`sanitize`]: control, escape, bidi and zero-width characters → visible marks.
+//! - [`mustache`]: `{{ NAME }}` occurrences.
+
+pub mod mustache;
+pub mod sanitize;
+
+pub use sanitize::{clean_line, clean_multiline};
