@@ -1,6 +1,9 @@
 //! Loads every file of `../shared/corpus` (when it exists): no panic, GFM task counts and checked
 //! states equal what `cmark-gfm -e tasklist -e table` renders (from `gfm-counts.tsv`), mojibake
-//! repaired. Skips cleanly on a fresh clone without the corpus.
+//! repaired. Skips with a message on a machine without the corpus; fails under `CI=true`.
+
+#[path = "support/tools.rs"]
+mod tools;
 
 use runsheet::template::{self, LoadErrorKind};
 use std::path::{Path, PathBuf};
@@ -35,7 +38,12 @@ fn expectations(dir: &Path) -> Vec<Expected> {
 #[test]
 fn every_corpus_file_matches_gfm_task_counts() {
     let Some(dir) = corpus_dir() else {
-        eprintln!("skipping: ../shared/corpus not present");
+        tools::require(
+            false,
+            "../shared/corpus",
+            "corpus",
+            "check out ../shared beside the repo",
+        );
         return;
     };
     let expected = expectations(&dir);
@@ -72,7 +80,12 @@ fn every_corpus_file_matches_gfm_task_counts() {
 #[test]
 fn every_corpus_file_loads_or_fails_cleanly() {
     let Some(dir) = corpus_dir() else {
-        eprintln!("skipping: ../shared/corpus not present");
+        tools::require(
+            false,
+            "../shared/corpus",
+            "corpus",
+            "check out ../shared beside the repo",
+        );
         return;
     };
     for sub in ["seeds", "public"] {
@@ -98,7 +111,12 @@ fn every_corpus_file_loads_or_fails_cleanly() {
 #[test]
 fn mojibake_seeds_load_repaired() {
     let Some(dir) = corpus_dir() else {
-        eprintln!("skipping: ../shared/corpus not present");
+        tools::require(
+            false,
+            "../shared/corpus",
+            "corpus",
+            "check out ../shared beside the repo",
+        );
         return;
     };
     let mut repaired_files = 0;

@@ -6,6 +6,8 @@
 
 #[path = "support/run_helpers.rs"]
 mod support;
+#[path = "support/tools.rs"]
+mod tools;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -597,12 +599,12 @@ fn chromium(profile: &Path, proxy: &Proxy, extra: &[String], page: &Path) -> (St
 #[test]
 fn html_renders_in_headless_chromium_without_network() {
     let bin = chromium_path();
-    if !bin.exists() {
-        eprintln!(
-            "SKIPPED html_renders_in_headless_chromium_without_network: {} not found \
-             (install Debian's `chromium` to run it; .ci/run does when it can)",
-            bin.display()
-        );
+    if !tools::require(
+        bin.exists(),
+        "chromium",
+        "html_renders_in_headless_chromium_without_network",
+        "install Debian's `chromium`; .ci/run does",
+    ) {
         return;
     }
     let (env, id) = busy_run();

@@ -2,6 +2,8 @@
 
 #[path = "pty/term.rs"]
 mod term;
+#[path = "support/tools.rs"]
+mod tools;
 
 use std::time::Duration;
 use term::{Term, cli, only_run_dir};
@@ -419,12 +421,12 @@ struct Tmux {
 impl Tmux {
     /// Starts `cmd` (a shell command line) in a 100×30 pane, or `None` when tmux is missing.
     fn start(name: &str, cmd: &str) -> Option<Tmux> {
-        if std::process::Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_err()
-        {
-            eprintln!("tmux not installed: skipped");
+        if !tools::require(
+            tools::runs("tmux", &["-V"]),
+            "tmux",
+            name,
+            "install Debian's tmux; .ci/run does",
+        ) {
             return None;
         }
         let t = Tmux {
