@@ -43,6 +43,24 @@ impl ClockTime {
     }
 }
 
+/// Written as `HH:MM`.
+impl serde::Serialize for ClockTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// Read from `HH:MM` (any spelling [`clock_prefix`] reads).
+impl<'de> serde::Deserialize<'de> for ClockTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ClockTime, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        match clock_prefix(s.trim()) {
+            Some((c, _, rest)) if rest.trim().is_empty() => Ok(c),
+            _ => Err(serde::de::Error::custom(format!("not a time of day: `{s}`"))),
+        }
+    }
+}
+
 impl std::fmt::Display for ClockTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:02}:{:02}", self.hour, self.minute)

@@ -93,6 +93,9 @@ pub enum Change {
         /// Optional note attached to the change.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// The operator confirmed ticking while a NO-GO was unresolved or the run was on HOLD.
+        #[serde(default, skip_serializing_if = "is_false")]
+        after_no_go: bool,
     },
     /// Item back to open.
     Untick {
@@ -132,6 +135,9 @@ pub enum Change {
         /// Role from the template.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         role: Option<String>,
+        /// The operator confirmed signing while a NO-GO was unresolved or the run was on HOLD.
+        #[serde(default, skip_serializing_if = "is_false")]
+        after_no_go: bool,
     },
     /// Gate decided.
     Gate {
@@ -142,6 +148,9 @@ pub enum Change {
         /// Reason (required for NO-GO).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The operator confirmed a GO while a NO-GO was unresolved or the run was on HOLD.
+        #[serde(default, skip_serializing_if = "is_false")]
+        after_no_go: bool,
     },
     /// A note on an item.
     Note {
@@ -173,12 +182,48 @@ pub enum Change {
         orphans: Vec<OrphanInfo>,
     },
     /// The run is complete.
-    Finish,
+    Finish {
+        /// Why it was finished with failed items or NO-GO decisions (`finish --accept-exceptions`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The exceptions accepted (`1 failed, 1 no-go`), when there were any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exceptions: Option<String>,
+    },
     /// The run was abandoned.
     Abort {
         /// Why.
         reason: String,
     },
+    /// The window was set or moved.
+    Window {
+        /// Start (RFC 3339 with the zone's offset at that moment).
+        start: String,
+        /// Zone the window's clock headings are read in (`Europe/Berlin`, `UTC+01:00`).
+        zone: String,
+        /// End (RFC 3339), when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end: Option<String>,
+        /// Why (`given with --window at start`, `CAB moved the window`).
+        reason: String,
+    },
+    /// The run was put on HOLD.
+    Hold {
+        /// Why.
+        reason: String,
+        /// The gate whose NO-GO led to the hold, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gate: Option<ItemId>,
+    },
+    /// A hold was lifted; the NO-GO decisions before it count as resolved.
+    Resume {
+        /// Why.
+        reason: String,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Event types, for reading.
@@ -199,6 +244,9 @@ enum Kind {
     Rebase,
     Finish,
     Abort,
+    Window,
+    Hold,
+    Resume,
 }
 
 /// Every field any change has, read in one pass: serde's internally tagged enums buffer each
@@ -227,6 +275,12 @@ struct RawChange {
     from_sha256: Option<String>,
     to_sha256: Option<String>,
     orphans: Option<Vec<OrphanInfo>>,
+    after_no_go: Option<bool>,
+    exceptions: Option<String>,
+    start: Option<String>,
+    zone: Option<String>,
+    end: Option<String>,
+    gate: Option<ItemId>,
 }
 
 fn need<T>(v: Option<T>, field: &str, kind: Kind) -> Result<T, String> {
@@ -252,6 +306,7 @@ impl TryFrom<RawChange> for Change {
             Kind::Tick => Change::Tick {
                 item: item(r.item)?,
                 note: r.note,
+                after_no_go: r.after_no_go.unwrap_or(false),
             },
             Kind::Untick => Change::Untick {
                 item: item(r.item)?,
@@ -273,11 +328,13 @@ impl TryFrom<RawChange> for Change {
                 item: item(r.item)?,
                 signer: need(r.signer, "signer", k)?,
                 role: r.role,
+                after_no_go: r.after_no_go.unwrap_or(false),
             },
             Kind::Gate => Change::Gate {
                 item: item(r.item)?,
                 decision: need(r.decision, "decision", k)?,
                 reason: r.reason,
+                after_no_go: r.after_no_go.unwrap_or(false),
             },
             Kind::Note => Change::Note {
                 item: item(r.item)?,
@@ -295,8 +352,24 @@ impl TryFrom<RawChange> for Change {
                 to_sha256: need(r.to_sha256, "to_sha256", k)?,
                 orphans: r.orphans.unwrap_or_default(),
             },
-            Kind::Finish => Change::Finish,
+            Kind::Finish => Change::Finish {
+                reason: r.reason,
+                exceptions: r.exceptions,
+            },
             Kind::Abort => Change::Abort {
+                reason: need(r.reason, "reason", k)?,
+            },
+            Kind::Window => Change::Window {
+                start: need(r.start, "start", k)?,
+                zone: need(r.zone, "zone", k)?,
+                end: r.end,
+                reason: need(r.reason, "reason", k)?,
+            },
+            Kind::Hold => Change::Hold {
+                reason: need(r.reason, "reason", k)?,
+                gate: r.gate,
+            },
+            Kind::Resume => Change::Resume {
                 reason: need(r.reason, "reason", k)?,
             },
         })
@@ -319,8 +392,11 @@ impl Change {
             Change::Set { .. } => "set",
             Change::Undo { .. } => "undo",
             Change::Rebase { .. } => "rebase",
-            Change::Finish => "finish",
+            Change::Finish { .. } => "finish",
             Change::Abort { .. } => "abort",
+            Change::Window { .. } => "window",
+            Change::Hold { .. } => "hold",
+            Change::Resume { .. } => "resume",
         }
     }
 
@@ -482,6 +558,7 @@ mod tests {
         let change = Change::Tick {
             item: ItemId("a-1234".into()),
             note: Some("with \"quotes\" and ,\"hash\":\"".into()),
+            after_no_go: false,
         };
         let (ev, line) = Event::seal(2, at, actor(), change, GENESIS).unwrap();
         assert!(line.ends_with("\"}\n"));
@@ -491,5 +568,34 @@ mod tests {
         let mut bad = line.trim_end().as_bytes().to_vec();
         bad[5] ^= 1;
         assert!(!Event::line_hash_ok(&bad, &ev.hash));
+    }
+
+    #[test]
+    fn lines_written_before_the_new_fields_read_the_same() {
+        // A finish and a tick as an earlier build wrote them: no new fields, same bytes out.
+        for old in [
+            r#"{"type":"finish"}"#,
+            r#"{"type":"tick","item":"a-1"}"#,
+            r#"{"type":"gate","item":"g-1","decision":"go"}"#,
+        ] {
+            let c: Change = serde_json::from_str(old).unwrap();
+            assert_eq!(serde_json::to_string(&c).unwrap(), old);
+        }
+        let w = Change::Window {
+            start: "2026-12-02T22:00:00+01:00".into(),
+            zone: "Europe/Berlin".into(),
+            end: None,
+            reason: "CAB".into(),
+        };
+        let line = serde_json::to_string(&w).unwrap();
+        assert_eq!(serde_json::from_str::<Change>(&line).unwrap(), w);
+        let t = Change::Tick {
+            item: ItemId("a-1".into()),
+            note: None,
+            after_no_go: true,
+        };
+        let line = serde_json::to_string(&t).unwrap();
+        assert!(line.contains("\"after_no_go\":true"), "{line}");
+        assert_eq!(serde_json::from_str::<Change>(&line).unwrap(), t);
     }
 }

@@ -6,11 +6,15 @@
 
 use super::Run;
 use super::event::{Actor, Change, Decision};
+use super::gates;
+use super::outcome::Counts;
 use super::state::ItemState;
 use super::vars::substitute;
 use super::view::item_state;
 use crate::model::{ItemId, ItemKind, Template};
 use crate::text::sanitize::{clean_line, clean_multiline};
+use crate::when::Zone;
+use chrono::{DateTime, FixedOffset, SecondsFormat};
 
 /// A requested change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,13 +86,45 @@ pub enum Intent {
     },
     /// Revert this operator's last change.
     Undo,
-    /// Complete the run.
+    /// Complete the run (refused while items are open, or failed items or NO-GO decisions are not
+    /// accepted).
     Finish,
+    /// Complete the run accepting its failed items and NO-GO decisions, with a reason.
+    FinishAccepting {
+        /// Why it is finished anyway.
+        reason: String,
+    },
     /// Abandon the run.
     Abort {
         /// Why.
         reason: String,
     },
+    /// Set or move the window.
+    Window {
+        /// Start.
+        start: DateTime<FixedOffset>,
+        /// Zone of the window's clock.
+        zone: Zone,
+        /// End, when known.
+        end: Option<DateTime<FixedOffset>>,
+        /// Why.
+        reason: String,
+    },
+    /// Put the run on HOLD.
+    Hold {
+        /// Why.
+        reason: String,
+        /// The gate whose NO-GO led to it, if any.
+        gate: Option<ItemId>,
+    },
+    /// Lift a HOLD (and resolve the NO-GO decisions before it), with a reason.
+    Resume {
+        /// Why.
+        reason: String,
+    },
+    /// The operator confirmed: make this tick, sign-off or GO even though a NO-GO is unresolved
+    /// or the run is on HOLD; the change is recorded as made after the NO-GO.
+    AfterNoGo(Box<Intent>),
 }
 
 /// Why a change is refused. Nothing is appended.
@@ -147,6 +183,28 @@ pub enum IntentError {
         /// The first few, quoted.
         first: String,
     },
+    /// A tick, sign-off or GO while a NO-GO is unresolved or the run is on HOLD, not confirmed.
+    #[error(
+        "there is a {blocker}; this would proceed after it. Resolve it first (decide the gate GO, or `runsheet hold RUN --release --reason TEXT`), or confirm with --after-no-go to record it as made after the NO-GO"
+    )]
+    AfterNoGo {
+        /// What holds the run back, described.
+        blocker: String,
+    },
+    /// Finishing with failed items or NO-GO decisions needs them accepted.
+    #[error(
+        "the run has exceptions ({summary}): finish it with --accept-exceptions --reason TEXT to accept them, or `runsheet abort RUN --reason TEXT`"
+    )]
+    Exceptions {
+        /// `1 failed, 1 no-go`.
+        summary: String,
+    },
+    /// The run is on HOLD: it cannot be finished, or held twice.
+    #[error("the run is on {0}: lift it first with `runsheet hold RUN --release --reason TEXT`, or abort it")]
+    OnHold(String),
+    /// Nothing to resume.
+    #[error("the run is not on HOLD and has no unresolved NO-GO: nothing to resume")]
+    NotHeld,
 }
 
 fn non_empty(s: &str, what: &'static str, multiline: bool) -> Result<String, IntentError> {
@@ -174,6 +232,22 @@ pub fn check(
     template: &Template,
     actor: &Actor,
     intent: &Intent,
+) -> Result<Change, IntentError> {
+    let mut intent = intent;
+    let mut confirmed = false;
+    while let Intent::AfterNoGo(inner) = intent {
+        confirmed = true;
+        intent = inner;
+    }
+    check_one(run, template, actor, intent, confirmed)
+}
+
+fn check_one(
+    run: &Run,
+    template: &Template,
+    actor: &Actor,
+    intent: &Intent,
+    confirmed: bool,
 ) -> Result<Change, IntentError> {
     let closed = || IntentError::Closed {
         id: run.id.clone(),
@@ -212,6 +286,16 @@ pub fn check(
             Ok(())
         }
     };
+    // A tick, sign-off or GO after an unresolved NO-GO (or during a HOLD) asks first.
+    let after_no_go = |index: usize| -> Result<bool, IntentError> {
+        match gates::needs_confirmation(run, template, index) {
+            Some(_) if confirmed => Ok(true),
+            Some(b) => Err(IntentError::AfterNoGo {
+                blocker: gates::describe(run, template, &b),
+            }),
+            None => Ok(run.blocking_seq().is_some() && confirmed),
+        }
+    };
     let wrong = |text: String, kind: ItemKind| IntentError::WrongKind {
         text,
         kind: kind.as_str(),
@@ -228,9 +312,11 @@ pub fn check(
                 return Err(wrong(text, kind_of(i)));
             }
             ensure_not(state, ItemState::Done, &text, &who)?;
+            let after_no_go = after_no_go(i)?;
             Change::Tick {
                 item: item.clone(),
                 note: opt_note(note),
+                after_no_go,
             }
         }
         Intent::Untick { item, note } => {
@@ -284,10 +370,12 @@ pub fn check(
                 Some(s) => non_empty(s, "the signer's name", false)?,
                 None => actor.name.clone(),
             };
+            let after_no_go = after_no_go(i)?;
             Change::Sign {
                 item: item.clone(),
                 signer,
                 role: template.items[i].role.clone(),
+                after_no_go,
             }
         }
         Intent::Gate {
@@ -308,10 +396,15 @@ pub fn check(
                 )?),
                 Decision::Go => opt_note(reason),
             };
+            let after_no_go = match decision {
+                Decision::Go => after_no_go(i)?,
+                Decision::NoGo => false,
+            };
             Change::Gate {
                 item: item.clone(),
                 decision: *decision,
                 reason,
+                after_no_go,
             }
         }
         Intent::Note { item, text } => {
@@ -344,22 +437,85 @@ pub fn check(
                 .last_undoable(actor)
                 .ok_or_else(|| IntentError::NothingToUndo(actor.name.clone()))?,
         },
-        Intent::Finish => {
-            let open: Vec<String> = (0..template.items.len())
-                .filter(|&i| item_state(run, template, i).0 == ItemState::Open)
-                .map(|i| format!("“{}”", substitute(&template.items[i].text, &vars)))
-                .collect();
-            if !open.is_empty() {
+        Intent::Finish | Intent::FinishAccepting { .. } => {
+            let mut counts = Counts::default();
+            let mut open = Vec::new();
+            for i in 0..template.items.len() {
+                let st = item_state(run, template, i).0;
+                counts.add(st);
+                if st == ItemState::Open && open.len() < 3 {
+                    open.push(format!("“{}”", substitute(&template.items[i].text, &vars)));
+                }
+            }
+            if counts.open > 0 {
                 return Err(IntentError::OpenItems {
-                    count: open.len(),
-                    first: open.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                    count: counts.open,
+                    first: open.join(", "),
                 });
             }
-            Change::Finish
+            if let Some(h) = run.active_hold() {
+                return Err(IntentError::OnHold(format!(
+                    "HOLD since {} by {}",
+                    super::event::show_time(&h.at),
+                    h.by.describe()
+                )));
+            }
+            let summary = counts.exception_summary();
+            match intent {
+                Intent::FinishAccepting { reason } => Change::Finish {
+                    reason: Some(non_empty(reason, "--reason", true)?),
+                    exceptions: (!summary.is_empty()).then_some(summary),
+                },
+                _ if counts.failures() > 0 => return Err(IntentError::Exceptions { summary }),
+                _ => Change::Finish {
+                    reason: None,
+                    exceptions: None,
+                },
+            }
         }
         Intent::Abort { reason } => Change::Abort {
             reason: non_empty(reason, "--reason", true)?,
         },
+        Intent::Window {
+            start,
+            zone,
+            end,
+            reason,
+        } => {
+            let fmt = |t: &DateTime<FixedOffset>| zone.at(t).to_rfc3339_opts(SecondsFormat::Secs, false);
+            Change::Window {
+                start: fmt(start),
+                zone: zone.name(),
+                end: end.as_ref().filter(|e| *e > start).map(fmt),
+                reason: non_empty(reason, "--reason", true)?,
+            }
+        }
+        Intent::Hold { reason, gate } => {
+            if let Some(h) = run.active_hold() {
+                return Err(IntentError::OnHold(format!(
+                    "HOLD already (since {} by {}: {})",
+                    super::event::show_time(&h.at),
+                    h.by.describe(),
+                    h.reason.replace('\n', " ")
+                )));
+            }
+            if let Some(g) = gate {
+                find(g)?;
+            }
+            Change::Hold {
+                reason: non_empty(reason, "--reason", true)?,
+                gate: gate.clone(),
+            }
+        }
+        Intent::Resume { reason } => {
+            if run.blocking_seq().is_none() {
+                return Err(IntentError::NotHeld);
+            }
+            Change::Resume {
+                reason: non_empty(reason, "--reason", true)?,
+            }
+        }
+        Intent::AfterNoGo(inner) => check_one(run, template, actor, inner, true)?,
     })
 }
 

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{TZ_VARIANTS, Tz};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// A time zone: a fixed offset, a fixed-offset abbreviation, or an IANA zone with its rules.
@@ -276,6 +277,22 @@ impl Zone {
 impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.name())
+    }
+}
+
+/// Written as its [`Zone::name`].
+impl Serialize for Zone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+/// Read with [`Zone::parse`].
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Zone::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown time zone `{s}`")))
     }
 }
 
