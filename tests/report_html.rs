@@ -67,7 +67,7 @@ fn tags(html: &str) -> Vec<String> {
 }
 
 /// The elements a report may use: no script, link, img, iframe, object, a, form, base, use.
-const ALLOWED: [&str; 32] = [
+const ALLOWED: [&str; 37] = [
     "!doctype",
     "html",
     "head",
@@ -84,6 +84,11 @@ const ALLOWED: [&str; 32] = [
     "h1",
     "h2",
     "h3",
+    "h4",
+    "h5",
+    "h6",
+    "em",
+    "del",
     "p",
     "div",
     "span",
@@ -166,8 +171,10 @@ fn html_has_the_whole_record() {
         run["base_sha256"].as_str().unwrap(),
         run["template_sha256"].as_str().unwrap(),
         run["head"].as_str().unwrap(),
-        "Window start",
-        "Window end",
+        "<th>Window</th>",
+        "<th>Window source (a guess)</th>",
+        "first clock section",
+        "Run ended",
         "Operators",
         "Tester (",
         "Quinn (",
@@ -179,7 +186,7 @@ fn html_has_the_whole_record() {
         "pg_dump orders &gt; /backups/orders-2.4.1.sql",
         // sign-off table
         "<section id=\"signoffs\">",
-        "OS user@host",
+        "Signed by",
         "When (local, UTC)",
         &user_host,
         " UTC)",
@@ -193,11 +200,12 @@ fn html_has_the_whole_record() {
         "class=\"planned\"",
         "class=\"actual",
         "<section id=\"planned-vs-actual\">",
-        "Slot ends",
+        "Planned slot",
         // orphans and the event log
         "<section id=\"orphans\">",
         "Freeze merges to main",
         "<section id=\"events\">",
+        "<section id=\"ids\">",
         // printable
         "@media print",
         "@page",
@@ -306,9 +314,9 @@ fn markdown_has_gantt_and_signoff_table() {
             }
         }
     }
-    // Sign-off table: role, signer, OS user@host, time local + UTC.
+    // Sign-off table: role, who signed (with OS user@host), time local + UTC.
     assert!(
-        md.contains("| Role | Item | Signer | OS user@host | State | When (local, UTC) |"),
+        md.contains("| Role | Item | Signed by | State | When (local, UTC) |"),
         "{md}"
     );
     let s = env.status_json(&id);
@@ -320,11 +328,11 @@ fn markdown_has_gantt_and_signoff_table() {
         .unwrap();
     let row = md
         .lines()
-        .find(|l| l.starts_with("| QA Lead | QA Lead | Quinn |"))
+        .find(|l| l.starts_with("| QA Lead | QA Lead | Quinn ("))
         .expect("QA Lead sign-off row");
     assert!(
         row.contains(&format!(
-            "| {}@{} |",
+            "| Quinn ({}@{}) |",
             qa["actor"]["user"].as_str().unwrap(),
             qa["actor"]["host"].as_str().unwrap()
         )),
@@ -368,15 +376,17 @@ fn overdue_sections_are_marked_in_md_and_html() {
         md.contains("Actual 1/1 :done,"),
         "Freeze finished inside its slot: {md}"
     );
-    assert!(
-        md.contains("overdue (red): Prep") || md.contains("overdue (red): T-60m Prep"),
-        "{md}"
-    );
+    assert!(md.contains("Overdue: T-60m Prep."), "{md}");
+    assert!(md.contains("The window start is a guess"), "{md}");
     let prep_row = md
         .lines()
         .find(|l| l.starts_with("| T-60m Prep |"))
         .unwrap();
-    assert!(prep_row.ends_with("| **overdue** |"), "{prep_row}");
+    // No window was given: the run's start is a guess, and the mark says so.
+    assert!(
+        prep_row.ends_with("| **overdue (guessed window)** |"),
+        "{prep_row}"
+    );
     // Prep's slot ends where Freeze's begins (T-30m); Later, the last, gets 30 minutes.
     let started = chrono::DateTime::parse_from_rfc3339(
         env.status_json(&id)["run"]["started_at"].as_str().unwrap(),
@@ -388,7 +398,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
             .to_string()
     };
     assert!(
-        prep_row.starts_with(&format!("| T-60m Prep | T-60m | {} |", hm(-30))),
+        prep_row.starts_with(&format!("| T-60m Prep | {}–{} |", hm(-60), hm(-30))),
         "{prep_row}"
     );
     let freeze_row = md
@@ -402,7 +412,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
         .unwrap();
     assert!(later_row.ends_with("| open |"), "{later_row}");
     assert!(
-        later_row.contains(&format!("| T+600m | {} |", hm(630))),
+        later_row.contains(&format!("| {}–{} |", hm(600), hm(630))),
         "{later_row}"
     );
 
@@ -414,7 +424,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
         "active run has a now-line"
     );
     assert_eq!(
-        html.matches("<span class=\"overdue\">overdue</span>")
+        html.matches("<span class=\"badge failed\">overdue (guessed window)</span>")
             .count(),
         1
     );
@@ -425,7 +435,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
         !html.contains("<line class=\"now\""),
         "ended run: no now-line"
     );
-    assert!(html.contains(">end</text>"));
+    assert!(html.contains(">ended</text>"));
 }
 
 #[test]

@@ -59,11 +59,16 @@ pub fn current_slot(
         })
 }
 
-/// `T-50m to 22:00 CET`, `T+1h05 since 22:00 CET`, with `(guess)` when the window is a guess.
+/// `T-50m to 22:00`, `T+1h05 since 22:00`, the zone named when it is not the clock's
+/// (`T-50m to 22:00 Europe/Berlin`), and `(guess)` when the window is a guess.
 pub fn window_label(schedule: &Schedule, now: DateTime<FixedOffset>) -> String {
     let w = &schedule.window;
     let t = w.t_label(&now);
-    let when = format!("{} {}", w.start.format("%H:%M"), w.zone.name());
+    let when = if w.start.offset() == now.offset() {
+        w.start.format("%H:%M").to_string()
+    } else {
+        format!("{} {}", w.start.format("%H:%M"), w.zone.name())
+    };
     let guess = if w.is_guess() { " (guess)" } else { "" };
     if w.started(&now) {
         format!("{t} since {when}{guess}")
@@ -120,7 +125,9 @@ mod tests {
             t.sections.len()
         ];
         let now = at("2026-12-02T21:10:00+01:00");
-        assert_eq!(window_label(&s, now), "T-50m to 22:00 UTC+01:00");
+        assert_eq!(window_label(&s, now), "T-50m to 22:00");
+        let utc = at("2026-12-02T20:10:00Z");
+        assert_eq!(window_label(&s, utc), "T-50m to 22:00 UTC+01:00");
         assert_eq!(
             current_slot(&s, &open, now),
             Some(Slot::Next {
@@ -133,6 +140,6 @@ mod tests {
             current_slot(&s, &open, later),
             Some(Slot::Overdue { section: 1, guess: false, .. })
         ));
-        assert_eq!(window_label(&s, later), "T+40m since 22:00 UTC+01:00");
+        assert_eq!(window_label(&s, later), "T+40m since 22:00");
     }
 }

@@ -157,6 +157,8 @@ pub enum Part {
 pub struct Doc {
     /// `Run record: …`.
     pub title: String,
+    /// The run's title.
+    pub run_title: String,
     /// The parts, in order.
     pub parts: Vec<Part>,
     /// The schedule picture the chart draws.
@@ -391,6 +393,7 @@ fn slot_line(s: &ReportSection, tl: &Timeline) -> Option<String> {
                 .unwrap_or_default(),
             s.planned_time
                 .as_deref()
+                .filter(|w| !w.starts_with(&hm(local(p), false)))
                 .map(|w| format!(" (written {w})"))
                 .unwrap_or_default()
         ));
@@ -976,6 +979,7 @@ pub fn build(r: &ReportJson, now: DateTime<Utc>) -> Doc {
     ));
     Doc {
         title: format!("Run record: {}", r.run.title),
+        run_title: r.run.title.clone(),
         parts,
         timeline: tl,
     }

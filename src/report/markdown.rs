@@ -212,12 +212,10 @@ fn item(o: &mut String, it: &Item) {
                 let _ = writeln!(o, "{sub}- {}", escape(h));
             }
             Detail::Body(b) => {
-                if matches!(b, Body::Bullet(..)) {
-                    body(o, b, &sub);
-                } else {
+                if matches!(b, Body::Para(_) | Body::Table(_)) {
                     let _ = writeln!(o);
-                    body(o, b, &sub);
                 }
+                body(o, b, &sub);
             }
         }
     }
@@ -264,7 +262,7 @@ pub fn write(d: &Doc) -> String {
                 let _ = writeln!(o);
             }
             Part::Chart(caption) => {
-                gantt(&mut o, &d.title, &d.timeline);
+                gantt(&mut o, &d.run_title, &d.timeline);
                 let _ = writeln!(o, "{}\n", escape(caption));
             }
             Part::Journal(seq, events, head, id) => {

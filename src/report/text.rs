@@ -128,6 +128,8 @@ pub fn status(view: &RunView<'_>, drift: Option<&str>, now: DateTime<FixedOffset
         if let Some(p) = schedule.planned(sec.index) {
             let written = view.template.sections[sec.index]
                 .planned_time
+                .map(|t| t.to_string())
+                .filter(|t| !t.starts_with(&hm(p.start, false)))
                 .map(|t| format!(" (written {t})"))
                 .unwrap_or_default();
             line.push_str(&format!(

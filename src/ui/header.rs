@@ -50,10 +50,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     match schedule::current_slot(&plan, &app.states.sections, now) {
         Some(Slot::Next { section, at }) => {
             l2.push(Span::styled(dot.clone(), theme.muted()));
+            // Rounded up, as the window's countdown is.
+            let until = at - now + chrono::Duration::seconds(59);
             l2.push(Span::raw(format!(
                 "next: {} in {}",
                 slot_name(app, section, at),
-                short_duration(at - now)
+                short_duration(until - chrono::Duration::seconds(until.num_seconds() % 60))
             )));
         }
         Some(Slot::Overdue { section, at, guess }) => {
