@@ -553,12 +553,16 @@ fn header(r: &ReportJson, parts: &mut Vec<Part>) {
         ));
     }
     let start = parse_time(Some(&w.start));
+    let fixed = w.zone.starts_with("UTC");
     let mut window = match start {
+        Some(s) if fixed => format!("{} {}", s.format("%Y-%m-%d %H:%M"), w.zone),
         Some(s) => format!("{} {} ({})", s.format("%Y-%m-%d %H:%M"), w.zone, s.format("%:z")),
         None => w.start.clone(),
     };
     if let Some(end) = parse_time(w.end.as_deref()) {
-        window.push_str(&format!(" – {}", end.format("%Y-%m-%d %H:%M")));
+        let same_day = start.is_some_and(|s| s.date_naive() == end.date_naive());
+        let f = if same_day { "%H:%M" } else { "%Y-%m-%d %H:%M" };
+        window.push_str(&format!(" – {}", end.format(f)));
     }
     f.push(("Window".into(), Cell::Text(window)));
     f.push((
