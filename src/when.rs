@@ -56,7 +56,9 @@ impl<'de> serde::Deserialize<'de> for ClockTime {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         match clock_prefix(s.trim()) {
             Some((c, _, rest)) if rest.trim().is_empty() => Ok(c),
-            _ => Err(serde::de::Error::custom(format!("not a time of day: `{s}`"))),
+            _ => Err(serde::de::Error::custom(format!(
+                "not a time of day: `{s}`"
+            ))),
         }
     }
 }

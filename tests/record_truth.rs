@@ -71,7 +71,10 @@ fn a_t_minus_run_at_2110_for_a_2200_window_counts_down_and_nothing_is_overdue() 
     let status = ok_at(&env, AT_2110, &["status", &id]);
     assert!(status.contains("T-50m"), "{status}");
     assert!(!status.contains("overdue"), "{status}");
-    assert!(status.contains("window: 2026-12-02 22:00 UTC+01:00"), "{status}");
+    assert!(
+        status.contains("window: 2026-12-02 22:00 UTC+01:00"),
+        "{status}"
+    );
 
     let s = json_at(&env, AT_2110, &["status", &id, "--json"]);
     assert_eq!(s["window"]["t"], "T-50m");
@@ -117,8 +120,8 @@ fn a_t_minus_run_at_2110_for_a_2200_window_counts_down_and_nothing_is_overdue() 
 fn deployment_date_metadata_plans_the_run_on_that_date_in_that_zone() {
     let env = Env::new();
     let copy = env.template_copy("deployment_date.md");
-    let v: Value = serde_json::from_str(&env.ok(&["validate", copy.to_str().unwrap(), "--json"]))
-        .unwrap();
+    let v: Value =
+        serde_json::from_str(&env.ok(&["validate", copy.to_str().unwrap(), "--json"])).unwrap();
     assert_eq!(v["window"]["date"], "2024-12-10");
     assert_eq!(v["window"]["time"], "08:00");
     assert_eq!(v["window"]["zone"], "UTC+07:00");
@@ -132,7 +135,11 @@ fn deployment_date_metadata_plans_the_run_on_that_date_in_that_zone() {
     );
 
     let id = start_at(&env, "deployment_date.md", "2026-01-05T09:00:00+01:00", &[]);
-    let s = json_at(&env, "2026-01-05T09:00:00+01:00", &["status", &id, "--json"]);
+    let s = json_at(
+        &env,
+        "2026-01-05T09:00:00+01:00",
+        &["status", &id, "--json"],
+    );
     assert_eq!(s["window"]["start"], "2024-12-10T08:00:00+07:00");
     assert_eq!(s["window"]["zone"], "UTC+07:00");
     assert_eq!(s["window"]["source"], "template");
@@ -155,7 +162,11 @@ fn clock_headings_roll_over_past_midnight() {
         "2026-12-02T22:30:00+01:00",
         &["--window", "2026-12-02 23:00 Europe/Berlin"],
     );
-    let s = json_at(&env, "2026-12-02T22:30:00+01:00", &["status", &id, "--json"]);
+    let s = json_at(
+        &env,
+        "2026-12-02T22:30:00+01:00",
+        &["status", &id, "--json"],
+    );
     assert_eq!(s["window"]["zone"], "Europe/Berlin");
     let planned: Vec<&str> = s["sections"]
         .as_array()
@@ -184,14 +195,26 @@ fn a_dr_drill_with_a_failed_check_finishes_as_completed_with_exceptions() {
     let env = Env::new();
     let now = "2026-12-02T10:00:00+00:00";
     let id = start_at(&env, "dr_drill.md", now, &["--window", "10:00"]);
-    for i in ["promote", "move dns", "orders flow", "keep traffic", "move dns back"] {
+    for i in [
+        "promote",
+        "move dns",
+        "orders flow",
+        "keep traffic",
+        "move dns back",
+    ] {
         ok_at(&env, now, &["tick", &id, i]);
     }
     ok_at(&env, now, &["gate", &id, "phase 4", "go"]);
     ok_at(
         &env,
         now,
-        &["fail", &id, "payments flow", "--note", "card auth timed out"],
+        &[
+            "fail",
+            &id,
+            "payments flow",
+            "--note",
+            "card auth timed out",
+        ],
     );
     let dir = env.run_dir(&id);
     let before = dir_state(&dir);
@@ -218,7 +241,10 @@ fn a_dr_drill_with_a_failed_check_finishes_as_completed_with_exceptions() {
     let s = json_at(&env, now, &["status", &id, "--json"]);
     assert_eq!(s["run"]["outcome"], "completed with exceptions: 1 failed");
     assert_eq!(s["run"]["accepted_exceptions"], "1 failed");
-    assert_eq!(s["run"]["finish_reason"], "card auth is a known issue, INC-204");
+    assert_eq!(
+        s["run"]["finish_reason"],
+        "card auth is a known issue, INC-204"
+    );
     assert_eq!(section(&s, "Checks")["failed"], true);
     assert_eq!(section(&s, "Fail over")["failed"], false);
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
@@ -228,16 +254,29 @@ fn a_dr_drill_with_a_failed_check_finishes_as_completed_with_exceptions() {
         "{last}"
     );
     let md = ok_at(&env, now, &["report", &id]);
-    assert!(md.contains("**completed with exceptions: 1 failed**"), "{md}");
+    assert!(
+        md.contains("**completed with exceptions: 1 failed**"),
+        "{md}"
+    );
     assert!(md.contains("#### Checks — 2/2 closed ✗ failed"), "{md}");
     let html_path = env.tmp.path().join("drill.html");
     ok_at(
         &env,
         now,
-        &["report", &id, "--format", "html", "-o", html_path.to_str().unwrap()],
+        &[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            html_path.to_str().unwrap(),
+        ],
     );
     let html = std::fs::read_to_string(&html_path).unwrap();
-    assert!(html.contains("class=\"actual failed\""), "red bar for Checks");
+    assert!(
+        html.contains("class=\"actual failed\""),
+        "red bar for Checks"
+    );
     assert!(html.contains(">✗ Checks<"), "{html}");
     assert!(html.contains("<h4 class=\"failed\">Checks"), "{html}");
 }
@@ -285,7 +324,10 @@ fn after_a_no_go_a_tick_asks_first_and_the_record_flags_it() {
         "{md}"
     );
     assert!(md.contains("## Made after a NO-GO"), "{md}");
-    assert!(md.contains("| tick (after NO-GO) |"), "event log flags it: {md}");
+    assert!(
+        md.contains("| tick (after NO-GO) |"),
+        "event log flags it: {md}"
+    );
 
     // HOLD: who, when, why; a tick during it asks too; a resume lifts it, with a reason.
     ok_at(&env, now, &["hold", &id, "--reason", "waiting for the DBA"]);
@@ -301,14 +343,23 @@ fn after_a_no_go_a_tick_asks_first_and_the_record_flags_it() {
     ok_at(
         &env,
         now,
-        &["hold", &id, "--release", "--reason", "DBA fixed the lag; CAB says go on"],
+        &[
+            "hold",
+            &id,
+            "--release",
+            "--reason",
+            "DBA fixed the lag; CAB says go on",
+        ],
     );
     let s = json_at(&env, now, &["status", &id, "--json"]);
     assert_eq!(s["run"]["outcome"], "active");
     assert!(s["hold"].is_null());
     ok_at(&env, now, &["tick", &id, "orders flow"]);
     let s = json_at(&env, now, &["status", &id, "--json"]);
-    assert!(item(&s, "Orders flow")["after_no_go"].is_null(), "resolved by the resume");
+    assert!(
+        item(&s, "Orders flow")["after_no_go"].is_null(),
+        "resolved by the resume"
+    );
     let r = json_at(&env, now, &["report", &id, "--format", "json"]);
     let kinds: Vec<&str> = r["holds"]
         .as_array()
@@ -335,16 +386,12 @@ fn undo_of_a_go_names_it_asks_and_the_history_shows_it() {
     let (code, _, err) = run_at(&env, now, &["undo", &id]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("undo GO on “Phase 4 Go/No-Go” (you, 08:46)?")
-            && err.contains("--yes"),
+        err.contains("undo GO on “Phase 4 Go/No-Go” (you, 08:46)?") && err.contains("--yes"),
         "{err}"
     );
     assert_eq!(dir_state(&dir), before);
     let out = ok_at(&env, "2026-12-02T08:50:00+01:00", &["undo", &id, "--yes"]);
-    assert!(
-        out.contains("undid GO on “Phase 4 Go/No-Go”"),
-        "{out}"
-    );
+    assert!(out.contains("undid GO on “Phase 4 Go/No-Go”"), "{out}");
     let r = json_at(&env, now, &["report", &id, "--format", "json"]);
     let gate = r["sections"]
         .as_array()
@@ -363,11 +410,11 @@ fn undo_of_a_go_names_it_asks_and_the_history_shows_it() {
         md.contains("  - GO by Tester (") && md.contains("— undone by Tester ("),
         "{md}"
     );
-    let gate_event = md
-        .lines()
-        .find(|l| l.starts_with("| 2 |"))
-        .unwrap();
-    assert!(gate_event.contains("| gate — undone by Tester ("), "{gate_event}");
+    let gate_event = md.lines().find(|l| l.starts_with("| 2 |")).unwrap();
+    assert!(
+        gate_event.contains("| gate — undone by Tester ("),
+        "{gate_event}"
+    );
     // A tick needs no confirmation to undo.
     ok_at(&env, now, &["tick", &id, "promote"]);
     ok_at(&env, now, &["undo", &id]);
@@ -379,27 +426,48 @@ fn the_window_can_be_moved_later_with_who_when_and_why() {
     let now = "2026-12-02T20:00:00+01:00";
     let id = start_at(&env, "t_minus.md", now, &[]);
     let s = json_at(&env, now, &["status", &id, "--json"]);
-    assert_eq!(s["window"]["guess"], true, "no window given: a guess, said so");
+    assert_eq!(
+        s["window"]["guess"], true,
+        "no window given: a guess, said so"
+    );
     assert!(ok_at(&env, now, &["status", &id]).contains("window (a guess)"));
     let (code, _, err) = run_at(&env, now, &["window", &id, "23:00"]);
     assert_eq!(code, 1);
     assert!(err.contains("--reason"), "{err}");
-    let (code, _, err) = run_at(&env, now, &["window", &id, "23:00 Mars/Olympus", "--reason", "x"]);
+    let (code, _, err) = run_at(
+        &env,
+        now,
+        &["window", &id, "23:00 Mars/Olympus", "--reason", "x"],
+    );
     assert_eq!(code, 1);
     assert!(err.contains("time zone"), "{err}");
     ok_at(
         &env,
         now,
-        &["window", &id, "2026-12-02 23:00", "--reason", "CAB moved it", "--as", "Dana"],
+        &[
+            "window",
+            &id,
+            "2026-12-02 23:00",
+            "--reason",
+            "CAB moved it",
+            "--as",
+            "Dana",
+        ],
     );
     let s = json_at(&env, now, &["status", &id, "--json"]);
     assert_eq!(s["window"]["start"], "2026-12-02T23:00:00+01:00");
     assert_eq!(s["window"]["set_by"]["name"], "Dana");
     assert_eq!(s["window"]["reason"], "CAB moved it");
     assert_eq!(s["window"]["t"], "T-3h00");
-    assert_eq!(section(&s, "T-60 Check")["planned_at"], "2026-12-02T22:00:00+01:00");
+    assert_eq!(
+        section(&s, "T-60 Check")["planned_at"],
+        "2026-12-02T22:00:00+01:00"
+    );
     let shown = ok_at(&env, now, &["window", &id]);
-    assert!(shown.contains("given by Dana") && shown.contains("CAB moved it"), "{shown}");
+    assert!(
+        shown.contains("given by Dana") && shown.contains("CAB moved it"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -407,9 +475,20 @@ fn the_markdown_report_escapes_hostile_html() {
     let env = Env::new();
     let now = "2026-12-02T10:00:00+00:00";
     let id = start_at(&env, "small.md", now, &[]);
-    let hostile = "<script>alert(1)</script> ![x](http://evil.invalid/p.png) <img src=x onerror=alert(2)>";
+    let hostile =
+        "<script>alert(1)</script> ![x](http://evil.invalid/p.png) <img src=x onerror=alert(2)>";
     ok_at(&env, now, &["note", &id, "warn", hostile]);
-    ok_at(&env, now, &["skip", &id, "flush", "--reason", "<b>bold</b> & [link](javascript:x)"]);
+    ok_at(
+        &env,
+        now,
+        &[
+            "skip",
+            &id,
+            "flush",
+            "--reason",
+            "<b>bold</b> & [link](javascript:x)",
+        ],
+    );
     let md = ok_at(&env, now, &["report", &id]);
     // Every `<` and every `](` the run's text brought is backslash-escaped: no HTML element,
     // link or image can start (the report's own `<br>` in table cells aside).
@@ -436,10 +515,19 @@ fn reports_keep_the_documents_context() {
     ok_at(
         &env,
         now,
-        &["note", &id, "snapshot", "took 4 minutes\nsize 12 GB\n- not a list"],
+        &[
+            "note",
+            &id,
+            "snapshot",
+            "took 4 minutes\nsize 12 GB\n- not a list",
+        ],
     );
     ok_at(&env, now, &["tick", &id, "checkout"]);
-    ok_at(&env, now, &["sign", &id, "change manager", "--signer", "Dana Lee"]);
+    ok_at(
+        &env,
+        now,
+        &["sign", &id, "change manager", "--signer", "Dana Lee"],
+    );
     let md = ok_at(&env, now, &["report", &id]);
     // Metadata in the header.
     assert!(md.contains("## From the template"), "{md}");
@@ -449,15 +537,24 @@ fn reports_keep_the_documents_context() {
     assert!(md.contains("##### Database — 2/2 closed\n"), "{md}");
     assert!(md.contains("##### Services — 1/2 closed\n"), "{md}");
     // Table items as a table with every column and the status.
-    assert!(md.contains("| Item | Owner | Region | Status | By, when |"), "{md}");
+    assert!(
+        md.contains("| Item | Owner | Region | Status | By, when |"),
+        "{md}"
+    );
     assert!(md.contains("| ledger | core | us | **open** |  |"), "{md}");
     // Section bodies with their code (rollback commands).
     assert!(md.contains("Run these only on a NO-GO:"), "{md}");
     assert!(md.contains("kubectl rollout undo deploy/checkout"), "{md}");
     // Multi-line notes keep their line breaks (and cannot become a list).
-    assert!(md.contains("took 4 minutes\\\n    size 12 GB\\\n    \\- not a list"), "{md}");
+    assert!(
+        md.contains("took 4 minutes\\\n    size 12 GB\\\n    \\- not a list"),
+        "{md}"
+    );
     // Pre-checked items are not work done in the window.
-    assert!(md.contains("Freeze schema changes — **pre-checked in the template**"), "{md}");
+    assert!(
+        md.contains("Freeze schema changes — **pre-checked in the template**"),
+        "{md}"
+    );
     // A typed signer name beside who recorded it.
     assert!(md.contains("Dana Lee, recorded by Tester ("), "{md}");
     // Item ids only in the appendix.
@@ -474,18 +571,37 @@ fn reports_keep_the_documents_context() {
     ok_at(
         &env,
         now,
-        &["report", &id, "--format", "html", "-o", html_path.to_str().unwrap()],
+        &[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            html_path.to_str().unwrap(),
+        ],
     );
     let html = std::fs::read_to_string(&html_path).unwrap();
     let appendix = html.find("<section id=\"ids\">").unwrap();
     for i in s["items"].as_array().unwrap() {
         let id = i["id"].as_str().unwrap();
-        assert!(html.find(id).is_some_and(|p| p > appendix), "{id} in the HTML body");
+        assert!(
+            html.find(id).is_some_and(|p| p > appendix),
+            "{id} in the HTML body"
+        );
     }
     assert!(html.contains("<h5>Database — 2/2 closed</h5>"), "{html}");
-    assert!(html.contains("<li class=\"note\"><span class=\"who\">note (Tester ("), "{html}");
-    assert!(html.contains("took 4 minutes\nsize 12 GB"), "line breaks kept: {html}");
-    assert!(html.contains("Noto Color Emoji"), "an emoji-capable font stack");
+    assert!(
+        html.contains("<li class=\"note\"><span class=\"who\">note (Tester ("),
+        "{html}"
+    );
+    assert!(
+        html.contains("took 4 minutes\nsize 12 GB"),
+        "line breaks kept: {html}"
+    );
+    assert!(
+        html.contains("Noto Color Emoji"),
+        "an emoji-capable font stack"
+    );
 }
 
 #[test]
@@ -494,11 +610,22 @@ fn list_and_status_count_done_and_closed_apart() {
     let now = "2026-12-02T10:00:00+00:00";
     let id = start_at(&env, "dr_drill.md", now, &[]);
     ok_at(&env, now, &["tick", &id, "promote"]);
-    ok_at(&env, now, &["skip", &id, "move dns back", "--reason", "no rollback"]);
-    ok_at(&env, now, &["gate", &id, "phase 4", "no-go", "--reason", "lag"]);
+    ok_at(
+        &env,
+        now,
+        &["skip", &id, "move dns back", "--reason", "no rollback"],
+    );
+    ok_at(
+        &env,
+        now,
+        &["gate", &id, "phase 4", "no-go", "--reason", "lag"],
+    );
     let list: Value = serde_json::from_str(&ok_at(&env, now, &["list", "--json"])).unwrap();
     let p = &list[0]["progress"];
-    assert_eq!((p["done"].as_u64(), p["closed"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(
+        (p["done"].as_u64(), p["closed"].as_u64()),
+        (Some(1), Some(3))
+    );
     assert_eq!(p["no_go"], 1);
     let s = json_at(&env, now, &["status", &id, "--json"]);
     assert_eq!(s["progress"]["done"], 1);

@@ -769,7 +769,9 @@ type Geometry = ([f64; 4], Vec<(String, [f64; 4])>);
 fn svg_geometry(env: &Env, html: &str, name: &str) -> Geometry {
     // A copy of the report with a script that measures every <text> of the timeline and writes
     // the numbers into the page (the report itself forbids scripts by its CSP).
-    let csp_start = html.find("<meta http-equiv=\"Content-Security-Policy\"").unwrap();
+    let csp_start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
     let csp_end = csp_start + html[csp_start..].find('>').unwrap() + 1;
     let probe = "<script>\
         const svg = document.getElementById('timeline');\
@@ -810,9 +812,15 @@ fn svg_geometry(env: &Env, html: &str, name: &str) -> Geometry {
 fn assert_no_overlap_or_clip((svg, boxes): &Geometry, what: &str) {
     assert!(boxes.len() >= 4, "{what}: too few labels: {boxes:?}");
     for (text, b) in boxes {
-        assert!(b[2] > b[0] && b[3] > b[1], "{what}: {text:?} not drawn: {b:?}");
         assert!(
-            b[0] >= svg[0] - 0.5 && b[2] <= svg[2] + 0.5 && b[1] >= svg[1] - 0.5 && b[3] <= svg[3] + 0.5,
+            b[2] > b[0] && b[3] > b[1],
+            "{what}: {text:?} not drawn: {b:?}"
+        );
+        assert!(
+            b[0] >= svg[0] - 0.5
+                && b[2] <= svg[2] + 0.5
+                && b[1] >= svg[1] - 0.5
+                && b[3] <= svg[3] + 0.5,
             "{what}: {text:?} {b:?} is clipped by the picture {svg:?}"
         );
     }
@@ -841,7 +849,10 @@ fn screenshot(env: &Env, page: &Path, name: &str) {
         page,
     );
     let png = std::fs::read(&shot).unwrap();
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000, "{name}: blank?");
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000,
+        "{name}: blank?"
+    );
     eprintln!("screenshot: {}", shot.display());
 }
 
@@ -864,31 +875,60 @@ fn timeline_labels_never_overlap_or_clip_for_a_one_minute_and_a_four_hour_run() 
     let id = at(
         &env,
         &t(0),
-        &["start", tpl.to_str().unwrap(), "--window", "2026-12-02 22:00-22:01"],
+        &[
+            "start",
+            tpl.to_str().unwrap(),
+            "--window",
+            "2026-12-02 22:00-22:01",
+        ],
     )
     .trim()
     .to_owned();
     at(&env, &t(10), &["tick", &id, "promote"]);
     at(&env, &t(20), &["tick", &id, "point the writers"]);
     at(&env, &t(30), &["tick", &id, "replication lag"]);
-    at(&env, &t(40), &["fail", &id, "error rate", "--note", "5xx spike"]);
+    at(
+        &env,
+        &t(40),
+        &["fail", &id, "error rate", "--note", "5xx spike"],
+    );
     at(
         &env,
         "2026-12-02T22:01:00+01:00",
-        &["finish", &id, "--accept-exceptions", "--reason", "drill only"],
+        &[
+            "finish",
+            &id,
+            "--accept-exceptions",
+            "--reason",
+            "drill only",
+        ],
     );
     let out = env.tmp.path().join("one-minute.html");
     at(
         &env,
         "2026-12-02T22:05:00+01:00",
-        &["report", &id, "--format", "html", "-o", out.to_str().unwrap()],
+        &[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            out.to_str().unwrap(),
+        ],
     );
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains(">ended</text>") && html.contains(">window end</text>"));
-    assert!(html.contains("class=\"actual failed\""), "the failed check's section is red");
+    assert!(
+        html.contains("class=\"actual failed\""),
+        "the failed check's section is red"
+    );
     let g = svg_geometry(&env, &html, "one-minute");
     assert_no_overlap_or_clip(&g, "one-minute run");
-    assert!(g.1.iter().any(|(t, _)| t.starts_with("✗ ")), "failed lane marked: {:?}", g.1);
+    assert!(
+        g.1.iter().any(|(t, _)| t.starts_with("✗ ")),
+        "failed lane marked: {:?}",
+        g.1
+    );
     screenshot(&env, &out, "one-minute-run");
 
     // Four hours, over midnight (tick labels carry the date), with overdue sections.
@@ -914,16 +954,30 @@ fn timeline_labels_never_overlap_or_clip_for_a_one_minute_and_a_four_hour_run() 
         at(&env, &t(when), &["tick", &id, item]);
     }
     at(&env, &t("23:31"), &["gate", &id, "go/no-go", "go"]);
-    at(&env, "2026-12-03T00:02:00+01:00", &["tick", &id, "unfreeze"]);
+    at(
+        &env,
+        "2026-12-03T00:02:00+01:00",
+        &["tick", &id, "unfreeze"],
+    );
     at(&env, "2026-12-03T00:03:00+01:00", &["finish", &id]);
     let out = env.tmp.path().join("four-hours.html");
     at(
         &env,
         "2026-12-03T00:10:00+01:00",
-        &["report", &id, "--format", "html", "-o", out.to_str().unwrap()],
+        &[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            out.to_str().unwrap(),
+        ],
     );
     let html = std::fs::read_to_string(&out).unwrap();
-    assert!(html.contains("<text class=\"overdue\""), "late batches are marked");
+    assert!(
+        html.contains("<text class=\"overdue\""),
+        "late batches are marked"
+    );
     let g = svg_geometry(&env, &html, "four-hours");
     assert_no_overlap_or_clip(&g, "four-hour run");
     assert!(

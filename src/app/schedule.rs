@@ -138,7 +138,11 @@ mod tests {
         let later = at("2026-12-02T22:40:00+01:00");
         assert!(matches!(
             current_slot(&s, &open, later),
-            Some(Slot::Overdue { section: 1, guess: false, .. })
+            Some(Slot::Overdue {
+                section: 1,
+                guess: false,
+                ..
+            })
         ));
         assert_eq!(window_label(&s, later), "T+40m since 22:00");
     }

@@ -281,7 +281,9 @@ fn after_effects(open: &OpenRun, change: &crate::run::event::Change) {
                 "  roll back: work the section “{}” (its items need no confirmation)",
                 open.template.sections[s].title
             ),
-            None => eprintln!("  roll back: the template has no section titled rollback / back-out / revert"),
+            None => eprintln!(
+                "  roll back: the template has no section titled rollback / back-out / revert"
+            ),
         }
         eprintln!("  abort:    runsheet abort {id} --reason TEXT");
         eprintln!(
@@ -450,7 +452,9 @@ pub fn window(a: WindowArgs) -> color_eyre::Result<i32> {
         };
         warn(&open);
         let reason = a.reason.ok_or_else(|| {
-            StoreError::Invalid("setting the window needs --reason TEXT (it is recorded)".to_owned())
+            StoreError::Invalid(
+                "setting the window needs --reason TEXT (it is recorded)".to_owned(),
+            )
         })?;
         let intent = window_intent(&spec_text, &open.template, now, reason)?;
         let actor = identity::current(a.who.as_name.as_deref());

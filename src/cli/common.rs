@@ -17,12 +17,13 @@ pub const NOW_ENV: &str = "RUNSHEET_NOW";
 /// Now: `$RUNSHEET_NOW` when set, else the system clock in the local offset.
 pub fn now() -> Result<chrono::DateTime<chrono::FixedOffset>, StoreError> {
     match std::env::var(NOW_ENV) {
-        Ok(v) if !v.trim().is_empty() => chrono::DateTime::parse_from_rfc3339(v.trim())
-            .map_err(|e| {
+        Ok(v) if !v.trim().is_empty() => {
+            chrono::DateTime::parse_from_rfc3339(v.trim()).map_err(|e| {
                 StoreError::Invalid(format!(
                     "{NOW_ENV}={v}: not an RFC 3339 time ({e}); unset it to use the system clock"
                 ))
-            }),
+            })
+        }
         _ => Ok(chrono::Local::now().fixed_offset()),
     }
 }

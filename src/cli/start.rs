@@ -65,8 +65,13 @@ pub(crate) fn window_at_start(
         .read()
         .map_err(StoreError::io("reading", std::path::Path::new(&shown)))?;
     let template = crate::template::parse_bytes(&shown, &bytes)?;
-    super::change::window_intent(spec, &template, now, "given with --window at start".to_owned())
-        .map(Some)
+    super::change::window_intent(
+        spec,
+        &template,
+        now,
+        "given with --window at start".to_owned(),
+    )
+    .map(Some)
 }
 
 /// Appends the window given at start, and says which window the run is measured against.

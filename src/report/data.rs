@@ -381,9 +381,7 @@ pub fn item_json(view: &RunView<'_>, row: &Row<'_>, blockers: &Blockers) -> Item
             .or_else(|| e.and_then(|e| e.role.clone())),
         prechecked: row.prechecked,
         orphaned: row.index.is_none(),
-        after_no_go: e
-            .and_then(|e| e.after_no_go)
-            .map(|s| blockers.describe(s)),
+        after_no_go: e.and_then(|e| e.after_no_go).map(|s| blockers.describe(s)),
     }
 }
 
@@ -408,7 +406,9 @@ pub fn progress_json(view: &RunView<'_>) -> ProgressJson {
 pub fn run_json(view: &RunView<'_>, ctx: &Context) -> RunJson {
     let run = view.run;
     let (ended_by, abort_reason, finish_reason, accepted) = match &run.lifecycle {
-        Lifecycle::Aborted { by, reason, .. } => (Some(by.into()), Some(reason.clone()), None, None),
+        Lifecycle::Aborted { by, reason, .. } => {
+            (Some(by.into()), Some(reason.clone()), None, None)
+        }
         Lifecycle::Completed {
             by,
             reason,
@@ -450,12 +450,19 @@ pub fn run_json(view: &RunView<'_>, ctx: &Context) -> RunJson {
 }
 
 /// The `window` object, as of `now`.
-pub fn window_json(view: &RunView<'_>, schedule: &Schedule, now: DateTime<FixedOffset>) -> WindowJson {
+pub fn window_json(
+    view: &RunView<'_>,
+    schedule: &Schedule,
+    now: DateTime<FixedOffset>,
+) -> WindowJson {
     let w = &schedule.window;
     let (source, set_by, set_at, reason) = match &w.source {
-        WindowSource::Given { by, at, reason, .. } => {
-            ("given", Some(by.into()), Some(time(at)), Some(reason.clone()))
-        }
+        WindowSource::Given { by, at, reason, .. } => (
+            "given",
+            Some(by.into()),
+            Some(time(at)),
+            Some(reason.clone()),
+        ),
         WindowSource::Template { .. } => ("template", None, None, None),
         WindowSource::Heading { .. } => ("heading", None, None, None),
         WindowSource::FirstClock { .. } => ("first-clock", None, None, None),

@@ -345,7 +345,11 @@ fn item_table(rows: &[&ReportItem]) -> Table {
                 let i = &r.item;
                 let mut cells = vec![Cell::Text(i.text.clone())];
                 for c in &columns {
-                    let v = r.fields.iter().find(|f| &f.name == c).map(|f| f.value.clone());
+                    let v = r
+                        .fields
+                        .iter()
+                        .find(|f| &f.name == c)
+                        .map(|f| f.value.clone());
                     cells.push(Cell::Text(v.unwrap_or_default()));
                 }
                 cells.push(badge(i));
@@ -358,10 +362,7 @@ fn item_table(rows: &[&ReportItem]) -> Table {
                     };
                 }
                 cells.push(Cell::Text(w));
-                Row {
-                    cells,
-                    class: None,
-                }
+                Row { cells, class: None }
             })
             .collect(),
     }
@@ -488,7 +489,10 @@ fn sections(r: &ReportJson, tl: &Timeline, parts: &mut Vec<Part>) {
                 let mut run = vec![&s.items[k]];
                 while k + 1 < s.items.len()
                     && s.items[k + 1].origin == "table"
-                    && s.items[k + 1].line.zip(s.items[k].line).is_some_and(|(b, a)| b == a + 1)
+                    && s.items[k + 1]
+                        .line
+                        .zip(s.items[k].line)
+                        .is_some_and(|(b, a)| b == a + 1)
                 {
                     k += 1;
                     run.push(&s.items[k]);
@@ -520,10 +524,16 @@ fn header(r: &ReportJson, parts: &mut Vec<Part>) {
                 Inline::Code(run.template_path.clone()),
             ]),
         ),
-        ("Template SHA-256".into(), Cell::Hash(run.base_sha256.clone())),
+        (
+            "Template SHA-256".into(),
+            Cell::Hash(run.base_sha256.clone()),
+        ),
     ];
     if run.base_sha256 != run.template_sha256 {
-        f.push(("Template at start".into(), Cell::Hash(run.template_sha256.clone())));
+        f.push((
+            "Template at start".into(),
+            Cell::Hash(run.template_sha256.clone()),
+        ));
     }
     if let Some(d) = &run.drift_sha256 {
         f.push((
@@ -556,7 +566,12 @@ fn header(r: &ReportJson, parts: &mut Vec<Part>) {
     let fixed = w.zone.starts_with("UTC");
     let mut window = match start {
         Some(s) if fixed => format!("{} {}", s.format("%Y-%m-%d %H:%M"), w.zone),
-        Some(s) => format!("{} {} ({})", s.format("%Y-%m-%d %H:%M"), w.zone, s.format("%:z")),
+        Some(s) => format!(
+            "{} {} ({})",
+            s.format("%Y-%m-%d %H:%M"),
+            w.zone,
+            s.format("%:z")
+        ),
         None => w.start.clone(),
     };
     if let Some(end) = parse_time(w.end.as_deref()) {
@@ -590,7 +605,11 @@ fn header(r: &ReportJson, parts: &mut Vec<Part>) {
     }
     f.push((
         "Run started".into(),
-        Cell::Text(format!("{} by {}", when(&run.started_at), run.started_by.describe())),
+        Cell::Text(format!(
+            "{} by {}",
+            when(&run.started_at),
+            run.started_by.describe()
+        )),
     ));
     f.push((
         "Run ended".into(),
@@ -648,13 +667,7 @@ fn header(r: &ReportJson, parts: &mut Vec<Part>) {
     }
 }
 
-fn table(
-    id: &'static str,
-    title: &str,
-    head: &[&str],
-    rows: Vec<Row>,
-    parts: &mut Vec<Part>,
-) {
+fn table(id: &'static str, title: &str, head: &[&str], rows: Vec<Row>, parts: &mut Vec<Part>) {
     if rows.is_empty() {
         return;
     }
@@ -699,7 +712,12 @@ fn decisions(r: &ReportJson, parts: &mut Vec<Part>) {
                 Cell::Text(i.text.clone()),
                 badge(i),
                 Cell::Text(i.reason.clone().unwrap_or_default()),
-                Cell::Text(i.actor.as_ref().map(ActorJson::describe).unwrap_or_default()),
+                Cell::Text(
+                    i.actor
+                        .as_ref()
+                        .map(ActorJson::describe)
+                        .unwrap_or_default(),
+                ),
                 Cell::Text(i.at.as_deref().map(when).unwrap_or_default()),
                 Cell::Text(i.after_no_go.clone().unwrap_or_default()),
             ])
@@ -738,7 +756,14 @@ fn decisions(r: &ReportJson, parts: &mut Vec<Part>) {
     table(
         "holds",
         "Holds",
-        &["Event", "Reason", "After the NO-GO on", "By", "When", "Undone"],
+        &[
+            "Event",
+            "Reason",
+            "After the NO-GO on",
+            "By",
+            "When",
+            "Undone",
+        ],
         holds,
         parts,
     );
@@ -771,7 +796,12 @@ fn decisions(r: &ReportJson, parts: &mut Vec<Part>) {
                 Cell::Text(i.text.clone()),
                 badge(i),
                 Cell::Text(i.reason.clone().unwrap_or_default()),
-                Cell::Text(i.actor.as_ref().map(ActorJson::describe).unwrap_or_default()),
+                Cell::Text(
+                    i.actor
+                        .as_ref()
+                        .map(ActorJson::describe)
+                        .unwrap_or_default(),
+                ),
                 Cell::Text(i.at.as_deref().map(when).unwrap_or_default()),
             ])
         })
@@ -827,7 +857,11 @@ fn planned_vs_actual(r: &ReportJson, tl: &Timeline, parts: &mut Vec<Part>) {
                 ),
                 Cell::Text(at(&s.first_change)),
                 Cell::Text(late),
-                Cell::Text(s.duration_minutes.map(|m| m.to_string()).unwrap_or_default()),
+                Cell::Text(
+                    s.duration_minutes
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                ),
                 status,
             ]))
         })
@@ -835,7 +869,14 @@ fn planned_vs_actual(r: &ReportJson, tl: &Timeline, parts: &mut Vec<Part>) {
     table(
         "planned-vs-actual",
         "Planned vs actual",
-        &["Section", "Planned slot", "Started", "Start", "Duration (min)", "Status"],
+        &[
+            "Section",
+            "Planned slot",
+            "Started",
+            "Start",
+            "Duration (min)",
+            "Status",
+        ],
         rows,
         parts,
     );
@@ -862,8 +903,10 @@ fn events(r: &ReportJson, parts: &mut Vec<Part>) {
         .timeline
         .iter()
         .map(|t| {
-            let local = parse_time(Some(&t.at))
-                .map_or_else(|| t.at.clone(), |d| d.format("%Y-%m-%d %H:%M:%S %:z").to_string());
+            let local = parse_time(Some(&t.at)).map_or_else(
+                || t.at.clone(),
+                |d| d.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+            );
             let utc = parse_time(Some(&t.at_utc)).map_or_else(
                 || t.at_utc.clone(),
                 |d| d.with_timezone(&Utc).format("%H:%M:%S").to_string(),
@@ -918,7 +961,10 @@ pub fn build(r: &ReportJson, now: DateTime<Utc>) -> Doc {
             caption.push_str(" The window start is a guess (see the header).");
         }
         if !failed.is_empty() {
-            caption.push_str(&format!(" Failed (a failed item or NO-GO): {}.", failed.join(", ")));
+            caption.push_str(&format!(
+                " Failed (a failed item or NO-GO): {}.",
+                failed.join(", ")
+            ));
         }
         if !overdue.is_empty() {
             caption.push_str(&format!(" Overdue: {}.", overdue.join(", ")));

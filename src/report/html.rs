@@ -294,10 +294,10 @@ pub fn write(d: &Doc) -> String {
                     let _ = writeln!(o, "</section>");
                     in_sections = false;
                 }
-                let _ = write!(
+                let _ = writeln!(
                     o,
                     "<footer id=\"journal\"><h2>Journal</h2><p>Head of the hash chain (seq {seq}, {events} events): \
-                     <code class=\"hash\">{}</code></p><p><code>runsheet verify {}</code> re-checks it.</p></footer>\n",
+                     <code class=\"hash\">{}</code></p><p><code>runsheet verify {}</code> re-checks it.</p></footer>",
                     escape(head),
                     escape(id)
                 );

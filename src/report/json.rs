@@ -328,7 +328,9 @@ fn blocks(view: &RunView<'_>, body: &[Block], skip_lines: &HashSet<usize>) -> Ve
         .filter_map(|b| match b {
             Block::Paragraph { line, .. } if skip_lines.contains(line) => None,
             Block::Paragraph { spans: s, .. } => Some(BlockJson::Paragraph { spans: spans(s) }),
-            Block::Bullet { spans: s, depth, .. } => Some(BlockJson::Bullet {
+            Block::Bullet {
+                spans: s, depth, ..
+            } => Some(BlockJson::Bullet {
                 spans: spans(s),
                 depth: *depth,
             }),

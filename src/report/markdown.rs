@@ -48,7 +48,12 @@ fn escape_line(s: &str) -> String {
     if trimmed.starts_with(['#', '-', '+', '=']) {
         format!("{}\\{}", &e[..lead], trimmed)
     } else if digits > 0 && trimmed[digits..].starts_with(['.', ')']) {
-        format!("{}{}\\{}", &e[..lead], &trimmed[..digits], &trimmed[digits..])
+        format!(
+            "{}{}\\{}",
+            &e[..lead],
+            &trimmed[..digits],
+            &trimmed[digits..]
+        )
     } else {
         e
     }
@@ -73,11 +78,7 @@ fn lines(s: &str, indent: &str) -> String {
 }
 
 fn code_span(s: &str) -> String {
-    let longest = s
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {
         " "
@@ -162,7 +163,11 @@ fn body(o: &mut String, b: &Body, indent: &str) {
         }
         Body::Code(lang, text) => {
             let fence = fence_for(text);
-            let _ = writeln!(o, "\n{indent}{fence}{}", lang.as_deref().map(escape).unwrap_or_default());
+            let _ = writeln!(
+                o,
+                "\n{indent}{fence}{}",
+                lang.as_deref().map(escape).unwrap_or_default()
+            );
             for l in text.lines() {
                 let _ = writeln!(o, "{indent}{l}");
             }
@@ -206,7 +211,12 @@ fn item(o: &mut String, it: &Item) {
                 let _ = writeln!(o, "{sub}- reason: {}", lines(r, &cont));
             }
             Detail::Note(who, text) => {
-                let _ = writeln!(o, "{sub}- note ({}):\\\n{cont}{}", escape(who), lines(text, &cont));
+                let _ = writeln!(
+                    o,
+                    "{sub}- note ({}):\\\n{cont}{}",
+                    escape(who),
+                    lines(text, &cont)
+                );
             }
             Detail::History(h) => {
                 let _ = writeln!(o, "{sub}- {}", escape(h));
@@ -334,7 +344,10 @@ fn gantt(o: &mut String, title: &str, t: &Timeline) {
             let tags: &[&str] = if late { &["crit"] } else { &[] };
             bar(
                 o,
-                &format!("Planned {label}{}", if late { " not started overdue" } else { "" }),
+                &format!(
+                    "Planned {label}{}",
+                    if late { " not started overdue" } else { "" }
+                ),
                 tags,
                 p,
             );

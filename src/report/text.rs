@@ -135,7 +135,10 @@ pub fn status(view: &RunView<'_>, drift: Option<&str>, now: DateTime<FixedOffset
             line.push_str(&format!(
                 "  planned {}–{}{written}",
                 hm(p.start, days),
-                hm(p.slot_end, days && p.slot_end.date_naive() != p.start.date_naive())
+                hm(
+                    p.slot_end,
+                    days && p.slot_end.date_naive() != p.start.date_naive()
+                )
             ));
         }
         if sec.progress.failures() > 0 {

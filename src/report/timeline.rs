@@ -116,8 +116,7 @@ impl Timeline {
     /// Builds the timeline of `r`; `now` places the now-line of an active run and judges what is
     /// overdue. Every time is shown in the window start's offset.
     pub fn from_report(r: &ReportJson, now: DateTime<Utc>) -> Timeline {
-        let window_start =
-            parse_time(Some(&r.window.start)).unwrap_or_else(|| now.fixed_offset());
+        let window_start = parse_time(Some(&r.window.start)).unwrap_or_else(|| now.fixed_offset());
         let sections = r.sections.iter().map(|s| SectionTimes {
             title: s.title.clone(),
             level: s.level,
@@ -280,7 +279,9 @@ impl Timeline {
 
     /// Axis ticks: round times a readable step apart, at most `max` of them.
     pub fn ticks_at_most(&self, max: i64) -> Vec<DateTime<FixedOffset>> {
-        const STEPS: [i64; 14] = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080];
+        const STEPS: [i64; 14] = [
+            1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080,
+        ];
         let max = max.max(1);
         let span = (self.axis_end - self.axis_start).num_minutes().max(1);
         let step = STEPS

@@ -102,7 +102,12 @@ pub fn blocker(run: &Run) -> Option<Blocker> {
         .iter()
         .max_by_key(|(_, seq)| **seq)
         .and_then(|(gate, seq)| {
-            let e = run.items.get(gate)?.history.iter().find(|e| e.seq == *seq)?;
+            let e = run
+                .items
+                .get(gate)?
+                .history
+                .iter()
+                .find(|e| e.seq == *seq)?;
             Some(Blocker::NoGo {
                 gate: gate.clone(),
                 seq: *seq,
@@ -210,7 +215,12 @@ mod tests {
         ] {
             assert!(is_rollback_title(t), "{t}");
         }
-        for t in ["Deploy", "Reversible changes", "Rolling restart", "Back up the DB"] {
+        for t in [
+            "Deploy",
+            "Reversible changes",
+            "Rolling restart",
+            "Back up the DB",
+        ] {
             assert!(!is_rollback_title(t), "{t}");
         }
     }

@@ -200,7 +200,9 @@ pub enum IntentError {
         summary: String,
     },
     /// The run is on HOLD: it cannot be finished, or held twice.
-    #[error("the run is on {0}: lift it first with `runsheet hold RUN --release --reason TEXT`, or abort it")]
+    #[error(
+        "the run is on {0}: lift it first with `runsheet hold RUN --release --reason TEXT`, or abort it"
+    )]
     OnHold(String),
     /// Nothing to resume.
     #[error("the run is not on HOLD and has no unresolved NO-GO: nothing to resume")]
@@ -482,7 +484,8 @@ fn check_one(
             end,
             reason,
         } => {
-            let fmt = |t: &DateTime<FixedOffset>| zone.at(t).to_rfc3339_opts(SecondsFormat::Secs, false);
+            let fmt =
+                |t: &DateTime<FixedOffset>| zone.at(t).to_rfc3339_opts(SecondsFormat::Secs, false);
             Change::Window {
                 start: fmt(start),
                 zone: zone.name(),

@@ -109,7 +109,10 @@ pub fn outcome(run: &Run, counts: &Counts) -> String {
             }
         }
         Lifecycle::Aborted { reason, .. } => {
-            format!("aborted: {}", reason.split_whitespace().collect::<Vec<_>>().join(" "))
+            format!(
+                "aborted: {}",
+                reason.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
         }
     }
 }

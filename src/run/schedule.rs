@@ -39,6 +39,9 @@ pub struct Schedule {
     pub sections: Vec<Option<Planned>>,
 }
 
+/// A planned start and the end the heading wrote, if any.
+type StartEnd = (DateTime<FixedOffset>, Option<DateTime<FixedOffset>>);
+
 fn localize(zone: Zone, date: NaiveDate, t: ClockTime) -> Option<DateTime<FixedOffset>> {
     zone.localize(date.and_time(t.naive()))
 }
@@ -59,8 +62,7 @@ impl Schedule {
         let wdate = wz.at(&window.start).date_naive();
         let mut base = wdate;
         let mut prev: Option<DateTime<FixedOffset>> = None;
-        let mut starts: Vec<Option<(DateTime<FixedOffset>, Option<DateTime<FixedOffset>>)>> =
-            Vec::with_capacity(template.sections.len());
+        let mut starts: Vec<Option<StartEnd>> = Vec::with_capacity(template.sections.len());
         for s in &template.sections {
             let Some(p) = s.planned_time else {
                 starts.push(None);
@@ -97,7 +99,10 @@ impl Schedule {
             };
             let start = start.map(|st| {
                 let st = wz.at(&st);
-                let end = p.end.and_then(|e| end_after(zone, st, e)).map(|e| wz.at(&e));
+                let end = p
+                    .end
+                    .and_then(|e| end_after(zone, st, e))
+                    .map(|e| wz.at(&e));
                 (st, end)
             });
             starts.push(start);
@@ -121,9 +126,9 @@ impl Schedule {
                 s.map(|(start, end)| Planned {
                     start,
                     end,
-                    slot_end: end.or(next).unwrap_or(
-                        start + Duration::minutes(DEFAULT_SLOT_MINUTES),
-                    ),
+                    slot_end: end
+                        .or(next)
+                        .unwrap_or(start + Duration::minutes(DEFAULT_SLOT_MINUTES)),
                 })
             })
             .collect();
@@ -196,7 +201,11 @@ fn end_after(
 ) -> Option<DateTime<FixedOffset>> {
     match end {
         PlannedEnd::Duration { minutes } => Some(start + Duration::minutes(i64::from(minutes))),
-        PlannedEnd::Clock { hour, minute, zone: z } => {
+        PlannedEnd::Clock {
+            hour,
+            minute,
+            zone: z,
+        } => {
             let z = z.unwrap_or(zone);
             let t = ClockTime::new(u32::from(hour), u32::from(minute))?;
             let day = z.at(&start).date_naive();
@@ -250,7 +259,10 @@ mod tests {
         let s = Schedule::with_window(&t, w);
         assert_eq!(s.window.start, at("2026-11-23T08:00:00+01:00"));
         assert_eq!(s.planned(0).unwrap().start, at("2026-11-23T07:30:00+01:00"));
-        assert_eq!(s.planned(0).unwrap().slot_end, at("2026-11-23T08:00:00+01:00"));
+        assert_eq!(
+            s.planned(0).unwrap().slot_end,
+            at("2026-11-23T08:00:00+01:00")
+        );
     }
 
     #[test]
@@ -269,7 +281,10 @@ mod tests {
             ]
         );
         // 23:30's slot ends at 00:15 the next day, not 30 minutes after.
-        assert_eq!(s.planned(2).unwrap().slot_end, at("2026-12-03T00:15:00+01:00"));
+        assert_eq!(
+            s.planned(2).unwrap().slot_end,
+            at("2026-12-03T00:15:00+01:00")
+        );
     }
 
     #[test]
@@ -301,8 +316,17 @@ mod tests {
         let after = at("2026-12-02T22:40:00+01:00");
         assert!(s.overdue(1, true, None, after));
         assert!(!s.overdue(3, true, None, at("2026-12-02T22:10:00+01:00")));
-        assert_eq!(s.late_minutes(3, Some(at("2026-12-02T21:50:00+01:00"))), None);
-        assert_eq!(s.early_minutes(3, Some(at("2026-12-02T21:50:00+01:00"))), Some(10));
-        assert_eq!(s.late_minutes(3, Some(at("2026-12-02T22:07:00+01:00"))), Some(7));
+        assert_eq!(
+            s.late_minutes(3, Some(at("2026-12-02T21:50:00+01:00"))),
+            None
+        );
+        assert_eq!(
+            s.early_minutes(3, Some(at("2026-12-02T21:50:00+01:00"))),
+            Some(10)
+        );
+        assert_eq!(
+            s.late_minutes(3, Some(at("2026-12-02T22:07:00+01:00"))),
+            Some(7)
+        );
     }
 }

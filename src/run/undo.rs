@@ -105,7 +105,11 @@ pub fn preview(run: &Run, template: &Template, actor: &Actor) -> Option<UndoPrev
     if let Some(w) = run.windows.iter().find(|w| w.seq == seq) {
         return Some(UndoPreview {
             seq,
-            what: format!("window set to {} {}", w.start.format("%Y-%m-%d %H:%M"), w.zone),
+            what: format!(
+                "window set to {} {}",
+                w.start.format("%Y-%m-%d %H:%M"),
+                w.zone
+            ),
             by: w.by.clone(),
             at: w.at,
             confirm: true,

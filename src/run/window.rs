@@ -111,7 +111,10 @@ impl Window {
             }
             WindowSource::Heading { section } => format!(
                 "from the template's heading “{}”",
-                template.sections.get(*section).map_or("", |s| s.title.as_str())
+                template
+                    .sections
+                    .get(*section)
+                    .map_or("", |s| s.title.as_str())
             ),
             WindowSource::FirstClock { .. } | WindowSource::RunStart => String::new(),
         };
@@ -180,7 +183,11 @@ fn end_at(
 ) -> Option<DateTime<FixedOffset>> {
     match end {
         PlannedEnd::Duration { minutes } => Some(start + Duration::minutes(i64::from(minutes))),
-        PlannedEnd::Clock { hour, minute, zone: z } => {
+        PlannedEnd::Clock {
+            hour,
+            minute,
+            zone: z,
+        } => {
             let z = z.unwrap_or(zone);
             let t = ClockTime::new(u32::from(hour), u32::from(minute))?;
             let day = z.at(&start).date_naive();
@@ -338,7 +345,8 @@ pub fn resolve_spec(
                 }
             }
         };
-        localize(zone, date, time).ok_or_else(|| format!("{time} does not exist on {date} in {zone}"))?
+        localize(zone, date, time)
+            .ok_or_else(|| format!("{time} does not exist on {date} in {zone}"))?
     };
     let end = match spec.end {
         Some(End::Clock { clock, zone: z }) => end_at(
@@ -392,7 +400,11 @@ mod tests {
         assert_eq!(w.start, at("2024-12-10T08:00:00+07:00"));
         assert_eq!(w.start.offset().local_minus_utc(), 7 * 3600);
         assert!(!w.is_guess());
-        assert!(w.source_text(&t).contains("line 3"), "{}", w.source_text(&t));
+        assert!(
+            w.source_text(&t).contains("line 3"),
+            "{}",
+            w.source_text(&t)
+        );
     }
 
     #[test]
@@ -404,7 +416,10 @@ mod tests {
         assert!(w.source_text(&t).starts_with("a guess"));
         let t = tpl("# W\n\n## T+15\n- [ ] a\n");
         let w = from_template(&t, at("2026-11-23T22:00:00+00:00"));
-        assert_eq!((w.start, &w.source), (at("2026-11-23T22:00:00+00:00"), &WindowSource::RunStart));
+        assert_eq!(
+            (w.start, &w.source),
+            (at("2026-11-23T22:00:00+00:00"), &WindowSource::RunStart)
+        );
         let t = tpl("# W\n\n## 2024-12-10 08:00 UTC Deploy\n- [ ] a\n");
         let w = from_template(&t, at("2026-11-23T22:00:00+01:00"));
         assert_eq!(w.start, at("2024-12-10T08:00:00Z"));

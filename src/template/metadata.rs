@@ -16,7 +16,10 @@ pub fn line(raw: &str) -> Option<(String, String)> {
         return None;
     }
     let (label, rest) = recognize::split_label(raw)?;
-    if rest.starts_with("//") || label.eq_ignore_ascii_case("http") || label.eq_ignore_ascii_case("https") {
+    if rest.starts_with("//")
+        || label.eq_ignore_ascii_case("http")
+        || label.eq_ignore_ascii_case("https")
+    {
         return None;
     }
     let value = rest
@@ -232,7 +235,10 @@ mod tests {
             line("Window: 2026-12-02 22:00-02:00 CET"),
             Some(("Window".into(), "2026-12-02 22:00-02:00 CET".into()))
         );
-        assert_eq!(line("Version: 1.0\\"), Some(("Version".into(), "1.0".into())));
+        assert_eq!(
+            line("Version: 1.0\\"),
+            Some(("Version".into(), "1.0".into()))
+        );
         for not in [
             "https://example.com/runbook",
             "08:00 Deploy",

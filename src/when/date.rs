@@ -148,14 +148,11 @@ pub fn date_prefix(s: &str) -> Result<Option<(NaiveDate, &str)>, DateError> {
             && let Some((y, r4)) = digits(r3, 4, 4)
             && ended(r4)
         {
-            let (day, month) = if sep == '.' {
-                (d, b)
-            } else if d > 12 && b <= 12 {
+            // `.` is always day first; with `/` the order must be plain from the numbers.
+            let (day, month) = if sep == '.' || (d > 12 && b <= 12) || d == b {
                 (d, b)
             } else if b > 12 && d <= 12 {
                 (b, d)
-            } else if d == b {
-                (d, b)
             } else {
                 return Err(DateError::Ambiguous(s[..s.len() - r4.len()].to_owned()));
             };

@@ -291,8 +291,7 @@ impl Serialize for Zone {
 impl<'de> Deserialize<'de> for Zone {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Zone, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Zone::parse(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown time zone `{s}`")))
+        Zone::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown time zone `{s}`")))
     }
 }
 

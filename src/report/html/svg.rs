@@ -27,19 +27,20 @@ const GAP: f64 = 6.0;
 /// A generous estimate of a label's width at [`FONT`] in a sans-serif font (DejaVu Sans is among
 /// the widest), so that estimated boxes that do not touch never touch on screen either.
 pub(crate) fn text_width(s: &str) -> f64 {
-    let em: f64 = s
-        .chars()
-        .map(|c| match c {
-            ' ' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'i' | 'j' | 'l' | 'I' | '(' | ')' => 0.36,
-            'm' | 'w' | 'M' | 'W' | '@' | '%' => 1.02,
-            '0'..='9' => 0.66,
-            'a'..='z' => 0.64,
-            'A'..='Z' => 0.8,
-            c if c.is_ascii() => 0.7,
-            '–' | '—' | '…' | '›' => 1.0,
-            _ => 1.35,
-        })
-        .sum();
+    let em: f64 =
+        s.chars()
+            .map(|c| match c {
+                ' ' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'i' | 'j' | 'l' | 'I' | '('
+                | ')' => 0.36,
+                'm' | 'w' | 'M' | 'W' | '@' | '%' => 1.02,
+                '0'..='9' => 0.66,
+                'a'..='z' => 0.64,
+                'A'..='Z' => 0.8,
+                c if c.is_ascii() => 0.7,
+                '–' | '—' | '…' | '›' => 1.0,
+                _ => 1.35,
+            })
+            .sum();
     em * FONT * 1.08 + 2.0
 }
 
@@ -149,7 +150,11 @@ fn lane_svg(o: &mut String, t: &Timeline, l: &Lane, y: f64, days: bool) {
             .chain(l.planned.map(|p| p.end))
             .max();
         if let Some(end) = end {
-            let label = if t.guess { "overdue (guess)" } else { "overdue" };
+            let label = if t.guess {
+                "overdue (guess)"
+            } else {
+                "overdue"
+            };
             let w = text_width(label);
             let x = x_of(t, end) + 6.0;
             // Right of the bars when it fits, else right-aligned at the edge.
@@ -350,12 +355,23 @@ mod tests {
         let (spots, rows) = place(&boxes);
         assert!(rows >= 1);
         for (i, a) in spots.iter().enumerate() {
-            let la = if a.2 == "start" { a.1 } else { a.1 - boxes[i].1 };
+            let la = if a.2 == "start" {
+                a.1
+            } else {
+                a.1 - boxes[i].1
+            };
             assert!(la >= 0.0 && la + boxes[i].1 <= W, "{a:?}");
             for (j, b) in spots.iter().enumerate().skip(i + 1) {
-                let lb = if b.2 == "start" { b.1 } else { b.1 - boxes[j].1 };
+                let lb = if b.2 == "start" {
+                    b.1
+                } else {
+                    b.1 - boxes[j].1
+                };
                 if a.0 == b.0 {
-                    assert!(la + boxes[i].1 <= lb || lb + boxes[j].1 <= la, "{a:?} {b:?}");
+                    assert!(
+                        la + boxes[i].1 <= lb || lb + boxes[j].1 <= la,
+                        "{a:?} {b:?}"
+                    );
                 }
             }
         }
