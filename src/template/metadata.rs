@@ -286,4 +286,25 @@ mod tests {
         assert!(window(&meta(&[("Last Updated", "January 2026"), ("Owner", "x")])).is_none());
         assert!(window(&meta(&[("Project End Date", "[MM/DD/YYYY]")])).is_none());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_line_reads_without_panic_or_control_characters(raw in "\\PC{0,60}") {
+            if let Some((k, v)) = line(&raw) {
+                proptest::prop_assert!(!k.chars().chain(v.chars()).any(char::is_control));
+                proptest::prop_assert!(!k.contains("**"), "{k:?}");
+            }
+        }
+
+        #[test]
+        fn any_metadata_gives_a_window_without_panic(
+            pairs in proptest::collection::vec(("[A-Za-z ]{1,16}", "\\PC{0,40}"), 0..6)
+        ) {
+            let fields: Vec<(&str, &str)> =
+                pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let _ = window(&meta(&fields));
+        }
+    }
 }

@@ -167,4 +167,47 @@ mod tests {
         assert_eq!(p.date, NaiveDate::from_ymd_opt(2024, 12, 10));
         assert_eq!(p.zone, Zone::parse("UTC+7"));
     }
+
+    #[test]
+    fn planned_times_read_back_from_json_old_and_new() {
+        // As written before zones, dates and ends existed.
+        let old: PlannedTime =
+            serde_json::from_str(r#"{"type":"clock","hour":8,"minute":0}"#).expect("old clock");
+        assert_eq!(old, PlannedTime::clock(8, 0));
+        let old: PlannedTime =
+            serde_json::from_str(r#"{"type":"offset","minutes":-60}"#).expect("old offset");
+        assert_eq!(old, PlannedTime::offset(-60));
+        for title in [
+            "2024-12-10 08:00 AM UTC+7 - 09:00 Deploy",
+            "Day 2 22:00-02:00 CET",
+            "T+15 Soak (45 min)",
+        ] {
+            let p = planned_time(title).expect(title);
+            let json = serde_json::to_string(&p).expect("json");
+            assert_eq!(
+                serde_json::from_str::<PlannedTime>(&json).expect(&json),
+                p,
+                "{json}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn any_heading_reads_without_panic_or_control_characters(title in "\\PC{0,60}") {
+            if let Some(p) = planned_time(&title) {
+                let shown = p.to_string();
+                proptest::prop_assert!(!shown.chars().any(char::is_control), "{shown:?}");
+            }
+        }
+
+        #[test]
+        fn time_like_headings_read_without_panic(
+            title in "[0-9T+\\-–—:hHmM ./()\\[\\]~apmAPMUTCDay]{0,30}[A-Za-z ]{0,10}"
+        ) {
+            let _ = planned_time(&title);
+        }
+    }
 }
