@@ -15,6 +15,7 @@ pub mod start;
 pub mod status;
 pub mod templates;
 pub mod verify;
+pub mod window;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -120,11 +121,11 @@ pub enum Command {
     /// Show the run's window, or set or move it (recorded with who, when and why).
     ///
     /// Example: runsheet window latest "2026-12-02 22:00 Europe/Berlin" --reason "CAB moved it"
-    Window(change::WindowArgs),
+    Window(window::WindowArgs),
     /// Put the run on HOLD (after a NO-GO, or to stop the line), or lift it with --release.
     ///
     /// Example: runsheet hold latest --reason "waiting for the DBA"
-    Hold(change::HoldArgs),
+    Hold(window::HoldArgs),
     /// Show a run's progress, next item, and every item's state.
     ///
     /// Example: runsheet status latest --json
@@ -235,8 +236,8 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Undo(a) => change::undo(a),
         Command::Finish(a) => change::finish(a),
         Command::Abort(a) => change::abort(a),
-        Command::Window(a) => change::window(a),
-        Command::Hold(a) => change::hold(a),
+        Command::Window(a) => window::window(a),
+        Command::Hold(a) => window::hold(a),
         Command::Status(a) => status::status(a),
         Command::List(a) => status::list(a),
         Command::Report(a) => report::run(a),

@@ -323,7 +323,10 @@ fn after_a_no_go_a_tick_asks_first_and_the_record_flags_it() {
             && md.contains("· **after NO-GO on “Phase 4 Go/No-Go” (Tester, 10:05)**"),
         "{md}"
     );
-    assert!(md.contains("## Made after a NO-GO"), "{md}");
+    assert!(
+        md.contains("## Made after a NO-GO or during a HOLD"),
+        "{md}"
+    );
     assert!(
         md.contains("| tick (after NO-GO) |"),
         "event log flags it: {md}"

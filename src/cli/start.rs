@@ -65,7 +65,7 @@ pub(crate) fn window_at_start(
         .read()
         .map_err(StoreError::io("reading", std::path::Path::new(&shown)))?;
     let template = crate::template::parse_bytes(&shown, &bytes)?;
-    super::change::window_intent(
+    super::window::window_intent(
         spec,
         &template,
         now,

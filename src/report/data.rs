@@ -2,17 +2,20 @@
 //! sections and items. Field names are a contract.
 
 use super::{Context, time};
-use crate::model::{ItemId, Template};
-use crate::run::Run;
 use crate::run::event::Actor;
 use crate::run::schedule::Schedule;
 use crate::run::state::{ItemState, Lifecycle, NoteEntry};
-use crate::run::vars::substitute;
 use crate::run::view::{Row, RunView};
 use crate::run::window::WindowSource;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+mod blockers;
+mod holds;
+
+pub use blockers::Blockers;
+pub use holds::{HoldJson, UndoneJson, hold_json, holds_json};
 
 /// `{"user", "host", "name"}`.
 #[derive(Debug, Clone, Serialize)]
@@ -126,53 +129,6 @@ pub struct WindowJson {
     pub t: String,
     /// The time the report was made at.
     pub now: String,
-}
-
-/// Who reverted a change.
-#[derive(Debug, Clone, Serialize)]
-pub struct UndoneJson {
-    /// `seq` of the undo.
-    pub seq: u64,
-    /// Display name.
-    pub by: String,
-    /// Identity.
-    pub actor: ActorJson,
-    /// When (RFC 3339).
-    pub at: String,
-}
-
-impl From<&crate::run::state::Undone> for UndoneJson {
-    fn from(u: &crate::run::state::Undone) -> Self {
-        UndoneJson {
-            seq: u.seq,
-            by: u.by.name.clone(),
-            actor: (&u.by).into(),
-            at: time(&u.at),
-        }
-    }
-}
-
-/// A hold or a resume.
-#[derive(Debug, Clone, Serialize)]
-pub struct HoldJson {
-    /// Event seq.
-    pub seq: u64,
-    /// `hold` or `resume`.
-    pub kind: &'static str,
-    /// Why.
-    pub reason: String,
-    /// Display name.
-    pub by: String,
-    /// Identity.
-    pub actor: ActorJson,
-    /// When (RFC 3339).
-    pub at: String,
-    /// The gate whose NO-GO led to the hold.
-    pub gate: Option<String>,
-    /// That gate's text.
-    pub gate_text: Option<String>,
-    /// Reverted by an undo.
-    pub undone_by: Option<UndoneJson>,
 }
 
 /// `progress` object.
@@ -295,62 +251,6 @@ fn note_json(n: &NoteEntry) -> NoteJson {
         by: n.by.name.clone(),
         at: time(&n.at),
         actor: (&n.by).into(),
-    }
-}
-
-/// What `after_no_go` seqs refer to: each NO-GO decision and hold, described once.
-#[derive(Debug, Clone, Default)]
-pub struct Blockers {
-    by_seq: HashMap<u64, String>,
-}
-
-impl Blockers {
-    /// Indexes every NO-GO decision and hold of the run.
-    pub fn new(run: &Run, template: &Template) -> Blockers {
-        let vars = run.var_values();
-        let text_of = |id: &ItemId| {
-            template.item(id).map_or_else(
-                || id.to_string(),
-                |i| substitute(&i.text, &vars).into_owned(),
-            )
-        };
-        let mut by_seq = HashMap::new();
-        let any = run
-            .items
-            .values()
-            .flat_map(|r| r.history.iter())
-            .any(|e| e.after_no_go.is_some());
-        if !any {
-            return Blockers { by_seq };
-        }
-        for (id, rec) in &run.items {
-            for e in rec.history.iter().filter(|e| e.state == ItemState::NoGo) {
-                by_seq.insert(
-                    e.seq,
-                    format!(
-                        "NO-GO on “{}” ({}, {})",
-                        text_of(id),
-                        e.by.name,
-                        e.at.format("%H:%M")
-                    ),
-                );
-            }
-        }
-        for h in run.holds.iter().filter(|h| h.hold) {
-            by_seq.insert(
-                h.seq,
-                format!("HOLD ({}, {})", h.by.name, h.at.format("%H:%M")),
-            );
-        }
-        Blockers { by_seq }
-    }
-
-    /// `after NO-GO on “Phase 4 Go/No-Go” (Alice, 08:46)`.
-    pub fn describe(&self, seq: u64) -> String {
-        match self.by_seq.get(&seq) {
-            Some(d) => format!("after {d}"),
-            None => format!("after the NO-GO or HOLD of seq {seq}"),
-        }
     }
 }
 
@@ -483,35 +383,6 @@ pub fn window_json(
         t: w.t_label(&now),
         now: time(&now),
     }
-}
-
-/// Holds and resumes, oldest first.
-pub fn holds_json(view: &RunView<'_>) -> Vec<HoldJson> {
-    view.run
-        .holds
-        .iter()
-        .map(|h| HoldJson {
-            seq: h.seq,
-            kind: if h.hold { "hold" } else { "resume" },
-            reason: h.reason.clone(),
-            by: h.by.name.clone(),
-            actor: (&h.by).into(),
-            at: time(&h.at),
-            gate: h.gate.as_ref().map(ToString::to_string),
-            gate_text: h
-                .gate
-                .as_ref()
-                .and_then(|g| view.row(g))
-                .map(|r| r.text.to_string()),
-            undone_by: h.undone_by.as_ref().map(Into::into),
-        })
-        .collect()
-}
-
-/// The hold in force.
-pub fn hold_json(view: &RunView<'_>) -> Option<HoldJson> {
-    let seq = view.run.active_hold()?.seq;
-    holds_json(view).into_iter().find(|h| h.seq == seq)
 }
 
 /// Sections as JSON, judged against `schedule` at `now` (active runs) or the run's end.

@@ -236,34 +236,32 @@ pub fn write(d: &Doc) -> String {
                     escape(w)
                 );
             }
-            Part::Heading(2, text, _) if text == "From the template" && in_header => {
-                let _ = writeln!(o, "<h2>{}</h2>", escape(text));
+            Part::Heading(h) if h.part == Some("metadata") && in_header => {
+                let _ = writeln!(o, "<h2>{}</h2>", escape(&h.text));
             }
-            Part::Heading(2, text, _) => {
+            Part::Heading(h) if h.level == 2 => {
                 close_header(&mut o, &mut in_header);
                 if in_sections {
                     let _ = writeln!(o, "</section>");
                     in_sections = false;
                 }
-                if text == "Sections" {
-                    let _ = writeln!(o, "<section id=\"sections\">\n<h2>Sections</h2>");
-                    in_sections = true;
-                } else if text == "Timeline chart" {
-                    let _ = writeln!(
-                        o,
-                        "<section id=\"timeline-section\">\n<h2>Timeline: planned vs actual</h2>"
-                    );
-                    in_sections = true;
-                } else {
-                    let _ = writeln!(o, "<h2>{}</h2>", escape(text));
+                match h.part {
+                    Some(id) => {
+                        let _ = writeln!(o, "<section id=\"{id}\">\n<h2>{}</h2>", escape(&h.text));
+                        in_sections = true;
+                    }
+                    None => {
+                        let _ = writeln!(o, "<h2>{}</h2>", escape(&h.text));
+                    }
                 }
             }
-            Part::Heading(level, text, failed) => {
+            Part::Heading(h) => {
+                let level = h.level.clamp(3, 6);
                 let _ = writeln!(
                     o,
                     "<h{level}{}>{}</h{level}>",
-                    if *failed { " class=\"failed\"" } else { "" },
-                    escape(text)
+                    if h.failed { " class=\"failed\"" } else { "" },
+                    escape(&h.text)
                 );
             }
             Part::Line(text) => {

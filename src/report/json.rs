@@ -7,13 +7,16 @@ use super::data::{
 };
 use super::{Context, time};
 use crate::model::{Block, Origin, Span};
-use crate::run::event::{Change, Decision, Event};
+use crate::run::event::Event;
 use crate::run::schedule::Schedule;
 use crate::run::state::StateEntry;
 use crate::run::view::RunView;
 use chrono::Utc;
+use detail::{after_no_go, detail};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
+
+mod detail;
 
 /// A code block listed under an item.
 #[derive(Debug, Clone, Serialize)]
@@ -241,78 +244,6 @@ pub struct ReportJson {
     pub timeline: Vec<TimelineJson>,
     /// The head hash.
     pub journal: JournalJson,
-}
-
-fn detail(c: &Change) -> Option<String> {
-    match c {
-        Change::Tick { note, .. } | Change::Untick { note, .. } => note.clone(),
-        Change::Skip { reason, .. } | Change::Na { reason, .. } | Change::Abort { reason } => {
-            Some(reason.clone())
-        }
-        Change::Fail { note, .. } => Some(note.clone()),
-        Change::Sign { signer, role, .. } => Some(match role {
-            Some(r) => format!("{signer} as {r}"),
-            None => signer.clone(),
-        }),
-        Change::Gate {
-            decision, reason, ..
-        } => {
-            let d = match decision {
-                Decision::Go => "GO",
-                Decision::NoGo => "NO-GO",
-            };
-            Some(
-                reason
-                    .as_ref()
-                    .map_or_else(|| d.to_owned(), |r| format!("{d}: {r}")),
-            )
-        }
-        Change::Note { text, .. } => Some(text.clone()),
-        Change::Set { var, value } => Some(format!("{var} = {value}")),
-        Change::Undo { target } => Some(format!("reverts seq {target}")),
-        Change::Rebase {
-            from_sha256,
-            to_sha256,
-            orphans,
-        } => Some(format!(
-            "template {} → {}; {} orphaned",
-            from_sha256.get(..12).unwrap_or(from_sha256),
-            to_sha256.get(..12).unwrap_or(to_sha256),
-            orphans.len()
-        )),
-        Change::Start { title, .. } => Some(title.clone()),
-        Change::Finish { reason, exceptions } => match (exceptions, reason) {
-            (Some(e), Some(r)) => Some(format!("accepted exceptions ({e}): {r}")),
-            (None, Some(r)) => Some(r.clone()),
-            _ => None,
-        },
-        Change::Window {
-            start,
-            zone,
-            end,
-            reason,
-        } => Some(format!(
-            "{start} {zone}{}: {reason}",
-            end.as_ref().map(|e| format!(" – {e}")).unwrap_or_default()
-        )),
-        Change::Hold { reason, .. } | Change::Resume { reason } => Some(reason.clone()),
-    }
-}
-
-fn after_no_go(c: &Change) -> bool {
-    matches!(
-        c,
-        Change::Tick {
-            after_no_go: true,
-            ..
-        } | Change::Sign {
-            after_no_go: true,
-            ..
-        } | Change::Gate {
-            after_no_go: true,
-            ..
-        }
-    )
 }
 
 fn blocks(view: &RunView<'_>, body: &[Block], skip_lines: &HashSet<usize>) -> Vec<BlockJson> {

@@ -247,8 +247,9 @@ pub fn write(d: &Doc) -> String {
     let _ = writeln!(o, "# {}\n", escape_line(&d.title));
     for p in &d.parts {
         match p {
-            Part::Heading(level, text, _) => {
-                let _ = writeln!(o, "{} {}\n", "#".repeat(usize::from(*level)), escape(text));
+            Part::Heading(h) => {
+                let level = usize::from(h.level.clamp(2, 6));
+                let _ = writeln!(o, "{} {}\n", "#".repeat(level), escape(&h.text));
             }
             Part::Line(text) => {
                 let _ = writeln!(o, "*{}*\n", escape(text));

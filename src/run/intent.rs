@@ -16,6 +16,12 @@ use crate::text::sanitize::{clean_line, clean_multiline};
 use crate::when::Zone;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 
+mod error;
+mod query;
+
+pub use error::IntentError;
+pub use query::{ItemQueryError, find_item};
+
 /// A requested change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Intent {
@@ -125,88 +131,6 @@ pub enum Intent {
     /// The operator confirmed: make this tick, sign-off or GO even though a NO-GO is unresolved
     /// or the run is on HOLD; the change is recorded as made after the NO-GO.
     AfterNoGo(Box<Intent>),
-}
-
-/// Why a change is refused. Nothing is appended.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IntentError {
-    /// The run is completed or aborted.
-    #[error("run {id} is {status}: it takes no more changes")]
-    Closed {
-        /// Run id.
-        id: String,
-        /// `completed` or `aborted`.
-        status: &'static str,
-    },
-    /// No such item in the template.
-    #[error("no item {0} in the template this run follows")]
-    UnknownItem(ItemId),
-    /// The command does not fit the item's kind.
-    #[error("“{text}” is a {kind} item: {hint}")]
-    WrongKind {
-        /// Item text.
-        text: String,
-        /// Its kind.
-        kind: &'static str,
-        /// What to use instead.
-        hint: &'static str,
-    },
-    /// The item already has that state.
-    #[error("“{text}” is already {state}{who}")]
-    Already {
-        /// Item text.
-        text: String,
-        /// State.
-        state: ItemState,
-        /// ` (by …, at …)` when known.
-        who: String,
-    },
-    /// A reason, note or text is required.
-    #[error("{0} must not be empty")]
-    Empty(&'static str),
-    /// Variable not declared by the template.
-    #[error("the template has no variable {name}; it has: {known}")]
-    UnknownVar {
-        /// Name given.
-        name: String,
-        /// Declared names.
-        known: String,
-    },
-    /// Nothing of this operator's to undo.
-    #[error("nothing of {0}'s to undo")]
-    NothingToUndo(String),
-    /// Items still open.
-    #[error("{count} item(s) still open, e.g. {first}: tick, skip or n/a them first")]
-    OpenItems {
-        /// How many.
-        count: usize,
-        /// The first few, quoted.
-        first: String,
-    },
-    /// A tick, sign-off or GO while a NO-GO is unresolved or the run is on HOLD, not confirmed.
-    #[error(
-        "there is a {blocker}; this would proceed after it. Resolve it first (decide the gate GO, or `runsheet hold RUN --release --reason TEXT`), or confirm with --after-no-go to record it as made after the NO-GO"
-    )]
-    AfterNoGo {
-        /// What holds the run back, described.
-        blocker: String,
-    },
-    /// Finishing with failed items or NO-GO decisions needs them accepted.
-    #[error(
-        "the run has exceptions ({summary}): finish it with --accept-exceptions --reason TEXT to accept them, or `runsheet abort RUN --reason TEXT`"
-    )]
-    Exceptions {
-        /// `1 failed, 1 no-go`.
-        summary: String,
-    },
-    /// The run is on HOLD: it cannot be finished, or held twice.
-    #[error(
-        "the run is on {0}: lift it first with `runsheet hold RUN --release --reason TEXT`, or abort it"
-    )]
-    OnHold(String),
-    /// Nothing to resume.
-    #[error("the run is not on HOLD and has no unresolved NO-GO: nothing to resume")]
-    NotHeld,
 }
 
 fn non_empty(s: &str, what: &'static str, multiline: bool) -> Result<String, IntentError> {
@@ -520,53 +444,4 @@ fn check_one(
         }
         Intent::AfterNoGo(inner) => check_one(run, template, actor, inner, true)?,
     })
-}
-
-/// How an `ITEM` argument matched.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ItemQueryError {
-    /// Nothing matched.
-    #[error(
-        "no item matches “{0}” (give an item id or part of its text; `runsheet status RUN` lists them)"
-    )]
-    NoMatch(String),
-    /// Several matched.
-    #[error("“{query}” matches {} items; be more specific or use an id:\n{}", .candidates.len(), .candidates.iter().map(|(id, t)| format!("  {id}  {t}")).collect::<Vec<_>>().join("\n"))]
-    Ambiguous {
-        /// The query.
-        query: String,
-        /// Matching (id, text).
-        candidates: Vec<(String, String)>,
-    },
-}
-
-/// Finds an item by id, or by a unique case-insensitive substring of its text (as written or with
-/// variables substituted). A text equal to the query wins over longer texts containing it.
-pub fn find_item(run: &Run, template: &Template, query: &str) -> Result<ItemId, ItemQueryError> {
-    let q = query.trim();
-    if let Some(item) = template.items.iter().find(|i| i.id.as_str() == q) {
-        return Ok(item.id.clone());
-    }
-    let vars = run.var_values();
-    let lower = q.to_lowercase();
-    let mut exact = Vec::new();
-    let mut partial = Vec::new();
-    for item in &template.items {
-        let shown = substitute(&item.text, &vars);
-        let texts = [item.text.to_lowercase(), shown.to_lowercase()];
-        if texts.iter().any(|t| t.trim() == lower) {
-            exact.push((item.id.to_string(), shown.into_owned()));
-        } else if !lower.is_empty() && texts.iter().any(|t| t.contains(&lower)) {
-            partial.push((item.id.to_string(), shown.into_owned()));
-        }
-    }
-    let pick = if exact.is_empty() { partial } else { exact };
-    match pick.len() {
-        0 => Err(ItemQueryError::NoMatch(q.to_owned())),
-        1 => Ok(ItemId(pick[0].0.clone())),
-        _ => Err(ItemQueryError::Ambiguous {
-            query: q.to_owned(),
-            candidates: pick,
-        }),
-    }
 }

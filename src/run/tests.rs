@@ -328,6 +328,22 @@ fn hold_resume_and_undo_keep_the_no_go_bookkeeping_true() {
         ),
         Err(IntentError::NotHeld)
     );
+    // The snapshot (TOML) keeps holds, windows and the NO-GO bookkeeping.
+    f.act(
+        "A",
+        Intent::Window {
+            start: chrono::DateTime::parse_from_rfc3339("2026-12-02T22:00:00+01:00").unwrap(),
+            zone: crate::when::Zone::parse("Europe/Berlin").unwrap(),
+            end: None,
+            reason: "CAB".into(),
+        },
+    )
+    .unwrap();
+    let text = toml::to_string(&f.run).unwrap();
+    let back: Run = toml::from_str(&text).unwrap();
+    assert_eq!(toml::to_string(&back).unwrap(), text);
+    assert_eq!((back.windows.len(), back.holds.len()), (1, 2));
+    f.act("A", Intent::Undo).unwrap();
     // Undoing the resume brings the hold and the NO-GO back.
     f.act("A", Intent::Undo).unwrap();
     assert!(f.run.active_hold().is_some());
