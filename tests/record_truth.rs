@@ -558,6 +558,10 @@ fn reports_keep_the_documents_context() {
         md.contains("Freeze schema changes — **pre-checked in the template**"),
         "{md}"
     );
+    assert!(
+        md.contains("3 done (1 of them pre-checked in the template)"),
+        "{md}"
+    );
     // A typed signer name beside who recorded it.
     assert!(md.contains("Dana Lee, recorded by Tester ("), "{md}");
     // Item ids only in the appendix.

@@ -142,6 +142,8 @@ pub struct ProgressJson {
     pub total: usize,
     /// Skipped, n/a, failed, NO-GO.
     pub exceptions: usize,
+    /// Of `done`: checked in the template and not changed since (not work done in the window).
+    pub prechecked: usize,
     /// Count per state.
     pub by_state: BTreeMap<&'static str, usize>,
 }
@@ -290,14 +292,17 @@ pub fn progress_json(view: &RunView<'_>) -> ProgressJson {
     let c = &view.progress;
     let mut by_state: BTreeMap<&'static str, usize> =
         ItemState::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    let mut prechecked = 0;
     for r in view.items() {
         *by_state.entry(r.state.as_str()).or_default() += 1;
+        prechecked += usize::from(r.prechecked);
     }
     ProgressJson {
         done: c.done,
         closed: c.closed(),
         total: c.total,
         exceptions: c.exceptions(),
+        prechecked,
         by_state,
     }
 }

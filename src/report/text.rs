@@ -41,13 +41,19 @@ pub fn status(view: &RunView<'_>, drift: Option<&str>, now: DateTime<FixedOffset
     let mut o = String::new();
     let c = view.progress;
     let _ = writeln!(o, "{}  [{}]", view.subst(run.display_title()), run.id);
+    let prechecked = view.items().iter().filter(|r| r.prechecked).count();
     let _ = writeln!(
         o,
-        "status: {}   progress: {}/{} closed — done {}, skipped {}, n/a {}, failed {}, no-go {}, open {}",
+        "status: {}   progress: {}/{} closed — done {}{}, skipped {}, n/a {}, failed {}, no-go {}, open {}",
         view.outcome(),
         c.closed(),
         c.total,
         c.done,
+        if prechecked > 0 {
+            format!(" ({prechecked} pre-checked in the template)")
+        } else {
+            String::new()
+        },
         c.skipped,
         c.na,
         c.failed,

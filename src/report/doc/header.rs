@@ -123,10 +123,15 @@ pub(super) fn header(r: &ReportJson, parts: &mut Vec<Part>) {
     f.push((
         "Progress".into(),
         Cell::Text(format!(
-            "{}/{} closed: {} done, {} signed, {} GO, {} skipped, {} n/a, {} failed, {} NO-GO, {} open",
+            "{}/{} closed: {} done{}, {} signed, {} GO, {} skipped, {} n/a, {} failed, {} NO-GO, {} open",
             p.closed,
             p.total,
             n("done"),
+            if p.prechecked > 0 {
+                format!(" ({} of them pre-checked in the template)", p.prechecked)
+            } else {
+                String::new()
+            },
             n("signed"),
             n("go"),
             n("skipped"),
