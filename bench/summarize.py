@@ -34,3 +34,8 @@ if group == "load":
             print(f"{param:>8} load/bare ratio: {r['runsheet_load'][0] / r['pulldown_bare'][0]:.2f}")
     if "100000" in rows and "10000" in rows:
         print(f"100k/10k load time ratio: {rows['100000']['runsheet_load'][0] / rows['10000']['runsheet_load'][0]:.2f} (linear = 10)")
+if group == "report":
+    for bench in sorted({b for r in rows.values() for b in r}):
+        if "40000" in rows and "10000" in rows and bench in rows["40000"] and bench in rows["10000"]:
+            ratio = rows["40000"][bench][0] / rows["10000"][bench][0]
+            print(f"{bench:>16} 40k/10k ratio: {ratio:.2f} (linear = 4)")

@@ -79,7 +79,11 @@ fn loaded_run(root: &Path) -> PathBuf {
     for k in 0..EVENTS {
         let item = open.template.items[k % ITEMS].id.clone();
         let change = if k < ITEMS {
-            Change::Tick { item, note: None }
+            Change::Tick {
+                item,
+                note: None,
+                after_no_go: false,
+            }
         } else if k % 4 == 0 {
             Change::Note {
                 item,

@@ -15,6 +15,7 @@ pub mod start;
 pub mod status;
 pub mod templates;
 pub mod verify;
+pub mod window;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -103,18 +104,28 @@ pub enum Command {
     ///
     /// Example: runsheet set latest VERSION 2.4.1
     Set(change::SetArgs),
-    /// Revert your last change (a new event; history is kept).
+    /// Revert your last change (a new event; history is kept). Says what it reverts; a gate
+    /// decision, sign-off or run-level change needs --yes.
     ///
-    /// Example: runsheet undo latest
-    Undo(change::RunArgs),
-    /// Complete the run (every item done, skipped, n/a, decided or signed).
+    /// Example: runsheet undo latest --dry-run
+    Undo(change::UndoArgs),
+    /// Complete the run (every item done, skipped, n/a, decided or signed). Failed items or NO-GO
+    /// decisions must be accepted: --accept-exceptions --reason TEXT.
     ///
-    /// Example: runsheet finish latest
-    Finish(change::RunArgs),
+    /// Example: runsheet finish latest --accept-exceptions --reason "replica lag accepted by CAB"
+    Finish(change::FinishArgs),
     /// Abandon the run, with a reason.
     ///
     /// Example: runsheet abort latest --reason "window cancelled by CAB"
     Abort(change::AbortArgs),
+    /// Show the run's window, or set or move it (recorded with who, when and why).
+    ///
+    /// Example: runsheet window latest "2026-12-02 22:00 Europe/Berlin" --reason "CAB moved it"
+    Window(window::WindowArgs),
+    /// Put the run on HOLD (after a NO-GO, or to stop the line), or lift it with --release.
+    ///
+    /// Example: runsheet hold latest --reason "waiting for the DBA"
+    Hold(window::HoldArgs),
     /// Show a run's progress, next item, and every item's state.
     ///
     /// Example: runsheet status latest --json
@@ -225,6 +236,8 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Undo(a) => change::undo(a),
         Command::Finish(a) => change::finish(a),
         Command::Abort(a) => change::abort(a),
+        Command::Window(a) => window::window(a),
+        Command::Hold(a) => window::hold(a),
         Command::Status(a) => status::status(a),
         Command::List(a) => status::list(a),
         Command::Report(a) => report::run(a),

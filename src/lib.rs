@@ -15,5 +15,6 @@ pub mod template;
 pub mod text;
 pub mod tui;
 pub mod ui;
+pub mod when;
 
 pub use cli::run;

@@ -4,6 +4,8 @@
 //! order and refer to their parents by index. That keeps every walk iterative (a 4,000-deep nested list
 //! cannot overflow the stack) and gives the TUI its display order for free. Nested views are derived.
 
+pub use crate::when::{ClockTime, Zone};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -63,10 +65,11 @@ pub enum Origin {
     Line,
 }
 
-/// A planned time carried by a timed section heading.
+/// When a timed section starts, as its heading says: a wall-clock time or an offset from the
+/// window start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-pub enum PlannedTime {
+pub enum PlannedAt {
     /// A wall-clock time of day (`### 08:00 - Deployment Start`).
     Clock {
         /// Hour, 0..=23.
@@ -81,15 +84,110 @@ pub enum PlannedTime {
     },
 }
 
+/// Where a timed section's slot ends, when its heading says (`08:00 - 09:00`, `(30 min)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum PlannedEnd {
+    /// The end of a range (`08:00 - 09:00`).
+    Clock {
+        /// Hour, 0..=23.
+        hour: u8,
+        /// Minute, 0..=59.
+        minute: u8,
+        /// The zone written with it, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<Zone>,
+    },
+    /// A duration (`(30 min)`).
+    Duration {
+        /// Minutes.
+        minutes: u32,
+    },
+}
+
+/// A planned time carried by a timed section heading: when it starts, and the date, zone and end
+/// the heading gives (the run's window decides whatever it leaves out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedTime {
+    /// Clock time or window offset.
+    #[serde(flatten)]
+    pub at: PlannedAt,
+    /// The date written with it (`2024-12-10 08:00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<NaiveDate>,
+    /// The day written with it (`Day 2 08:00`; day 1 is the window's date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<u16>,
+    /// The zone written with it (`08:00 UTC`, `08:00 AM UTC+7`, `08:00 CET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<Zone>,
+    /// The end written with it (`08:00 - 09:00`, `(30 min)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<PlannedEnd>,
+}
+
+impl PlannedTime {
+    /// A clock time with nothing else.
+    pub fn clock(hour: u8, minute: u8) -> PlannedTime {
+        PlannedTime::from(PlannedAt::Clock { hour, minute })
+    }
+
+    /// A window offset with nothing else.
+    pub fn offset(minutes: i32) -> PlannedTime {
+        PlannedTime::from(PlannedAt::Offset { minutes })
+    }
+
+    /// Whether it is a wall-clock time.
+    pub fn is_clock(&self) -> bool {
+        matches!(self.at, PlannedAt::Clock { .. })
+    }
+}
+
+impl From<PlannedAt> for PlannedTime {
+    fn from(at: PlannedAt) -> PlannedTime {
+        PlannedTime {
+            at,
+            date: None,
+            day: None,
+            zone: None,
+            end: None,
+        }
+    }
+}
+
+/// `08:00`, `T-60m`, `T+1h30m` as `T+90m`, `Day 2 08:00`, `2024-12-10 08:00 UTC+07:00`,
+/// `08:00–09:00 CET`, `T+15m (30 min)`.
 impl fmt::Display for PlannedTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            PlannedTime::Clock { hour, minute } => write!(f, "{hour:02}:{minute:02}"),
-            PlannedTime::Offset { minutes } => {
+        if let Some(d) = self.date {
+            write!(f, "{} ", d.format("%Y-%m-%d"))?;
+        } else if let Some(n) = self.day {
+            write!(f, "Day {n} ")?;
+        }
+        match self.at {
+            PlannedAt::Clock { hour, minute } => write!(f, "{hour:02}:{minute:02}")?,
+            PlannedAt::Offset { minutes } => {
                 let sign = if minutes < 0 { '-' } else { '+' };
-                write!(f, "T{sign}{}m", minutes.unsigned_abs())
+                write!(f, "T{sign}{}m", minutes.unsigned_abs())?;
             }
         }
+        let end_zone = match self.end {
+            Some(PlannedEnd::Clock { hour, minute, zone }) => {
+                write!(f, "–{hour:02}:{minute:02}")?;
+                zone.filter(|z| Some(*z) != self.zone)
+            }
+            _ => None,
+        };
+        if let Some(z) = self.zone {
+            write!(f, " {z}")?;
+        }
+        if let Some(z) = end_zone {
+            write!(f, " (ends {z})")?;
+        }
+        if let Some(PlannedEnd::Duration { minutes }) = self.end {
+            write!(f, " ({minutes} min)")?;
+        }
+        Ok(())
     }
 }
 
@@ -306,13 +404,48 @@ pub struct Stats {
     pub repairs: usize,
 }
 
+/// A metadata entry of a template: a front matter key, or a `**Key:** value` / `Key: value` line
+/// between the title and the first item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetaField {
+    /// Key, without markup (`Deployment Date`).
+    pub name: String,
+    /// Value as written (sanitised).
+    pub value: String,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// The window a template's metadata gives: front matter `window:` / `date:` / `timezone:`, or
+/// lines like `**Deployment Date:** December 10, 2024` and `**Deployment Time:** 08:00 AM UTC+7`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateWindow {
+    /// Date, when given.
+    pub date: Option<NaiveDate>,
+    /// Start time, when given.
+    pub time: Option<ClockTime>,
+    /// Zone, when given.
+    pub zone: Option<Zone>,
+    /// End (`22:00-02:00`, `for 4h`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<PlannedEnd>,
+    /// 1-based line of the first metadata entry it was read from.
+    pub source_line: usize,
+    /// The entries it was read from, as written (`Deployment Date: December 10, 2024`).
+    pub source: Vec<String>,
+}
+
 /// A loaded checklist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Template {
     /// Title from front matter, the first level-1 heading, or the file name.
     pub title: String,
-    /// Front matter keys and values (scalars; nested values as their TOML/YAML text).
-    pub metadata: Vec<Field>,
+    /// Front matter keys and values (scalars; nested values as their TOML/YAML text), then the
+    /// `Key: value` lines between the title and the first item.
+    pub metadata: Vec<MetaField>,
+    /// The window the metadata gives, if it gives one.
+    #[serde(default)]
+    pub window: Option<TemplateWindow>,
     /// Sections in document order.
     pub sections: Vec<Section>,
     /// Items in document order.

@@ -6,18 +6,25 @@
 //! requested change against both before it is appended.
 
 pub mod event;
+pub mod gates;
 pub mod intent;
+pub mod outcome;
 pub mod schedule;
 pub mod state;
+pub mod undo;
 pub mod vars;
 pub mod view;
+pub mod window;
 
 use crate::model::ItemId;
 use crate::text::sanitize::{clean_line, clean_multiline};
 use chrono::{DateTime, FixedOffset};
 use event::{Actor, Change, Event, OrphanInfo, rfc3339};
 use serde::{Deserialize, Serialize};
-use state::{ItemRecord, ItemState, Lifecycle, NoteEntry, StateEntry, VarEntry};
+use state::{
+    HoldEntry, ItemRecord, ItemState, Lifecycle, NoteEntry, StateEntry, Undone, VarEntry,
+    WindowEntry,
+};
 use std::collections::BTreeMap;
 
 /// Journal and snapshot schema this build writes and reads.
@@ -94,6 +101,16 @@ pub struct Run {
     /// Events that could not take effect (`undo` of something already undone, …), as messages.
     #[serde(default)]
     pub anomalies: Vec<String>,
+    /// The window as `window` events set it, oldest first (see [`window::resolve`]).
+    #[serde(default)]
+    pub windows: Vec<WindowEntry>,
+    /// Holds and resumes, oldest first.
+    #[serde(default)]
+    pub holds: Vec<HoldEntry>,
+    /// NO-GO decisions not resolved yet (by a GO, a change of the gate, or a `resume`): gate id →
+    /// `seq` of the decision.
+    #[serde(default)]
+    pub open_no_go: BTreeMap<ItemId, u64>,
     /// Per item: every change and note. Kept last so the snapshot reads top-down.
     #[serde(default)]
     pub items: BTreeMap<ItemId, ItemRecord>,
@@ -137,6 +154,7 @@ impl Run {
                     by: by.clone(),
                     at: ev.at,
                     undone: false,
+                    undone_by: None,
                 };
                 (clean_line(k), vec![entry])
             })
@@ -163,6 +181,9 @@ impl Run {
             orphans: BTreeMap::new(),
             rebases: Vec::new(),
             anomalies: Vec::new(),
+            windows: Vec::new(),
+            holds: Vec::new(),
+            open_no_go: BTreeMap::new(),
             items: BTreeMap::new(),
         })
     }
@@ -189,21 +210,26 @@ impl Run {
             signer: None,
             role: None,
             undone: false,
+            undone_by: None,
+            after_no_go: None,
         };
+        let blocking = self.blocking_seq();
         match &ev.change {
             Change::Start { .. } => self.anomaly(seq, "a second `start` event is ignored"),
-            Change::Tick { item, note } | Change::Untick { item, note } => {
-                let state = if matches!(ev.change, Change::Tick { .. }) {
-                    ItemState::Done
+            Change::Tick { item, note, .. } | Change::Untick { item, note } => {
+                let e = if matches!(ev.change, Change::Tick { .. }) {
+                    let mut e = entry(ItemState::Done, None);
+                    e.after_no_go = blocking;
+                    e
                 } else {
-                    ItemState::Open
+                    entry(ItemState::Open, None)
                 };
-                let e = entry(state, None);
                 let rec = self.record(item);
                 rec.history.push(e);
                 if let Some(text) = note {
                     rec.notes.push(note_entry(seq, text, &by, at));
                 }
+                self.open_no_go.remove(item);
             }
             Change::Skip { item, reason } => {
                 self.push(item, entry(ItemState::Skipped, Some(reason)))
@@ -214,14 +240,24 @@ impl Run {
                 item,
                 decision,
                 reason,
+                ..
             } => {
-                let e = entry(ItemState::from_decision(*decision), reason.as_deref());
+                let mut e = entry(ItemState::from_decision(*decision), reason.as_deref());
+                if *decision == event::Decision::Go {
+                    e.after_no_go = blocking;
+                }
                 self.push(item, e);
+                if *decision == event::Decision::NoGo {
+                    self.open_no_go.insert(item.clone(), seq);
+                }
             }
-            Change::Sign { item, signer, role } => {
+            Change::Sign {
+                item, signer, role, ..
+            } => {
                 let mut e = entry(ItemState::Signed, None);
                 e.signer = Some(clean_line(signer));
                 e.role = role.as_deref().map(clean_line);
+                e.after_no_go = blocking;
                 self.push(item, e);
             }
             Change::Note { item, text } => {
@@ -235,10 +271,18 @@ impl Run {
                     by,
                     at,
                     undone: false,
+                    undone_by: None,
                 };
                 self.vars.entry(clean_line(var)).or_default().push(v);
             }
-            Change::Undo { target } => self.undo(seq, *target),
+            Change::Undo { target } => {
+                let stamp = Undone {
+                    seq,
+                    by: by.clone(),
+                    at,
+                };
+                self.undo(seq, *target, &stamp);
+            }
             Change::Rebase {
                 from_sha256,
                 to_sha256,
@@ -261,7 +305,15 @@ impl Run {
                     to_sha256: to_sha256.clone(),
                 });
             }
-            Change::Finish => self.lifecycle = Lifecycle::Completed { seq, at, by },
+            Change::Finish { reason, exceptions } => {
+                self.lifecycle = Lifecycle::Completed {
+                    seq,
+                    at,
+                    by,
+                    reason: reason.as_deref().map(clean_multiline),
+                    exceptions: exceptions.as_deref().map(clean_line),
+                }
+            }
             Change::Abort { reason } => {
                 self.lifecycle = Lifecycle::Aborted {
                     seq,
@@ -270,10 +322,92 @@ impl Run {
                     reason: clean_multiline(reason),
                 }
             }
+            Change::Window {
+                start,
+                zone,
+                end,
+                reason,
+            } => {
+                let start_at = DateTime::parse_from_rfc3339(start);
+                let end_at = end.as_deref().map(DateTime::parse_from_rfc3339).transpose();
+                match (start_at, end_at) {
+                    (Ok(start), Ok(end)) => self.windows.push(WindowEntry {
+                        seq,
+                        by,
+                        at,
+                        start,
+                        zone: clean_line(zone),
+                        end,
+                        reason: clean_multiline(reason),
+                        undone_by: None,
+                    }),
+                    _ => self.anomaly(seq, "a `window` event with an unreadable time is ignored"),
+                }
+            }
+            Change::Hold { reason, gate } => self.holds.push(HoldEntry {
+                seq,
+                hold: true,
+                by,
+                at,
+                reason: clean_multiline(reason),
+                gate: gate.clone(),
+                undone_by: None,
+            }),
+            Change::Resume { reason } => {
+                self.holds.push(HoldEntry {
+                    seq,
+                    hold: false,
+                    by,
+                    at,
+                    reason: clean_multiline(reason),
+                    gate: None,
+                    undone_by: None,
+                });
+                self.open_no_go.clear();
+            }
         }
     }
 
+    /// `seq` of what a tick, sign-off or GO made now would come "after": the latest unresolved
+    /// NO-GO or the hold in force.
+    pub fn blocking_seq(&self) -> Option<u64> {
+        let no_go = self.open_no_go.values().copied().max();
+        let hold = self.active_hold().map(|h| h.seq);
+        no_go.max(hold)
+    }
+
+    /// The hold in force: the last hold not undone, unless a resume not undone came after it.
+    pub fn active_hold(&self) -> Option<&HoldEntry> {
+        self.holds
+            .iter()
+            .rev()
+            .find(|h| h.undone_by.is_none())
+            .filter(|h| h.hold)
+    }
+
+    /// Recomputes the unresolved NO-GOs from the item records (after an undo).
+    fn recompute_no_go(&mut self) {
+        let last_resume = self
+            .holds
+            .iter()
+            .filter(|h| !h.hold && h.undone_by.is_none())
+            .map(|h| h.seq)
+            .max()
+            .unwrap_or(0);
+        self.open_no_go = self
+            .items
+            .iter()
+            .filter_map(|(id, r)| {
+                let e = r.current()?;
+                (e.state == ItemState::NoGo && e.seq > last_resume).then(|| (id.clone(), e.seq))
+            })
+            .collect();
+    }
+
     fn push(&mut self, item: &ItemId, e: StateEntry) {
+        if e.state != ItemState::NoGo {
+            self.open_no_go.remove(item);
+        }
         self.record(item).history.push(e);
     }
 
@@ -288,7 +422,7 @@ impl Run {
         self.anomalies.push(format!("seq {seq}: {msg}"));
     }
 
-    fn undo(&mut self, seq: u64, target: u64) {
+    fn undo(&mut self, seq: u64, target: u64, stamp: &Undone) {
         let mut found = false;
         for rec in self.items.values_mut() {
             for e in rec
@@ -297,6 +431,7 @@ impl Run {
                 .filter(|e| e.seq == target && !e.undone)
             {
                 e.undone = true;
+                e.undone_by = Some(stamp.clone());
                 found = true;
             }
             for n in rec
@@ -305,6 +440,7 @@ impl Run {
                 .filter(|n| n.seq == target && !n.undone)
             {
                 n.undone = true;
+                n.undone_by = Some(stamp.clone());
                 found = true;
             }
         }
@@ -314,10 +450,29 @@ impl Run {
                 .filter(|v| v.seq == target && v.seq > 1 && !v.undone)
             {
                 v.undone = true;
+                v.undone_by = Some(stamp.clone());
                 found = true;
             }
         }
-        if !found {
+        for w in self
+            .windows
+            .iter_mut()
+            .filter(|w| w.seq == target && w.undone_by.is_none())
+        {
+            w.undone_by = Some(stamp.clone());
+            found = true;
+        }
+        for h in self
+            .holds
+            .iter_mut()
+            .filter(|h| h.seq == target && h.undone_by.is_none())
+        {
+            h.undone_by = Some(stamp.clone());
+            found = true;
+        }
+        if found {
+            self.recompute_no_go();
+        } else {
             self.anomaly(seq, &format!("undo of seq {target}: nothing to revert"));
         }
     }
@@ -341,7 +496,17 @@ impl Run {
             self.vars.values().flatten().filter_map(|v| {
                 (v.seq > 1 && !v.undone && v.by.same_operator(actor)).then_some(v.seq)
             });
-        items.chain(vars).max()
+        let windows = self
+            .windows
+            .iter()
+            .filter(|w| w.undone_by.is_none() && w.by.same_operator(actor))
+            .map(|w| w.seq);
+        let holds = self
+            .holds
+            .iter()
+            .filter(|h| h.undone_by.is_none() && h.by.same_operator(actor))
+            .map(|h| h.seq);
+        items.chain(vars).chain(windows).chain(holds).max()
     }
 
     /// The current value of a variable.
@@ -380,6 +545,7 @@ fn note_entry(seq: u64, text: &str, by: &Actor, at: DateTime<FixedOffset>) -> No
         by: by.clone(),
         at,
         undone: false,
+        undone_by: None,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod frontmatter;
 pub mod ids;
 pub mod inline;
 pub mod lines;
+pub mod metadata;
 pub mod parser;
 pub mod recognize;
 pub mod repair;
@@ -142,7 +143,7 @@ fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
     warn_control_chars(text, &lines, &mut warnings);
     warnings.sort_by_key(|w| w.line);
 
-    let metadata = out.metadata;
+    let mut metadata = out.metadata;
     let title = frontmatter::title(&metadata)
         .map(|t| crate::text::sanitize::clean_line(&t))
         .or(out.h1_title)
@@ -151,11 +152,14 @@ fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
     if let Some(i) = out.implicit {
         sections[i].title = title.clone();
     }
+    metadata.extend(out.meta_lines);
+    let window = metadata::window(&metadata);
     let mut variables: Vec<Variable> = variables::scan(text, |o| lines.line(o));
     variables.extend(out.placeholders);
     let mut template = Template {
         title,
         metadata,
+        window,
         sections,
         items: out.items,
         variables,

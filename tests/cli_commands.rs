@@ -113,8 +113,19 @@ fn every_state_and_exact_state_names() {
     ]);
     env.ok(&["na", &id, "restart", "--reason", "no reader here"]);
     env.ok(&["gate", &id, "cutover", "no-go", "--reason", "lag 40s"]);
-    env.ok(&["sign", &id, "change manager"]);
+    // After a NO-GO, a sign-off is refused unless confirmed, and then flagged.
+    let (code, _, err) = env.run(&["sign", &id, "change manager"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--after-no-go"), "{err}");
+    env.ok(&["sign", &id, "change manager", "--after-no-go"]);
     let s = env.status_json(&id);
+    assert!(
+        item(&s, "Change Manager")["after_no_go"]
+            .as_str()
+            .unwrap()
+            .contains("NO-GO on “Go/No-Go for cutover”"),
+        "{s}"
+    );
     let states: Vec<&str> = s["items"]
         .as_array()
         .unwrap()
@@ -123,7 +134,7 @@ fn every_state_and_exact_state_names() {
         .collect();
     assert_eq!(states, ["done", "skipped", "na", "no-go", "signed"]);
     assert_eq!(item(&s, "reader")["reason"], "already stopped");
-    env.ok(&["gate", &id, "cutover", "go"]);
+    env.ok(&["gate", &id, "cutover", "go", "--after-no-go"]);
     env.ok(&["untick", &id, "stop the writer"]);
     env.ok(&["fail", &id, "stop the writer", "--note", "pid file missing"]);
     let s = env.status_json(&id);
@@ -134,7 +145,9 @@ fn every_state_and_exact_state_names() {
         .map(|i| i["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["failed", "skipped", "na", "go", "signed"]);
-    assert_eq!(s["progress"]["done"], 5);
+    // `done` counts done, signed and GO; `closed` everything no longer open.
+    assert_eq!(s["progress"]["done"], 2);
+    assert_eq!(s["progress"]["closed"], 5);
     assert_eq!(s["progress"]["exceptions"], 3);
 }
 
@@ -216,7 +229,7 @@ fn lifecycle_finish_and_abort() {
     env.ok(&["finish", &id]);
     let s = env.status_json(&id);
     assert_eq!(s["run"]["status"], "completed");
-    assert_eq!(s["run"]["outcome"], "complete");
+    assert_eq!(s["run"]["outcome"], "completed");
     assert!(s["run"]["ended_at"].is_string());
     assert_eq!(env.run(&["untick", &id, "warn"]).0, 1);
     env.ok(&["note", &id, "warn", "post-mortem: fine"]);
@@ -228,7 +241,7 @@ fn lifecycle_finish_and_abort() {
     env.ok(&["finish", &id2]);
     assert_eq!(
         env.status_json(&id2)["run"]["outcome"],
-        "complete with 1 skipped/overridden"
+        "completed with exceptions: 1 skipped"
     );
 
     let id3 = env.start("small.md", &["--name", "Third"]);

@@ -67,7 +67,7 @@ fn tags(html: &str) -> Vec<String> {
 }
 
 /// The elements a report may use: no script, link, img, iframe, object, a, form, base, use.
-const ALLOWED: [&str; 32] = [
+const ALLOWED: [&str; 37] = [
     "!doctype",
     "html",
     "head",
@@ -84,6 +84,11 @@ const ALLOWED: [&str; 32] = [
     "h1",
     "h2",
     "h3",
+    "h4",
+    "h5",
+    "h6",
+    "em",
+    "del",
     "p",
     "div",
     "span",
@@ -166,8 +171,10 @@ fn html_has_the_whole_record() {
         run["base_sha256"].as_str().unwrap(),
         run["template_sha256"].as_str().unwrap(),
         run["head"].as_str().unwrap(),
-        "Window start",
-        "Window end",
+        "<th>Window</th>",
+        "<th>Window source (a guess)</th>",
+        "first clock section",
+        "Run ended",
         "Operators",
         "Tester (",
         "Quinn (",
@@ -179,7 +186,7 @@ fn html_has_the_whole_record() {
         "pg_dump orders &gt; /backups/orders-2.4.1.sql",
         // sign-off table
         "<section id=\"signoffs\">",
-        "OS user@host",
+        "Signed by",
         "When (local, UTC)",
         &user_host,
         " UTC)",
@@ -193,11 +200,12 @@ fn html_has_the_whole_record() {
         "class=\"planned\"",
         "class=\"actual",
         "<section id=\"planned-vs-actual\">",
-        "Slot ends",
+        "Planned slot",
         // orphans and the event log
         "<section id=\"orphans\">",
         "Freeze merges to main",
         "<section id=\"events\">",
+        "<section id=\"ids\">",
         // printable
         "@media print",
         "@page",
@@ -306,9 +314,9 @@ fn markdown_has_gantt_and_signoff_table() {
             }
         }
     }
-    // Sign-off table: role, signer, OS user@host, time local + UTC.
+    // Sign-off table: role, who signed (with OS user@host), time local + UTC.
     assert!(
-        md.contains("| Role | Item | Signer | OS user@host | State | When (local, UTC) |"),
+        md.contains("| Role | Item | Signed by | State | When (local, UTC) |"),
         "{md}"
     );
     let s = env.status_json(&id);
@@ -320,11 +328,11 @@ fn markdown_has_gantt_and_signoff_table() {
         .unwrap();
     let row = md
         .lines()
-        .find(|l| l.starts_with("| QA Lead | QA Lead | Quinn |"))
+        .find(|l| l.starts_with("| QA Lead | QA Lead | Quinn ("))
         .expect("QA Lead sign-off row");
     assert!(
         row.contains(&format!(
-            "| {}@{} |",
+            "| Quinn ({}@{}) |",
             qa["actor"]["user"].as_str().unwrap(),
             qa["actor"]["host"].as_str().unwrap()
         )),
@@ -368,15 +376,17 @@ fn overdue_sections_are_marked_in_md_and_html() {
         md.contains("Actual 1/1 :done,"),
         "Freeze finished inside its slot: {md}"
     );
-    assert!(
-        md.contains("overdue (red): Prep") || md.contains("overdue (red): T-60m Prep"),
-        "{md}"
-    );
+    assert!(md.contains("Overdue: T-60m Prep."), "{md}");
+    assert!(md.contains("The window start is a guess"), "{md}");
     let prep_row = md
         .lines()
         .find(|l| l.starts_with("| T-60m Prep |"))
         .unwrap();
-    assert!(prep_row.ends_with("| **overdue** |"), "{prep_row}");
+    // No window was given: the run's start is a guess, and the mark says so.
+    assert!(
+        prep_row.ends_with("| **overdue (guessed window)** |"),
+        "{prep_row}"
+    );
     // Prep's slot ends where Freeze's begins (T-30m); Later, the last, gets 30 minutes.
     let started = chrono::DateTime::parse_from_rfc3339(
         env.status_json(&id)["run"]["started_at"].as_str().unwrap(),
@@ -388,7 +398,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
             .to_string()
     };
     assert!(
-        prep_row.starts_with(&format!("| T-60m Prep | T-60m | {} |", hm(-30))),
+        prep_row.starts_with(&format!("| T-60m Prep | {}–{} |", hm(-60), hm(-30))),
         "{prep_row}"
     );
     let freeze_row = md
@@ -402,7 +412,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
         .unwrap();
     assert!(later_row.ends_with("| open |"), "{later_row}");
     assert!(
-        later_row.contains(&format!("| T+600m | {} |", hm(630))),
+        later_row.contains(&format!("| {}–{} |", hm(600), hm(630))),
         "{later_row}"
     );
 
@@ -414,7 +424,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
         "active run has a now-line"
     );
     assert_eq!(
-        html.matches("<span class=\"overdue\">overdue</span>")
+        html.matches("<span class=\"badge failed\">overdue (guessed window)</span>")
             .count(),
         1
     );
@@ -425,7 +435,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
         !html.contains("<line class=\"now\""),
         "ended run: no now-line"
     );
-    assert!(html.contains(">end</text>"));
+    assert!(html.contains(">ended</text>"));
 }
 
 #[test]
@@ -685,4 +695,295 @@ fn html_renders_in_headless_chromium_without_network() {
             .collect::<Vec<_>>()
     );
     assert!(html.len() < 200_000);
+}
+
+// ---- timeline labels: geometry read back from Chromium's layout ----
+
+/// Runs `runsheet ARGS` with the clock fixed at `now` (RFC 3339); returns stdout.
+fn at(env: &Env, now: &str, args: &[&str]) -> String {
+    let out = env
+        .cmd()
+        .env("RUNSHEET_NOW", now)
+        .env("TZ", "America/New_York")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "runsheet {args:?} at {now} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const ONE_MINUTE: &str = "# Failover drill 🚑
+
+## 🚀 Fail over the primary database to the standby in the other region and verify replication
+
+- [ ] Promote the standby
+- [ ] Point the writers at it
+
+## ✅ Checks
+
+- [ ] Replication lag under a second
+- [ ] Error rate flat
+";
+
+const FOUR_HOURS: &str = "# Night migration
+
+## 20:00 Announce
+
+- [ ] Post in #ops
+
+## 20:30 Freeze writes
+
+- [ ] Freeze
+
+## 21:00 Snapshot 📸
+
+- [ ] Snapshot
+
+## 21:30 Migrate schema, batch one of three (orders, payments, refunds)
+
+- [ ] Batch one
+
+## 22:30 Migrate schema, batch two
+
+- [ ] Batch two
+
+## 23:00 Verify
+
+- [ ] Verify counts
+
+## 23:30 Go/No-Go for traffic
+
+## 23:45 Unfreeze
+
+- [ ] Unfreeze
+";
+
+/// Text boxes of the timeline SVG as laid out by headless Chromium at 1200 px: (svg box, and per
+/// label its text and box), each box `[left, top, right, bottom]` in CSS pixels.
+type Geometry = ([f64; 4], Vec<(String, [f64; 4])>);
+
+fn svg_geometry(env: &Env, html: &str, name: &str) -> Geometry {
+    // A copy of the report with a script that measures every <text> of the timeline and writes
+    // the numbers into the page (the report itself forbids scripts by its CSP).
+    let csp_start = html
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
+    let csp_end = csp_start + html[csp_start..].find('>').unwrap() + 1;
+    let probe = "<script>\
+        const svg = document.getElementById('timeline');\
+        const s = svg.getBoundingClientRect();\
+        const boxes = [...svg.querySelectorAll('text')].map(t => {\
+          const r = t.getBoundingClientRect();\
+          return [t.childNodes[0].nodeValue, [r.left, r.top, r.right, r.bottom]];\
+        });\
+        const pre = document.createElement('pre');\
+        pre.id = 'geometry';\
+        pre.textContent = JSON.stringify([[s.left, s.top, s.right, s.bottom], boxes]);\
+        document.body.appendChild(pre);\
+        </script>";
+    let measured = format!(
+        "{}{}",
+        &html[..csp_start],
+        html[csp_end..].replace("</body>", &format!("{probe}</body>"))
+    );
+    let page = env.tmp.path().join(format!("{name}-probe.html"));
+    std::fs::write(&page, measured).unwrap();
+    let proxy = Proxy::start();
+    let profile = env.tmp.path().join(format!("{name}-profile"));
+    let (dom, _) = chromium(
+        &profile,
+        &proxy,
+        &["--dump-dom".into(), "--virtual-time-budget=3000".into()],
+        &page,
+    );
+    let start = dom.find("<pre id=\"geometry\">").expect("the probe ran") + 19;
+    let json = &dom[start..start + dom[start..].find("</pre>").unwrap()];
+    let json = json
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&json).unwrap()
+}
+
+fn assert_no_overlap_or_clip((svg, boxes): &Geometry, what: &str) {
+    assert!(boxes.len() >= 4, "{what}: too few labels: {boxes:?}");
+    for (text, b) in boxes {
+        assert!(
+            b[2] > b[0] && b[3] > b[1],
+            "{what}: {text:?} not drawn: {b:?}"
+        );
+        assert!(
+            b[0] >= svg[0] - 0.5
+                && b[2] <= svg[2] + 0.5
+                && b[1] >= svg[1] - 0.5
+                && b[3] <= svg[3] + 0.5,
+            "{what}: {text:?} {b:?} is clipped by the picture {svg:?}"
+        );
+    }
+    for (i, (ta, a)) in boxes.iter().enumerate() {
+        for (tb, b) in &boxes[i + 1..] {
+            let w = a[2].min(b[2]) - a[0].max(b[0]);
+            let h = a[3].min(b[3]) - a[1].max(b[1]);
+            assert!(
+                w <= 0.5 || h <= 0.5,
+                "{what}: labels overlap: {ta:?} {a:?} and {tb:?} {b:?}"
+            );
+        }
+    }
+}
+
+fn screenshot(env: &Env, page: &Path, name: &str) {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shot = dir.join(format!("{name}.png"));
+    let proxy = Proxy::start();
+    let profile = env.tmp.path().join(format!("{name}-shot-profile"));
+    chromium(
+        &profile,
+        &proxy,
+        &[format!("--screenshot={}", shot.display())],
+        page,
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 20_000,
+        "{name}: blank?"
+    );
+    eprintln!("screenshot: {}", shot.display());
+}
+
+#[test]
+fn timeline_labels_never_overlap_or_clip_for_a_one_minute_and_a_four_hour_run() {
+    if !tools::require(
+        chromium_path().exists(),
+        "chromium",
+        "timeline_labels_never_overlap_or_clip_for_a_one_minute_and_a_four_hour_run",
+        "install Debian's `chromium`; .ci/run does",
+    ) {
+        return;
+    }
+    // One minute: window 22:00–22:01, four ticks within it, finished at 22:01 (the window end, the
+    // run's end and the start all within a minute: their labels must stack, not collide).
+    let env = Env::new();
+    let tpl = env.tmp.path().join("drill.md");
+    std::fs::write(&tpl, ONE_MINUTE).unwrap();
+    let t = |s: u32| format!("2026-12-02T22:00:{s:02}+01:00");
+    let id = at(
+        &env,
+        &t(0),
+        &[
+            "start",
+            tpl.to_str().unwrap(),
+            "--window",
+            "2026-12-02 22:00-22:01",
+        ],
+    )
+    .trim()
+    .to_owned();
+    at(&env, &t(10), &["tick", &id, "promote"]);
+    at(&env, &t(20), &["tick", &id, "point the writers"]);
+    at(&env, &t(30), &["tick", &id, "replication lag"]);
+    at(
+        &env,
+        &t(40),
+        &["fail", &id, "error rate", "--note", "5xx spike"],
+    );
+    at(
+        &env,
+        "2026-12-02T22:01:00+01:00",
+        &[
+            "finish",
+            &id,
+            "--accept-exceptions",
+            "--reason",
+            "drill only",
+        ],
+    );
+    let out = env.tmp.path().join("one-minute.html");
+    at(
+        &env,
+        "2026-12-02T22:05:00+01:00",
+        &[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains(">ended</text>") && html.contains(">window end</text>"));
+    assert!(
+        html.contains("class=\"actual failed\""),
+        "the failed check's section is red"
+    );
+    let g = svg_geometry(&env, &html, "one-minute");
+    assert_no_overlap_or_clip(&g, "one-minute run");
+    assert!(
+        g.1.iter().any(|(t, _)| t.starts_with("✗ ")),
+        "failed lane marked: {:?}",
+        g.1
+    );
+    screenshot(&env, &out, "one-minute-run");
+
+    // Four hours, over midnight (tick labels carry the date), with overdue sections.
+    let env = Env::new();
+    let tpl = env.tmp.path().join("night.md");
+    std::fs::write(&tpl, FOUR_HOURS).unwrap();
+    let t = |hm: &str| format!("2026-12-02T{hm}:00+01:00");
+    let id = at(
+        &env,
+        &t("19:55"),
+        &["start", tpl.to_str().unwrap(), "--window", "20:00 for 4h"],
+    )
+    .trim()
+    .to_owned();
+    for (when, item) in [
+        ("20:02", "post in"),
+        ("20:31", "freeze"),
+        ("21:20", "snapshot"),
+        ("22:40", "batch one"),
+        ("22:55", "batch two"),
+        ("23:10", "verify counts"),
+    ] {
+        at(&env, &t(when), &["tick", &id, item]);
+    }
+    at(&env, &t("23:31"), &["gate", &id, "go/no-go", "go"]);
+    at(
+        &env,
+        "2026-12-03T00:02:00+01:00",
+        &["tick", &id, "unfreeze"],
+    );
+    at(&env, "2026-12-03T00:03:00+01:00", &["finish", &id]);
+    let out = env.tmp.path().join("four-hours.html");
+    at(
+        &env,
+        "2026-12-03T00:10:00+01:00",
+        &[
+            "report",
+            &id,
+            "--format",
+            "html",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("<text class=\"overdue\""),
+        "late batches are marked"
+    );
+    let g = svg_geometry(&env, &html, "four-hours");
+    assert_no_overlap_or_clip(&g, "four-hour run");
+    assert!(
+        g.1.iter().filter(|(t, _)| t.contains(':')).count() >= 3,
+        "tick labels drawn: {:?}",
+        g.1
+    );
+    screenshot(&env, &out, "four-hour-run");
 }

@@ -173,6 +173,7 @@ fn orphans_after_a_rebase_are_listed() {
         Change::Tick {
             item: gone.clone(),
             note: None,
+            after_no_go: false,
         },
         Change::Rebase {
             from_sha256: "0".repeat(64),

@@ -124,8 +124,11 @@ fn verb(c: &Change) -> &'static str {
         Change::Note { .. } => "noted",
         Change::Set { .. } => "set a variable",
         Change::Undo { .. } => "undid a change",
-        Change::Finish => "finished the run",
+        Change::Finish { .. } => "finished the run",
         Change::Abort { .. } => "aborted the run",
+        Change::Window { .. } => "set the window",
+        Change::Hold { .. } => "put the run on HOLD",
+        Change::Resume { .. } => "lifted the HOLD",
         Change::Rebase { .. } => "re-based the run",
         Change::Start { .. } => "started the run",
     }

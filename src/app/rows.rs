@@ -16,41 +16,8 @@ pub enum Row {
     Item(usize),
 }
 
-/// Counts over a set of items.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Items.
-    pub total: usize,
-    /// Open.
-    pub open: usize,
-    /// Done, signed or GO.
-    pub done: usize,
-    /// Skipped.
-    pub skipped: usize,
-    /// Not applicable.
-    pub na: usize,
-    /// Failed or NO-GO.
-    pub failed: usize,
-}
-
-impl Counts {
-    fn add(&mut self, s: ItemState, sign: isize) {
-        let f = |v: &mut usize| *v = v.saturating_add_signed(sign);
-        f(&mut self.total);
-        match s {
-            ItemState::Open => f(&mut self.open),
-            ItemState::Done | ItemState::Signed | ItemState::Go => f(&mut self.done),
-            ItemState::Skipped => f(&mut self.skipped),
-            ItemState::Na => f(&mut self.na),
-            ItemState::Failed | ItemState::NoGo => f(&mut self.failed),
-        }
-    }
-
-    /// Items no longer open.
-    pub fn closed(&self) -> usize {
-        self.total - self.open
-    }
-}
+/// Counts over a set of items (the run's own: failed and NO-GO kept apart).
+pub use crate::run::outcome::Counts;
 
 /// States and counts of a run against its template, kept current event by event.
 #[derive(Debug, Clone, Default)]
@@ -81,9 +48,9 @@ impl States {
         for (i, item) in template.items.iter().enumerate() {
             let st = item_state(run, template, i).0;
             s.items.push(st);
-            s.all.add(st, 1);
+            s.all.add(st);
             if let Some(c) = s.sections.get_mut(item.section) {
-                c.add(st, 1);
+                c.add(st);
             }
         }
         s
@@ -105,11 +72,11 @@ impl States {
             return;
         }
         self.items[index] = new;
-        self.all.add(old, -1);
-        self.all.add(new, 1);
+        self.all.remove(old);
+        self.all.add(new);
         if let Some(c) = self.sections.get_mut(item.section) {
-            c.add(old, -1);
-            c.add(new, 1);
+            c.remove(old);
+            c.add(new);
         }
     }
 

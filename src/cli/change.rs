@@ -1,10 +1,10 @@
 //! The commands that change a run: tick, untick, skip, na, fail, sign, gate, note, set, undo, finish,
-//! abort. Each appends one event and acknowledges it only once it is durable.
+//! abort, window, hold. Each appends one event and acknowledges it only once it is durable.
 
-use super::common::{StoreArgs, ack, exit, snapshot_after, warn};
+use super::common::{StoreArgs, ack, exit, now, snapshot_after, warn};
 use crate::run::event::Decision;
 use crate::run::intent::{Intent, find_item};
-use crate::store::{StoreError, identity};
+use crate::store::{OpenRun, StoreError, identity};
 use clap::{Args, ValueEnum};
 
 /// RUN and ITEM.
@@ -28,6 +28,15 @@ pub struct Who {
     pub store: StoreArgs,
 }
 
+/// Confirms proceeding after a NO-GO.
+#[derive(Debug, Clone, Args)]
+pub struct Confirm {
+    /// Proceed although a NO-GO is unresolved or the run is on HOLD; the change is recorded as made
+    /// "after NO-GO" (without it, such a tick, sign-off or GO is refused).
+    #[arg(long)]
+    pub after_no_go: bool,
+}
+
 /// `tick` / `untick`.
 #[derive(Debug, Clone, Args)]
 pub struct TickArgs {
@@ -37,6 +46,9 @@ pub struct TickArgs {
     /// A note recorded with the change.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// NO-GO confirmation.
+    #[command(flatten)]
+    pub confirm: Confirm,
     /// Who.
     #[command(flatten)]
     pub who: Who,
@@ -76,7 +88,13 @@ pub struct SignArgs {
     /// Which item.
     #[command(flatten)]
     pub target: Target,
-    /// Who (`--as` is also the signer's name).
+    /// The signer's name when it is not yours (recorded beside you, who recorded it).
+    #[arg(long, value_name = "NAME")]
+    pub signer: Option<String>,
+    /// NO-GO confirmation.
+    #[command(flatten)]
+    pub confirm: Confirm,
+    /// Who (`--as` is also the signer's name unless --signer is given).
     #[command(flatten)]
     pub who: Who,
 }
@@ -103,6 +121,9 @@ pub struct GateArgs {
     /// Why (required for no-go).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    /// NO-GO confirmation (for a GO).
+    #[command(flatten)]
+    pub confirm: Confirm,
     /// Who.
     #[command(flatten)]
     pub who: Who,
@@ -135,11 +156,34 @@ pub struct SetArgs {
     pub who: Who,
 }
 
-/// `undo` / `finish`.
+/// `undo`.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub struct UndoArgs {
     /// Run: an id, a unique prefix of one, or `latest`.
     pub run: String,
+    /// Undo a gate decision, a sign-off or a run-level change (variable, window, hold) without
+    /// asking; without it, such an undo only says what it would revert.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Only say what the undo would revert.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Who.
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// `finish`.
+#[derive(Debug, Clone, Args)]
+pub struct FinishArgs {
+    /// Run: an id, a unique prefix of one, or `latest`.
+    pub run: String,
+    /// Finish although items failed or gates were decided NO-GO (needs --reason; recorded).
+    #[arg(long, requires = "reason")]
+    pub accept_exceptions: bool,
+    /// Why the exceptions are accepted.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Who.
     #[command(flatten)]
     pub who: Who,
@@ -179,10 +223,38 @@ fn apply_inner(run: &str, who: &Who, req: Request) -> Result<(), StoreError> {
         Request::Item(query, build) => build(find_item(&open.run, &open.template, &query)?),
     };
     let actor = identity::current(who.as_name.as_deref());
-    let ev = open.append(&intent, &actor, chrono::Local::now().fixed_offset())?;
+    let ev = open.append(&intent, &actor, now()?)?;
     println!("{}", ack(&open, &ev));
+    after_effects(&open, &ev.change);
     snapshot_after(&mut open);
     Ok(())
+}
+
+/// What a NO-GO leaves the operator to choose, on stderr: hold, roll back, or abort.
+fn after_effects(open: &OpenRun, change: &crate::run::event::Change) {
+    use crate::run::event::Change;
+    if let Change::Gate {
+        decision: Decision::NoGo,
+        ..
+    } = change
+    {
+        let id = &open.run.id;
+        eprintln!("runsheet: NO-GO recorded. Next, one of:");
+        eprintln!("  hold:     runsheet hold {id} --reason TEXT");
+        match crate::run::gates::rollback_section(&open.template) {
+            Some(s) => eprintln!(
+                "  roll back: work the section “{}” (its items need no confirmation)",
+                open.template.sections[s].title
+            ),
+            None => eprintln!(
+                "  roll back: the template has no section titled rollback / back-out / revert"
+            ),
+        }
+        eprintln!("  abort:    runsheet abort {id} --reason TEXT");
+        eprintln!(
+            "  Ticks, sign-offs and GO decisions until then are refused unless confirmed with --after-no-go."
+        );
+    }
 }
 
 fn apply_item(
@@ -197,10 +269,21 @@ fn apply_item(
     )
 }
 
+fn confirmed(c: &Confirm, i: Intent) -> Intent {
+    if c.after_no_go {
+        Intent::AfterNoGo(Box::new(i))
+    } else {
+        i
+    }
+}
+
 /// `tick`.
 pub fn tick(a: TickArgs) -> color_eyre::Result<i32> {
     let note = a.note;
-    apply_item(a.target, &a.who, move |item| Intent::Tick { item, note })
+    let c = a.confirm;
+    apply_item(a.target, &a.who, move |item| {
+        confirmed(&c, Intent::Tick { item, note })
+    })
 }
 
 /// `untick`.
@@ -229,8 +312,11 @@ pub fn fail(a: FailArgs) -> color_eyre::Result<i32> {
 
 /// `sign`.
 pub fn sign(a: SignArgs) -> color_eyre::Result<i32> {
-    let signer = a.who.as_name.clone();
-    apply_item(a.target, &a.who, move |item| Intent::Sign { item, signer })
+    let signer = a.signer.or_else(|| a.who.as_name.clone());
+    let c = a.confirm;
+    apply_item(a.target, &a.who, move |item| {
+        confirmed(&c, Intent::Sign { item, signer })
+    })
 }
 
 /// `gate`.
@@ -240,10 +326,16 @@ pub fn gate(a: GateArgs) -> color_eyre::Result<i32> {
         GateArg::NoGo => Decision::NoGo,
     };
     let reason = a.reason;
-    apply_item(a.target, &a.who, move |item| Intent::Gate {
-        item,
-        decision,
-        reason,
+    let c = a.confirm;
+    apply_item(a.target, &a.who, move |item| {
+        confirmed(
+            &c,
+            Intent::Gate {
+                item,
+                decision,
+                reason,
+            },
+        )
     })
 }
 
@@ -262,14 +354,49 @@ pub fn set(a: SetArgs) -> color_eyre::Result<i32> {
     apply(&a.run, &a.who, req)
 }
 
-/// `undo`.
-pub fn undo(a: RunArgs) -> color_eyre::Result<i32> {
-    apply(&a.run, &a.who, Request::Run(Intent::Undo))
+/// `undo`: names what it reverts; gate decisions, sign-offs and run-level changes need `--yes`.
+pub fn undo(a: UndoArgs) -> color_eyre::Result<i32> {
+    exit((|| -> Result<(), StoreError> {
+        let mut open = a.who.store.open(&a.run)?;
+        warn(&open);
+        let actor = identity::current(a.who.as_name.as_deref());
+        let Some(p) = crate::run::undo::preview(&open.run, &open.template, &actor) else {
+            return Err(crate::run::intent::IntentError::NothingToUndo(actor.name.clone()).into());
+        };
+        if a.dry_run {
+            println!("would {}", p.question(&actor).trim_end_matches('?'));
+            return Ok(());
+        }
+        if p.confirm && !a.yes {
+            return Err(StoreError::Invalid(format!(
+                "{} — this reverts a decision others may rely on; run again with --yes to undo it",
+                p.question(&actor)
+            )));
+        }
+        let ev = open.commit(&actor, now()?, |run, template| {
+            // Under the lock: the latest change may not be the one previewed any more.
+            let latest = run.last_undoable(&actor);
+            if latest != Some(p.seq) {
+                return Err(StoreError::Invalid(format!(
+                    "the run changed since: your last change is now seq {}; look again with --dry-run",
+                    latest.map_or_else(|| "none".to_owned(), |s| s.to_string())
+                )));
+            }
+            Ok(crate::run::intent::check(run, template, &actor, &Intent::Undo)?)
+        })?;
+        println!("{} — {}", ack(&open, &ev), p.done());
+        snapshot_after(&mut open);
+        Ok(())
+    })())
 }
 
 /// `finish`.
-pub fn finish(a: RunArgs) -> color_eyre::Result<i32> {
-    apply(&a.run, &a.who, Request::Run(Intent::Finish))
+pub fn finish(a: FinishArgs) -> color_eyre::Result<i32> {
+    let intent = match (a.accept_exceptions, a.reason) {
+        (true, Some(reason)) => Intent::FinishAccepting { reason },
+        _ => Intent::Finish,
+    };
+    apply(&a.run, &a.who, Request::Run(intent))
 }
 
 /// `abort`.

@@ -9,6 +9,25 @@ use crate::store::{OpenRun, Store, StoreError};
 use clap::Args;
 use std::path::PathBuf;
 
+/// Environment variable that fixes the clock (RFC 3339, e.g. `2026-12-02T21:10:00+01:00`): the
+/// time every change is recorded at and every report is judged against. For tests and
+/// demonstrations; unset, the system clock is used.
+pub const NOW_ENV: &str = "RUNSHEET_NOW";
+
+/// Now: `$RUNSHEET_NOW` when set, else the system clock in the local offset.
+pub fn now() -> Result<chrono::DateTime<chrono::FixedOffset>, StoreError> {
+    match std::env::var(NOW_ENV) {
+        Ok(v) if !v.trim().is_empty() => {
+            chrono::DateTime::parse_from_rfc3339(v.trim()).map_err(|e| {
+                StoreError::Invalid(format!(
+                    "{NOW_ENV}={v}: not an RFC 3339 time ({e}); unset it to use the system clock"
+                ))
+            })
+        }
+        _ => Ok(chrono::Local::now().fixed_offset()),
+    }
+}
+
 /// Where runs live.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {

@@ -92,7 +92,7 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
         }
         let sha = open.store_template_copy(&bytes)?;
         let actor = identity::current(a.who.as_name.as_deref());
-        let ev = open.commit(&actor, chrono::Local::now().fixed_offset(), |run, old| {
+        let ev = open.commit(&actor, super::common::now()?, |run, old| {
             if !run.is_active() {
                 return Err(StoreError::Invalid(format!(
                     "run {} is {}: it takes no more changes",

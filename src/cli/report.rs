@@ -1,6 +1,6 @@
 //! `runsheet report RUN [--format md|json|html] [-o FILE]`.
 
-use super::common::{StoreArgs, exit};
+use super::common::{StoreArgs, exit, now};
 use super::status::context;
 use crate::report::{html, json, markdown};
 use crate::run::view::RunView;
@@ -41,11 +41,15 @@ pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
         let open = a.store.open(&a.run)?;
         let events = open.events()?;
         let view = RunView::new(&open.run, &open.template);
-        let data = json::build(&view, &events, &context(&open));
+        let now = now()?;
+        let mut ctx = context(&open);
+        ctx.now = Some(now);
+        let data = json::build(&view, &events, &ctx);
+        let utc = now.with_timezone(&chrono::Utc);
         let text = match a.format {
             Format::Json => serde_json::to_string_pretty(&data).unwrap_or_default() + "\n",
-            Format::Md => markdown::render(&data),
-            Format::Html => html::render(&data),
+            Format::Md => markdown::render_at(&data, utc),
+            Format::Html => html::render_at(&data, utc),
         };
         match &a.output {
             Some(path) => {

@@ -37,6 +37,9 @@ pub struct RunArgs {
     /// Always start a new run, even when an unfinished one of this template exists.
     #[arg(long)]
     pub new: bool,
+    /// The window's start for a new run (as for `runsheet start --window`).
+    #[arg(long, value_name = "START")]
+    pub window: Option<String>,
     /// Screen options.
     #[command(flatten)]
     pub screen: ScreenArgs,
@@ -97,7 +100,7 @@ fn describe(open: &OpenRun) -> String {
     format!(
         "resume {}  {}/{} closed · last change {} by {} · head {}",
         open.run.id,
-        view.progress.done,
+        view.progress.closed(),
         view.progress.total,
         show_time(&open.run.last.at),
         open.run.last.by.name,
@@ -129,6 +132,8 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
             }
         }
         let actor = identity::current(a.screen.as_name.as_deref());
+        let now = super::common::now()?;
+        let window = super::start::window_at_start(&source, a.window.as_deref(), now)?;
         let opts = StartOptions {
             vars: a.vars.iter().cloned().collect::<BTreeMap<_, _>>(),
             name: a
@@ -137,9 +142,9 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
         };
-        store
-            .create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())
-            .map(Some)
+        let mut open = store.create_from(&source, &opts, &actor, now)?;
+        super::start::record_window(&mut open, window, &actor, now)?;
+        Ok(Some(open))
     };
     match go() {
         Ok(Some(open)) => screen(open, &a.screen),

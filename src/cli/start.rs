@@ -20,6 +20,11 @@ pub struct StartArgs {
     /// Display name recorded as the run's starter.
     #[arg(long = "as", value_name = "NAME")]
     pub as_name: Option<String>,
+    /// The window's start: `22:00`, `2026-12-02 22:00`, `2026-12-02T22:00+01:00`,
+    /// `22:00 Europe/Berlin`, `22:00-02:00 CET`, `22:00 for 4h` (default: the template's metadata,
+    /// else a guess from its first clock section).
+    #[arg(long, value_name = "START")]
+    pub window: Option<String>,
     /// Print `{"id", "dir", …}` as JSON.
     #[arg(long)]
     pub json: bool,
@@ -45,9 +50,64 @@ pub fn run(a: StartArgs) -> color_eyre::Result<i32> {
     exit(start(a))
 }
 
+/// Checks a `--window` against the template before anything is created, and returns the intent
+/// that records it once the run exists.
+pub(crate) fn window_at_start(
+    source: &crate::catalog::Source,
+    spec: Option<&str>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Option<crate::run::intent::Intent>, StoreError> {
+    let Some(spec) = spec else {
+        return Ok(None);
+    };
+    let shown = source.display();
+    let bytes = source
+        .read()
+        .map_err(StoreError::io("reading", std::path::Path::new(&shown)))?;
+    let template = crate::template::parse_bytes(&shown, &bytes)?;
+    super::window::window_intent(
+        spec,
+        &template,
+        now,
+        "given with --window at start".to_owned(),
+    )
+    .map(Some)
+}
+
+/// Appends the window given at start, and says which window the run is measured against.
+pub(crate) fn record_window(
+    open: &mut crate::store::OpenRun,
+    intent: Option<crate::run::intent::Intent>,
+    actor: &crate::run::event::Actor,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(), StoreError> {
+    if let Some(i) = intent {
+        open.append(&i, actor, now)?;
+        super::common::snapshot_after(open);
+    }
+    let w = crate::run::window::resolve(&open.run, &open.template);
+    if w.is_guess() {
+        eprintln!(
+            "runsheet: note: window {} is a guess ({}); set it with --window or `runsheet window {} START --reason TEXT`",
+            w.describe(),
+            w.guess.as_deref().unwrap_or(""),
+            open.run.id
+        );
+    } else {
+        eprintln!(
+            "runsheet: window {} · {} · {}",
+            w.describe(),
+            w.t_label(&now),
+            w.source_text(&open.template)
+        );
+    }
+    Ok(())
+}
+
 fn start(a: StartArgs) -> Result<(), StoreError> {
     let store = a.store.store()?;
     let actor = identity::current(a.as_name.as_deref());
+    let now = super::common::now()?;
     let opts = StartOptions {
         vars: a.vars.into_iter().collect::<BTreeMap<_, _>>(),
         name: a
@@ -56,7 +116,8 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
             .filter(|n| !n.is_empty()),
     };
     let source = crate::catalog::resolve(&a.template);
-    let open = store.create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())?;
+    let window = window_at_start(&source, a.window.as_deref(), now)?;
+    let mut open = store.create_from(&source, &opts, &actor, now)?;
     for w in &open.template.warnings {
         eprintln!(
             "runsheet: {}:{}: warning: {}",
@@ -77,6 +138,7 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
             missing.join(", ")
         );
     }
+    record_window(&mut open, window, &actor, now)?;
     if a.json {
         let v = serde_json::json!({
             "id": open.run.id,

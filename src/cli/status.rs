@@ -1,6 +1,6 @@
 //! `runsheet status RUN` and `runsheet list`.
 
-use super::common::{StoreArgs, exit, warn};
+use super::common::{StoreArgs, exit, now, warn};
 use crate::report::{self, Context};
 use crate::run::view::RunView;
 use crate::store::open::Drift;
@@ -47,6 +47,7 @@ pub fn context(open: &OpenRun) -> Context {
         },
         warnings,
         read_only: open.read_only.is_some(),
+        now: None,
     }
 }
 
@@ -54,7 +55,9 @@ pub fn context(open: &OpenRun) -> Context {
 pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
     exit((|| -> Result<(), StoreError> {
         let open = a.store.open(&a.run)?;
-        let ctx = context(&open);
+        let mut ctx = context(&open);
+        let now = now()?;
+        ctx.now = Some(now);
         let view = RunView::new(&open.run, &open.template);
         if a.json {
             let v = report::status_json(&view, &ctx);
@@ -63,7 +66,7 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
             warn(&open);
             print!(
                 "{}",
-                report::text::status(&view, ctx.drift_sha256.as_deref())
+                report::text::status(&view, ctx.drift_sha256.as_deref(), now)
             );
         }
         Ok(())
@@ -89,7 +92,15 @@ pub fn list(a: ListArgs) -> color_eyre::Result<i32> {
                         "title": view.subst(run.display_title()),
                         "status": run.lifecycle.as_str(),
                         "outcome": view.outcome(),
-                        "progress": {"done": view.progress.done, "total": view.progress.total},
+                        "on_hold": run.active_hold().is_some(),
+                        "progress": {
+                            "done": view.progress.done,
+                            "closed": view.progress.closed(),
+                            "total": view.progress.total,
+                            "failed": view.progress.failed,
+                            "no_go": view.progress.no_go,
+                            "open": view.progress.open,
+                        },
                         "started_at": report::time(&run.started_at),
                         "last_change_at": report::time(&run.last.at),
                         "last_change_by": run.last.by.name,
@@ -122,8 +133,12 @@ pub fn list(a: ListArgs) -> color_eyre::Result<i32> {
                 println!(
                     "{}  {:<9} {:>5}/{:<5} {}  (last change {} by {})",
                     r["id"].as_str().unwrap_or(""),
-                    r["status"].as_str().unwrap_or(""),
-                    r["progress"]["done"],
+                    if r["on_hold"].as_bool().unwrap_or(false) {
+                        "on hold"
+                    } else {
+                        r["status"].as_str().unwrap_or("")
+                    },
+                    r["progress"]["closed"],
                     r["progress"]["total"],
                     r["title"].as_str().unwrap_or(""),
                     r["last_change_at"].as_str().unwrap_or(""),

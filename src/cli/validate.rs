@@ -29,6 +29,25 @@ pub fn run(file: &Path, json: bool) -> color_eyre::Result<i32> {
         s.timed_sections,
         t.variables.len()
     )?;
+    if let Some(w) = &t.window {
+        let mut parts = Vec::new();
+        if let Some(d) = w.date {
+            parts.push(d.format("%Y-%m-%d").to_string());
+        }
+        if let Some(c) = w.time {
+            parts.push(c.to_string());
+        }
+        if let Some(z) = w.zone {
+            parts.push(z.name());
+        }
+        writeln!(
+            out,
+            "  window: {} (line {}: {})",
+            parts.join(" "),
+            w.source_line,
+            w.source.join("; ")
+        )?;
+    }
     let names: Vec<&str> = t.variables.iter().map(|v| v.name.as_str()).collect();
     if !names.is_empty() {
         writeln!(out, "  variables: {}", names.join(", "))?;

@@ -1,296 +1,291 @@
-//! `report --format md`: the record of a run as Markdown, ready for a change ticket.
+//! `report --format md`: the record of a run as Markdown, ready for a change ticket. It formats
+//! the report document ([`super::doc`]) and escapes every piece of run text: HTML (`<script>`),
+//! links and images (`[x](…)`, `![x](…)`), emphasis and code markers become literal characters with
+//! backslash escapes, which keep the source readable.
 
-use super::ItemJson;
-use super::json::ReportJson;
+use super::doc::{self, Body, Cell, Detail, Doc, Inline, Item, Mark, Part, Row, Table};
 use super::timeline::{Span, Timeline};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use std::fmt::Write as _;
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// Escapes text for Markdown inline content: characters that could start HTML, a link, an image,
+/// emphasis, code or strike-through get a backslash; `_` only at a word boundary (`snake_case`
+/// stays as it is). Control characters other than newline and tab become U+FFFD.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 8);
+    let chars: Vec<char> = s.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '&' | '~' | '|' | '!' => {
+                o.push('\\');
+                o.push(c);
+            }
+            '_' => {
+                let word = |j: Option<usize>| {
+                    j.and_then(|j| chars.get(j))
+                        .is_some_and(|c| c.is_alphanumeric())
+                };
+                if !(word(i.checked_sub(1)) && word(Some(i + 1))) {
+                    o.push('\\');
+                }
+                o.push('_');
+            }
+            '\n' | '\t' => o.push(c),
+            c if c.is_control() => o.push('\u{FFFD}'),
+            c => o.push(c),
+        }
+    }
+    o
 }
 
-/// `2026-11-23 21:04:05 +01:00 (20:04:05 UTC)` from an RFC 3339 string.
-fn when(s: &str) -> String {
-    DateTime::parse_from_rfc3339(s).map_or_else(|_| s.to_owned(), |t| super::local_and_utc(&t))
-}
-
-fn opt_when(s: &Option<String>) -> String {
-    s.as_deref().map_or_else(|| "—".to_owned(), when)
-}
-
-fn mark(state: &str) -> &'static str {
-    match state {
-        "done" | "signed" | "go" => "[x]",
-        "open" => "[ ]",
-        _ => "[-]",
+/// [`escape`] for a line that starts a block: a leading `#`, `-`, `+`, `=`, `>` or `1.` is escaped
+/// too, so run text never becomes a heading, list or quote.
+fn escape_line(s: &str) -> String {
+    let e = escape(s);
+    let trimmed = e.trim_start();
+    let lead = e.len() - trimmed.len();
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    if trimmed.starts_with(['#', '-', '+', '=']) {
+        format!("{}\\{}", &e[..lead], trimmed)
+    } else if digits > 0 && trimmed[digits..].starts_with(['.', ')']) {
+        format!(
+            "{}{}\\{}",
+            &e[..lead],
+            &trimmed[..digits],
+            &trimmed[digits..]
+        )
+    } else {
+        e
     }
 }
 
-fn who(i: &ItemJson) -> String {
-    match (&i.actor, &i.at) {
-        (Some(a), Some(at)) => format!("{} ({}@{}), {}", a.name, a.user, a.host, when(at)),
-        _ if i.prechecked => "checked in the template".to_owned(),
-        _ => String::new(),
+/// Multi-line run text (notes, reasons) as Markdown lines under `indent`: each line escaped, line
+/// breaks kept as hard breaks (a trailing backslash).
+fn lines(s: &str, indent: &str) -> String {
+    let ls: Vec<String> = s.lines().map(escape_line).collect();
+    let n = ls.len();
+    ls.into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let brk = if i + 1 < n && !l.is_empty() { "\\" } else { "" };
+            if i == 0 {
+                format!("{l}{brk}")
+            } else {
+                format!("\n{indent}{l}{brk}")
+            }
+        })
+        .collect()
+}
+
+fn code_span(s: &str) -> String {
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace('\n', " "))
+}
+
+fn safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:"))
+        && !url.contains(|c: char| c.is_whitespace() || c == '<' || c == '>')
+}
+
+fn inline(spans: &[Inline]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Inline::Text(t) => escape(t),
+            Inline::Code(t) => code_span(t),
+            Inline::Strong(t) => format!("**{}**", escape(t)),
+            Inline::Em(t) => format!("*{}*", escape(t)),
+            Inline::Strike(t) => format!("~~{}~~", escape(t)),
+            Inline::Link { text, url } if safe_url(url) => format!(
+                "[{}]({})",
+                escape(text),
+                url.replace('(', "%28").replace(')', "%29")
+            ),
+            Inline::Link { text, url } => format!("{} ({})", escape(text), escape(url)),
+        })
+        .collect()
+}
+
+fn cell(c: &Cell) -> String {
+    let s = match c {
+        Cell::Text(t) => escape(t),
+        Cell::Code(t) | Cell::Hash(t) => code_span(t),
+        Cell::State(_, label) | Cell::Strong(label) => format!("**{}**", escape(label)),
+        Cell::Rich(spans) => inline(spans),
+    };
+    s.replace('\n', "<br>")
+}
+
+fn table(o: &mut String, t: &Table) {
+    if let Some(title) = &t.title {
+        let _ = writeln!(o, "## {}\n", escape(title));
+    }
+    let head: Vec<String> = t.head.iter().map(|h| escape(h)).collect();
+    let _ = writeln!(
+        o,
+        "| {} |\n|{}",
+        head.join(" | "),
+        "---|".repeat(t.head.len().max(1))
+    );
+    for Row { cells, .. } in &t.rows {
+        let cells: Vec<String> = cells.iter().map(cell).collect();
+        let _ = writeln!(o, "| {} |", cells.join(" | "));
+    }
+    let _ = writeln!(o);
+}
+
+fn fence_for(text: &str) -> String {
+    let longest = text
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            t.len() - t.trim_start_matches('`').len()
+        })
+        .max()
+        .unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+fn body(o: &mut String, b: &Body, indent: &str) {
+    match b {
+        Body::Para(spans) => {
+            let _ = writeln!(o, "{indent}{}\n", inline(spans).replace('\n', " "));
+        }
+        Body::Bullet(depth, spans) => {
+            let _ = writeln!(o, "{indent}{}- {}", "  ".repeat(*depth), inline(spans));
+        }
+        Body::Code(lang, text) => {
+            let fence = fence_for(text);
+            let _ = writeln!(
+                o,
+                "\n{indent}{fence}{}",
+                lang.as_deref().map(escape).unwrap_or_default()
+            );
+            for l in text.lines() {
+                let _ = writeln!(o, "{indent}{l}");
+            }
+            let _ = writeln!(o, "{indent}{fence}\n");
+        }
+        Body::Table(t) => {
+            let mut s = String::new();
+            table(&mut s, t);
+            for l in s.lines() {
+                let _ = writeln!(o, "{indent}{l}");
+            }
+        }
+    }
+}
+
+fn item(o: &mut String, it: &Item) {
+    let indent = "  ".repeat(it.depth);
+    let mark = match it.mark {
+        Mark::Done => "[x]",
+        Mark::Open => "[ ]",
+        Mark::Other => "[-]",
+    };
+    let _ = write!(
+        o,
+        "{indent}- {mark} {} — **{}**",
+        escape(&it.text),
+        escape(&it.state)
+    );
+    if let Some(w) = &it.who {
+        let _ = write!(o, " · {}", escape(w));
+    }
+    if let Some(a) = &it.after_no_go {
+        let _ = write!(o, " · **{}**", escape(a));
+    }
+    let _ = writeln!(o);
+    let sub = format!("{indent}  ");
+    let cont = format!("{indent}    ");
+    for d in &it.details {
+        match d {
+            Detail::Reason(r) => {
+                let _ = writeln!(o, "{sub}- reason: {}", lines(r, &cont));
+            }
+            Detail::Note(who, text) => {
+                let _ = writeln!(
+                    o,
+                    "{sub}- note ({}):\\\n{cont}{}",
+                    escape(who),
+                    lines(text, &cont)
+                );
+            }
+            Detail::History(h) => {
+                let _ = writeln!(o, "{sub}- {}", escape(h));
+            }
+            Detail::Body(b) => {
+                if matches!(b, Body::Para(_) | Body::Table(_)) {
+                    let _ = writeln!(o);
+                }
+                body(o, b, &sub);
+            }
+        }
     }
 }
 
 /// Renders the report, judging overdue sections of an active run against the current time.
-pub fn render(r: &ReportJson) -> String {
+pub fn render(r: &super::json::ReportJson) -> String {
     render_at(r, Utc::now())
 }
 
 /// Renders the report as of `now` (the now-line and overdue marks of an active run).
-pub fn render_at(r: &ReportJson, now: DateTime<Utc>) -> String {
-    let timeline = Timeline::from_report(r, now);
+pub fn render_at(r: &super::json::ReportJson, now: DateTime<Utc>) -> String {
+    write(&doc::build(r, now))
+}
+
+/// Formats a report document as Markdown.
+pub fn write(d: &Doc) -> String {
     let mut o = String::new();
-    let run = &r.run;
-    let _ = writeln!(o, "# Run record: {}\n", run.title);
-    let _ = writeln!(o, "| | |\n|---|---|");
-    let _ = writeln!(o, "| Run | `{}` |", run.id);
-    let _ = writeln!(
-        o,
-        "| Template | {} (`{}`) |",
-        cell(&run.template_title),
-        cell(&run.template_path)
-    );
-    let _ = writeln!(o, "| Template SHA-256 | `{}` |", run.base_sha256);
-    if run.base_sha256 != run.template_sha256 {
-        let _ = writeln!(o, "| Template at start | `{}` |", run.template_sha256);
-    }
-    if let Some(d) = &run.drift_sha256 {
-        let _ = writeln!(
-            o,
-            "| Template file now | `{d}` (changed since; not re-based) |"
-        );
-    }
-    let _ = writeln!(o, "| Outcome | **{}** |", run.outcome);
-    if let Some(reason) = &run.abort_reason {
-        let _ = writeln!(o, "| Abort reason | {} |", cell(reason));
-    }
-    let _ = writeln!(o, "| Window start | {} |", when(&run.started_at));
-    let _ = writeln!(o, "| Window end | {} |", opt_when(&run.ended_at));
-    let ops: Vec<String> = r
-        .operators
-        .iter()
-        .map(|a| format!("{} ({}@{})", a.name, a.user, a.host))
-        .collect();
-    let _ = writeln!(o, "| Operators | {} |", cell(&ops.join(", ")));
-    let p = &r.progress;
-    let _ = writeln!(
-        o,
-        "| Progress | {}/{} ({} exceptions) |",
-        p.done, p.total, p.exceptions
-    );
-    for (k, v) in &run.variables {
-        let _ = writeln!(o, "| `{{{{ {k} }}}}` | {} |", cell(v));
-    }
-    let _ = writeln!(
-        o,
-        "| Journal head | seq {} `{}` |\n",
-        r.journal.seq, r.journal.head
-    );
-    for w in &run.warnings {
-        let _ = writeln!(o, "> **Warning:** {}\n", w.replace('\n', " "));
-    }
-
-    gantt(&mut o, &r.run.title, &timeline);
-
-    let _ = writeln!(o, "## Sections\n");
-    for s in r.sections.iter().filter(|s| s.total > 0) {
-        let hashes = "#".repeat(usize::from(s.level.clamp(1, 4)) + 2);
-        let _ = writeln!(o, "{hashes} {} ({}/{})\n", s.title, s.done, s.total);
-        if s.planned_time.is_some() || s.first_change.is_some() {
-            let _ = writeln!(
-                o,
-                "Planned {} · actual {} – {}{}\n",
-                s.planned_time.as_deref().unwrap_or("—"),
-                opt_when(&s.first_change),
-                opt_when(&s.last_change),
-                s.duration_minutes
-                    .map_or_else(String::new, |m| format!(" ({m} min)"))
-            );
-        }
-        for it in &s.items {
-            let i = &it.item;
-            let _ = write!(o, "- {} {} — **{}**", mark(i.state), i.text, i.state);
-            let w = who(i);
-            if !w.is_empty() {
-                let _ = write!(o, " · {w}");
+    let _ = writeln!(o, "# {}\n", escape_line(&d.title));
+    for p in &d.parts {
+        match p {
+            Part::Heading(h) => {
+                let level = usize::from(h.level.clamp(2, 6));
+                let _ = writeln!(o, "{} {}\n", "#".repeat(level), escape(&h.text));
             }
-            let _ = writeln!(o, " `{}`", i.id);
-            if let Some(r) = &i.reason {
-                let _ = writeln!(o, "  - reason: {}", r.replace('\n', " "));
+            Part::Line(text) => {
+                let _ = writeln!(o, "*{}*\n", escape(text));
             }
-            for n in &i.notes {
+            Part::Warning(w) => {
+                let _ = writeln!(o, "> **Warning:** {}\n", escape(&w.replace('\n', " ")));
+            }
+            Part::Facts(_, rows) => {
+                let _ = writeln!(o, "| | |\n|---|---|");
+                for (k, v) in rows {
+                    let _ = writeln!(o, "| {} | {} |", escape(k), cell(v));
+                }
+                let _ = writeln!(o);
+            }
+            Part::Table(t) => table(&mut o, t),
+            Part::Body(b) => body(&mut o, b, ""),
+            Part::Items(items) => {
+                for it in items {
+                    item(&mut o, it);
+                }
+                let _ = writeln!(o);
+            }
+            Part::Chart(caption) => {
+                gantt(&mut o, &d.run_title, &d.timeline);
+                let _ = writeln!(o, "{}\n", escape(caption));
+            }
+            Part::Journal(seq, events, head, id) => {
                 let _ = writeln!(
                     o,
-                    "  - note ({}, {}): {}",
-                    n.by,
-                    when(&n.at),
-                    n.text.replace('\n', " ")
-                );
-            }
-            for c in &it.code {
-                let fence = if c.text.contains("```") {
-                    "~~~~"
-                } else {
-                    "```"
-                };
-                let _ = writeln!(
-                    o,
-                    "\n  {fence}{}\n{}\n  {fence}\n",
-                    c.lang.as_deref().unwrap_or(""),
-                    c.text
-                        .lines()
-                        .map(|l| format!("  {l}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                    "## Journal\n\nHead of the hash chain (seq {seq}, {events} events): {}\n\n{} re-checks it.",
+                    code_span(head),
+                    code_span(&format!("runsheet verify {id}"))
                 );
             }
         }
-        let _ = writeln!(o);
     }
-
-    table(
-        &mut o,
-        "Sign-offs",
-        &r.signoffs,
-        &[
-            "Role",
-            "Item",
-            "Signer",
-            "OS user@host",
-            "State",
-            "When (local, UTC)",
-        ],
-        |i| {
-            vec![
-                i.role.clone().unwrap_or_default(),
-                i.text.clone(),
-                i.signer.clone().unwrap_or_default(),
-                i.actor
-                    .as_ref()
-                    .map(|a| format!("{}@{}", a.user, a.host))
-                    .unwrap_or_default(),
-                i.state.to_owned(),
-                i.at.as_deref().map(when).unwrap_or_default(),
-            ]
-        },
-    );
-    table(
-        &mut o,
-        "Gate decisions",
-        &r.gates,
-        &["Gate", "Decision", "Reason", "By", "When"],
-        |i| {
-            vec![
-                i.text.clone(),
-                i.state.to_uppercase(),
-                i.reason.clone().unwrap_or_default(),
-                i.by.clone().unwrap_or_default(),
-                i.at.as_deref().map(when).unwrap_or_default(),
-            ]
-        },
-    );
-    table(
-        &mut o,
-        "Skipped, n/a and failed",
-        &r.exceptions,
-        &["Item", "State", "Reason", "By", "When"],
-        |i| {
-            vec![
-                i.text.clone(),
-                i.state.to_owned(),
-                i.reason.clone().unwrap_or_default(),
-                i.by.clone().unwrap_or_default(),
-                i.at.as_deref().map(when).unwrap_or_default(),
-            ]
-        },
-    );
-    let timed: Vec<_> = timeline
-        .lanes
-        .iter()
-        .filter(|l| l.planned.is_some())
-        .collect();
-    if !timed.is_empty() {
-        let _ = writeln!(
-            o,
-            "## Planned vs actual\n\n| Section | Planned | Slot ends | Started | Late (min) | Duration (min) | Status |\n|---|---|---|---|---|---|---|"
-        );
-        for l in timed {
-            let Some(s) = r.sections.get(l.section) else {
-                continue;
-            };
-            let status = if l.overdue {
-                "**overdue**"
-            } else if l.complete() {
-                "on time"
-            } else {
-                "open"
-            };
-            let _ = writeln!(
-                o,
-                "| {} | {} | {} | {} | {} | {} | {status} |",
-                cell(&s.title),
-                s.planned_time.as_deref().unwrap_or(""),
-                l.planned
-                    .map(|p| p.end.format("%H:%M").to_string())
-                    .unwrap_or_default(),
-                opt_when(&s.first_change),
-                s.late_minutes.map(|m| m.to_string()).unwrap_or_default(),
-                s.duration_minutes
-                    .map(|m| m.to_string())
-                    .unwrap_or_default()
-            );
-        }
-        let _ = writeln!(o);
-    }
-    table(
-        &mut o,
-        "Orphaned items (no longer in the template)",
-        &r.orphans,
-        &["Item", "Old section", "State", "By", "When"],
-        |i| {
-            vec![
-                i.text.clone(),
-                i.section.clone(),
-                i.state.to_owned(),
-                i.by.clone().unwrap_or_default(),
-                i.at.as_deref().map(when).unwrap_or_default(),
-            ]
-        },
-    );
-    let _ = writeln!(
-        o,
-        "## Timeline\n\n| Seq | Local | UTC | By | Event | Item | Detail |\n|---|---|---|---|---|---|---|"
-    );
-    for t in &r.timeline {
-        let local = DateTime::parse_from_rfc3339(&t.at).map_or_else(
-            |_| t.at.clone(),
-            |d| d.format("%Y-%m-%d %H:%M:%S %:z").to_string(),
-        );
-        let utc = DateTime::parse_from_rfc3339(&t.at_utc).map_or_else(
-            |_| t.at_utc.clone(),
-            |d| d.with_timezone(&Utc).format("%H:%M:%S").to_string(),
-        );
-        let _ = writeln!(
-            o,
-            "| {} | {local} | {utc} | {} ({}@{}) | {} | {} | {} |",
-            t.seq,
-            cell(&t.by),
-            cell(&t.actor.user),
-            cell(&t.actor.host),
-            t.kind,
-            cell(t.text.as_deref().unwrap_or("")),
-            cell(t.detail.as_deref().unwrap_or(""))
-        );
-    }
-    let _ = writeln!(
-        o,
-        "\n## Journal\n\nHead of the hash chain (seq {}, {} events): `{}`\n\n`runsheet verify {}` re-checks it.",
-        r.journal.seq, r.journal.events, r.journal.head, run.id
-    );
     o
 }
 
@@ -327,12 +322,9 @@ fn bar(o: &mut String, name: &str, tags: &[&str], s: Span) {
     let _ = writeln!(o, "    {name} :{}", meta.join(", "));
 }
 
-/// `## Timeline chart`: the run's schedule as a Mermaid `gantt` block (GitHub and GitLab draw it).
+/// The run's schedule as a Mermaid `gantt` block (GitHub and GitLab draw it).
 fn gantt(o: &mut String, title: &str, t: &Timeline) {
-    if t.is_empty() {
-        return;
-    }
-    let _ = writeln!(o, "## Timeline chart\n\n```mermaid\ngantt");
+    let _ = writeln!(o, "```mermaid\ngantt");
     let _ = writeln!(o, "    title {}", mermaid_text(title));
     let _ = writeln!(o, "    dateFormat YYYY-MM-DD HH:mm:ss");
     let axis = if t.spans_days() { "%d %H:%M" } else { "%H:%M" };
@@ -349,20 +341,20 @@ fn gantt(o: &mut String, title: &str, t: &Timeline) {
                 .planned_label
                 .as_deref()
                 .map_or_else(String::new, mermaid_text);
-            let tags: &[&str] = if l.overdue && l.actual.is_none() {
-                &["crit"]
-            } else {
-                &[]
-            };
-            let late = if l.overdue && l.actual.is_none() {
-                " not started overdue"
-            } else {
-                ""
-            };
-            bar(o, &format!("Planned {label}{late}"), tags, p);
+            let late = l.overdue && l.actual.is_none();
+            let tags: &[&str] = if late { &["crit"] } else { &[] };
+            bar(
+                o,
+                &format!(
+                    "Planned {label}{}",
+                    if late { " not started overdue" } else { "" }
+                ),
+                tags,
+                p,
+            );
         }
         if let Some(a) = l.actual {
-            let tag = if l.overdue {
+            let tag = if l.overdue || l.failed {
                 "crit"
             } else if l.complete() {
                 "done"
@@ -370,55 +362,16 @@ fn gantt(o: &mut String, title: &str, t: &Timeline) {
                 "active"
             };
             let name = format!(
-                "Actual {}/{}{}",
+                "Actual {}/{}{}{}",
                 l.done,
                 l.total,
+                if l.failed { " failed" } else { "" },
                 if l.overdue { " overdue" } else { "" }
             );
             bar(o, &name, &[tag], a);
         }
     }
     let _ = writeln!(o, "```\n");
-    let overdue: Vec<&str> = t
-        .lanes
-        .iter()
-        .filter(|l| l.overdue)
-        .map(|l| l.title.as_str())
-        .collect();
-    let _ = writeln!(
-        o,
-        "Times are local to the window (UTC{}). Planned slots run to the next planned time; actual bars \
-         run from the first to the last change in the section{}.\n",
-        t.offset_label(),
-        if overdue.is_empty() {
-            String::new()
-        } else {
-            format!("; overdue (red): {}", cell(&overdue.join(", ")))
-        }
-    );
-}
-
-fn table(
-    o: &mut String,
-    title: &str,
-    rows: &[ItemJson],
-    head: &[&str],
-    f: impl Fn(&ItemJson) -> Vec<String>,
-) {
-    if rows.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        o,
-        "## {title}\n\n| {} |\n|{}",
-        head.join(" | "),
-        "---|".repeat(head.len())
-    );
-    for r in rows {
-        let cells: Vec<String> = f(r).iter().map(|c| cell(c)).collect();
-        let _ = writeln!(o, "| {} |", cells.join(" | "));
-    }
-    let _ = writeln!(o);
 }
 
 #[cfg(test)]
@@ -444,6 +397,26 @@ mod tests {
         assert_eq!(
             o,
             "    Actual 1/1 :done, 2026-11-23 21:00:00, 2026-11-23 21:01:00\n"
+        );
+    }
+
+    #[test]
+    fn run_text_cannot_become_markup() {
+        assert_eq!(
+            escape("<script>alert(1)</script> & ![x](http://e) *b* `c` ~~d~~"),
+            "\\<script\\>alert(1)\\</script\\> \\& \\!\\[x\\](http://e) \\*b\\* \\`c\\` \\~\\~d\\~\\~"
+        );
+        assert_eq!(escape("snake_case _lead"), "snake_case \\_lead");
+        assert_eq!(escape_line("# not a heading"), "\\# not a heading");
+        assert_eq!(escape_line("1. not a list"), "1\\. not a list");
+        assert_eq!(lines("one\ntwo", "  "), "one\\\n  two");
+        assert_eq!(code_span("a `b` c"), "``a `b` c``");
+        assert_eq!(
+            inline(&[Inline::Link {
+                text: "x".into(),
+                url: "javascript:alert(1)".into()
+            }]),
+            "x (javascript:alert(1))"
         );
     }
 }

@@ -1,19 +1,20 @@
 //! The picture of a run's schedule: per section, the planned slot next to the actual first-to-last
-//! change, with overdue sections marked. Computed once, from a [`ReportJson`] or straight from a
-//! [`RunView`], and drawn by the Markdown report (a Mermaid `gantt` block), the HTML report (inline
-//! SVG) and the TUI's timeline view (`ui/timeline.rs`).
+//! change, with overdue and failed sections marked. Computed once, from a [`ReportJson`] or
+//! straight from a [`RunView`], and drawn by the Markdown report (a Mermaid `gantt` block), the
+//! HTML report (inline SVG) and the TUI's timeline view (`ui/timeline.rs`).
 //!
-//! A timed section's planned slot runs from its planned time to the next later planned time of a
-//! section after it; the last timed section gets [`DEFAULT_SLOT_MINUTES`]. A section is overdue when
-//! its slot ended before it was finished: still open after the slot (at the run's end, or now for an
-//! active run), or last changed after the slot.
+//! Planned slots come from [`crate::run::schedule`] (one rule everywhere). A section is overdue
+//! when its slot ended before it was finished — still open after the slot (at the run's end, or now
+//! for an active run), or last changed after it — and never before the window starts. A section
+//! holding a failed item or a NO-GO is failed, whatever else it is.
 
 use super::json::ReportJson;
+use super::parse_time;
+use crate::run::schedule::{Schedule, is_overdue};
 use crate::run::view::RunView;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
-/// Length of the last timed section's slot, which has no next planned time to end it.
-pub const DEFAULT_SLOT_MINUTES: i64 = 30;
+pub use crate::run::schedule::DEFAULT_SLOT_MINUTES;
 
 /// A span of time, start ≤ end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,18 +47,20 @@ pub struct Lane {
     pub planned: Option<Span>,
     /// First to last change.
     pub actual: Option<Span>,
-    /// Items not open.
+    /// Items closed.
     pub done: usize,
     /// Items.
     pub total: usize,
-    /// Finished after its slot, or still open after it.
+    /// Finished after its slot, or still open after it (the window having started).
     pub overdue: bool,
+    /// Holds a failed item or a NO-GO: never drawn as complete.
+    pub failed: bool,
 }
 
 impl Lane {
-    /// Every item closed (and there is at least one).
+    /// Every item closed (and there is at least one), none failed and no NO-GO.
     pub fn complete(&self) -> bool {
-        self.total > 0 && self.done >= self.total
+        self.total > 0 && self.done >= self.total && !self.failed
     }
 }
 
@@ -68,20 +71,23 @@ pub struct Timeline {
     pub lanes: Vec<Lane>,
     /// Axis start (earliest of window start, planned and actual starts).
     pub axis_start: DateTime<FixedOffset>,
-    /// Axis end (latest of window end or now, planned and actual ends); after `axis_start`.
+    /// Axis end (latest of the run's end or now, window end, planned and actual ends); after
+    /// `axis_start`.
     pub axis_end: DateTime<FixedOffset>,
     /// Window start.
     pub window_start: DateTime<FixedOffset>,
-    /// Window end, when the run ended.
+    /// Window end, when known.
     pub window_end: Option<DateTime<FixedOffset>>,
+    /// When the run ended (completed or aborted).
+    pub ended: Option<DateTime<FixedOffset>>,
     /// Now, while the run is active.
     pub now: Option<DateTime<FixedOffset>>,
-    /// The time overdue marks were judged at: the window end, or now.
+    /// The time overdue marks were judged at: the run's end, or now.
     pub reference: DateTime<FixedOffset>,
-}
-
-fn parse(s: Option<&str>) -> Option<DateTime<FixedOffset>> {
-    s.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    /// The window start is a guess (overdue marks say so).
+    pub guess: bool,
+    /// The window's zone (`Europe/Berlin`, `UTC+01:00`).
+    pub zone: String,
 }
 
 /// One section's times: what a [`Timeline`] is computed from, whichever way the run was read.
@@ -89,92 +95,99 @@ struct SectionTimes {
     title: String,
     level: u8,
     planned_label: Option<String>,
-    planned_at: Option<DateTime<FixedOffset>>,
+    planned: Option<Span>,
     first: Option<DateTime<FixedOffset>>,
     last: Option<DateTime<FixedOffset>>,
-    done: usize,
+    closed: usize,
     total: usize,
+    failed: bool,
+}
+
+struct Frame {
+    window_start: DateTime<FixedOffset>,
+    window_end: Option<DateTime<FixedOffset>>,
+    ended: Option<DateTime<FixedOffset>>,
+    active: bool,
+    guess: bool,
+    zone: String,
 }
 
 impl Timeline {
     /// Builds the timeline of `r`; `now` places the now-line of an active run and judges what is
     /// overdue. Every time is shown in the window start's offset.
     pub fn from_report(r: &ReportJson, now: DateTime<Utc>) -> Timeline {
-        let window_start = parse(Some(&r.run.started_at)).unwrap_or_else(|| now.fixed_offset());
+        let window_start = parse_time(Some(&r.window.start)).unwrap_or_else(|| now.fixed_offset());
         let sections = r.sections.iter().map(|s| SectionTimes {
             title: s.title.clone(),
             level: s.level,
             planned_label: s.planned_time.clone(),
-            planned_at: parse(s.planned_at.as_deref()),
-            first: parse(s.first_change.as_deref()),
-            last: parse(s.last_change.as_deref()),
-            done: s.done,
+            planned: parse_time(s.planned_at.as_deref()).map(|start| Span {
+                start,
+                end: parse_time(s.slot_end.as_deref()).unwrap_or(start),
+            }),
+            first: parse_time(s.first_change.as_deref()),
+            last: parse_time(s.last_change.as_deref()),
+            closed: s.closed,
             total: s.total,
+            failed: s.failed,
         });
-        let window_end = parse(r.run.ended_at.as_deref());
-        Timeline::build(
+        let frame = Frame {
             window_start,
-            window_end,
-            r.run.status == "active",
-            sections.collect(),
-            now,
-        )
+            window_end: parse_time(r.window.end.as_deref()),
+            ended: parse_time(r.run.ended_at.as_deref()),
+            active: r.run.status == "active",
+            guess: r.window.guess,
+            zone: r.window.zone.clone(),
+        };
+        Timeline::build(frame, sections.collect(), now)
     }
 
     /// Builds the same timeline straight from a reconciled view (the TUI), without a report:
     /// section times, planned slots and overdue marks exactly as [`Timeline::from_report`] has them.
     pub fn from_view(view: &RunView<'_>, now: DateTime<Utc>) -> Timeline {
         let run = view.run;
+        let schedule = Schedule::new(run, view.template);
         let sections = view.sections.iter().map(|s| {
             let sec = view.template.sections.get(s.index);
-            let planned = sec.and_then(|x| x.planned_time);
             SectionTimes {
                 title: s.title.to_string(),
                 level: sec.map_or(1, |x| x.level),
-                planned_label: planned.map(|p| p.to_string()),
-                planned_at: planned.and_then(|p| {
-                    crate::run::schedule::planned_at(p, view.template, &run.started_at)
+                planned_label: sec.and_then(|x| x.planned_time).map(|p| p.to_string()),
+                planned: schedule.planned(s.index).map(|p| Span {
+                    start: p.start,
+                    end: p.slot_end,
                 }),
                 first: s.first,
                 last: s.last,
-                done: s.progress.done,
+                closed: s.progress.closed(),
                 total: s.progress.total,
+                failed: s.progress.failures() > 0,
             }
         });
-        Timeline::build(
-            run.started_at,
-            run.lifecycle.ended_at(),
-            run.is_active(),
-            sections.collect(),
-            now,
-        )
+        let w = &schedule.window;
+        let frame = Frame {
+            window_start: w.start,
+            window_end: w.end,
+            ended: run.lifecycle.ended_at(),
+            active: run.is_active(),
+            guess: w.is_guess(),
+            zone: w.zone.name(),
+        };
+        Timeline::build(frame, sections.collect(), now)
     }
 
-    fn build(
-        window_start: DateTime<FixedOffset>,
-        window_end: Option<DateTime<FixedOffset>>,
-        active: bool,
-        sections: Vec<SectionTimes>,
-        now: DateTime<Utc>,
-    ) -> Timeline {
-        let tz = *window_start.offset();
+    fn build(f: Frame, sections: Vec<SectionTimes>, now: DateTime<Utc>) -> Timeline {
+        let tz = *f.window_start.offset();
         let local = |t: DateTime<FixedOffset>| t.with_timezone(&tz);
-        let window_end = window_end.map(local);
+        let window_start = f.window_start;
+        let ended = f.ended.map(local);
         let now_local = now.with_timezone(&tz);
-        let reference = window_end.unwrap_or(now_local);
-        let planned_starts: Vec<Option<DateTime<FixedOffset>>> =
-            sections.iter().map(|s| s.planned_at.map(local)).collect();
+        let reference = ended.unwrap_or(now_local);
         let mut lanes = Vec::new();
         for (i, s) in sections.into_iter().enumerate() {
-            let planned = planned_starts.get(i).copied().flatten().map(|start| {
-                let end = planned_starts
-                    .iter()
-                    .skip(i + 1)
-                    .flatten()
-                    .copied()
-                    .find(|t| *t > start)
-                    .unwrap_or(start + Duration::minutes(DEFAULT_SLOT_MINUTES));
-                Span { start, end }
+            let planned = s.planned.map(|p| Span {
+                start: local(p.start),
+                end: local(p.end.max(p.start)),
             });
             let actual = match (s.first, s.last) {
                 (Some(a), Some(b)) => Some(Span {
@@ -191,9 +204,13 @@ impl Timeline {
                 continue;
             }
             let overdue = planned.is_some_and(|p| {
-                let open_past = s.done < s.total && reference > p.end;
-                let finished_late = actual.is_some_and(|a| a.end > p.end);
-                open_past || finished_late
+                is_overdue(
+                    window_start,
+                    p.end,
+                    s.closed < s.total,
+                    actual.map(|a| a.end),
+                    reference,
+                )
             });
             lanes.push(Lane {
                 section: i,
@@ -202,14 +219,18 @@ impl Timeline {
                 planned_label: s.planned_label,
                 planned,
                 actual,
-                done: s.done,
+                done: s.closed,
                 total: s.total,
                 overdue,
+                failed: s.failed,
             });
         }
-        let now = active.then_some(now_local);
+        let now = f.active.then_some(now_local);
         let mut lo = window_start;
-        let mut hi = window_end.or(now).unwrap_or(window_start);
+        let mut hi = ended.or(now).unwrap_or(window_start);
+        if let Some(e) = f.window_end {
+            hi = hi.max(local(e));
+        }
         for l in &lanes {
             for s in l.planned.iter().chain(l.actual.iter()) {
                 lo = lo.min(s.start);
@@ -224,9 +245,12 @@ impl Timeline {
             axis_start: lo,
             axis_end: hi,
             window_start,
-            window_end,
+            window_end: f.window_end.map(local),
+            ended,
             now,
             reference,
+            guess: f.guess,
+            zone: f.zone,
         }
     }
 
@@ -248,15 +272,23 @@ impl Timeline {
         self.window_start.format("%:z").to_string()
     }
 
-    /// Axis ticks: round times a readable step apart, at most about ten.
+    /// Axis ticks: round times a readable step apart, at most `max` (about ten by default).
     pub fn ticks(&self) -> Vec<DateTime<FixedOffset>> {
-        const STEPS: [i64; 12] = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440];
+        self.ticks_at_most(10)
+    }
+
+    /// Axis ticks: round times a readable step apart, at most `max` of them.
+    pub fn ticks_at_most(&self, max: i64) -> Vec<DateTime<FixedOffset>> {
+        const STEPS: [i64; 14] = [
+            1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080,
+        ];
+        let max = max.max(1);
         let span = (self.axis_end - self.axis_start).num_minutes().max(1);
         let step = STEPS
             .iter()
             .copied()
-            .find(|s| span / s <= 10)
-            .unwrap_or(span / 10 + 1);
+            .find(|s| span / s <= max)
+            .unwrap_or(span / max + 1);
         let tz = *self.axis_start.offset();
         let offset = i64::from(tz.local_minus_utc());
         let local_min = (self.axis_start.timestamp() + offset).div_euclid(60);
@@ -300,8 +332,11 @@ mod tests {
             axis_end: at(b),
             window_start: at(a),
             window_end: None,
+            ended: None,
             now: None,
             reference: at(b),
+            guess: false,
+            zone: "UTC+01:00".into(),
         }
     }
 
@@ -316,6 +351,7 @@ mod tests {
             assert_eq!(k.offset().local_minus_utc(), 3600);
         }
         assert_eq!(ticks[0].format("%H:%M").to_string(), "20:50");
+        assert!(t.ticks_at_most(3).len() <= 4);
     }
 
     #[test]

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+mod raw;
+
+use raw::RawChange;
+
 /// `prev` of the first event of a run.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -93,6 +97,9 @@ pub enum Change {
         /// Optional note attached to the change.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         note: Option<String>,
+        /// The operator confirmed ticking while a NO-GO was unresolved or the run was on HOLD.
+        #[serde(default, skip_serializing_if = "is_false")]
+        after_no_go: bool,
     },
     /// Item back to open.
     Untick {
@@ -132,6 +139,9 @@ pub enum Change {
         /// Role from the template.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         role: Option<String>,
+        /// The operator confirmed signing while a NO-GO was unresolved or the run was on HOLD.
+        #[serde(default, skip_serializing_if = "is_false")]
+        after_no_go: bool,
     },
     /// Gate decided.
     Gate {
@@ -142,6 +152,9 @@ pub enum Change {
         /// Reason (required for NO-GO).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The operator confirmed a GO while a NO-GO was unresolved or the run was on HOLD.
+        #[serde(default, skip_serializing_if = "is_false")]
+        after_no_go: bool,
     },
     /// A note on an item.
     Note {
@@ -173,134 +186,48 @@ pub enum Change {
         orphans: Vec<OrphanInfo>,
     },
     /// The run is complete.
-    Finish,
+    Finish {
+        /// Why it was finished with failed items or NO-GO decisions (`finish --accept-exceptions`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The exceptions accepted (`1 failed, 1 no-go`), when there were any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exceptions: Option<String>,
+    },
     /// The run was abandoned.
     Abort {
         /// Why.
         reason: String,
     },
+    /// The window was set or moved.
+    Window {
+        /// Start (RFC 3339 with the zone's offset at that moment).
+        start: String,
+        /// Zone the window's clock headings are read in (`Europe/Berlin`, `UTC+01:00`).
+        zone: String,
+        /// End (RFC 3339), when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        end: Option<String>,
+        /// Why (`given with --window at start`, `CAB moved the window`).
+        reason: String,
+    },
+    /// The run was put on HOLD.
+    Hold {
+        /// Why.
+        reason: String,
+        /// The gate whose NO-GO led to the hold, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        gate: Option<ItemId>,
+    },
+    /// A hold was lifted; the NO-GO decisions before it count as resolved.
+    Resume {
+        /// Why.
+        reason: String,
+    },
 }
 
-/// Event types, for reading.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Kind {
-    Start,
-    Tick,
-    Untick,
-    Skip,
-    Na,
-    Fail,
-    Sign,
-    Gate,
-    Note,
-    Set,
-    Undo,
-    Rebase,
-    Finish,
-    Abort,
-}
-
-/// Every field any change has, read in one pass: serde's internally tagged enums buffer each
-/// object first, which made replaying a long journal twice as slow.
-#[derive(Debug, Deserialize)]
-struct RawChange {
-    #[serde(rename = "type")]
-    kind: Kind,
-    schema_version: Option<u32>,
-    run_id: Option<String>,
-    title: Option<String>,
-    name: Option<String>,
-    template_path: Option<String>,
-    template_sha256: Option<String>,
-    vars: Option<BTreeMap<String, String>>,
-    item: Option<ItemId>,
-    note: Option<String>,
-    reason: Option<String>,
-    signer: Option<String>,
-    role: Option<String>,
-    decision: Option<Decision>,
-    text: Option<String>,
-    var: Option<String>,
-    value: Option<String>,
-    target: Option<u64>,
-    from_sha256: Option<String>,
-    to_sha256: Option<String>,
-    orphans: Option<Vec<OrphanInfo>>,
-}
-
-fn need<T>(v: Option<T>, field: &str, kind: Kind) -> Result<T, String> {
-    v.ok_or_else(|| format!("a `{kind:?}` change needs `{field}`").to_lowercase())
-}
-
-impl TryFrom<RawChange> for Change {
-    type Error = String;
-
-    fn try_from(r: RawChange) -> Result<Change, String> {
-        let k = r.kind;
-        let item = |i: Option<ItemId>| need(i, "item", k);
-        Ok(match k {
-            Kind::Start => Change::Start {
-                schema_version: need(r.schema_version, "schema_version", k)?,
-                run_id: need(r.run_id, "run_id", k)?,
-                title: need(r.title, "title", k)?,
-                name: r.name,
-                template_path: need(r.template_path, "template_path", k)?,
-                template_sha256: need(r.template_sha256, "template_sha256", k)?,
-                vars: r.vars.unwrap_or_default(),
-            },
-            Kind::Tick => Change::Tick {
-                item: item(r.item)?,
-                note: r.note,
-            },
-            Kind::Untick => Change::Untick {
-                item: item(r.item)?,
-                note: r.note,
-            },
-            Kind::Skip => Change::Skip {
-                item: item(r.item)?,
-                reason: need(r.reason, "reason", k)?,
-            },
-            Kind::Na => Change::Na {
-                item: item(r.item)?,
-                reason: need(r.reason, "reason", k)?,
-            },
-            Kind::Fail => Change::Fail {
-                item: item(r.item)?,
-                note: need(r.note, "note", k)?,
-            },
-            Kind::Sign => Change::Sign {
-                item: item(r.item)?,
-                signer: need(r.signer, "signer", k)?,
-                role: r.role,
-            },
-            Kind::Gate => Change::Gate {
-                item: item(r.item)?,
-                decision: need(r.decision, "decision", k)?,
-                reason: r.reason,
-            },
-            Kind::Note => Change::Note {
-                item: item(r.item)?,
-                text: need(r.text, "text", k)?,
-            },
-            Kind::Set => Change::Set {
-                var: need(r.var, "var", k)?,
-                value: need(r.value, "value", k)?,
-            },
-            Kind::Undo => Change::Undo {
-                target: need(r.target, "target", k)?,
-            },
-            Kind::Rebase => Change::Rebase {
-                from_sha256: need(r.from_sha256, "from_sha256", k)?,
-                to_sha256: need(r.to_sha256, "to_sha256", k)?,
-                orphans: r.orphans.unwrap_or_default(),
-            },
-            Kind::Finish => Change::Finish,
-            Kind::Abort => Change::Abort {
-                reason: need(r.reason, "reason", k)?,
-            },
-        })
-    }
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Change {
@@ -319,8 +246,11 @@ impl Change {
             Change::Set { .. } => "set",
             Change::Undo { .. } => "undo",
             Change::Rebase { .. } => "rebase",
-            Change::Finish => "finish",
+            Change::Finish { .. } => "finish",
             Change::Abort { .. } => "abort",
+            Change::Window { .. } => "window",
+            Change::Hold { .. } => "hold",
+            Change::Resume { .. } => "resume",
         }
     }
 
@@ -482,6 +412,7 @@ mod tests {
         let change = Change::Tick {
             item: ItemId("a-1234".into()),
             note: Some("with \"quotes\" and ,\"hash\":\"".into()),
+            after_no_go: false,
         };
         let (ev, line) = Event::seal(2, at, actor(), change, GENESIS).unwrap();
         assert!(line.ends_with("\"}\n"));
@@ -491,5 +422,34 @@ mod tests {
         let mut bad = line.trim_end().as_bytes().to_vec();
         bad[5] ^= 1;
         assert!(!Event::line_hash_ok(&bad, &ev.hash));
+    }
+
+    #[test]
+    fn lines_written_before_the_new_fields_read_the_same() {
+        // A finish and a tick as an earlier build wrote them: no new fields, same bytes out.
+        for old in [
+            r#"{"type":"finish"}"#,
+            r#"{"type":"tick","item":"a-1"}"#,
+            r#"{"type":"gate","item":"g-1","decision":"go"}"#,
+        ] {
+            let c: Change = serde_json::from_str(old).unwrap();
+            assert_eq!(serde_json::to_string(&c).unwrap(), old);
+        }
+        let w = Change::Window {
+            start: "2026-12-02T22:00:00+01:00".into(),
+            zone: "Europe/Berlin".into(),
+            end: None,
+            reason: "CAB".into(),
+        };
+        let line = serde_json::to_string(&w).unwrap();
+        assert_eq!(serde_json::from_str::<Change>(&line).unwrap(), w);
+        let t = Change::Tick {
+            item: ItemId("a-1".into()),
+            note: None,
+            after_no_go: true,
+        };
+        let line = serde_json::to_string(&t).unwrap();
+        assert!(line.contains("\"after_no_go\":true"), "{line}");
+        assert_eq!(serde_json::from_str::<Change>(&line).unwrap(), t);
     }
 }

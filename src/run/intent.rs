@@ -6,11 +6,21 @@
 
 use super::Run;
 use super::event::{Actor, Change, Decision};
+use super::gates;
+use super::outcome::Counts;
 use super::state::ItemState;
 use super::vars::substitute;
 use super::view::item_state;
 use crate::model::{ItemId, ItemKind, Template};
 use crate::text::sanitize::{clean_line, clean_multiline};
+use crate::when::Zone;
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+
+mod error;
+mod query;
+
+pub use error::IntentError;
+pub use query::{ItemQueryError, find_item};
 
 /// A requested change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,71 +92,45 @@ pub enum Intent {
     },
     /// Revert this operator's last change.
     Undo,
-    /// Complete the run.
+    /// Complete the run (refused while items are open, or failed items or NO-GO decisions are not
+    /// accepted).
     Finish,
+    /// Complete the run accepting its failed items and NO-GO decisions, with a reason.
+    FinishAccepting {
+        /// Why it is finished anyway.
+        reason: String,
+    },
     /// Abandon the run.
     Abort {
         /// Why.
         reason: String,
     },
-}
-
-/// Why a change is refused. Nothing is appended.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IntentError {
-    /// The run is completed or aborted.
-    #[error("run {id} is {status}: it takes no more changes")]
-    Closed {
-        /// Run id.
-        id: String,
-        /// `completed` or `aborted`.
-        status: &'static str,
+    /// Set or move the window.
+    Window {
+        /// Start.
+        start: DateTime<FixedOffset>,
+        /// Zone of the window's clock.
+        zone: Zone,
+        /// End, when known.
+        end: Option<DateTime<FixedOffset>>,
+        /// Why.
+        reason: String,
     },
-    /// No such item in the template.
-    #[error("no item {0} in the template this run follows")]
-    UnknownItem(ItemId),
-    /// The command does not fit the item's kind.
-    #[error("“{text}” is a {kind} item: {hint}")]
-    WrongKind {
-        /// Item text.
-        text: String,
-        /// Its kind.
-        kind: &'static str,
-        /// What to use instead.
-        hint: &'static str,
+    /// Put the run on HOLD.
+    Hold {
+        /// Why.
+        reason: String,
+        /// The gate whose NO-GO led to it, if any.
+        gate: Option<ItemId>,
     },
-    /// The item already has that state.
-    #[error("“{text}” is already {state}{who}")]
-    Already {
-        /// Item text.
-        text: String,
-        /// State.
-        state: ItemState,
-        /// ` (by …, at …)` when known.
-        who: String,
+    /// Lift a HOLD (and resolve the NO-GO decisions before it), with a reason.
+    Resume {
+        /// Why.
+        reason: String,
     },
-    /// A reason, note or text is required.
-    #[error("{0} must not be empty")]
-    Empty(&'static str),
-    /// Variable not declared by the template.
-    #[error("the template has no variable {name}; it has: {known}")]
-    UnknownVar {
-        /// Name given.
-        name: String,
-        /// Declared names.
-        known: String,
-    },
-    /// Nothing of this operator's to undo.
-    #[error("nothing of {0}'s to undo")]
-    NothingToUndo(String),
-    /// Items still open.
-    #[error("{count} item(s) still open, e.g. {first}: tick, skip or n/a them first")]
-    OpenItems {
-        /// How many.
-        count: usize,
-        /// The first few, quoted.
-        first: String,
-    },
+    /// The operator confirmed: make this tick, sign-off or GO even though a NO-GO is unresolved
+    /// or the run is on HOLD; the change is recorded as made after the NO-GO.
+    AfterNoGo(Box<Intent>),
 }
 
 fn non_empty(s: &str, what: &'static str, multiline: bool) -> Result<String, IntentError> {
@@ -174,6 +158,22 @@ pub fn check(
     template: &Template,
     actor: &Actor,
     intent: &Intent,
+) -> Result<Change, IntentError> {
+    let mut intent = intent;
+    let mut confirmed = false;
+    while let Intent::AfterNoGo(inner) = intent {
+        confirmed = true;
+        intent = inner;
+    }
+    check_one(run, template, actor, intent, confirmed)
+}
+
+fn check_one(
+    run: &Run,
+    template: &Template,
+    actor: &Actor,
+    intent: &Intent,
+    confirmed: bool,
 ) -> Result<Change, IntentError> {
     let closed = || IntentError::Closed {
         id: run.id.clone(),
@@ -212,6 +212,16 @@ pub fn check(
             Ok(())
         }
     };
+    // A tick, sign-off or GO after an unresolved NO-GO (or during a HOLD) asks first.
+    let after_no_go = |index: usize| -> Result<bool, IntentError> {
+        match gates::needs_confirmation(run, template, index) {
+            Some(_) if confirmed => Ok(true),
+            Some(b) => Err(IntentError::AfterNoGo {
+                blocker: gates::describe(run, template, &b),
+            }),
+            None => Ok(run.blocking_seq().is_some() && confirmed),
+        }
+    };
     let wrong = |text: String, kind: ItemKind| IntentError::WrongKind {
         text,
         kind: kind.as_str(),
@@ -228,9 +238,11 @@ pub fn check(
                 return Err(wrong(text, kind_of(i)));
             }
             ensure_not(state, ItemState::Done, &text, &who)?;
+            let after_no_go = after_no_go(i)?;
             Change::Tick {
                 item: item.clone(),
                 note: opt_note(note),
+                after_no_go,
             }
         }
         Intent::Untick { item, note } => {
@@ -284,10 +296,12 @@ pub fn check(
                 Some(s) => non_empty(s, "the signer's name", false)?,
                 None => actor.name.clone(),
             };
+            let after_no_go = after_no_go(i)?;
             Change::Sign {
                 item: item.clone(),
                 signer,
                 role: template.items[i].role.clone(),
+                after_no_go,
             }
         }
         Intent::Gate {
@@ -308,10 +322,15 @@ pub fn check(
                 )?),
                 Decision::Go => opt_note(reason),
             };
+            let after_no_go = match decision {
+                Decision::Go => after_no_go(i)?,
+                Decision::NoGo => false,
+            };
             Change::Gate {
                 item: item.clone(),
                 decision: *decision,
                 reason,
+                after_no_go,
             }
         }
         Intent::Note { item, text } => {
@@ -344,70 +363,85 @@ pub fn check(
                 .last_undoable(actor)
                 .ok_or_else(|| IntentError::NothingToUndo(actor.name.clone()))?,
         },
-        Intent::Finish => {
-            let open: Vec<String> = (0..template.items.len())
-                .filter(|&i| item_state(run, template, i).0 == ItemState::Open)
-                .map(|i| format!("“{}”", substitute(&template.items[i].text, &vars)))
-                .collect();
-            if !open.is_empty() {
+        Intent::Finish | Intent::FinishAccepting { .. } => {
+            let mut counts = Counts::default();
+            let mut open = Vec::new();
+            for i in 0..template.items.len() {
+                let st = item_state(run, template, i).0;
+                counts.add(st);
+                if st == ItemState::Open && open.len() < 3 {
+                    open.push(format!("“{}”", substitute(&template.items[i].text, &vars)));
+                }
+            }
+            if counts.open > 0 {
                 return Err(IntentError::OpenItems {
-                    count: open.len(),
-                    first: open.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                    count: counts.open,
+                    first: open.join(", "),
                 });
             }
-            Change::Finish
+            if let Some(h) = run.active_hold() {
+                return Err(IntentError::OnHold(format!(
+                    "HOLD since {} by {}",
+                    super::event::show_time(&h.at),
+                    h.by.describe()
+                )));
+            }
+            let summary = counts.exception_summary();
+            match intent {
+                Intent::FinishAccepting { reason } => Change::Finish {
+                    reason: Some(non_empty(reason, "--reason", true)?),
+                    exceptions: (!summary.is_empty()).then_some(summary),
+                },
+                _ if counts.failures() > 0 => return Err(IntentError::Exceptions { summary }),
+                _ => Change::Finish {
+                    reason: None,
+                    exceptions: None,
+                },
+            }
         }
         Intent::Abort { reason } => Change::Abort {
             reason: non_empty(reason, "--reason", true)?,
         },
-    })
-}
-
-/// How an `ITEM` argument matched.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ItemQueryError {
-    /// Nothing matched.
-    #[error(
-        "no item matches “{0}” (give an item id or part of its text; `runsheet status RUN` lists them)"
-    )]
-    NoMatch(String),
-    /// Several matched.
-    #[error("“{query}” matches {} items; be more specific or use an id:\n{}", .candidates.len(), .candidates.iter().map(|(id, t)| format!("  {id}  {t}")).collect::<Vec<_>>().join("\n"))]
-    Ambiguous {
-        /// The query.
-        query: String,
-        /// Matching (id, text).
-        candidates: Vec<(String, String)>,
-    },
-}
-
-/// Finds an item by id, or by a unique case-insensitive substring of its text (as written or with
-/// variables substituted). A text equal to the query wins over longer texts containing it.
-pub fn find_item(run: &Run, template: &Template, query: &str) -> Result<ItemId, ItemQueryError> {
-    let q = query.trim();
-    if let Some(item) = template.items.iter().find(|i| i.id.as_str() == q) {
-        return Ok(item.id.clone());
-    }
-    let vars = run.var_values();
-    let lower = q.to_lowercase();
-    let mut exact = Vec::new();
-    let mut partial = Vec::new();
-    for item in &template.items {
-        let shown = substitute(&item.text, &vars);
-        let texts = [item.text.to_lowercase(), shown.to_lowercase()];
-        if texts.iter().any(|t| t.trim() == lower) {
-            exact.push((item.id.to_string(), shown.into_owned()));
-        } else if !lower.is_empty() && texts.iter().any(|t| t.contains(&lower)) {
-            partial.push((item.id.to_string(), shown.into_owned()));
+        Intent::Window {
+            start,
+            zone,
+            end,
+            reason,
+        } => {
+            let fmt =
+                |t: &DateTime<FixedOffset>| zone.at(t).to_rfc3339_opts(SecondsFormat::Secs, false);
+            Change::Window {
+                start: fmt(start),
+                zone: zone.name(),
+                end: end.as_ref().filter(|e| *e > start).map(fmt),
+                reason: non_empty(reason, "--reason", true)?,
+            }
         }
-    }
-    let pick = if exact.is_empty() { partial } else { exact };
-    match pick.len() {
-        0 => Err(ItemQueryError::NoMatch(q.to_owned())),
-        1 => Ok(ItemId(pick[0].0.clone())),
-        _ => Err(ItemQueryError::Ambiguous {
-            query: q.to_owned(),
-            candidates: pick,
-        }),
-    }
+        Intent::Hold { reason, gate } => {
+            if let Some(h) = run.active_hold() {
+                return Err(IntentError::OnHold(format!(
+                    "HOLD already (since {} by {}: {})",
+                    super::event::show_time(&h.at),
+                    h.by.describe(),
+                    h.reason.replace('\n', " ")
+                )));
+            }
+            if let Some(g) = gate {
+                find(g)?;
+            }
+            Change::Hold {
+                reason: non_empty(reason, "--reason", true)?,
+                gate: gate.clone(),
+            }
+        }
+        Intent::Resume { reason } => {
+            if run.blocking_seq().is_none() {
+                return Err(IntentError::NotHeld);
+            }
+            Change::Resume {
+                reason: non_empty(reason, "--reason", true)?,
+            }
+        }
+        Intent::AfterNoGo(inner) => check_one(run, template, actor, inner, true)?,
+    })
 }

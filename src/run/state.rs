@@ -113,6 +113,25 @@ pub struct StateEntry {
     /// Reverted by a later `undo`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub undone: bool,
+    /// The `undo` that reverted it: who and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<Undone>,
+    /// `seq` of the unresolved NO-GO (or HOLD) this change came after, for ticks, sign-offs and GO
+    /// decisions made before that NO-GO was resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_no_go: Option<u64>,
+}
+
+/// Who reverted a change, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undone {
+    /// `seq` of the `undo` event.
+    pub seq: u64,
+    /// Who.
+    pub by: Actor,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
 }
 
 /// A note on an item.
@@ -130,6 +149,9 @@ pub struct NoteEntry {
     /// Reverted by a later `undo`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub undone: bool,
+    /// The `undo` that reverted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<Undone>,
 }
 
 /// Everything that happened to one item.
@@ -183,6 +205,56 @@ pub struct VarEntry {
     /// Reverted by a later `undo`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub undone: bool,
+    /// The `undo` that reverted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<Undone>,
+}
+
+/// The window as a `window` event set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowEntry {
+    /// Event `seq`.
+    pub seq: u64,
+    /// Who.
+    pub by: Actor,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Window start.
+    #[serde(with = "rfc3339")]
+    pub start: DateTime<FixedOffset>,
+    /// Zone name (`Europe/Berlin`, `UTC+01:00`).
+    pub zone: String,
+    /// Window end, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_rfc3339")]
+    pub end: Option<DateTime<FixedOffset>>,
+    /// Why.
+    pub reason: String,
+    /// The `undo` that reverted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<Undone>,
+}
+
+/// A `hold` or `resume` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoldEntry {
+    /// Event `seq`.
+    pub seq: u64,
+    /// `true` for a hold, `false` for a resume.
+    pub hold: bool,
+    /// Who.
+    pub by: Actor,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Why.
+    pub reason: String,
+    /// The gate whose NO-GO led to the hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::model::ItemId>,
+    /// The `undo` that reverted it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<Undone>,
 }
 
 /// Where the run is in its life.
@@ -201,6 +273,12 @@ pub enum Lifecycle {
         at: DateTime<FixedOffset>,
         /// Who.
         by: Actor,
+        /// Why it was finished with exceptions (`finish --accept-exceptions --reason`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The exceptions accepted when it was finished.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exceptions: Option<String>,
     },
     /// Abandoned.
     Aborted {
@@ -237,4 +315,28 @@ impl Lifecycle {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// Serde for an optional RFC 3339 time.
+mod opt_rfc3339 {
+    use chrono::{DateTime, FixedOffset, SecondsFormat};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        t: &Option<DateTime<FixedOffset>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, false)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+        let s = Option::<std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.map(|s| DateTime::parse_from_rfc3339(&s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
 }

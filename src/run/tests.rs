@@ -9,10 +9,6 @@ use crate::model::Template;
 
 const TPL: &str = "# T\n\n## A\n\n- [ ] Stop web\n- [ ] Stop web workers\n- [x] Prepared\n\n## B\n\n- [ ] Go/No-Go\n- [ ] **Tech Lead:** ____\n";
 
-fn template() -> Template {
-    crate::template::parse_str("t.md", TPL).unwrap()
-}
-
 fn who(name: &str) -> Actor {
     Actor {
         user: "ops".into(),
@@ -29,6 +25,10 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Fixture {
+        Fixture::with(TPL)
+    }
+
+    fn with(tpl: &str) -> Fixture {
         let at = chrono::Local::now().fixed_offset();
         let start = Change::Start {
             schema_version: SCHEMA_VERSION,
@@ -41,7 +41,7 @@ impl Fixture {
         };
         let (ev, _) = Event::seal(1, at, who("A"), start, GENESIS).unwrap();
         Fixture {
-            t: template(),
+            t: crate::template::parse_str("t.md", tpl).unwrap(),
             run: Run::from_start(&ev).unwrap(),
             head: ev.hash,
         }
@@ -217,5 +217,250 @@ fn item_queries() {
     assert!(matches!(
         find_item(&f.run, &f.t, "zzz"),
         Err(ItemQueryError::NoMatch(_))
+    ));
+}
+
+const GATED: &str = "# G\n\n## Prepare\n\n- [ ] Snapshot\n- [ ] Drain\n\n## Phase 4 Go/No-Go\n\n## Cut over\n\n- [ ] Switch traffic\n- [ ] **Release Manager:** ____\n- [ ] Go/No-Go: keep the new version\n\n## Rollback plan\n\n- [ ] Switch traffic back\n";
+
+fn go(item: crate::model::ItemId) -> Intent {
+    Intent::Gate {
+        item,
+        decision: Decision::Go,
+        reason: None,
+    }
+}
+
+fn no_go(item: crate::model::ItemId) -> Intent {
+    Intent::Gate {
+        item,
+        decision: Decision::NoGo,
+        reason: Some("lag".into()),
+    }
+}
+
+fn tick(item: crate::model::ItemId) -> Intent {
+    Intent::Tick { item, note: None }
+}
+
+#[test]
+fn after_a_no_go_proceeding_needs_confirmation_and_is_flagged() {
+    let mut f = Fixture::with(GATED);
+    // Items: 0 Snapshot, 1 Drain, 2 Phase 4 gate, 3 Switch, 4 sign-off, 5 gate, 6 Switch back.
+    assert_eq!(super::gates::rollback_section(&f.t), Some(4));
+    f.act("A", no_go(f.id(2))).unwrap();
+    assert!(matches!(
+        f.act("A", tick(f.id(3))),
+        Err(IntentError::AfterNoGo { .. })
+    ));
+    assert!(matches!(
+        f.act(
+            "A",
+            Intent::Sign {
+                item: f.id(4),
+                signer: None
+            }
+        ),
+        Err(IntentError::AfterNoGo { .. })
+    ));
+    assert!(matches!(
+        f.act("A", go(f.id(2))),
+        Err(IntentError::AfterNoGo { .. })
+    ));
+    // Stopping is always allowed; the rollback section needs no confirmation (and is flagged).
+    f.act("A", no_go(f.id(5))).unwrap();
+    f.act("A", tick(f.id(6))).unwrap();
+    let back = f.run.items[&f.id(6)].current().unwrap();
+    assert!(back.after_no_go.is_some());
+    f.act("A", Intent::AfterNoGo(Box::new(tick(f.id(3)))))
+        .unwrap();
+    let e = f.run.items[&f.id(3)].current().unwrap();
+    assert_eq!(e.after_no_go, f.run.open_no_go.values().copied().max());
+    // A GO on each NO-GO gate resolves it; then nothing asks.
+    f.act("A", Intent::AfterNoGo(Box::new(go(f.id(2)))))
+        .unwrap();
+    f.act("A", Intent::AfterNoGo(Box::new(go(f.id(5)))))
+        .unwrap();
+    assert!(f.run.open_no_go.is_empty());
+    f.act("A", tick(f.id(0))).unwrap();
+    assert_eq!(f.run.items[&f.id(0)].current().unwrap().after_no_go, None);
+}
+
+#[test]
+fn hold_resume_and_undo_keep_the_no_go_bookkeeping_true() {
+    let mut f = Fixture::with(GATED);
+    f.act("A", no_go(f.id(2))).unwrap();
+    let no_go_seq = f.run.seq;
+    f.act(
+        "A",
+        Intent::Hold {
+            reason: "DBA".into(),
+            gate: Some(f.id(2)),
+        },
+    )
+    .unwrap();
+    let b = super::gates::blocker(&f.run).unwrap();
+    assert!(matches!(b, super::gates::Blocker::Hold { .. }));
+    assert!(super::gates::describe(&f.run, &f.t, &b).starts_with("HOLD since"));
+    assert!(matches!(
+        f.act(
+            "A",
+            Intent::Hold {
+                reason: "again".into(),
+                gate: None
+            }
+        ),
+        Err(IntentError::OnHold(_))
+    ));
+    f.act(
+        "A",
+        Intent::Resume {
+            reason: "fixed".into(),
+        },
+    )
+    .unwrap();
+    assert!(f.run.active_hold().is_none() && f.run.open_no_go.is_empty());
+    assert_eq!(
+        f.act(
+            "A",
+            Intent::Resume {
+                reason: "again".into()
+            }
+        ),
+        Err(IntentError::NotHeld)
+    );
+    // The snapshot (TOML) keeps holds, windows and the NO-GO bookkeeping.
+    f.act(
+        "A",
+        Intent::Window {
+            start: chrono::DateTime::parse_from_rfc3339("2026-12-02T22:00:00+01:00").unwrap(),
+            zone: crate::when::Zone::parse("Europe/Berlin").unwrap(),
+            end: None,
+            reason: "CAB".into(),
+        },
+    )
+    .unwrap();
+    let text = toml::to_string(&f.run).unwrap();
+    let back: Run = toml::from_str(&text).unwrap();
+    assert_eq!(toml::to_string(&back).unwrap(), text);
+    assert_eq!((back.windows.len(), back.holds.len()), (1, 2));
+    f.act("A", Intent::Undo).unwrap();
+    // Undoing the resume brings the hold and the NO-GO back.
+    f.act("A", Intent::Undo).unwrap();
+    assert!(f.run.active_hold().is_some());
+    assert_eq!(f.run.open_no_go.get(&f.id(2)), Some(&no_go_seq));
+    f.act("A", Intent::Undo).unwrap();
+    assert!(f.run.active_hold().is_none());
+    assert!(matches!(
+        super::gates::blocker(&f.run),
+        Some(super::gates::Blocker::NoGo { .. })
+    ));
+    // Undoing the NO-GO itself leaves nothing to hold the run back.
+    f.act("A", Intent::Undo).unwrap();
+    assert!(super::gates::blocker(&f.run).is_none());
+}
+
+#[test]
+fn a_gates_scope_is_what_is_open_or_failed_in_its_section_and_since_the_previous_gate() {
+    let mut f = Fixture::with(GATED);
+    f.act("A", tick(f.id(0))).unwrap();
+    // Phase 4 (item 2): Drain is open since the start; Snapshot is done.
+    assert_eq!(super::gates::gate_scope(&f.run, &f.t, 2), vec![1]);
+    f.act(
+        "A",
+        Intent::Fail {
+            item: f.id(3),
+            note: "502s".into(),
+        },
+    )
+    .unwrap();
+    // The second gate (item 5): its section's failed switch and open sign-off.
+    assert_eq!(super::gates::gate_scope(&f.run, &f.t, 5), vec![3, 4]);
+}
+
+#[test]
+fn undo_names_what_it_reverts_and_asks_for_decisions() {
+    let mut f = Fixture::with(GATED);
+    let a = who("A");
+    assert!(super::undo::preview(&f.run, &f.t, &a).is_none());
+    f.act("A", tick(f.id(0))).unwrap();
+    let p = super::undo::preview(&f.run, &f.t, &a).unwrap();
+    assert_eq!(p.what, "tick of “Snapshot”");
+    assert!(!p.confirm);
+    f.act("A", go(f.id(2))).unwrap();
+    let p = super::undo::preview(&f.run, &f.t, &a).unwrap();
+    let time = p.at.format("%H:%M").to_string();
+    assert_eq!(
+        p.question(&a),
+        format!("undo GO on “Phase 4 Go/No-Go” (you, {time})?")
+    );
+    assert_eq!(
+        p.question(&who("B")),
+        format!("undo GO on “Phase 4 Go/No-Go” (A, {time})?")
+    );
+    assert!(p.confirm);
+    assert_eq!(p.done(), "undid GO on “Phase 4 Go/No-Go”");
+    f.act("A", Intent::Undo).unwrap();
+    let e = &f.run.items[&f.id(2)].history[0];
+    let u = e.undone_by.as_ref().unwrap();
+    assert_eq!((u.by.name.as_str(), u.seq), ("A", f.run.seq));
+    f.act(
+        "B",
+        Intent::Sign {
+            item: f.id(4),
+            signer: Some("Dana".into()),
+        },
+    )
+    .unwrap();
+    let p = super::undo::preview(&f.run, &f.t, &who("B")).unwrap();
+    assert_eq!(p.what, "sign-off “Release Manager” (signed as Dana)");
+    assert!(p.confirm);
+}
+
+#[test]
+fn finishing_with_failures_needs_them_accepted_with_a_reason() {
+    let mut f = Fixture::with("# D\n\n## A\n\n- [ ] one\n- [ ] two\n- [ ] three\n");
+    f.act("A", tick(f.id(0))).unwrap();
+    f.act(
+        "A",
+        Intent::Skip {
+            item: f.id(1),
+            reason: "n/a today".into(),
+        },
+    )
+    .unwrap();
+    f.act(
+        "A",
+        Intent::Fail {
+            item: f.id(2),
+            note: "broke".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        f.act("A", Intent::Finish),
+        Err(IntentError::Exceptions {
+            summary: "1 failed, 1 skipped".into()
+        })
+    );
+    assert_eq!(
+        f.act("A", Intent::FinishAccepting { reason: " ".into() }),
+        Err(IntentError::Empty("--reason"))
+    );
+    f.act(
+        "A",
+        Intent::FinishAccepting {
+            reason: "known".into(),
+        },
+    )
+    .unwrap();
+    let view = RunView::new(&f.run, &f.t);
+    assert_eq!(
+        view.outcome(),
+        "completed with exceptions: 1 failed, 1 skipped"
+    );
+    assert!(matches!(
+        &f.run.lifecycle,
+        state::Lifecycle::Completed { exceptions: Some(e), reason: Some(r), .. }
+            if e == "1 failed, 1 skipped" && r == "known"
     ));
 }

@@ -4,12 +4,13 @@
 
 use super::Run;
 use super::event::OrphanInfo;
+use super::outcome::Counts;
 use super::state::{ItemRecord, ItemState, StateEntry};
 use super::vars::substitute;
 use crate::model::{ItemId, ItemKind, Template};
 use chrono::{DateTime, FixedOffset};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One item as the run sees it now.
 #[derive(Debug, Clone)]
@@ -36,25 +37,6 @@ pub struct Row<'a> {
     pub prechecked: bool,
 }
 
-/// Progress of a set of items.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    /// Items not open.
-    pub done: usize,
-    /// Items.
-    pub total: usize,
-    /// Of `done`: skipped, n/a, failed or NO-GO.
-    pub exceptions: usize,
-}
-
-impl Progress {
-    fn add(&mut self, state: ItemState) {
-        self.total += 1;
-        self.done += usize::from(state.is_closed());
-        self.exceptions += usize::from(state.is_exception());
-    }
-}
-
 /// A section's progress and first/last change.
 #[derive(Debug, Clone)]
 pub struct SectionRow<'a> {
@@ -62,8 +44,8 @@ pub struct SectionRow<'a> {
     pub index: usize,
     /// Title (variables substituted).
     pub title: Cow<'a, str>,
-    /// Progress of the items directly in it.
-    pub progress: Progress,
+    /// Counts of the items directly in it.
+    pub progress: Counts,
     /// First change to one of its items.
     pub first: Option<DateTime<FixedOffset>>,
     /// Last change to one of its items.
@@ -83,10 +65,14 @@ pub struct RunView<'a> {
     pub template_rows: usize,
     /// Sections in template order.
     pub sections: Vec<SectionRow<'a>>,
-    /// Progress over template items (orphans excluded).
-    pub progress: Progress,
+    /// Counts over template items (orphans excluded).
+    pub progress: Counts,
     /// Variable values.
     pub vars: BTreeMap<&'a str, &'a str>,
+    /// Row indexes of the items directly in each section, in order.
+    by_section: Vec<Vec<usize>>,
+    /// Row index by item id.
+    by_id: HashMap<&'a ItemId, usize>,
 }
 
 /// Current state of a template item in a run.
@@ -118,17 +104,23 @@ impl<'a> RunView<'a> {
             .map(|(index, s)| SectionRow {
                 index,
                 title: substitute(&s.title, &vars),
-                progress: Progress::default(),
+                progress: Counts::default(),
                 first: None,
                 last: None,
             })
             .collect();
         let mut rows = Vec::with_capacity(template.items.len());
-        let mut progress = Progress::default();
+        let mut progress = Counts::default();
+        let mut by_section: Vec<Vec<usize>> = vec![Vec::new(); template.sections.len()];
+        let mut by_id: HashMap<&'a ItemId, usize> = HashMap::with_capacity(template.items.len());
         for (index, item) in template.items.iter().enumerate() {
             let (state, entry, prechecked) = item_state(run, template, index);
             let record = run.items.get(&item.id);
             progress.add(state);
+            by_id.insert(&item.id, rows.len());
+            if let Some(v) = by_section.get_mut(item.section) {
+                v.push(rows.len());
+            }
             let section_title = match sections.get_mut(item.section) {
                 Some(sec) => {
                     sec.progress.add(state);
@@ -154,12 +146,11 @@ impl<'a> RunView<'a> {
             });
         }
         let template_rows = rows.len();
-        let known: std::collections::HashSet<&ItemId> =
-            template.items.iter().map(|i| &i.id).collect();
         for (id, record) in &run.items {
-            if known.contains(id) {
+            if by_id.contains_key(id) {
                 continue;
             }
+            by_id.insert(id, rows.len());
             let info: Option<&OrphanInfo> = run.orphans.get(id);
             let entry = record.current();
             rows.push(Row {
@@ -183,7 +174,23 @@ impl<'a> RunView<'a> {
             sections,
             progress,
             vars,
+            by_section,
+            by_id,
         }
+    }
+
+    /// The template rows directly in a section, in order.
+    pub fn section_rows(&self, section: usize) -> impl Iterator<Item = &Row<'a>> {
+        self.by_section
+            .get(section)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|&i| self.rows.get(i))
+    }
+
+    /// The row of an item (template item or orphan) by id.
+    pub fn row(&self, id: &ItemId) -> Option<&Row<'a>> {
+        self.by_id.get(id).and_then(|&i| self.rows.get(i))
     }
 
     /// Template rows.
@@ -201,16 +208,10 @@ impl<'a> RunView<'a> {
         self.items().iter().find(|r| r.state == ItemState::Open)
     }
 
-    /// `complete`, `complete with N skipped/overridden`, `aborted`, or `active`.
+    /// `active`, `on hold`, `completed`, `completed with exceptions: 1 failed, 2 skipped`, or
+    /// `aborted: <reason>` ([`super::outcome::outcome`]).
     pub fn outcome(&self) -> String {
-        match self.run.lifecycle.as_str() {
-            "completed" if self.progress.exceptions == 0 => "complete".to_owned(),
-            "completed" => format!(
-                "complete with {} skipped/overridden",
-                self.progress.exceptions
-            ),
-            other => other.to_owned(),
-        }
+        super::outcome::outcome(self.run, &self.progress)
     }
 
     /// Substitutes the run's variables in any template text (code blocks, titles).

@@ -10,14 +10,26 @@ use super::lines::LineIndex;
 use super::recognize;
 use super::{frontmatter, strip_variant_marker, variant_marker_at};
 use crate::model::{
-    Block, CodeBlock, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, Section, Span,
-    Variable, VariableKind, Warning,
+    Block, CodeBlock, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, MetaField, Origin, Section,
+    Span, Variable, VariableKind, Warning,
 };
 use crate::text::sanitize::clean_multiline;
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 mod table;
+
+/// Parser options for `src`: [`options`], without front matter unless the file opens with a fence
+/// (a `---` after the title is a thematic break, not front matter).
+pub fn options_for(src: &str) -> Options {
+    if frontmatter::starts_with_fence(src) {
+        options()
+    } else {
+        options()
+            - Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+            - Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+    }
+}
 
 /// Parser options: GFM task lists, tables, strikethrough, YAML and TOML front matter.
 pub fn options() -> Options {
@@ -40,7 +52,9 @@ pub struct Output {
     /// Placeholders found in metadata lines and tables.
     pub placeholders: Vec<Variable>,
     /// Front matter fields.
-    pub metadata: Vec<Field>,
+    pub metadata: Vec<MetaField>,
+    /// `Key: value` lines before the first item.
+    pub meta_lines: Vec<MetaField>,
     /// Title of the first level-1 heading.
     pub h1_title: Option<String>,
     /// Index of the implicit section (items before any heading), if one was made.
@@ -122,7 +136,7 @@ pub fn walk(src: &str, lines: &LineIndex, tables_as_items: bool) -> Output {
         depth_warned: false,
         tables_as_items,
     };
-    for (event, range) in Parser::new_ext(src, options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(src, options_for(src)).into_offset_iter() {
         w.event(event, range);
     }
     w.flush();
@@ -348,7 +362,7 @@ impl<'a> Walker<'a> {
             }
             TagEnd::MetadataBlock(_) => {
                 if let Some((toml, text)) = self.meta.take() {
-                    self.out.metadata = frontmatter::parse(&text, toml);
+                    self.out.metadata = frontmatter::parse(&text, toml, 2);
                 }
             }
             _ => self.flush(),
@@ -601,12 +615,22 @@ impl<'a> Walker<'a> {
         let raw = self.src.get(inline.range.clone()).unwrap_or("").to_owned();
         let mut consumed = false;
         let mut first = true;
+        // `**Key:** value` lines between the title and the first item: the document's metadata.
+        let metadata = self.out.items.is_empty()
+            && self.frames.is_empty()
+            && super::metadata::is_metadata_paragraph(&raw);
         for (i, raw_line) in raw.split('\n').enumerate() {
             let line_text = raw_line.trim_start().trim_start_matches('>').trim();
             if line_text.is_empty() {
                 continue;
             }
             let line = self.line(inline.range.start) + i;
+            if metadata
+                && recognize::signoff_role_line(line_text).is_none()
+                && let Some((name, value)) = super::metadata::line(line_text)
+            {
+                self.out.meta_lines.push(MetaField { name, value, line });
+            }
             if let Some(role) = recognize::signoff_role_line(line_text)
                 .map(|r| crate::text::sanitize::clean_line(&r))
             {

@@ -31,6 +31,17 @@ pub fn to_json(t: &Template) -> Value {
     json!({
         "title": t.title,
         "metadata": t.metadata,
+        "window": t.window.as_ref().map(|w| json!({
+            "date": w.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            "time": w.time.map(|c| c.to_string()),
+            "zone": w.zone.map(|z| z.name()),
+            "end": w.end.map(|e| match e {
+                crate::model::PlannedEnd::Clock { hour, minute, .. } => format!("{hour:02}:{minute:02}"),
+                crate::model::PlannedEnd::Duration { minutes } => format!("{minutes} min"),
+            }),
+            "source_line": w.source_line,
+            "source": w.source,
+        })),
         "variables": t.variables,
         "warnings": t.warnings,
         "stats": t.stats(),

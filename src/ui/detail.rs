@@ -181,12 +181,25 @@ fn item_lines(app: &App, i: usize, theme: &Theme, glyphs: &Glyphs) -> Vec<Line<'
                 if let Some(r) = &e.reason {
                     t.push_str(&format!(": {r}"));
                 }
+                if e.after_no_go.is_some() {
+                    t.push_str(" (after NO-GO)");
+                }
                 let style = if e.undone {
                     theme.muted().add_modifier(Modifier::CROSSED_OUT)
                 } else {
                     Style::new()
                 };
                 out.push(Line::styled(t, style));
+                if let Some(u) = &e.undone_by {
+                    out.push(Line::styled(
+                        format!(
+                            "  undone by {} at {}",
+                            u.by.describe(),
+                            u.at.format("%H:%M:%S")
+                        ),
+                        theme.muted(),
+                    ));
+                }
             }
         }
     }
@@ -207,13 +220,14 @@ fn section_lines(app: &App, s: usize, theme: &Theme, glyphs: &Glyphs) -> Vec<Lin
     let c = app.states.sections.get(s).copied().unwrap_or_default();
     if c.total > 0 {
         out.push(Line::raw(format!(
-            "{}/{} closed: done {}, skipped {}, n/a {}, failed {}, open {}",
+            "{}/{} closed: done {}, skipped {}, n/a {}, failed {}, no-go {}, open {}",
             c.closed(),
             c.total,
             c.done,
             c.skipped,
             c.na,
             c.failed,
+            c.no_go,
             c.open
         )));
     }

@@ -38,39 +38,32 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
         ),
         theme.title(),
     )];
-    if let Some(start) = schedule::window_start(&app.template, &app.run.started_at) {
-        l2.push(Span::styled(dot.clone(), theme.muted()));
-        let d = now - start;
-        l2.push(Span::raw(if d.num_seconds() >= 0 {
-            format!("window +{}", short_duration(d))
-        } else {
-            format!("window in {}", short_duration(d))
-        }));
-    }
+    // Computed per frame (linear in sections); the screen rework can cache it with the run.
+    let plan = crate::run::schedule::Schedule::new(&app.run, &app.template);
+    l2.push(Span::styled(dot.clone(), theme.muted()));
+    l2.push(Span::raw(schedule::window_label(&plan, now)));
     l2.push(Span::styled(dot.clone(), theme.muted()));
     l2.push(Span::raw(format!(
         "run {}",
         short_duration(now - app.run.started_at)
     )));
-    match schedule::current_slot(
-        &app.template,
-        &app.states.sections,
-        &app.run.started_at,
-        now,
-    ) {
+    match schedule::current_slot(&plan, &app.states.sections, now) {
         Some(Slot::Next { section, at }) => {
             l2.push(Span::styled(dot.clone(), theme.muted()));
+            // Rounded up, as the window's countdown is.
+            let until = at - now + chrono::Duration::seconds(59);
             l2.push(Span::raw(format!(
                 "next: {} in {}",
                 slot_name(app, section, at),
-                short_duration(at - now)
+                short_duration(until - chrono::Duration::seconds(until.num_seconds() % 60))
             )));
         }
-        Some(Slot::Overdue { section, at }) => {
+        Some(Slot::Overdue { section, at, guess }) => {
             l2.push(Span::styled(dot.clone(), theme.muted()));
             l2.push(Span::styled(
                 format!(
-                    "overdue: {} started {} ago",
+                    "overdue{}: {} started {} ago",
+                    if guess { " (window guessed)" } else { "" },
                     slot_name(app, section, at),
                     short_duration(now - at)
                 ),
@@ -82,13 +75,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
 
     let c = app.states.all;
     let label = format!(
-        " {}/{}  done {}{dot}skipped {}{dot}n/a {}{dot}failed {}{dot}open {}",
+        " {}/{}  done {}{dot}skipped {}{dot}n/a {}{dot}failed {}{dot}no-go {}{dot}open {}",
         c.closed(),
         c.total,
         c.done,
         c.skipped,
         c.na,
         c.failed,
+        c.no_go,
         c.open
     );
     let orphans = app.run.orphans.len();

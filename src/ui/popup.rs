@@ -280,7 +280,7 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
                 "{} · {}",
                 app.subst(&app.template.title),
                 if app.run.is_active() {
-                    "all items closed".to_owned()
+                    c.closed_summary()
                 } else {
                     view.outcome()
                 }
@@ -288,8 +288,8 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
             theme.title(),
         ),
         Line::raw(format!(
-            "{} items: done {}, skipped {}, n/a {}, failed {}, open {}",
-            c.total, c.done, c.skipped, c.na, c.failed, c.open
+            "{} items: done {}, skipped {}, n/a {}, failed {}, no-go {}, open {}",
+            c.total, c.done, c.skipped, c.na, c.failed, c.no_go, c.open
         )),
         Line::raw(format!(
             "started {} by {} · duration {}",

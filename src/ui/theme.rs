@@ -165,6 +165,8 @@ pub struct TimelineGlyphs {
     pub done: char,
     /// An overdue section.
     pub overdue: char,
+    /// A section holding a failed item or a NO-GO.
+    pub failed: char,
     /// From–to separator.
     pub dash: char,
     /// Cut text.
@@ -259,6 +261,7 @@ impl Glyphs {
                 grid: '.',
                 done: 'x',
                 overdue: '!',
+                failed: 'x',
                 dash: '-',
                 ellipsis: '~',
             }
@@ -274,6 +277,7 @@ impl Glyphs {
                 grid: '·',
                 done: '✓',
                 overdue: '!',
+                failed: '✗',
                 dash: '–',
                 ellipsis: '…',
             }

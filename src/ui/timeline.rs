@@ -202,14 +202,16 @@ fn axis(tl: &Timeline, g: Geo, tg: TimelineGlyphs, theme: &Theme) -> Line<'stati
 
 /// One section's row: mark, label, bar, counts and (when wide) the actual times.
 fn lane_line(tl: &Timeline, l: &Lane, g: Geo, tg: TimelineGlyphs, theme: &Theme) -> Line<'static> {
-    let (mark, mark_style) = if l.overdue {
+    let (mark, mark_style) = if l.failed {
+        (tg.failed, theme.warning())
+    } else if l.overdue {
         (tg.overdue, theme.warning())
     } else if l.complete() {
         (tg.done, theme.span(true))
     } else {
         (' ', Style::new())
     };
-    let label_style = if l.overdue {
+    let label_style = if l.overdue || l.failed {
         theme.warning()
     } else {
         Style::new()
@@ -290,18 +292,29 @@ fn info(tl: &Timeline, theme: &Theme, glyphs: &Glyphs) -> Line<'static> {
         }
     };
     let dot = glyphs.dot();
-    let mut text = format!("started {}", fmt(tl.window_start));
-    match (tl.now, tl.window_end) {
+    let mut text = format!(
+        "window {}{}",
+        fmt(tl.window_start),
+        if tl.guess { " (guess)" } else { "" }
+    );
+    match (tl.now, tl.ended) {
         (Some(now), _) => text.push_str(&format!(" {dot} now {}", fmt(now))),
         (None, Some(end)) => text.push_str(&format!(" {dot} ended {}", fmt(end))),
         (None, None) => {}
     }
     text.push_str(&format!(" {dot} times in UTC{}", tl.offset_label()));
     let overdue = tl.lanes.iter().filter(|l| l.overdue).count();
+    let failed = tl.lanes.iter().filter(|l| l.failed).count();
     let mut out = vec![Span::styled(text, theme.muted())];
     if overdue > 0 {
         out.push(Span::styled(
             format!(" {dot} {overdue} overdue"),
+            theme.warning(),
+        ));
+    }
+    if failed > 0 {
+        out.push(Span::styled(
+            format!(" {dot} {failed} failed"),
             theme.warning(),
         ));
     }

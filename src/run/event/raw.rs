@@ -1,0 +1,156 @@
+//! Reading a change: every field any change has, in one pass, then the variant its type names.
+
+use super::{Change, Decision, OrphanInfo};
+use crate::model::ItemId;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Event types, for reading.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Start,
+    Tick,
+    Untick,
+    Skip,
+    Na,
+    Fail,
+    Sign,
+    Gate,
+    Note,
+    Set,
+    Undo,
+    Rebase,
+    Finish,
+    Abort,
+    Window,
+    Hold,
+    Resume,
+}
+
+/// Every field any change has, read in one pass: serde's internally tagged enums buffer each
+/// object first, which made replaying a long journal twice as slow.
+#[derive(Debug, Deserialize)]
+pub(super) struct RawChange {
+    #[serde(rename = "type")]
+    kind: Kind,
+    schema_version: Option<u32>,
+    run_id: Option<String>,
+    title: Option<String>,
+    name: Option<String>,
+    template_path: Option<String>,
+    template_sha256: Option<String>,
+    vars: Option<BTreeMap<String, String>>,
+    item: Option<ItemId>,
+    note: Option<String>,
+    reason: Option<String>,
+    signer: Option<String>,
+    role: Option<String>,
+    decision: Option<Decision>,
+    text: Option<String>,
+    var: Option<String>,
+    value: Option<String>,
+    target: Option<u64>,
+    from_sha256: Option<String>,
+    to_sha256: Option<String>,
+    orphans: Option<Vec<OrphanInfo>>,
+    after_no_go: Option<bool>,
+    exceptions: Option<String>,
+    start: Option<String>,
+    zone: Option<String>,
+    end: Option<String>,
+    gate: Option<ItemId>,
+}
+
+fn need<T>(v: Option<T>, field: &str, kind: Kind) -> Result<T, String> {
+    v.ok_or_else(|| format!("a `{kind:?}` change needs `{field}`").to_lowercase())
+}
+
+impl TryFrom<RawChange> for Change {
+    type Error = String;
+
+    fn try_from(r: RawChange) -> Result<Change, String> {
+        let k = r.kind;
+        let item = |i: Option<ItemId>| need(i, "item", k);
+        Ok(match k {
+            Kind::Start => Change::Start {
+                schema_version: need(r.schema_version, "schema_version", k)?,
+                run_id: need(r.run_id, "run_id", k)?,
+                title: need(r.title, "title", k)?,
+                name: r.name,
+                template_path: need(r.template_path, "template_path", k)?,
+                template_sha256: need(r.template_sha256, "template_sha256", k)?,
+                vars: r.vars.unwrap_or_default(),
+            },
+            Kind::Tick => Change::Tick {
+                item: item(r.item)?,
+                note: r.note,
+                after_no_go: r.after_no_go.unwrap_or(false),
+            },
+            Kind::Untick => Change::Untick {
+                item: item(r.item)?,
+                note: r.note,
+            },
+            Kind::Skip => Change::Skip {
+                item: item(r.item)?,
+                reason: need(r.reason, "reason", k)?,
+            },
+            Kind::Na => Change::Na {
+                item: item(r.item)?,
+                reason: need(r.reason, "reason", k)?,
+            },
+            Kind::Fail => Change::Fail {
+                item: item(r.item)?,
+                note: need(r.note, "note", k)?,
+            },
+            Kind::Sign => Change::Sign {
+                item: item(r.item)?,
+                signer: need(r.signer, "signer", k)?,
+                role: r.role,
+                after_no_go: r.after_no_go.unwrap_or(false),
+            },
+            Kind::Gate => Change::Gate {
+                item: item(r.item)?,
+                decision: need(r.decision, "decision", k)?,
+                reason: r.reason,
+                after_no_go: r.after_no_go.unwrap_or(false),
+            },
+            Kind::Note => Change::Note {
+                item: item(r.item)?,
+                text: need(r.text, "text", k)?,
+            },
+            Kind::Set => Change::Set {
+                var: need(r.var, "var", k)?,
+                value: need(r.value, "value", k)?,
+            },
+            Kind::Undo => Change::Undo {
+                target: need(r.target, "target", k)?,
+            },
+            Kind::Rebase => Change::Rebase {
+                from_sha256: need(r.from_sha256, "from_sha256", k)?,
+                to_sha256: need(r.to_sha256, "to_sha256", k)?,
+                orphans: r.orphans.unwrap_or_default(),
+            },
+            Kind::Finish => Change::Finish {
+                reason: r.reason,
+                exceptions: r.exceptions,
+            },
+            Kind::Abort => Change::Abort {
+                reason: need(r.reason, "reason", k)?,
+            },
+            Kind::Window => Change::Window {
+                start: need(r.start, "start", k)?,
+                zone: need(r.zone, "zone", k)?,
+                end: r.end,
+                reason: need(r.reason, "reason", k)?,
+            },
+            Kind::Hold => Change::Hold {
+                reason: need(r.reason, "reason", k)?,
+                gate: r.gate,
+            },
+            Kind::Resume => Change::Resume {
+                reason: need(r.reason, "reason", k)?,
+            },
+        })
+    }
+}

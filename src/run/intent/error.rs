@@ -1,0 +1,86 @@
+//! Why a change is refused.
+
+use crate::model::ItemId;
+use crate::run::state::ItemState;
+
+/// Why a change is refused. Nothing is appended.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IntentError {
+    /// The run is completed or aborted.
+    #[error("run {id} is {status}: it takes no more changes")]
+    Closed {
+        /// Run id.
+        id: String,
+        /// `completed` or `aborted`.
+        status: &'static str,
+    },
+    /// No such item in the template.
+    #[error("no item {0} in the template this run follows")]
+    UnknownItem(ItemId),
+    /// The command does not fit the item's kind.
+    #[error("“{text}” is a {kind} item: {hint}")]
+    WrongKind {
+        /// Item text.
+        text: String,
+        /// Its kind.
+        kind: &'static str,
+        /// What to use instead.
+        hint: &'static str,
+    },
+    /// The item already has that state.
+    #[error("“{text}” is already {state}{who}")]
+    Already {
+        /// Item text.
+        text: String,
+        /// State.
+        state: ItemState,
+        /// ` (by …, at …)` when known.
+        who: String,
+    },
+    /// A reason, note or text is required.
+    #[error("{0} must not be empty")]
+    Empty(&'static str),
+    /// Variable not declared by the template.
+    #[error("the template has no variable {name}; it has: {known}")]
+    UnknownVar {
+        /// Name given.
+        name: String,
+        /// Declared names.
+        known: String,
+    },
+    /// Nothing of this operator's to undo.
+    #[error("nothing of {0}'s to undo")]
+    NothingToUndo(String),
+    /// Items still open.
+    #[error("{count} item(s) still open, e.g. {first}: tick, skip or n/a them first")]
+    OpenItems {
+        /// How many.
+        count: usize,
+        /// The first few, quoted.
+        first: String,
+    },
+    /// A tick, sign-off or GO while a NO-GO is unresolved or the run is on HOLD, not confirmed.
+    #[error(
+        "there is a {blocker}; this would proceed after it. Resolve it first (decide the gate GO, or `runsheet hold RUN --release --reason TEXT`), or confirm with --after-no-go to record it as made after the NO-GO"
+    )]
+    AfterNoGo {
+        /// What holds the run back, described.
+        blocker: String,
+    },
+    /// Finishing with failed items or NO-GO decisions needs them accepted.
+    #[error(
+        "the run has exceptions ({summary}): finish it with --accept-exceptions --reason TEXT to accept them, or `runsheet abort RUN --reason TEXT`"
+    )]
+    Exceptions {
+        /// `1 failed, 1 no-go`.
+        summary: String,
+    },
+    /// The run is on HOLD: it cannot be finished, or held twice.
+    #[error(
+        "the run is on {0}: lift it first with `runsheet hold RUN --release --reason TEXT`, or abort it"
+    )]
+    OnHold(String),
+    /// Nothing to resume.
+    #[error("the run is not on HOLD and has no unresolved NO-GO: nothing to resume")]
+    NotHeld,
+}
