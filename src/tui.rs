@@ -4,22 +4,21 @@
 //! draft is saved and the process exits at once. Ctrl-Z suspends; SIGCONT re-enters and redraws.
 
 pub mod draft;
+pub mod input;
 pub mod keys;
+pub mod parse;
 pub mod picker;
 pub mod terminal;
 
 mod editor;
 
 use crate::app::{Action, App, Outcome, Style};
-use crate::input::{self, Keymap};
+use crate::input::Keymap;
 use crate::run::event::Actor;
 use crate::run::intent::Intent;
 use crate::store::{OpenRun, StoreError};
 use chrono::{DateTime, FixedOffset, Local};
-use crossterm::event::Event as TermEvent;
 use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 use terminal::Term;
@@ -34,7 +33,7 @@ pub struct TuiOptions {
 /// What reaches the main loop.
 #[derive(Debug)]
 enum Msg {
-    Term(TermEvent),
+    Input(keys::Input),
     InputGone,
     Signal(i32),
 }
@@ -62,95 +61,6 @@ fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
 }
 
-/// Input thread control: paused while `$EDITOR` owns the terminal. The thread sleeps in `poll(2)`
-/// on the terminal and on `wake`, so idle it costs nothing and a pause reaches it at once.
-#[derive(Debug)]
-pub(crate) struct InputGate {
-    paused: AtomicBool,
-    parked: AtomicBool,
-    wake_rx: Option<std::os::fd::OwnedFd>,
-    wake_tx: Option<std::os::fd::OwnedFd>,
-}
-
-impl InputGate {
-    fn new() -> InputGate {
-        let (wake_rx, wake_tx) = match rustix::pipe::pipe() {
-            Ok((r, w)) => (Some(r), Some(w)),
-            Err(_) => (None, None),
-        };
-        InputGate {
-            paused: AtomicBool::new(false),
-            parked: AtomicBool::new(false),
-            wake_rx,
-            wake_tx,
-        }
-    }
-
-    /// Wakes the input thread from its wait (it then sees `paused`).
-    pub(crate) fn wake(&self) {
-        if let Some(w) = &self.wake_tx {
-            let _ = rustix::io::write(w, b"w");
-        }
-    }
-}
-
-fn spawn_input(tx: Sender<Msg>, gate: Arc<InputGate>) -> Option<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("input".into())
-        .spawn(move || {
-            let mut empty_reads = 0u32;
-            loop {
-                if gate.paused.load(Ordering::SeqCst) {
-                    gate.parked.store(true, Ordering::SeqCst);
-                    std::thread::park_timeout(Duration::from_millis(200));
-                    continue;
-                }
-                gate.parked.store(false, Ordering::SeqCst);
-                // Never block inside crossterm (it spins on a hung-up tty): drain its buffer, then
-                // wait on the file descriptor ourselves.
-                if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
-                    // No timeout when the wake pipe exists: idle, the thread never wakes.
-                    let limit = gate.wake_rx.is_none().then_some(Duration::from_secs(1));
-                    match terminal::wait_input(limit, gate.wake_rx.as_ref()) {
-                        terminal::InputWait::HungUp => {
-                            let _ = tx.send(Msg::InputGone);
-                            return;
-                        }
-                        terminal::InputWait::Timeout | terminal::InputWait::Woken => continue,
-                        terminal::InputWait::Ready => {}
-                    }
-                    // `$EDITOR` may have started while we waited: its keys are not ours.
-                    if gate.paused.load(Ordering::SeqCst) {
-                        continue;
-                    }
-                    if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
-                        // Readable but no event: end-of-file (or half an escape sequence). Many
-                        // in a row is a terminal that is gone.
-                        empty_reads += 1;
-                        if empty_reads > 40 {
-                            let _ = tx.send(Msg::InputGone);
-                            return;
-                        }
-                        continue;
-                    }
-                    empty_reads = 0;
-                }
-                match crossterm::event::read() {
-                    Ok(ev) => {
-                        if tx.send(Msg::Term(ev)).is_err() {
-                            return;
-                        }
-                    }
-                    Err(_) => {
-                        let _ = tx.send(Msg::InputGone);
-                        return;
-                    }
-                }
-            }
-        })
-        .ok()
-}
-
 fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
     let mut signals =
         signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGCONT, SIGWINCH, SIGTSTP])?;
@@ -171,8 +81,7 @@ struct Session {
     actor: Actor,
     app: App,
     pending: std::collections::VecDeque<Intent>,
-    input: Arc<InputGate>,
-    input_thread: Option<std::thread::JoinHandle<()>>,
+    input: input::InputThread,
 }
 
 /// Opens the screen on a run and runs until the operator quits; returns the exit status.
@@ -208,8 +117,13 @@ pub fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
     let mut terminal = terminal::init()?;
-    let gate = Arc::new(InputGate::new());
-    let input_thread = spawn_input(tx, Arc::clone(&gate));
+    let input = input::InputThread::spawn(move |i| {
+        tx.send(match i {
+            input::Incoming::Input(i) => Msg::Input(i),
+            input::Incoming::Gone => Msg::InputGone,
+        })
+        .is_ok()
+    })?;
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height), now());
     let mut s = Session {
@@ -217,8 +131,7 @@ pub fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<
         actor,
         app,
         pending: std::collections::VecDeque::new(),
-        input: gate,
-        input_thread,
+        input,
     };
     let code = s.main_loop(&mut terminal, &rx);
     if let Some(d) = s.app.draft() {
@@ -272,25 +185,14 @@ impl Session {
                     Ok(sz) => Action::Resize(sz.width, sz.height),
                     Err(_) => continue,
                 },
-                Msg::Term(TermEvent::Key(k)) => match keys::key(&k) {
-                    Some(kp) => {
-                        match input::action_for(&self.app.keymap, self.app.key_mode(), kp) {
-                            Some(a) => a,
-                            None => continue,
-                        }
+                Msg::Input(keys::Input::Key(kp)) => {
+                    match crate::input::action_for(&self.app.keymap, self.app.key_mode(), kp) {
+                        Some(a) => a,
+                        None => continue,
                     }
-                    None => continue,
-                },
-                Msg::Term(TermEvent::Paste(t)) => Action::Paste(t),
-                Msg::Term(TermEvent::Resize(w, h)) => {
-                    let _ = terminal.autoresize();
-                    Action::Resize(w, h)
                 }
-                Msg::Term(TermEvent::Mouse(m)) => match keys::mouse(&m) {
-                    Some(a) => a,
-                    None => continue,
-                },
-                Msg::Term(_) => continue,
+                Msg::Input(keys::Input::Paste(t)) => Action::Paste(t),
+                Msg::Input(keys::Input::Mouse(a)) => a,
             };
             let out = self.app.update(action, now());
             redraw |= out.redraw;
@@ -319,12 +221,7 @@ impl Session {
             redraw = true;
         }
         if let Some(text) = out.external_edit {
-            let result = editor::edit(
-                &self.input,
-                self.input_thread.as_ref(),
-                &self.open.dir,
-                &text,
-            );
+            let result = editor::edit(&self.input, &self.open.dir, &text);
             terminal::fresh(terminal);
             let action = Action::EditorDone(result.as_ref().ok().cloned());
             self.app.update(action, now());
