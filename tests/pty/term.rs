@@ -1,4 +1,5 @@
 //! A pseudo-terminal running the real binary, its output fed to a vt100 screen read with deadlines.
+#![allow(dead_code)]
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -32,8 +33,13 @@ pub struct Term {
     _master: Box<dyn MasterPty + Send>,
 }
 
+/// The binary under test: this build's, or `RUNSHEET_TEST_BIN` (to run the suite against another
+/// build, e.g. to show a regression test fails on the code before a fix).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_runsheet")
+    match std::env::var("RUNSHEET_TEST_BIN") {
+        Ok(b) if !b.is_empty() => Box::leak(b.into_boxed_str()),
+        _ => env!("CARGO_BIN_EXE_runsheet"),
+    }
 }
 
 impl Term {
