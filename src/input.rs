@@ -168,14 +168,12 @@ impl Keymap {
             .or_else(|| get(KeyMode::Global))
     }
 
-    /// Bindings shown in the footer of `mode`.
+    /// Bindings of `mode` marked for the footer (for a search, `ui::footer_bindings` adds the
+    /// normal ones it does not override).
     pub fn footer(&self, mode: KeyMode) -> impl Iterator<Item = &Binding> {
-        let also_normal = mode == KeyMode::Found;
-        self.bindings.iter().filter(move |b| {
-            b.footer
-                && (b.mode == mode
-                    || (also_normal && b.mode == KeyMode::Normal && b.action != Action::Note))
-        })
+        self.bindings
+            .iter()
+            .filter(move |b| b.footer && b.mode == mode)
     }
 }
 

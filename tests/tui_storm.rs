@@ -120,7 +120,7 @@ fn fifty_resizes_with_typing_between_lose_nothing() {
     };
     t.wait("Change ticket is approved");
     t.type_text(P, "n");
-    t.wait(" note ");
+    t.wait("┌ note ");
     let mut typed = Vec::new();
     for i in 0..50 {
         let change = CYCLE[i % CYCLE.len()];
@@ -199,13 +199,13 @@ fn five_thousand_byte_pastes_on_a_busy_machine_arrive_whole() {
     let mut pasted = Vec::new();
     for k in 0..3 {
         t.type_text(P, "n");
-        t.wait(" note ");
+        t.wait("┌ note ");
         let text = paste_text(k, 5000);
         t.paste(P, &text);
         let tail = text.lines().last().unwrap_or_default().to_owned();
         t.wait_until(20, "the end of the paste", |s| s.contains(&tail[..20]));
         t.keys(P, &["C-s"]);
-        t.wait_until(20, "the note saved", |s| !s.contains(" note "));
+        t.wait_until(20, "the note saved", |s| !s.contains("┌ note "));
         pasted.push(text);
         t.type_text(P, "j");
     }
@@ -272,7 +272,7 @@ fn a_long_window_two_operators_suspend_and_hang_up() {
     t.wait_until(10, "Alice back with Bob's change", |s| s.contains(&want));
     // Alice types half a note; the terminal hangs up.
     t.type_text(P, "n");
-    t.wait(" note ");
+    t.wait("┌ note ");
     t.type_text(P, "half a sentence about the canary");
     t.wait("half a sentence about the canary");
     let (a_pid, b_pid) = (t.pid_of(P), t.pid_of(b));
@@ -328,7 +328,7 @@ fn close_first_open(t: &Tmux, pane: &str, n: usize) {
     t.type_text(pane, "g] ");
     let want = format!("{n}/11");
     let s = t.wait_pane(pane, 10, &want, |s| {
-        s.contains(&want) || s.contains(" sign off ") || s.contains(" gate decision ")
+        s.contains(&want) || s.contains("┌ sign off ") || s.contains("┌ gate decision ")
     });
     if !s.contains(&want) {
         t.keys(pane, &["Enter"]);

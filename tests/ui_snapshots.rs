@@ -3,8 +3,8 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use runsheet::app::harness::Harness;
 use runsheet::app::{Action, Style};
+use runsheet::harness::Harness;
 use runsheet::run::intent::Intent;
 
 const WINDOW: &str = include_str!("fixtures/tui/window.md");
@@ -102,7 +102,10 @@ fn screens(w: u16, hh: u16) -> Vec<(&'static str, Harness)> {
 
 fn draw(h: &Harness, w: u16, hh: u16) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, hh)).expect("terminal");
-    t.draw(|f| runsheet::ui::render(&h.app, f)).expect("draw");
+    t.draw(|f| {
+        runsheet::ui::render(&h.app, &h.keymap, f);
+    })
+    .expect("draw");
     t
 }
 
@@ -132,8 +135,10 @@ fn every_screen_at_every_size_without_panic() {
             for &hh in &sizes_h {
                 h.app.update(Action::Resize(w, hh), h.now);
                 let mut t = Terminal::new(TestBackend::new(w, hh)).expect("terminal");
-                t.draw(|f| runsheet::ui::render(&h.app, f))
-                    .unwrap_or_else(|e| panic!("{name} at {w}x{hh}: {e}"));
+                t.draw(|f| {
+                    runsheet::ui::render(&h.app, &h.keymap, f);
+                })
+                .unwrap_or_else(|e| panic!("{name} at {w}x{hh}: {e}"));
             }
         }
     }

@@ -1,0 +1,366 @@
+//! One session on a run: the main loop and its one dispatch queue. Every input, signal and store
+//! report becomes actions; [`Session::dispatch`] applies them to the app one by one and carries out
+//! every [`Outcome`] (which may queue more actions, like `$EDITOR`'s result), until the queue is
+//! empty. Nothing outside `App::update` changes the app.
+
+use super::draft;
+use super::editor;
+use super::input::{Incoming, InputThread};
+use super::keys::Input;
+use super::terminal::{self, Term};
+use super::writer::{Finished, StoreMsg, Writer};
+use super::{TuiOptions, style_from_env};
+use crate::app::{Action, App, Outcome};
+use crate::input::{self, Keymap};
+use crate::run::event::Actor;
+use crate::store::OpenRun;
+use crate::store::open::Drift;
+use chrono::{DateTime, FixedOffset, Local};
+use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+/// What reaches the main loop.
+#[derive(Debug)]
+enum Msg {
+    Input(Input),
+    InputGone,
+    Signal(i32),
+    Store(StoreMsg),
+}
+
+/// How long quitting waits for the writer to finish (it may be waiting for the journal's lock).
+const QUIT_WAIT: Duration = Duration::from_secs(4);
+/// How long a hang-up waits for it: the process must be gone within 2 s.
+const HANGUP_WAIT: Duration = Duration::from_millis(900);
+
+fn now() -> DateTime<FixedOffset> {
+    Local::now().fixed_offset()
+}
+
+fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGCONT, SIGWINCH, SIGTSTP])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for s in signals.forever() {
+                if tx.send(Msg::Signal(s)).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(())
+}
+
+/// What the operator should know before the first frame, in order.
+fn start_up_notices(open: &OpenRun, keymap_err: Option<String>) -> Vec<Action> {
+    let mut out = Vec::new();
+    let mut say = |text: String| out.push(Action::Notice { text, error: true });
+    if let Some(e) = keymap_err {
+        say(format!("keymap not used: {e}"));
+    }
+    for w in &open.warnings {
+        say(format!("warning: {w}"));
+    }
+    if let Drift::Changed { .. } = open.drift() {
+        say(format!(
+            "the template file changed since this run started: `runsheet rebase {}` follows it",
+            open.run.id
+        ));
+    }
+    if open.read_only.is_some() {
+        say("a newer runsheet wrote this run: it is read-only here".to_owned());
+    }
+    out
+}
+
+struct Session {
+    app: App,
+    keymap: Keymap,
+    actor: Actor,
+    dir: PathBuf,
+    run_id: String,
+    input: InputThread,
+    writer: Option<Writer>,
+    redraw: bool,
+}
+
+/// Opens the screen on a run and runs until the operator quits; returns the exit status (it does
+/// not return on exit paths: the process ends there, without touching a dead terminal again).
+pub(super) fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
+    let _ = color_eyre::install();
+    let (keymap, keymap_err) = Keymap::load();
+    let notices = start_up_notices(&open, keymap_err.map(|e| e.to_string()));
+    let dir = open.dir.clone();
+    let drafts = draft::claim(&dir, &actor);
+    let app = App::new(
+        open.template.clone(),
+        open.run.clone(),
+        actor.clone(),
+        style_from_env(opts.ascii),
+        now(),
+    );
+    let run_id = open.run.id.clone();
+    let (tx, rx) = mpsc::channel();
+    spawn_signals(tx.clone())?;
+    let mut terminal = terminal::init()?;
+    let itx = tx.clone();
+    let input = InputThread::spawn(move |i| {
+        itx.send(match i {
+            Incoming::Input(i) => Msg::Input(i),
+            Incoming::Gone => Msg::InputGone,
+        })
+        .is_ok()
+    })?;
+    let writer = Writer::spawn(open, actor.clone(), move |m| tx.send(Msg::Store(m)).is_ok())?;
+    let size = terminal.size()?;
+    let mut s = Session {
+        app,
+        keymap,
+        actor,
+        dir,
+        run_id,
+        input,
+        writer: Some(writer),
+        redraw: true,
+    };
+    let mut first = vec![
+        Action::HelpLength(crate::ui::popup::help_len(&s.keymap)),
+        Action::Resize(size.width, size.height),
+    ];
+    first.extend(notices);
+    if !drafts.is_empty() {
+        first.push(Action::OfferDrafts(drafts));
+    }
+    let code = s
+        .dispatch(first, &mut terminal)
+        .unwrap_or_else(|| s.main_loop(&mut terminal, &rx));
+    s.finish(terminal, code)
+}
+
+impl Session {
+    fn main_loop(&mut self, terminal: &mut Term, rx: &Receiver<Msg>) -> i32 {
+        let mut next_tick = Instant::now() + Duration::from_secs(1);
+        loop {
+            if self.redraw {
+                let drawn = terminal.draw(|f| {
+                    crate::ui::render(&self.app, &self.keymap, f);
+                });
+                if drawn.is_err() {
+                    return 129; // hang-up: the tty is gone
+                }
+                self.redraw = false;
+            }
+            let wait = next_tick.saturating_duration_since(Instant::now());
+            let msg = match rx.recv_timeout(wait) {
+                Ok(m) => m,
+                Err(RecvTimeoutError::Timeout) => {
+                    next_tick = Instant::now() + Duration::from_secs(1);
+                    if let Some(w) = &self.writer {
+                        w.poll();
+                    }
+                    if let Some(code) = self.dispatch(vec![Action::Clock], terminal) {
+                        return code;
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return 129,
+            };
+            if let Some(code) = self.handle(msg, terminal) {
+                return code;
+            }
+        }
+    }
+
+    /// One message from the channel; `Some(status)` ends the session.
+    fn handle(&mut self, msg: Msg, terminal: &mut Term) -> Option<i32> {
+        let actions = match msg {
+            Msg::InputGone | Msg::Signal(SIGHUP) => return Some(129),
+            Msg::Signal(SIGTERM) => return Some(143),
+            Msg::Signal(SIGINT) => return Some(130),
+            Msg::Signal(SIGTSTP) => {
+                self.suspend(terminal);
+                return None;
+            }
+            Msg::Signal(SIGCONT) => {
+                let _ = terminal::enter();
+                terminal::fresh(terminal);
+                self.redraw = true;
+                return None;
+            }
+            Msg::Signal(SIGWINCH) => match crossterm::terminal::size() {
+                Ok((w, h)) => vec![Action::Resize(w, h)],
+                Err(_) => return None,
+            },
+            Msg::Signal(_) => return None,
+            Msg::Input(Input::Key(k)) => {
+                match input::action_for(&self.keymap, self.app.key_mode(), k) {
+                    Some(a) => vec![a],
+                    None => return None,
+                }
+            }
+            Msg::Input(Input::Paste(t)) => vec![Action::Paste(t)],
+            Msg::Input(Input::Mouse(a)) => vec![a],
+            Msg::Store(m) => store_actions(m),
+        };
+        self.dispatch(actions, terminal)
+    }
+
+    /// Applies actions in order, carrying out every outcome; outcomes may queue more actions.
+    /// Returns `Some(0)` when the operator quit.
+    fn dispatch(&mut self, actions: Vec<Action>, terminal: &mut Term) -> Option<i32> {
+        let mut queue: VecDeque<Action> = actions.into();
+        while let Some(a) = queue.pop_front() {
+            let out = self.app.update(a, now());
+            if out.quit {
+                return Some(0);
+            }
+            self.carry_out(out, terminal, &mut queue);
+        }
+        None
+    }
+
+    fn carry_out(&mut self, out: Outcome, terminal: &mut Term, queue: &mut VecDeque<Action>) {
+        self.redraw |= out.redraw;
+        if let Some(text) = out.copy {
+            let _ = crossterm::execute!(
+                std::io::stdout(),
+                crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+            );
+        }
+        if let Some(intent) = out.append
+            && let Some(w) = &self.writer
+        {
+            w.append(intent);
+        }
+        if out.suspend {
+            self.suspend(terminal);
+        }
+        if let Some(text) = out.external_edit {
+            let result = editor::edit(&self.input, &self.dir, &text);
+            terminal::fresh(terminal);
+            self.redraw = true;
+            queue.push_back(Action::EditorDone(result.as_ref().ok().cloned()));
+            if let Err(e) = result {
+                queue.push_back(Action::Notice {
+                    text: format!("$EDITOR: {e}"),
+                    error: true,
+                });
+            }
+        }
+    }
+
+    fn save_drafts(&self) {
+        let _ = draft::save(&self.dir, &self.actor, &self.app.drafts());
+    }
+
+    fn suspend(&mut self, terminal: &mut Term) {
+        self.save_drafts();
+        terminal::leave();
+        let _ = signal_hook::low_level::raise(SIGSTOP);
+        let _ = terminal::enter();
+        terminal::fresh(terminal);
+        self.redraw = true;
+    }
+
+    /// Saves the drafts, lets the writer finish (briefly after a hang-up), leaves the screen and
+    /// ends the process; after a quit it says whether everything is saved and how to come back.
+    fn finish(mut self, terminal: Term, code: i32) -> ! {
+        self.save_drafts();
+        let within = if code == 0 { QUIT_WAIT } else { HANGUP_WAIT };
+        let done = self.writer.take().and_then(|w| w.finish(code == 0, within));
+        terminal::leave();
+        std::mem::forget(terminal);
+        if code == 0 {
+            println!(
+                "{}",
+                farewell(&self.run_id, done.as_ref(), !self.app.drafts().is_empty())
+            );
+        }
+        std::process::exit(code)
+    }
+}
+
+/// What is printed after a quit.
+fn farewell(run_id: &str, done: Option<&Finished>, drafts: bool) -> String {
+    let mut s = match done {
+        Some(f) if f.unsaved == 0 => format!("saved · resume with: runsheet resume {run_id}"),
+        Some(f) => format!(
+            "NOT SAVED: {} change(s) could not be written{} · resume with: runsheet resume {run_id}",
+            f.unsaved,
+            f.error
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
+        None => format!(
+            "NOT SAVED: the journal did not answer in time (another process holds its lock); \
+             the last change(s) may be missing · resume with: runsheet resume {run_id}"
+        ),
+    };
+    if drafts {
+        s.push_str("\nyour unsaved note is kept as a draft: it comes back when you resume");
+    }
+    s
+}
+
+/// A store report as the actions it means for the app, in order.
+fn store_actions(m: StoreMsg) -> Vec<Action> {
+    let mut out = Vec::new();
+    match m {
+        StoreMsg::Remote { events, template } => {
+            if !events.is_empty() {
+                out.push(Action::Remote(events));
+            }
+            if let Some(t) = template {
+                out.push(Action::Rebased(t));
+            }
+        }
+        StoreMsg::Written {
+            caught_up,
+            template,
+            event,
+        } => {
+            if !caught_up.is_empty() {
+                out.push(Action::Remote(caught_up));
+            }
+            if let Some(t) = template {
+                out.push(Action::Rebased(t));
+            }
+            out.push(Action::Applied(event));
+        }
+        StoreMsg::Refused(e) => out.push(Action::Refused(e)),
+        StoreMsg::NotSaved(e) => out.push(Action::NotSaved(e)),
+        StoreMsg::Saved => out.push(Action::Saved),
+        StoreMsg::Problem(text) => out.push(Action::Notice { text, error: true }),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quitting_says_where_the_run_is_and_whether_it_is_saved() {
+        let ok = Finished {
+            unsaved: 0,
+            error: None,
+        };
+        assert_eq!(
+            farewell("2026-11-23-x-7f3a", Some(&ok), false),
+            "saved · resume with: runsheet resume 2026-11-23-x-7f3a"
+        );
+        let bad = Finished {
+            unsaved: 2,
+            error: Some("run is locked".into()),
+        };
+        let s = farewell("r", Some(&bad), true);
+        assert!(s.starts_with("NOT SAVED: 2 change(s)"), "{s}");
+        assert!(s.contains("draft"), "{s}");
+        assert!(farewell("r", None, false).starts_with("NOT SAVED"));
+    }
+}
