@@ -2,11 +2,12 @@
 
 #[path = "pty/term.rs"]
 mod term;
-#[path = "support/tools.rs"]
-mod tools;
+#[path = "pty/tmux.rs"]
+mod tmux;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use term::{Term, cli, only_run_dir};
+use tmux::Tmux;
 
 const FIXTURE: &str = "tests/fixtures/tui/window.md";
 
@@ -50,6 +51,14 @@ fn tick_sign_note_quit_resume_same_state() {
     t.wait_for("noted by you");
     t.send("q");
     t.wait_exit(5);
+    // After the screen is gone: everything is saved, and how to come back.
+    let run = only_run_dir(dir.path());
+    let id = run.file_name().expect("id").to_string_lossy().into_owned();
+    let after = t.screen();
+    assert!(
+        after.contains(&format!("saved · resume with: runsheet resume {id}")),
+        "{after}"
+    );
 
     let status = cli(&["status", "latest", "--json", "--data-dir", d], &[]);
     let v: serde_json::Value = serde_json::from_str(&status).expect("json");
@@ -369,11 +378,12 @@ fn readme_first_command_opens_the_shipped_template() {
         t.send(value);
         t.send("\r");
     }
-    let s = t.wait(5, "the form closed and values substituted", |s| {
+    // Each value is shown once it is written (the writes are asynchronous).
+    t.wait(5, "the form closed and values substituted", |s| {
         !s.contains("without a value")
             && s.contains("Production deployment window — payments 2.4.1")
+            && s.contains("Change ticket CHG-1 is approved")
     });
-    assert!(s.contains("Change ticket CHG-1 is approved"), "{s}");
     t.send(" ");
     t.wait_for("1/28");
     t.send("q");
@@ -413,91 +423,44 @@ fn hang_up_in_the_chooser_exits_without_spinning() {
     tmux.hang_up_and_expect_exit(&pid);
 }
 
-/// A private tmux server running one pane: a real terminal that a test can hang up.
-struct Tmux {
-    sock: String,
-}
-
-impl Tmux {
-    /// Starts `cmd` (a shell command line) in a 100×30 pane, or `None` when tmux is missing.
-    fn start(name: &str, cmd: &str) -> Option<Tmux> {
-        if !tools::require(
-            tools::runs("tmux", &["-V"]),
-            "tmux",
-            name,
-            "install Debian's tmux; .ci/run does",
-        ) {
-            return None;
-        }
-        let t = Tmux {
-            sock: format!("rs-test-{name}-{}", std::process::id()),
-        };
-        t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "p",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "-c",
-            env!("CARGO_MANIFEST_DIR"),
-            cmd,
-        ]);
-        Some(t)
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new("tmux")
-            .arg("-L")
-            .arg(&self.sock)
-            .args(args)
-            .output()
-            .expect("tmux")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "p"]).stdout).into_owned()
-    }
-
-    fn wait(&self, needle: &str) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while !self.screen().contains(needle) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no {needle}: {}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn pane_pid(&self) -> String {
-        String::from_utf8_lossy(
-            &self
-                .run(&["list-panes", "-t", "p", "-F", "#{pane_pid}"])
-                .stdout,
-        )
-        .trim()
-        .to_owned()
-    }
-
-    /// Kills the server (the pane's terminal hangs up) and asserts `pid` is gone within 2 s.
-    fn hang_up_and_expect_exit(&self, pid: &str) {
-        let t0 = std::time::Instant::now();
-        self.run(&["kill-server"]);
-        while std::path::Path::new(&format!("/proc/{pid}")).exists()
-            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|s| s.contains(") Z"))
-        {
-            if t0.elapsed() > Duration::from_secs(2) {
-                let _ = std::process::Command::new("kill")
-                    .args(["-9", pid])
-                    .status();
-                panic!("still running 2 s after the hang-up");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+/// Another process holds the journal's lock (stopped while holding it): a tick waits as NOT
+/// SAVED, but keys, the clock and a hang-up are handled at once; once the lock is free the tick is
+/// written. Before appends moved off the screen's thread, every key and the clock froze for the
+/// lock's 10 s wait.
+#[test]
+fn a_held_journal_lock_never_freezes_keys_or_the_clock() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut t = open(d, &[]);
+    t.wait_for("Change ticket is approved");
+    let run = only_run_dir(dir.path());
+    let lock = std::fs::File::options()
+        .append(true)
+        .open(run.join("lock"))
+        .expect("lock file");
+    lock.lock().expect("lock");
+    t.send(" ");
+    let t0 = Instant::now();
+    t.send("?");
+    t.wait(2, "the help, at once", |s| s.contains("keys (Esc closes)"));
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    t.send("\x1b");
+    let clock = |s: &str| s.lines().nth(1).and_then(|l| l.get(..8)).map(str::to_owned);
+    let before = clock(&t.screen());
+    t.wait(3, "the clock ticking", |s| clock(s) != before);
+    t.wait(6, "the NOT SAVED banner", |s| s.contains("NOT SAVED"));
+    t.send("j");
+    lock.unlock().expect("unlock");
+    t.wait(15, "the tick written", |s| s.contains("1/11"));
+    let status = cli(&["status", "latest", "--json", "--data-dir", d], &[]);
+    let v: serde_json::Value = serde_json::from_str(&status).expect("json");
+    assert_eq!(v["progress"]["done"], 1, "{status}");
+    // Held again: a hang-up still ends the process at once.
+    lock.lock().expect("lock again");
+    t.send("k ");
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = t.pid().to_string();
+    assert!(signal(&pid, "HUP").success());
+    let took = t.wait_exit(5);
+    assert!(took < Duration::from_secs(2), "exit took {took:?}");
 }

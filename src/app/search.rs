@@ -21,6 +21,12 @@ pub struct Found {
     pub at: Option<usize>,
 }
 
+/// Separates the fields of a haystack, and ends every haystack: nucleo-matcher 0.3.1's substring
+/// search over non-ASCII text never tries the last position a needle could start at (its loop
+/// stops one short), so a match at the very end of `⚠️ … Dana` would be missed. One character
+/// after the text makes that last position an ordinary one; nobody types it in a query.
+const END: char = '\u{1f}';
+
 /// What a query matches with.
 enum Query {
     Substring(Atom),
@@ -46,6 +52,7 @@ impl Query {
         }
     }
 
+    /// `hay` must end with [`END`] (see there).
     fn score(&self, hay: &str, m: &mut Matcher, buf: &mut Vec<char>) -> Option<u32> {
         let h = Utf32Str::new(hay, buf);
         match self {
@@ -54,6 +61,7 @@ impl Query {
         }
     }
 
+    /// `hay` must end with [`END`] (see there).
     fn indices(&self, hay: &str, m: &mut Matcher, buf: &mut Vec<char>) -> Option<Vec<usize>> {
         let h = Utf32Str::new(hay, buf);
         let mut idx = Vec::new();
@@ -76,7 +84,8 @@ pub fn highlight(query: &str, fuzzy: bool, text: &str) -> Option<Vec<usize>> {
     }
     let q = Query::new(query, fuzzy);
     let mut m = Matcher::new(Config::DEFAULT);
-    q.indices(text, &mut m, &mut Vec::new())
+    let hay = format!("{text}{END}");
+    q.indices(&hay, &mut m, &mut Vec::new())
 }
 
 impl App {
@@ -85,10 +94,8 @@ impl App {
     fn haystack(&self, row: Row) -> String {
         let mut out = String::new();
         let mut add = |s: &str| {
-            if !out.is_empty() {
-                out.push('\u{1f}');
-            }
             out.push_str(s);
+            out.push(END);
         };
         let body = |body: &[Block], add: &mut dyn FnMut(&str)| {
             for b in body {
@@ -334,5 +341,18 @@ mod tests {
     #[test]
     fn positions_count_clusters_not_bytes() {
         assert_eq!(highlight("fin", false, "⚠️ final"), Some(vec![2, 3, 4]));
+    }
+
+    #[test]
+    fn a_match_at_the_very_end_of_non_ascii_text_is_found() {
+        assert_eq!(
+            highlight("dana", false, "⚠️ checked by Dana"),
+            Some(vec![13, 14, 15, 16])
+        );
+        assert_eq!(highlight("a", false, "⚠️ xa"), Some(vec![3]));
+        assert_eq!(
+            highlight("dana", true, "⚠️ checked by Dana").map(|p| p.len()),
+            Some(4)
+        );
     }
 }

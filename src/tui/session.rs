@@ -10,15 +10,16 @@ use super::keys::Input;
 use super::terminal::{self, Term};
 use super::writer::{Finished, StoreMsg, Writer};
 use super::{TuiOptions, style_from_env};
-use crate::app::{Action, App, Outcome};
+use crate::app::{Action, App, Draft, Outcome};
 use crate::input::{self, Keymap};
 use crate::run::event::Actor;
+use crate::run::intent::Intent;
 use crate::store::OpenRun;
 use crate::store::open::Drift;
 use chrono::{DateTime, FixedOffset, Local};
 use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -209,48 +210,19 @@ impl Session {
         self.dispatch(actions, terminal)
     }
 
-    /// Applies actions in order, carrying out every outcome; outcomes may queue more actions.
-    /// Returns `Some(0)` when the operator quit.
+    /// Applies actions in order, carrying out every outcome; returns `Some(0)` when the operator
+    /// quit.
     fn dispatch(&mut self, actions: Vec<Action>, terminal: &mut Term) -> Option<i32> {
-        let mut queue: VecDeque<Action> = actions.into();
-        while let Some(a) = queue.pop_front() {
-            let out = self.app.update(a, now());
-            if out.quit {
-                return Some(0);
-            }
-            self.carry_out(out, terminal, &mut queue);
-        }
-        None
-    }
-
-    fn carry_out(&mut self, out: Outcome, terminal: &mut Term, queue: &mut VecDeque<Action>) {
-        self.redraw |= out.redraw;
-        if let Some(text) = out.copy {
-            let _ = crossterm::execute!(
-                std::io::stdout(),
-                crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
-            );
-        }
-        if let Some(intent) = out.append
-            && let Some(w) = &self.writer
-        {
-            w.append(intent);
-        }
-        if out.suspend {
-            self.suspend(terminal);
-        }
-        if let Some(text) = out.external_edit {
-            let result = editor::edit(&self.input, &self.dir, &text);
-            terminal::fresh(terminal);
-            self.redraw = true;
-            queue.push_back(Action::EditorDone(result.as_ref().ok().cloned()));
-            if let Err(e) = result {
-                queue.push_back(Action::Notice {
-                    text: format!("$EDITOR: {e}"),
-                    error: true,
-                });
-            }
-        }
+        let mut fx = Live {
+            terminal,
+            writer: self.writer.as_ref(),
+            input: &self.input,
+            dir: &self.dir,
+            actor: &self.actor,
+        };
+        let d = dispatch(&mut self.app, &mut fx, actions, now);
+        self.redraw |= d.redraw;
+        d.quit.then_some(0)
     }
 
     fn save_drafts(&self) {
@@ -258,11 +230,7 @@ impl Session {
     }
 
     fn suspend(&mut self, terminal: &mut Term) {
-        self.save_drafts();
-        terminal::leave();
-        let _ = signal_hook::low_level::raise(SIGSTOP);
-        let _ = terminal::enter();
-        terminal::fresh(terminal);
+        suspend(terminal, &self.dir, &self.actor, &self.app.drafts());
         self.redraw = true;
     }
 
@@ -282,6 +250,113 @@ impl Session {
         }
         std::process::exit(code)
     }
+}
+
+/// Leaves the screen (drafts saved first), stops the process, and comes back to a fresh screen.
+fn suspend(terminal: &mut Term, dir: &Path, actor: &Actor, drafts: &[Draft]) {
+    let _ = draft::save(dir, actor, drafts);
+    terminal::leave();
+    let _ = signal_hook::low_level::raise(SIGSTOP);
+    let _ = terminal::enter();
+    terminal::fresh(terminal);
+}
+
+/// What carrying out outcomes needs from the world outside the app.
+pub(super) trait Effects {
+    /// Puts text on the clipboard.
+    fn copy(&mut self, text: String);
+    /// Queues a change to be written.
+    fn append(&mut self, intent: Intent);
+    /// Suspends to the shell until `fg` (the drafts are kept first).
+    fn suspend(&mut self, drafts: &[Draft]);
+    /// Runs `$EDITOR` on the text.
+    fn edit(&mut self, text: &str) -> Result<String, String>;
+}
+
+/// The real effects of a session.
+struct Live<'a> {
+    terminal: &'a mut Term,
+    writer: Option<&'a Writer>,
+    input: &'a InputThread,
+    dir: &'a Path,
+    actor: &'a Actor,
+}
+
+impl Effects for Live<'_> {
+    fn copy(&mut self, text: String) {
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+        );
+    }
+
+    fn append(&mut self, intent: Intent) {
+        if let Some(w) = self.writer {
+            w.append(intent);
+        }
+    }
+
+    fn suspend(&mut self, drafts: &[Draft]) {
+        suspend(self.terminal, self.dir, self.actor, drafts);
+    }
+
+    fn edit(&mut self, text: &str) -> Result<String, String> {
+        let result = editor::edit(self.input, self.dir, text);
+        terminal::fresh(self.terminal);
+        result
+    }
+}
+
+/// What a round of dispatching asks of the loop.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Dispatched {
+    /// Draw again.
+    pub redraw: bool,
+    /// The operator quit.
+    pub quit: bool,
+}
+
+/// The one dispatch queue: applies each action, carries out every part of its outcome (which
+/// may queue more actions, like `$EDITOR`'s result), until the queue is empty or the operator
+/// quits.
+pub(super) fn dispatch(
+    app: &mut App,
+    fx: &mut dyn Effects,
+    actions: Vec<Action>,
+    now: impl Fn() -> DateTime<FixedOffset>,
+) -> Dispatched {
+    let mut d = Dispatched::default();
+    let mut queue: VecDeque<Action> = actions.into();
+    while let Some(a) = queue.pop_front() {
+        let out: Outcome = app.update(a, now());
+        d.redraw |= out.redraw;
+        if out.quit {
+            d.quit = true;
+            return d;
+        }
+        if let Some(text) = out.copy {
+            fx.copy(text);
+        }
+        if let Some(intent) = out.append {
+            fx.append(intent);
+        }
+        if out.suspend {
+            fx.suspend(&app.drafts());
+            d.redraw = true;
+        }
+        if let Some(text) = out.external_edit {
+            let result = fx.edit(&text);
+            d.redraw = true;
+            queue.push_back(Action::EditorDone(result.as_ref().ok().cloned()));
+            if let Err(e) = result {
+                queue.push_back(Action::Notice {
+                    text: format!("$EDITOR: {e}"),
+                    error: true,
+                });
+            }
+        }
+    }
+    d
 }
 
 /// What is printed after a quit.
@@ -343,6 +418,91 @@ fn store_actions(m: StoreMsg) -> Vec<Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::key::KeyPress;
+
+    #[derive(Default)]
+    struct Fake {
+        copied: Vec<String>,
+        appended: Vec<Intent>,
+        suspended: Vec<Vec<Draft>>,
+        edits: Vec<String>,
+    }
+
+    impl Effects for Fake {
+        fn copy(&mut self, text: String) {
+            self.copied.push(text);
+        }
+        fn append(&mut self, intent: Intent) {
+            self.appended.push(intent);
+        }
+        fn suspend(&mut self, drafts: &[Draft]) {
+            self.suspended.push(drafts.to_vec());
+        }
+        fn edit(&mut self, text: &str) -> Result<String, String> {
+            self.edits.push(text.to_owned());
+            Ok(format!("{text} and more"))
+        }
+    }
+
+    const WINDOW: &str = include_str!("../../tests/fixtures/tui/window.md");
+
+    fn key(h: &crate::harness::Harness, k: &str) -> Action {
+        let kp = KeyPress::parse(k).unwrap_or(KeyPress::ch('?'));
+        crate::input::action_for(&h.keymap, h.app.key_mode(), kp).unwrap_or(Action::Clock)
+    }
+
+    /// Every outcome is carried out, including those of actions queued by earlier outcomes
+    /// (`$EDITOR`'s text comes back as an action; the note it completes is then appended), and
+    /// start-up notices all reach the log.
+    #[test]
+    fn every_outcome_of_every_queued_action_is_carried_out() {
+        let mut h = crate::harness::Harness::new(WINDOW, &[("VERSION", "1")], 120, 40);
+        let mut fx = Fake::default();
+        let now = h.now;
+        let notices: Vec<Action> = ["keymap not used", "warning: line 3", "template changed"]
+            .iter()
+            .map(|t| Action::Notice {
+                text: (*t).to_owned(),
+                error: true,
+            })
+            .collect();
+        let d = dispatch(&mut h.app, &mut fx, notices, || now);
+        assert!(d.redraw && !d.quit);
+        assert_eq!(h.app.messages.log().len(), 3);
+        let n = key(&h, "n");
+        dispatch(&mut h.app, &mut fx, vec![n], || now);
+        for c in "typed".chars() {
+            let a = key(&h, &c.to_string());
+            dispatch(&mut h.app, &mut fx, vec![a], || now);
+        }
+        let ed = key(&h, "Ctrl-e");
+        dispatch(&mut h.app, &mut fx, vec![ed], || now);
+        assert_eq!(fx.edits, ["typed"]);
+        assert_eq!(
+            h.app.draft().map(|d| d.text).as_deref(),
+            Some("typed and more")
+        );
+        let suspend = key(&h, "Ctrl-z");
+        dispatch(&mut h.app, &mut fx, vec![suspend], || now);
+        assert_eq!(fx.suspended.len(), 1);
+        assert_eq!(
+            fx.suspended[0][0].text, "typed and more",
+            "drafts kept before stopping"
+        );
+        let save = key(&h, "Ctrl-s");
+        dispatch(&mut h.app, &mut fx, vec![save], || now);
+        let tick = key(&h, "Space");
+        let d = dispatch(
+            &mut h.app,
+            &mut fx,
+            vec![tick, Action::Quit, Action::Clock],
+            || now,
+        );
+        assert!(d.quit);
+        assert_eq!(fx.appended.len(), 2, "{:?}", fx.appended);
+        assert!(matches!(&fx.appended[0], Intent::Note { text, .. } if text == "typed and more"));
+        assert!(matches!(&fx.appended[1], Intent::Tick { .. }));
+    }
 
     #[test]
     fn quitting_says_where_the_run_is_and_whether_it_is_saved() {

@@ -91,9 +91,9 @@ fn section_line<'a>(
     (Line::from(spans), style)
 }
 
-/// Who closed the item and when, shown at the right edge: the whole name when it fits in a third of
-/// the row, else cut with an ellipsis (the detail pane has it in full).
-fn who_when(app: &App, i: usize, width: usize, glyphs: &Glyphs) -> String {
+/// Who closed the item and when, shown at the right edge: the whole name when it fits beside the
+/// text (or in a third of the row), else cut with an ellipsis (the detail pane has it in full).
+fn who_when(app: &App, i: usize, width: usize, free: usize, glyphs: &Glyphs) -> String {
     let Some(item) = app.template.items.get(i) else {
         return String::new();
     };
@@ -105,7 +105,7 @@ fn who_when(app: &App, i: usize, width: usize, glyphs: &Glyphs) -> String {
     };
     let name = e.signer.as_deref().unwrap_or(&e.by.name);
     let time = e.at.format("%H:%M").to_string();
-    let room = (width / 3).saturating_sub(time.len() + 2).max(4);
+    let room = free.max(width / 3).saturating_sub(time.len() + 2).max(4);
     format!(" {} {time}", fit(name, room, glyphs.ellipsis()))
 }
 
@@ -130,12 +130,13 @@ fn item_line<'a>(
     {
         text.push_str(&format!(" ({role})"));
     }
-    let who = who_when(app, i, width_, glyphs);
     let notes = if app.has_notes(i) {
         format!(" {}", glyphs.notes())
     } else {
         String::new()
     };
+    let free = width_.saturating_sub(indent + 4 + width(&text) + width(&notes) + 1);
+    let who = who_when(app, i, width_, free, glyphs);
     // Keep who/when and the notes mark visible: cut the text to fit.
     let fixed = indent + 4 + width(&who) + width(&notes);
     let room = width_.saturating_sub(fixed);
