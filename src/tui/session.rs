@@ -63,6 +63,9 @@ fn start_up_notices(open: &OpenRun, keymap_err: Option<String>) -> Vec<Action> {
     if let Some(e) = keymap_err {
         say(format!("keymap not used: {e}"));
     }
+    if let Some(e) = crate::store::identity::config_problem() {
+        say(format!("config not used: {e}"));
+    }
     for w in &open.warnings {
         say(format!("warning: {w}"));
     }
