@@ -22,7 +22,7 @@ mod session;
 
 use crate::app::Style;
 use crate::run::event::Actor;
-use crate::store::OpenRun;
+use crate::store::{NewRun, OpenRun};
 
 /// Options of the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,5 +52,11 @@ pub fn style_from_env(ascii: bool) -> Style {
 
 /// Opens the screen on a run and runs until the operator quits; returns the exit status.
 pub fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
-    session::run(open, actor, opts)
+    session::run(session::Start::open(open), actor, opts)
+}
+
+/// Opens the screen on a run that is being created: the first frame is drawn while the run dir is
+/// written durably on the writer thread; the first change waits for it.
+pub fn run_new(new: NewRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
+    session::run(session::Start::new_run(new), actor, opts)
 }

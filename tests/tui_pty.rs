@@ -173,6 +173,7 @@ fn another_process_tick_appears_within_two_seconds() {
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
     t.wait_for("Change ticket is approved");
+    wait_run_on_disk(dir.path());
     let t0 = std::time::Instant::now();
     cli(
         &["tick", "latest", "Smoke tests", "--data-dir", d],
@@ -187,6 +188,11 @@ fn another_process_tick_appears_within_two_seconds() {
     assert!(s.contains("[✓] Smoke tests pass"), "{s}");
     t.send("q");
     t.wait_exit(5);
+}
+
+/// Waits until the run a new screen started exists on disk.
+fn wait_run_on_disk(data: &std::path::Path) {
+    only_run_dir(data);
 }
 
 fn proc_state(pid: u32) -> char {
@@ -342,6 +348,8 @@ fn two_screens_on_one_run_see_each_other() {
     let d = dir.path().to_str().expect("utf8");
     let mut a = open(d, &[]);
     a.wait_for("Change ticket is approved");
+    // The first frame comes before the new run's dir is on disk (milliseconds later).
+    wait_run_on_disk(dir.path());
     let mut b = Term::spawn(
         &["join", "latest", "--data-dir", d],
         &[("RUNSHEET_OPERATOR", "Bob")],
@@ -433,6 +441,7 @@ fn a_held_journal_lock_never_freezes_keys_or_the_clock() {
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
     t.wait_for("Change ticket is approved");
+    wait_run_on_disk(dir.path());
     let run = only_run_dir(dir.path());
     let lock = std::fs::File::options()
         .append(true)

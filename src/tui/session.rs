@@ -8,14 +8,14 @@ use super::editor;
 use super::input::{Incoming, InputThread};
 use super::keys::Input;
 use super::terminal::{self, Term};
-use super::writer::{Finished, StoreMsg, Writer};
+use super::writer::{Finished, StoreMsg, Target, Writer};
 use super::{TuiOptions, style_from_env};
 use crate::app::{Action, App, Draft, Outcome};
 use crate::input::{self, Keymap};
 use crate::run::event::Actor;
 use crate::run::intent::Intent;
-use crate::store::OpenRun;
 use crate::store::open::Drift;
+use crate::store::{NewRun, OpenRun};
 use chrono::{DateTime, FixedOffset, Local};
 use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
 use std::collections::VecDeque;
@@ -56,16 +56,10 @@ fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// What the operator should know before the first frame, in order.
-fn start_up_notices(open: &OpenRun, keymap_err: Option<String>) -> Vec<Action> {
+/// What the operator should know about an opened run before the first frame, in order.
+fn start_up_notices(open: &OpenRun) -> Vec<Action> {
     let mut out = Vec::new();
     let mut say = |text: String| out.push(Action::Notice { text, error: true });
-    if let Some(e) = keymap_err {
-        say(format!("keymap not used: {e}"));
-    }
-    if let Some(e) = crate::store::identity::config_problem() {
-        say(format!("config not used: {e}"));
-    }
     for w in &open.warnings {
         say(format!("warning: {w}"));
     }
@@ -92,22 +86,70 @@ struct Session {
     redraw: bool,
 }
 
-/// Opens the screen on a run and runs until the operator quits; returns the exit status (it does
-/// not return on exit paths: the process ends there, without touching a dead terminal again).
-pub(super) fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
+/// What a session starts from: the app's own copy of the run, where it lives, what to tell the
+/// operator first, and what the writer writes to.
+pub(super) struct Start {
+    template: crate::model::Template,
+    run: crate::run::Run,
+    dir: PathBuf,
+    notices: Vec<Action>,
+    target: Target,
+}
+
+impl Start {
+    /// An existing run.
+    pub(super) fn open(open: OpenRun) -> Start {
+        let notices = start_up_notices(&open);
+        Start {
+            template: open.template.clone(),
+            run: open.run.clone(),
+            dir: open.dir.clone(),
+            notices,
+            target: Target::Open(Box::new(open)),
+        }
+    }
+
+    /// A run being created: the writer makes it durable while the first frame is drawn.
+    pub(super) fn new_run(new: NewRun) -> Start {
+        Start {
+            template: new.template.clone(),
+            run: new.run.clone(),
+            dir: new.dir(),
+            notices: Vec::new(),
+            target: Target::New(Box::new(new)),
+        }
+    }
+}
+
+/// Opens the screen and runs until the operator quits; returns the exit status (it does not
+/// return on exit paths: the process ends there, without touching a dead terminal again).
+pub(super) fn run(start: Start, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
     let _ = color_eyre::install();
     let (keymap, keymap_err) = Keymap::load();
-    let notices = start_up_notices(&open, keymap_err.map(|e| e.to_string()));
-    let dir = open.dir.clone();
+    let mut notices = Vec::new();
+    if let Some(e) = keymap_err {
+        notices.push(Action::Notice {
+            text: format!("keymap not used: {e}"),
+            error: true,
+        });
+    }
+    if let Some(e) = crate::store::identity::config_problem() {
+        notices.push(Action::Notice {
+            text: format!("config not used: {e}"),
+            error: true,
+        });
+    }
+    notices.extend(start.notices);
+    let dir = start.dir;
     let drafts = draft::claim(&dir, &actor);
     let app = App::new(
-        open.template.clone(),
-        open.run.clone(),
+        start.template,
+        start.run,
         actor.clone(),
         style_from_env(opts.ascii),
         now(),
     );
-    let run_id = open.run.id.clone();
+    let run_id = app.run.id.clone();
     let (tx, rx) = mpsc::channel();
     spawn_signals(tx.clone())?;
     let mut terminal = terminal::init()?;
@@ -119,7 +161,9 @@ pub(super) fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::
         })
         .is_ok()
     })?;
-    let writer = Writer::spawn(open, actor.clone(), move |m| tx.send(Msg::Store(m)).is_ok())?;
+    let writer = Writer::spawn_on(start.target, actor.clone(), move |m| {
+        tx.send(Msg::Store(m)).is_ok()
+    })?;
     let size = terminal.size()?;
     let mut s = Session {
         app,

@@ -8,7 +8,7 @@ use super::outbox::{Outbox, Report};
 use crate::model::Template;
 use crate::run::event::{Actor, Event};
 use crate::run::intent::Intent;
-use crate::store::OpenRun;
+use crate::store::{Committed, NewRun, OpenRun};
 use chrono::{DateTime, FixedOffset, Local};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
@@ -75,13 +75,24 @@ fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
 }
 
+/// The run the writer writes to: open, or still to be created.
+pub enum Target {
+    /// An existing run.
+    Open(Box<OpenRun>),
+    /// A new run, created durably by the writer before anything else (the first frame does not
+    /// wait for it; the first change does).
+    New(Box<NewRun>),
+}
+
 struct State<F: FnMut(StoreMsg) -> bool> {
-    open: OpenRun,
+    open: Option<OpenRun>,
+    creating: Option<NewRun>,
     actor: Actor,
     outbox: Outbox,
     /// `seq` of the last event handed to the app.
     delivered: u64,
     base: String,
+    create_failed: bool,
     last_error: Option<String>,
     problem: Option<String>,
     out: F,
@@ -94,16 +105,37 @@ impl Writer {
         actor: Actor,
         out: impl FnMut(StoreMsg) -> bool + Send + 'static,
     ) -> std::io::Result<Writer> {
+        Writer::spawn_on(Target::Open(Box::new(open)), actor, out)
+    }
+
+    /// Starts the writer on an open run or on one it creates first.
+    pub fn spawn_on(
+        target: Target,
+        actor: Actor,
+        out: impl FnMut(StoreMsg) -> bool + Send + 'static,
+    ) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel();
         let handle = std::thread::Builder::new()
             .name("writer".into())
             .spawn(move || {
+                let (open, creating, seq, base) = match target {
+                    Target::Open(o) => {
+                        let (seq, base) = (o.run.seq, o.run.base_sha256.clone());
+                        (Some(*o), None, seq, base)
+                    }
+                    Target::New(n) => {
+                        let (seq, base) = (n.run.seq, n.run.base_sha256.clone());
+                        (None, Some(*n), seq, base)
+                    }
+                };
                 let mut s = State {
-                    delivered: open.run.seq,
-                    base: open.run.base_sha256.clone(),
+                    delivered: seq,
+                    base,
                     open,
+                    creating,
                     actor,
                     outbox: Outbox::new(),
+                    create_failed: false,
                     last_error: None,
                     problem: None,
                     out,
@@ -142,9 +174,60 @@ impl Writer {
 }
 
 impl<F: FnMut(StoreMsg) -> bool> State<F> {
+    /// Creates the new run if it is not yet; returns whether the run exists (a failure is reported
+    /// as NOT SAVED and retried like any write).
+    fn ensure_created(&mut self) -> bool {
+        if self.open.is_some() {
+            return true;
+        }
+        let Some(new) = &self.creating else {
+            return false;
+        };
+        match new.commit() {
+            Ok(mut open) => {
+                let _ = open.save_snapshot();
+                self.open = Some(open);
+                self.creating = None;
+                if self.create_failed {
+                    self.create_failed = false;
+                    self.last_error = None;
+                    if self.outbox.is_empty() {
+                        (self.out)(StoreMsg::Saved);
+                    }
+                }
+                true
+            }
+            Err(e) => {
+                let msg = match e {
+                    Committed::Taken => format!(
+                        "creating the run: its id {} was taken by another run meanwhile; quit and start again",
+                        new.dir().display()
+                    ),
+                    Committed::Failed(e) => format!("creating the run: {e}"),
+                };
+                self.create_failed = true;
+                self.last_error = Some(msg.clone());
+                (self.out)(StoreMsg::NotSaved(format!(
+                    "{msg} ({} change(s) waiting)",
+                    self.outbox.len()
+                )));
+                false
+            }
+        }
+    }
+
+    fn failing(&self) -> bool {
+        self.outbox.is_failing() || self.create_failed
+    }
+
     fn run(&mut self, rx: &Receiver<Job>) {
+        // A new run is made durable first: the first frame did not wait for it, the first change
+        // does (it queues behind).
+        if self.creating.is_some() {
+            self.ensure_created();
+        }
         loop {
-            let job = if self.outbox.is_failing() {
+            let job = if self.failing() {
                 match rx.recv_timeout(RETRY) {
                     Ok(j) => j,
                     Err(RecvTimeoutError::Timeout) => Job::Poll,
@@ -164,20 +247,24 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                     }
                 }
                 Job::Poll => {
-                    if !self.outbox.is_empty() && !self.flush() {
+                    if (!self.outbox.is_empty() || self.create_failed) && !self.flush() {
                         return;
                     }
-                    if !self.read_new() {
+                    if self.open.is_some() && !self.read_new() {
                         return;
                     }
                 }
                 Job::Finish { snapshot, reply } => {
                     let _ = self.flush();
-                    if snapshot && self.outbox.is_empty() {
-                        let _ = self.open.save_snapshot();
+                    if snapshot
+                        && self.outbox.is_empty()
+                        && let Some(open) = &mut self.open
+                    {
+                        let _ = open.save_snapshot();
                     }
+                    let missing = usize::from(self.open.is_none());
                     let _ = reply.send(Finished {
-                        unsaved: self.outbox.len(),
+                        unsaved: self.outbox.len() + missing,
                         error: self.last_error.clone(),
                     });
                     return;
@@ -188,8 +275,14 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
 
     /// Tries the queue; returns `false` when nobody listens any more.
     fn flush(&mut self) -> bool {
+        if !self.ensure_created() {
+            return true;
+        }
+        let Some(open) = self.open.as_mut() else {
+            return true;
+        };
         let actor = self.actor.clone();
-        let reports = self.outbox.flush(&mut self.open, &actor, now);
+        let reports = self.outbox.flush(open, &actor, now);
         for r in reports {
             let ok = match r {
                 Report::Written { caught_up, event } => {
@@ -215,21 +308,21 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
 
     /// The template, if the run follows another one since the last report.
     fn template_change(&mut self) -> Option<Box<Template>> {
-        if self.open.run.base_sha256 == self.base {
+        let open = self.open.as_ref()?;
+        if open.run.base_sha256 == self.base {
             return None;
         }
-        self.base.clone_from(&self.open.run.base_sha256);
-        Some(Box::new(self.open.template.clone()))
+        self.base.clone_from(&open.run.base_sha256);
+        Some(Box::new(open.template.clone()))
     }
 
     /// Events the store applied that the app has not had (read during an append that then failed):
     /// read back from the journal.
     fn missing(&self, before: u64) -> Vec<Event> {
-        if before <= self.delivered + 1 {
+        let Some(open) = self.open.as_ref().filter(|_| before > self.delivered + 1) else {
             return Vec::new();
-        }
-        self.open
-            .events()
+        };
+        open.events()
             .unwrap_or_default()
             .into_iter()
             .filter(|e| e.seq > self.delivered && e.seq < before)
@@ -237,10 +330,11 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
     }
 
     fn send_gap(&mut self) -> bool {
-        if self.open.run.seq <= self.delivered {
+        let seq = self.open.as_ref().map_or(0, |o| o.run.seq);
+        if seq <= self.delivered {
             return true;
         }
-        let events = self.missing(self.open.run.seq + 1);
+        let events = self.missing(seq + 1);
         self.deliver(events, None)
     }
 
@@ -267,7 +361,10 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
     }
 
     fn read_new(&mut self) -> bool {
-        match self.open.read_new_events() {
+        let Some(open) = self.open.as_mut() else {
+            return true;
+        };
+        match open.read_new_events() {
             Ok(events) => {
                 self.problem = None;
                 if events.is_empty() {
@@ -371,6 +468,41 @@ mod tests {
         assert_eq!(seen, [2, 3, 4, 5]);
         let done = w.finish(true, Duration::from_secs(20)).unwrap();
         assert_eq!(done.unsaved, 0);
+    }
+
+    /// A new run is created by the writer (the screen did not wait for it); the first change is
+    /// written after it, and nothing is acknowledged before the run exists on disk.
+    #[test]
+    fn a_new_run_is_created_before_its_first_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let tpl = dir.path().join("t.md");
+        std::fs::write(&tpl, "# T\n\n- [ ] one\n").unwrap();
+        let store = Store::at(&dir.path().join("data"));
+        let source = crate::catalog::Source::File(tpl.clone());
+        let new = store
+            .prepare_from(&source, &StartOptions::default(), &actor("Alice"), now())
+            .unwrap();
+        let run_dir = new.dir();
+        assert!(!run_dir.exists(), "prepared, not written");
+        let intent = Intent::Tick {
+            item: new.template.items[0].id.clone(),
+            note: None,
+        };
+        let (tx, rx) = mpsc::channel();
+        let w = Writer::spawn_on(Target::New(Box::new(new)), actor("Alice"), move |m| {
+            tx.send(m).is_ok()
+        })
+        .unwrap();
+        w.append(intent);
+        match next(&rx) {
+            StoreMsg::Written { event, .. } => assert_eq!(event.seq, 2),
+            other => panic!("{other:?}"),
+        }
+        let journal = std::fs::read_to_string(run_dir.join(crate::store::JOURNAL)).unwrap();
+        assert_eq!(journal.lines().count(), 2);
+        let done = w.finish(true, Duration::from_secs(20)).unwrap();
+        assert_eq!(done.unsaved, 0);
+        assert!(run_dir.join("state.toml").exists());
     }
 
     /// A lock held by another process: the change waits (NOT SAVED), is retried every second, and

@@ -191,13 +191,28 @@ pub fn cli(args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The one run under `data` (waiting up to 5 s for it: a new screen draws its first frame before
+/// the run's dir reaches the disk).
 pub fn only_run_dir(data: &Path) -> std::path::PathBuf {
-    let mut dirs: Vec<_> = std::fs::read_dir(data.join("runs"))
-        .expect("runs dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    assert_eq!(dirs.len(), 1, "{dirs:?}");
-    dirs.remove(0)
+    let t0 = Instant::now();
+    loop {
+        let dirs: Vec<_> = std::fs::read_dir(data.join("runs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .filter(|p| p.join("journal.jsonl").is_file())
+            .collect();
+        if !dirs.is_empty() {
+            assert_eq!(dirs.len(), 1, "{dirs:?}");
+            return dirs[0].clone();
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "no run under {}",
+            data.display()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
