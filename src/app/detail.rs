@@ -459,16 +459,7 @@ impl App {
         let c = self.states.subtree.get(s).copied().unwrap_or_default();
         if c.total > 0 {
             d.lines.push(text(vec![Piece::new(
-                format!(
-                    "{}/{} closed: done {}, skipped {}, n/a {}, failed {}, open {}",
-                    c.closed(),
-                    c.total,
-                    c.done,
-                    c.skipped,
-                    c.na,
-                    c.failed,
-                    c.open
-                ),
+                format!("{}/{} closed: {}", c.closed(), c.total, c.describe(", ")),
                 Tone::Plain,
             )]));
         }

@@ -51,6 +51,14 @@ impl Counts {
         self.total - self.open
     }
 
+    /// `done 3, skipped 0, n/a 0, failed 1, open 7` with `sep` between the counts.
+    pub fn describe(&self, sep: &str) -> String {
+        format!(
+            "done {}{sep}skipped {}{sep}n/a {}{sep}failed {}{sep}open {}",
+            self.done, self.skipped, self.na, self.failed, self.open
+        )
+    }
+
     fn merge(&mut self, o: &Counts) {
         self.total += o.total;
         self.open += o.open;

@@ -160,16 +160,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     }
 
     let c = app.states.all;
-    let label = format!(
-        " {}/{}  done {}{dot}skipped {}{dot}n/a {}{dot}failed {}{dot}open {}",
-        c.closed(),
-        c.total,
-        c.done,
-        c.skipped,
-        c.na,
-        c.failed,
-        c.open
-    );
+    let label = format!(" {}/{}  {}", c.closed(), c.total, c.describe(&dot));
     let orphans = app.run.orphans.len();
     let label = if orphans > 0 {
         format!("{label}{dot}{orphans} orphaned (see summary, F)")
