@@ -264,7 +264,7 @@ fn emoji_with_a_variation_selector_take_two_columns_everywhere() {
     // The row is cut to fit: its ellipsis sits right before who/when, nothing overlaps.
     let mut long = WALK.replace(
         "⚠️ Drain the node before anything else",
-        "⚠️⚠️⚠️ Drain the node before anything else, and the other one",
+        "⚠️🚀🚀 Drain the node before anything else, and the other one",
     );
     long.push('\n');
     let mut h2 = Harness::new(&long, &[], 60, 24);
@@ -294,4 +294,36 @@ fn emoji_with_a_variation_selector_take_two_columns_everywhere() {
         t.join("\n")
     );
     assert!(t.iter().any(|r| r.contains("🏗️ Build")), "{}", t.join("\n"));
+}
+
+#[test]
+fn search_matches_are_highlighted_in_the_list() {
+    use ratatui::style::Modifier;
+    let mut h = Harness::new(WALK, &[], 120, 40);
+    h.keys(&["/"]);
+    h.type_text("drain");
+    h.keys(&["Enter"]);
+    let term = draw(&h, 120, 40);
+    let buf = term.backend().buffer();
+    let t = rows(buf);
+    let y = t.iter().position(|r| r.contains("Drain the node")).expect("row");
+    let y = u16::try_from(y).expect("y");
+    let hit: String = (0..120)
+        .filter(|&x| buf[(x, y)].modifier.contains(Modifier::UNDERLINED))
+        .map(|x| buf[(x, y)].symbol().to_owned())
+        .collect();
+    assert_eq!(hit, "Drain");
+    // A match that is not in the visible text says where it is.
+    h.keys(&["Esc", "/"]);
+    h.type_text("grcov");
+    h.keys(&["Enter"]);
+    let t = screen(&h, 120, 40);
+    assert!(
+        t.iter()
+            .any(|r| r.contains("Line coverage above 80% (match in details)")),
+        "{}",
+        t.join("\n")
+    );
+    // The footer says what n does now.
+    assert!(t[39].starts_with("search “grcov” 1/1 · n next match"), "{}", t[39]);
 }
