@@ -34,6 +34,7 @@ use rows::{Row, States};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 /// Why an item is being closed with a reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,8 +167,9 @@ pub const SLOW_WRITE: i64 = 2;
 /// The whole screen state.
 #[derive(Debug, Clone)]
 pub struct App {
-    /// The template the run follows.
-    pub template: Template,
+    /// The template the run follows (shared with the writer when a new run is being created, so
+    /// the first frame does not wait for a copy).
+    pub template: Arc<Template>,
     /// The run (fold of the journal).
     pub run: Run,
     /// Who is at this keyboard.
@@ -231,12 +233,13 @@ fn positions(rows: &[Row], items: usize, sections: usize) -> (Vec<usize>, Vec<us
 impl App {
     /// A screen on `run`, cursor on the first open item. Missing variables are asked for first.
     pub fn new(
-        template: Template,
+        template: impl Into<Arc<Template>>,
         run: Run,
         actor: Actor,
         style: Style,
         now: DateTime<FixedOffset>,
     ) -> App {
+        let template: Arc<Template> = template.into();
         let states = States::new(&run, &template);
         let all_rows = rows::all_rows(&template);
         let (item_pos, section_pos) =

@@ -184,7 +184,13 @@ impl Store {
         let bytes = source
             .read()
             .map_err(StoreError::io("reading", Path::new(&shown)))?;
-        let tpl = template::parse_bytes(&shown, &bytes)?;
+        // The hash and the parse are independent: on two cores, at the same time.
+        let (tpl, sha) = std::thread::scope(|s| {
+            let sha = s.spawn(|| sha256_hex(&bytes));
+            let tpl = template::parse_bytes(&shown, &bytes);
+            (tpl, sha.join().unwrap_or_else(|_| sha256_hex(&bytes)))
+        });
+        let tpl = tpl?;
         let declared: Vec<&str> = tpl.mustache_variables().collect();
         for name in opts.vars.keys() {
             if !declared.contains(&name.as_str()) {
@@ -199,7 +205,6 @@ impl Store {
             }
         }
         let origin = source.origin();
-        let sha = sha256_hex(&bytes);
         let runs = self.runs_dir();
         let values: BTreeMap<&str, &str> = opts
             .vars
@@ -228,7 +233,7 @@ impl Store {
             let run = crate::run::Run::from_start(&event)
                 .map_err(|e| StoreError::Invalid(format!("the start event: {e}")))?;
             return Ok(NewRun {
-                template: tpl,
+                template: std::sync::Arc::new(tpl),
                 run,
                 id,
                 bytes,
@@ -245,8 +250,8 @@ impl Store {
 /// A run prepared by [`Store::prepare_from`] and not on disk yet.
 #[derive(Debug)]
 pub struct NewRun {
-    /// The template it follows.
-    pub template: crate::model::Template,
+    /// The template it follows (shared: a screen can show it while the run is written).
+    pub template: std::sync::Arc<crate::model::Template>,
     /// The fold of its start event.
     pub run: crate::run::Run,
     id: String,
@@ -296,7 +301,10 @@ impl NewRun {
             Err(e) => return Err(StoreError::io("renaming", &tmp)(e).into()),
         }
         fsutil::sync_dir(&self.runs)?;
-        Ok(OpenRun::open_created(&final_dir, self.template.clone())?)
+        Ok(OpenRun::open_created(
+            &final_dir,
+            crate::model::Template::clone(&self.template),
+        )?)
     }
 
     /// The run's directory once committed.

@@ -50,6 +50,28 @@ pub fn style_from_env(ascii: bool) -> Style {
     }
 }
 
+/// The keymap, loaded once (on another thread when [`preload`] was called).
+static KEYMAP: std::sync::OnceLock<(crate::input::Keymap, Option<String>)> =
+    std::sync::OnceLock::new();
+
+fn load_keymap() -> (crate::input::Keymap, Option<String>) {
+    let (k, e) = crate::input::Keymap::load();
+    (k, e.map(|e| e.to_string()))
+}
+
+/// Starts loading the keymap on another thread, so it is ready when the screen opens (a command
+/// calls this before parsing the template: the two run at the same time).
+pub fn preload() {
+    let _ = std::thread::Builder::new().name("keymap".into()).spawn(|| {
+        KEYMAP.get_or_init(load_keymap);
+    });
+}
+
+/// The keymap and what was wrong with the user's file, if anything (waits for [`preload`]).
+pub(crate) fn keymap() -> (crate::input::Keymap, Option<String>) {
+    KEYMAP.get_or_init(load_keymap).clone()
+}
+
 /// Opens the screen on a run and runs until the operator quits; returns the exit status.
 pub fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
     session::run(session::Start::open(open), actor, opts)

@@ -473,3 +473,26 @@ fn a_held_journal_lock_never_freezes_keys_or_the_clock() {
     let took = t.wait_exit(5);
     assert!(took < Duration::from_secs(2), "exit took {took:?}");
 }
+
+/// A template changed since the run started: the screen says so (the check runs beside the first
+/// frame, not before it).
+#[test]
+fn a_changed_template_is_reported_on_resume() {
+    let dir = data();
+    let d = dir.path().join("data");
+    let d = d.to_str().expect("utf8");
+    let tpl = dir.path().join("t.md");
+    std::fs::write(&tpl, "# T\n\n- [ ] one\n- [ ] two\n").expect("write");
+    let t_path = tpl.to_str().expect("utf8");
+    cli(&["start", t_path, "--data-dir", d], &[]);
+    std::fs::write(&tpl, "# T\n\n- [ ] one\n- [ ] two\n- [ ] three\n").expect("write");
+    let mut t = Term::spawn(
+        &["resume", "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Alice")],
+        30,
+        110,
+    );
+    t.wait_for("the template file changed since this run started");
+    t.send("q");
+    t.wait_exit(5);
+}

@@ -306,7 +306,10 @@ fn search_matches_are_highlighted_in_the_list() {
     let term = draw(&h, 120, 40);
     let buf = term.backend().buffer();
     let t = rows(buf);
-    let y = t.iter().position(|r| r.contains("Drain the node")).expect("row");
+    let y = t
+        .iter()
+        .position(|r| r.contains("Drain the node"))
+        .expect("row");
     let y = u16::try_from(y).expect("y");
     let hit: String = (0..120)
         .filter(|&x| buf[(x, y)].modifier.contains(Modifier::UNDERLINED))
@@ -325,5 +328,9 @@ fn search_matches_are_highlighted_in_the_list() {
         t.join("\n")
     );
     // The footer says what n does now.
-    assert!(t[39].starts_with("search “grcov” 1/1 · n next match"), "{}", t[39]);
+    assert!(
+        t[39].starts_with("search “grcov” 1/1 · n next match"),
+        "{}",
+        t[39]
+    );
 }

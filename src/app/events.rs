@@ -102,7 +102,7 @@ impl App {
             template.items.len(),
             template.sections.len(),
         );
-        self.template = template;
+        self.template = std::sync::Arc::new(template);
         self.found = None;
         self.rebuild_visible();
         if let Some(i) = current.and_then(|id| self.states.index_of(&id)) {

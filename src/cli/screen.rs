@@ -113,6 +113,7 @@ enum Chosen {
 
 /// Runs `runsheet run TEMPLATE` (also `runsheet TEMPLATE`).
 pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
+    tui::preload();
     let go = || -> Result<Option<Chosen>, StoreError> {
         let store = a.screen.store.store()?;
         let source = crate::catalog::resolve(&a.template);
@@ -164,6 +165,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
 
 /// Runs `runsheet resume [RUN]` and `runsheet join RUN`.
 pub fn resume(a: ResumeArgs) -> color_eyre::Result<i32> {
+    tui::preload();
     let go = || -> Result<Option<OpenRun>, StoreError> {
         if let Some(r) = &a.run {
             return a.screen.store.open(r).map(Some);

@@ -14,7 +14,6 @@ use crate::app::{Action, App, Draft, Outcome};
 use crate::input::{self, Keymap};
 use crate::run::event::Actor;
 use crate::run::intent::Intent;
-use crate::store::open::Drift;
 use crate::store::{NewRun, OpenRun};
 use chrono::{DateTime, FixedOffset, Local};
 use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
@@ -56,18 +55,14 @@ fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// What the operator should know about an opened run before the first frame, in order.
+/// What the operator should know about an opened run before the first frame, in order (drift is
+/// checked by the writer thread: it reads and hashes the original template, which the first frame
+/// need not wait for).
 fn start_up_notices(open: &OpenRun) -> Vec<Action> {
     let mut out = Vec::new();
     let mut say = |text: String| out.push(Action::Notice { text, error: true });
     for w in &open.warnings {
         say(format!("warning: {w}"));
-    }
-    if let Drift::Changed { .. } = open.drift() {
-        say(format!(
-            "the template file changed since this run started: `runsheet rebase {}` follows it",
-            open.run.id
-        ));
     }
     if open.read_only.is_some() {
         say("a newer runsheet wrote this run: it is read-only here".to_owned());
@@ -89,7 +84,7 @@ struct Session {
 /// What a session starts from: the app's own copy of the run, where it lives, what to tell the
 /// operator first, and what the writer writes to.
 pub(super) struct Start {
-    template: crate::model::Template,
+    template: std::sync::Arc<crate::model::Template>,
     run: crate::run::Run,
     dir: PathBuf,
     notices: Vec<Action>,
@@ -101,7 +96,7 @@ impl Start {
     pub(super) fn open(open: OpenRun) -> Start {
         let notices = start_up_notices(&open);
         Start {
-            template: open.template.clone(),
+            template: std::sync::Arc::new(open.template.clone()),
             run: open.run.clone(),
             dir: open.dir.clone(),
             notices,
@@ -112,7 +107,7 @@ impl Start {
     /// A run being created: the writer makes it durable while the first frame is drawn.
     pub(super) fn new_run(new: NewRun) -> Start {
         Start {
-            template: new.template.clone(),
+            template: std::sync::Arc::clone(&new.template),
             run: new.run.clone(),
             dir: new.dir(),
             notices: Vec::new(),
@@ -125,7 +120,7 @@ impl Start {
 /// return on exit paths: the process ends there, without touching a dead terminal again).
 pub(super) fn run(start: Start, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
     let _ = color_eyre::install();
-    let (keymap, keymap_err) = Keymap::load();
+    let (keymap, keymap_err) = super::keymap();
     let mut notices = Vec::new();
     if let Some(e) = keymap_err {
         notices.push(Action::Notice {

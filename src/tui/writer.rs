@@ -225,6 +225,13 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
         // does (it queues behind).
         if self.creating.is_some() {
             self.ensure_created();
+        } else if let Some(open) = &self.open
+            && let crate::store::open::Drift::Changed { .. } = open.drift()
+        {
+            let id = open.run.id.clone();
+            (self.out)(StoreMsg::Problem(format!(
+                "the template file changed since this run started: `runsheet rebase {id}` follows it"
+            )));
         }
         loop {
             let job = if self.failing() {
