@@ -423,16 +423,24 @@ impl App {
     /// A change waiting longer than [`SLOW_WRITE`] seconds is shown as NOT SAVED (the journal is
     /// busy, or its lock is held by a stopped process) until it is written.
     fn check_slow_writes(&mut self) {
-        if self.not_saved.is_some() {
+        // A real failure reported by the writer stays; the "waiting" note is kept current.
+        if self
+            .not_saved
+            .as_deref()
+            .is_some_and(|n| !n.starts_with("waiting to write"))
+        {
             return;
         }
         if let Some(u) = self.unsaved.front()
             && self.now - u.since >= Duration::seconds(SLOW_WRITE)
         {
             self.not_saved = Some(format!(
-                "waiting to write {} change(s): the journal is busy (another process holds its lock)",
-                self.unsaved.len()
+                "waiting to write {} change(s) for {}s: another process holds the journal's lock, or the disk is slow",
+                self.unsaved.len(),
+                (self.now - u.since).num_seconds()
             ));
+        } else {
+            self.not_saved = None;
         }
     }
 
