@@ -91,7 +91,7 @@ impl Harness {
         };
         let keymap = Keymap::default_keymap();
         let mut app = App::new(template, run, actor.clone(), style, now);
-        app.update(Action::HelpLength(crate::ui::popup::help_len(&keymap)), now);
+        app.update(Action::HelpLength(crate::ui::help::help_len(&keymap)), now);
         app.update(Action::Resize(w, h), now);
         Harness {
             app,

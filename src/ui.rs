@@ -6,6 +6,7 @@
 
 pub mod detail;
 pub mod header;
+pub mod help;
 pub mod list;
 pub mod popup;
 pub mod theme;

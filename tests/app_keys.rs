@@ -489,50 +489,6 @@ fn paste_goes_into_the_editor() {
     assert_eq!(h.app.draft().map(|d| d.text), Some("pasted\ntext".into()));
 }
 
-/// Every bindable action in every mode: each setup must reach the mode it names (so the sweep
-/// really covers it), and after the action the app is still usable (cursor in range, a mode whose
-/// keys are bound, something to draw).
-#[test]
-fn every_named_action_is_handled_in_every_mode() {
-    let setups: [(&[&str], KeyMode); 13] = [
-        (&[], KeyMode::Normal),
-        (&["n"], KeyMode::Note),
-        (&["-"], KeyMode::Reason),
-        (&["/"], KeyMode::Search),
-        (&["/", "s", "m", "o", "k", "e", "Enter"], KeyMode::Found),
-        (&["?"], KeyMode::Help),
-        (&["F"], KeyMode::Summary),
-        (&["t"], KeyMode::Timeline),
-        (&["G", "s"], KeyMode::Sign),
-        (&["z"], KeyMode::Zoom),
-        (&["m"], KeyMode::Messages),
-        (&["]", "]", "]", "]", "]", "d"], KeyMode::Gate),
-        (&["g", "}", "}", "}", "}", "y"], KeyMode::Copy),
-    ];
-    let mut reached = std::collections::HashSet::new();
-    for (_, a) in Action::NAMES {
-        for (setup, want) in &setups {
-            let mut h = h();
-            h.keys(setup);
-            assert_eq!(h.app.key_mode(), *want, "setup {setup:?}");
-            reached.insert(*want);
-            h.act(a.clone());
-            assert!(h.app.cursor < h.app.visible.len(), "{a:?} after {setup:?}");
-            let mode = h.app.key_mode();
-            assert!(
-                h.keymap.bindings.iter().any(|b| b.mode == mode),
-                "{a:?} after {setup:?} left mode {mode:?} with no keys"
-            );
-        }
-    }
-    let modes: Vec<KeyMode> = KeyMode::ALL
-        .into_iter()
-        .filter(|m| !matches!(m, KeyMode::Global | KeyMode::Vars))
-        .filter(|m| !reached.contains(m))
-        .collect();
-    assert!(modes.is_empty(), "modes never reached: {modes:?}");
-}
-
 #[test]
 fn match_positions_for_highlighting() {
     use runsheet::app::search::highlight;

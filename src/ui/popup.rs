@@ -2,12 +2,10 @@
 //! reasons, sign-off, gate decision, search prompt, variables form, the message log, the choice of
 //! a code block, the run summary (with the compact timeline), the timeline and the zoom view.
 
-use super::key_name;
 use super::theme::{Glyphs, Theme};
-use crate::app::editor::{self, Editor};
-use crate::app::layout;
+use crate::app::editor::Editor;
 use crate::app::width::{chunks, fit, grapheme_width, width};
-use crate::app::{App, KeyMode, Mode, ReasonKind};
+use crate::app::{App, Mode, ReasonKind};
 use crate::input::Keymap;
 use crate::report::timeline::Timeline;
 use crate::run::event::Decision;
@@ -157,8 +155,8 @@ pub fn render(
     let tg = (theme, glyphs);
     match &app.mode {
         Mode::Normal => {}
-        Mode::Help { scroll } => help(app, keymap, frame, area, tg, *scroll),
-        Mode::Messages { scroll } => messages(app, frame, area, tg, *scroll),
+        Mode::Help { scroll } => super::help::help(app, keymap, frame, area, tg, *scroll),
+        Mode::Messages { scroll } => super::help::messages(app, frame, area, tg, *scroll),
         Mode::Zoom { .. } => super::detail::zoom(app, frame, theme, glyphs),
         Mode::Copy { from_zoom } => {
             if *from_zoom {
@@ -318,147 +316,6 @@ pub fn render(
             super::timeline::render(app, frame, area, theme, glyphs, *scroll);
         }
     }
-}
-
-/// One row of the help overlay.
-enum HelpRow {
-    Heading(String),
-    Entry(String, String),
-    Blank,
-    Note(&'static str),
-}
-
-fn help_rows(keymap: &Keymap, glyphs: &Glyphs) -> Vec<HelpRow> {
-    let mut rows = Vec::new();
-    for mode in KeyMode::ALL {
-        let bs: Vec<_> = keymap.bindings.iter().filter(|b| b.mode == mode).collect();
-        if bs.is_empty() {
-            continue;
-        }
-        if !rows.is_empty() {
-            rows.push(HelpRow::Blank);
-        }
-        rows.push(HelpRow::Heading(mode.as_str().to_owned()));
-        for b in bs {
-            let keys: Vec<String> = b.keys.iter().map(|k| key_name(*k, glyphs)).collect();
-            rows.push(HelpRow::Entry(keys.join(" "), b.desc.clone()));
-        }
-    }
-    rows.push(HelpRow::Blank);
-    rows.push(HelpRow::Heading("editing (every text field)".to_owned()));
-    for (k, d) in editor::KEYS {
-        rows.push(HelpRow::Entry((*k).to_owned(), (*d).to_owned()));
-    }
-    rows.push(HelpRow::Blank);
-    rows.push(HelpRow::Heading("marks in the list".to_owned()));
-    for (g, d) in glyphs.legend() {
-        rows.push(HelpRow::Entry(g, d.to_owned()));
-    }
-    rows.push(HelpRow::Blank);
-    rows.push(HelpRow::Note(
-        "Rebind keys in ~/.config/runsheet/keymap.toml. Every change is saved when shown.",
-    ));
-    rows
-}
-
-/// Rows of the help overlay for `keymap` (the same at every width: long descriptions are cut).
-pub fn help_len(keymap: &Keymap) -> u16 {
-    u16::try_from(help_rows(keymap, &Glyphs::new(false)).len()).unwrap_or(u16::MAX)
-}
-
-fn help(
-    app: &App,
-    keymap: &Keymap,
-    frame: &mut Frame,
-    area: Rect,
-    tg: (&Theme, &Glyphs),
-    scroll: u16,
-) {
-    let (theme, glyphs) = tg;
-    let r = super::rect(layout::overlay(area.width, area.height));
-    let inner_w = usize::from(r.width.saturating_sub(2));
-    let rows = help_rows(keymap, glyphs);
-    let key_w = rows
-        .iter()
-        .filter_map(|r| match r {
-            HelpRow::Entry(k, _) => Some(width(k)),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(8)
-        .min(inner_w / 2)
-        + 2;
-    let lines: Vec<Line> = rows
-        .into_iter()
-        .map(|row| match row {
-            HelpRow::Heading(h) => Line::styled(h, theme.title()),
-            HelpRow::Blank => Line::default(),
-            HelpRow::Note(n) => Line::styled(fit(n, inner_w, glyphs.ellipsis()), theme.muted()),
-            HelpRow::Entry(k, d) => {
-                let keys = fit(&k, key_w - 2, glyphs.ellipsis());
-                let pad = " ".repeat(key_w - width(&keys));
-                let desc = fit(&d, inner_w.saturating_sub(key_w + 2), glyphs.ellipsis());
-                Line::from(vec![
-                    Span::styled(format!("  {keys}{pad}"), theme.key()),
-                    Span::raw(desc),
-                ])
-            }
-        })
-        .collect();
-    let max = app.help_max();
-    let title = if scroll >= max {
-        " keys (Esc closes) · end ".to_owned()
-    } else {
-        " keys (Esc closes) · j/k scroll ".to_owned()
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_set(glyphs.border())
-        .border_style(theme.border())
-        .title(Span::styled(title, theme.title()));
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll.min(max), 0)),
-        r,
-    );
-}
-
-fn messages(app: &App, frame: &mut Frame, area: Rect, tg: (&Theme, &Glyphs), scroll: u16) {
-    let (theme, glyphs) = tg;
-    let r = super::rect(layout::overlay(area.width, area.height));
-    let inner_w = usize::from(r.width.saturating_sub(2));
-    let mut lines: Vec<Line> = app
-        .messages
-        .log()
-        .map(|m| {
-            let text = fit(
-                &format!("{} {}", m.at.format("%H:%M:%S"), m.text),
-                inner_w,
-                glyphs.ellipsis(),
-            );
-            Line::styled(text, if m.error { theme.error() } else { Style::new() })
-        })
-        .collect();
-    if lines.is_empty() {
-        lines.push(Line::styled("(no messages yet)", theme.muted()));
-    }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_set(glyphs.border())
-        .border_style(theme.border())
-        .title(Span::styled(
-            " messages, newest last (Esc closes) ",
-            theme.title(),
-        ));
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .scroll((scroll.min(app.messages_max()), 0)),
-        r,
-    );
 }
 
 fn copy_choice(app: &App, frame: &mut Frame, area: Rect, tg: (&Theme, &Glyphs)) {
