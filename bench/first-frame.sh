@@ -3,6 +3,8 @@
 # 5,000-item template: `runsheet FILE` (new run: parse, create the run dir durably, first frame),
 # `runsheet resume RUN` (open an existing run), and `less FILE` on the same file, in the same run.
 # Usage: bench/first-frame.sh [ROUNDS]   (needs tmux and a release build: cargo build --release)
+# With BASELINE=/path/to/an/older/runsheet, that binary is measured too, in the same rounds
+# (`new-base`, `resume-base`), so a change is compared on the same machine load.
 set -euo pipefail
 rounds=${1:-7}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +35,7 @@ export RUNSHEET_OPERATOR=bench LANG=C.UTF-8
 # One run to resume.
 "$bin" start "$work/t.md" --data-dir "$work/data" >/dev/null
 run=$(ls "$work/data/runs" | head -n1)
+base=${BASELINE:-}
 
 measure() { # $1 = label, $2 = command, $3 = text to wait for
   local t0 t1
@@ -48,6 +51,10 @@ for _ in $(seq "$rounds"); do
   measure less "less $work/t.md" "Step 1.0"
   measure new "$bin $work/t.md --new --data-dir $work/data-new" "Step 1.0"
   measure resume "$bin resume $run --data-dir $work/data" "Step 1.0"
+  if [ -n "$base" ]; then
+    measure new-base "$base $work/t.md --new --data-dir $work/data-base" "Step 1.0"
+    measure resume-base "$base resume $run --data-dir $work/data" "Step 1.0"
+  fi
 done | python3 -c '
 import sys, statistics
 d = {}
@@ -56,7 +63,9 @@ for line in sys.stdin:
     d.setdefault(k, []).append(int(v) / 1000)
 less = statistics.median(d["less"])
 print("%-8s %10s %8s %8s %8s" % ("what", "median ms", "min ms", "max ms", "vs less"))
-for k in ("less", "new", "resume"):
+for k in ("less", "new", "resume", "new-base", "resume-base"):
+    if k not in d:
+        continue
     v = d[k]
     m = statistics.median(v)
     print(f"{k:<8} {m:>10.1f} {min(v):>8.1f} {max(v):>8.1f} {m / less:>7.2f}x")

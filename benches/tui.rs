@@ -7,7 +7,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use runsheet::app::Action;
-use runsheet::app::harness::Harness;
+use runsheet::harness::Harness;
 use std::fmt::Write;
 use std::hint::black_box;
 
@@ -61,8 +61,10 @@ fn keypress_and_render(c: &mut Criterion) {
                 down = !down;
                 let a = if down { Action::Down } else { Action::Up };
                 black_box(h.act(a));
-                term.draw(|f| runsheet::ui::render(&h.app, f))
-                    .expect("draw");
+                term.draw(|f| {
+                    runsheet::ui::render(&h.app, &h.keymap, f);
+                })
+                .expect("draw");
             })
         });
     }
@@ -79,8 +81,10 @@ fn tick_and_render(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
             b.iter(|| {
                 h.keys(&["Space", "k", "Space"]);
-                term.draw(|f| runsheet::ui::render(&h.app, f))
-                    .expect("draw");
+                term.draw(|f| {
+                    runsheet::ui::render(&h.app, &h.keymap, f);
+                })
+                .expect("draw");
             })
         });
     }

@@ -1,141 +1,41 @@
 //! The operator's screen as state: [`App`] holds the run, the view (cursor, folds, scroll, popups,
 //! messages) and changes only in [`App::update`], which takes the clock as an argument and returns an
-//! [`Outcome`] (redraw, append an intent, copy, quit …) instead of doing I/O.
+//! [`Outcome`] (redraw, append an intent, copy, quit …) instead of doing I/O. The keymap is not
+//! here: the loop resolves keys to actions, and rendering takes the keymap as an argument.
 
 pub mod action;
+pub mod detail;
 pub mod editor;
-pub mod harness;
 pub mod key;
 pub mod layout;
+pub mod messages;
+pub mod mode;
 pub mod rows;
 pub mod schedule;
+pub mod search;
+pub mod width;
 
 mod events;
 mod forms;
 mod moves;
+mod views;
 
 pub use action::{Action, KeyMode, Outcome};
-pub use forms::match_positions;
+pub use messages::{Message, Messages};
+pub use mode::{Draft, Mode, ReasonKind};
+pub use search::Found;
 
-use crate::input::Keymap;
-use crate::model::{ItemKind, Template};
+use crate::model::{ItemId, ItemKind, Template};
 use crate::run::Run;
-use crate::run::event::{Actor, Decision};
+use crate::run::event::Actor;
 use crate::run::intent::Intent;
 use crate::run::vars::substitute;
 use chrono::{DateTime, Duration, FixedOffset};
 use editor::Editor;
 use rows::{Row, States};
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
-
-/// Why an item is being closed with a reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReasonKind {
-    /// Skip.
-    Skip,
-    /// Not applicable.
-    Na,
-    /// Failed.
-    Fail,
-}
-
-/// What the screen is doing: walking the list, or a popup.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Mode {
-    /// Walking the checklist.
-    Normal,
-    /// Keys overlay.
-    Help {
-        /// First line shown.
-        scroll: u16,
-    },
-    /// Multi-line note editor.
-    Note {
-        /// Item index.
-        item: usize,
-        /// Text.
-        editor: Editor,
-    },
-    /// Skip / n-a / fail reason.
-    Reason {
-        /// Item index.
-        item: usize,
-        /// Which.
-        kind: ReasonKind,
-        /// Text.
-        editor: Editor,
-    },
-    /// Sign-off confirmation.
-    Sign {
-        /// Item index.
-        item: usize,
-        /// Signer's name (prefilled with the operator).
-        name: Editor,
-    },
-    /// Gate decision.
-    Gate {
-        /// Item index.
-        item: usize,
-        /// GO or NO-GO.
-        decision: Decision,
-        /// Reason (required for NO-GO).
-        reason: Editor,
-    },
-    /// Search prompt (incremental).
-    Search {
-        /// Query.
-        query: Editor,
-        /// Cursor row before the search (restored on cancel).
-        origin: usize,
-    },
-    /// Values for `{{ VARIABLES }}` not set yet.
-    Vars {
-        /// Missing names.
-        names: Vec<String>,
-        /// The one being asked.
-        current: usize,
-        /// Value.
-        editor: Editor,
-    },
-    /// Run summary (on completion, or `finish`).
-    Summary,
-    /// Timeline: planned slot vs actual span per section, on a time axis.
-    Timeline {
-        /// First section row shown.
-        scroll: u16,
-    },
-}
-
-/// A message in the footer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// Text.
-    pub text: String,
-    /// An error (shown in the error style).
-    pub error: bool,
-    /// Shown until then.
-    pub until: DateTime<FixedOffset>,
-}
-
-/// A note being typed when the program had to stop, kept in the run dir and offered back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Draft {
-    /// Item id.
-    pub item: String,
-    /// Text typed so far.
-    pub text: String,
-}
-
-/// An accepted search.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
-    /// Query.
-    pub query: String,
-    /// Matching item indexes, in document order.
-    pub matches: Vec<usize>,
-}
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 /// Display options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,20 +46,33 @@ pub struct Style {
     pub color: bool,
 }
 
+/// A change sent to be written and not acknowledged yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsaved {
+    /// The change.
+    pub intent: Intent,
+    /// When it was asked for.
+    pub since: DateTime<FixedOffset>,
+}
+
+/// After this long without an acknowledgement, a change counts as NOT SAVED on screen.
+pub const SLOW_WRITE: i64 = 2;
+
 /// The whole screen state.
 #[derive(Debug, Clone)]
 pub struct App {
-    /// The template the run follows.
-    pub template: Template,
+    /// The template the run follows (shared with the writer when a new run is being created, so
+    /// the first frame does not wait for a copy).
+    pub template: Arc<Template>,
     /// The run (fold of the journal).
     pub run: Run,
     /// Who is at this keyboard.
     pub actor: Actor,
-    /// Key bindings (for the footer and help).
-    pub keymap: Keymap,
     /// State per item, counts per section.
     pub states: States,
     all_rows: Vec<Row>,
+    item_pos: Vec<usize>,
+    section_pos: Vec<usize>,
     /// Rows left visible by folding.
     pub visible: Vec<Row>,
     /// Folded sections.
@@ -168,7 +81,7 @@ pub struct App {
     pub cursor: usize,
     /// First visible row shown.
     pub scroll: usize,
-    /// First line of the detail pane shown.
+    /// First row of the detail pane shown.
     pub detail_scroll: u16,
     /// Screen size.
     pub size: (u16, u16),
@@ -176,59 +89,83 @@ pub struct App {
     pub mode: Mode,
     /// Active search.
     pub found: Option<Found>,
-    /// Transient message.
-    pub message: Option<Message>,
+    /// Messages: the footer's queue and the log.
+    pub messages: Messages,
     /// Persistent banner: a change is not saved yet.
     pub not_saved: Option<String>,
+    /// Changes sent to be written, oldest first, until each is acknowledged or refused.
+    pub unsaved: VecDeque<Unsaved>,
     /// The clock, as of the last update.
     pub now: DateTime<FixedOffset>,
     /// Glyphs and colours.
     pub style: Style,
-    /// The item whose tick we wait for, to move on after it.
-    awaiting: Option<usize>,
-    reopen_armed: Option<usize>,
+    /// Rows of the help overlay.
+    pub help_len: u16,
+    /// The item whose change we wait for, to move on after it.
+    awaiting: Option<ItemId>,
+    reopen_armed: Option<ItemId>,
     quit_armed: bool,
     summary_shown: bool,
     vars: BTreeMap<String, String>,
+    /// Drafts offered back and not opened yet.
+    drafts: VecDeque<Draft>,
+}
+
+fn positions(rows: &[Row], items: usize, sections: usize) -> (Vec<usize>, Vec<usize>) {
+    let mut ip = vec![0; items];
+    let mut sp = vec![0; sections];
+    for (k, r) in rows.iter().enumerate() {
+        match *r {
+            Row::Item(i) if i < items => ip[i] = k,
+            Row::Section(s) if s < sections => sp[s] = k,
+            _ => {}
+        }
+    }
+    (ip, sp)
 }
 
 impl App {
-    /// A screen on `run`, cursor on the first open item. Missing variables are asked for first, then a
-    /// saved draft is offered back.
+    /// A screen on `run`, cursor on the first open item. Missing variables are asked for first.
     pub fn new(
-        template: Template,
+        template: impl Into<Arc<Template>>,
         run: Run,
         actor: Actor,
-        keymap: Keymap,
         style: Style,
         now: DateTime<FixedOffset>,
     ) -> App {
+        let template: Arc<Template> = template.into();
         let states = States::new(&run, &template);
         let all_rows = rows::all_rows(&template);
+        let (item_pos, section_pos) =
+            positions(&all_rows, template.items.len(), template.sections.len());
         let mut app = App {
             folded: vec![false; template.sections.len()],
             visible: all_rows.clone(),
             all_rows,
+            item_pos,
+            section_pos,
             states,
             vars: owned_vars(&run),
             template,
             run,
             actor,
-            keymap,
             cursor: 0,
             scroll: 0,
             detail_scroll: 0,
             size: (80, 24),
             mode: Mode::Normal,
             found: None,
-            message: None,
+            messages: Messages::default(),
             not_saved: None,
+            unsaved: VecDeque::new(),
             now,
             style,
+            help_len: 0,
             awaiting: None,
             reopen_armed: None,
             quit_armed: false,
             summary_shown: false,
+            drafts: VecDeque::new(),
         };
         app.cursor = app.first_open_from(0).unwrap_or(0);
         app.summary_shown = app.states.all.open == 0;
@@ -249,39 +186,32 @@ impl App {
         app
     }
 
-    /// Offers back a note draft saved when the program last stopped.
-    pub fn offer_draft(&mut self, draft: &Draft) {
-        let Some(item) = self
-            .template
-            .items
-            .iter()
-            .position(|i| i.id.as_str() == draft.item)
-        else {
-            return;
-        };
-        self.reveal(item);
-        if self.mode == Mode::Normal {
-            self.mode = Mode::Note {
-                item,
-                editor: Editor::multi(&draft.text),
-            };
-        }
-        self.info("restored your unsaved note: Ctrl-S saves it, Esc discards it");
+    /// Every note being typed or offered back and not saved yet (kept as drafts when the program
+    /// must stop).
+    pub fn drafts(&self) -> Vec<Draft> {
+        let mut out: Vec<Draft> = self.draft().into_iter().collect();
+        out.extend(self.drafts.iter().cloned());
+        out
     }
 
-    /// The note being typed, if any (saved as a draft when the program must stop).
+    /// The note being typed, if any.
     pub fn draft(&self) -> Option<Draft> {
         match &self.mode {
             Mode::Note { item, editor } | Mode::Reason { item, editor, .. }
                 if !editor.is_blank() =>
             {
                 Some(Draft {
-                    item: self.template.items.get(*item)?.id.to_string(),
+                    item: item.to_string(),
                     text: editor.text(),
                 })
             }
             _ => None,
         }
+    }
+
+    /// The message shown in the footer now.
+    pub fn message(&self) -> Option<&Message> {
+        self.messages.current()
     }
 
     /// Which bindings apply now.
@@ -298,32 +228,47 @@ impl App {
             Mode::Vars { .. } => KeyMode::Vars,
             Mode::Summary => KeyMode::Summary,
             Mode::Timeline { .. } => KeyMode::Timeline,
+            Mode::Zoom { .. } => KeyMode::Zoom,
+            Mode::Copy { .. } => KeyMode::Copy,
+            Mode::Messages { .. } => KeyMode::Messages,
         }
     }
 
     /// Applies one action. Never does I/O: what must be done outside is in the [`Outcome`].
     pub fn update(&mut self, action: Action, now: DateTime<FixedOffset>) -> Outcome {
         self.now = now;
-        match action {
+        let out = match action {
             Action::Clock => {
-                if self.message.as_ref().is_some_and(|m| m.until <= now) {
-                    self.message = None;
-                }
+                self.messages.tick(now);
+                self.check_slow_writes();
                 Outcome::redraw()
             }
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 self.ensure_visible();
+                self.clamp_scrolls();
+                Outcome::redraw()
+            }
+            Action::HelpLength(n) => {
+                self.help_len = n;
+                Outcome::default()
+            }
+            Action::Notice { text, error } => {
+                self.say(&text, error);
+                Outcome::redraw()
+            }
+            Action::OfferDrafts(drafts) => {
+                self.offer_drafts(drafts);
                 Outcome::redraw()
             }
             Action::Applied(ev) => self.applied(&ev),
             Action::Remote(events) => self.remote(&events),
-            Action::Reload(b) => {
-                let (run, template) = *b;
-                self.reload(run, template);
+            Action::Rebased(t) => {
+                self.rebased(*t);
                 Outcome::redraw()
             }
             Action::Refused(msg) => {
+                self.unsaved.pop_front();
                 self.awaiting = None;
                 self.error(&msg);
                 Outcome::redraw()
@@ -359,25 +304,59 @@ impl App {
                     self.popup(other)
                 }
             }
+        };
+        if let Some(i) = &out.append {
+            self.unsaved.push_back(Unsaved {
+                intent: i.clone(),
+                since: now,
+            });
+        }
+        out
+    }
+
+    /// A change waiting longer than [`SLOW_WRITE`] seconds is shown as NOT SAVED (the journal is
+    /// busy, or its lock is held by a stopped process) until it is written.
+    fn check_slow_writes(&mut self) {
+        // A real failure reported by the writer stays; the "waiting" note is kept current.
+        if self
+            .not_saved
+            .as_deref()
+            .is_some_and(|n| !n.starts_with("waiting to write"))
+        {
+            return;
+        }
+        if let Some(u) = self.unsaved.front()
+            && self.now - u.since >= Duration::seconds(SLOW_WRITE)
+        {
+            self.not_saved = Some(format!(
+                "waiting to write {} change(s) for {}s: another process holds the journal's lock, or the disk is slow",
+                self.unsaved.len(),
+                (self.now - u.since).num_seconds()
+            ));
+        } else {
+            self.not_saved = None;
         }
     }
 
-    /// A transient message.
-    pub fn info(&mut self, text: &str) {
-        self.message = Some(Message {
-            text: text.to_owned(),
-            error: false,
-            until: self.now + Duration::seconds(5),
-        });
+    fn say(&mut self, text: &str, error: bool) {
+        self.messages.push(
+            Message {
+                text: text.to_owned(),
+                error,
+                at: self.now,
+            },
+            self.now,
+        );
     }
 
-    /// A transient error message (kept longer).
-    pub fn error(&mut self, text: &str) {
-        self.message = Some(Message {
-            text: text.to_owned(),
-            error: true,
-            until: self.now + Duration::seconds(10),
-        });
+    /// A transient message.
+    pub(crate) fn info(&mut self, text: &str) {
+        self.say(text, false);
+    }
+
+    /// An error message (waits its turn, never replaced before its time).
+    pub(crate) fn error(&mut self, text: &str) {
+        self.say(text, true);
     }
 
     /// Index of the item under the cursor.
@@ -388,12 +367,25 @@ impl App {
         }
     }
 
+    /// Index of an item by id.
+    pub fn item_index(&self, id: &ItemId) -> Option<usize> {
+        self.states.index_of(id)
+    }
+
     /// Item text with the run's variables substituted.
     pub fn item_text(&self, index: usize) -> Cow<'_, str> {
         self.template
             .items
             .get(index)
             .map_or(Cow::Borrowed(""), |i| self.subst(&i.text))
+    }
+
+    /// Text of an item by id (for popups), or a note that it is gone.
+    pub fn item_text_of(&self, id: &ItemId) -> String {
+        match self.item_index(id) {
+            Some(i) => self.item_text(i).into_owned(),
+            None => format!("(item {id} is no longer in the template)"),
+        }
     }
 
     /// Any template text with the run's variables substituted.
@@ -417,8 +409,27 @@ impl App {
             .map_or(ItemKind::Task, |i| i.kind)
     }
 
+    /// Whether the item has notes (not undone).
+    pub fn has_notes(&self, index: usize) -> bool {
+        self.template
+            .items
+            .get(index)
+            .and_then(|i| self.run.items.get(&i.id))
+            .is_some_and(|r| r.live_notes().next().is_some())
+    }
+
+    /// The screen's geometry now (the detail pane widens for long code).
+    pub fn layout(&self) -> layout::Layout {
+        let want = self.detail_doc().code_width() + 1;
+        layout::layout_for(
+            self.size.0,
+            self.size.1,
+            u16::try_from(want).unwrap_or(u16::MAX),
+        )
+    }
+
     /// Wait for `item`'s change to be applied, then move to the next open item.
-    fn expect(&mut self, item: usize, intent: Intent) -> Outcome {
+    fn expect(&mut self, item: ItemId, intent: Intent) -> Outcome {
         self.awaiting = Some(item);
         Outcome::append(intent)
     }

@@ -6,6 +6,7 @@ pub mod change;
 pub mod common;
 pub mod config;
 pub mod docs;
+#[cfg(feature = "test-support")]
 pub mod drive;
 pub mod keys;
 pub mod rebase;
@@ -183,6 +184,7 @@ pub enum Command {
     /// Example: runsheet man > runsheet.1 && man ./runsheet.1
     Man,
     /// Test helper: toggle items and print each acknowledged change.
+    #[cfg(feature = "test-support")]
     #[command(name = "_drive", hide = true)]
     Drive(drive::DriveArgs),
 }
@@ -251,6 +253,7 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Man => docs::man(),
         Command::Config(a) => config::run(a),
         Command::Keys(a) => keys::run(a),
+        #[cfg(feature = "test-support")]
         Command::Drive(a) => drive::run(a),
     }
 }

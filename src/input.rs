@@ -7,6 +7,7 @@ use crate::app::{Action, KeyMode};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use toml::Spanned;
 
 /// The shipped bindings.
 pub const DEFAULT_KEYMAP: &str = include_str!("input/default-keymap.toml");
@@ -37,9 +38,9 @@ pub struct Keymap {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawBinding {
-    mode: String,
-    keys: Vec<String>,
-    action: String,
+    mode: Spanned<String>,
+    keys: Vec<Spanned<String>>,
+    action: Spanned<String>,
     #[serde(default)]
     desc: String,
     #[serde(default)]
@@ -53,43 +54,99 @@ struct RawKeymap {
     bind: Vec<RawBinding>,
 }
 
-/// A keymap file that cannot be used.
+/// A keymap file that cannot be used: the file, the line, what is wrong and what would do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{source_name}: {message}")]
+#[error("{source_name}:{line}: {message}")]
 pub struct KeymapError {
     /// File name.
     pub source_name: String,
+    /// 1-based line (1 when the whole file is at fault).
+    pub line: usize,
     /// What is wrong.
     pub message: String,
 }
 
+/// 1-based line of byte offset `at` in `text`.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// A TOML error as `(line, message)`: toml's own message is several lines (a drawing of the spot);
+/// its first line is kept, with the line number from its span.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> (usize, String) {
+    let line = e.span().map_or(1, |s| line_of(text, s.start));
+    let msg = e
+        .message()
+        .lines()
+        .next()
+        .unwrap_or("not valid TOML")
+        .trim();
+    (line, msg.to_owned())
+}
+
 fn parse(name: &str, text: &str) -> Result<Vec<Binding>, KeymapError> {
-    let err = |message: String| KeymapError {
+    let err = |line: usize, message: String| KeymapError {
         source_name: name.to_owned(),
+        line,
         message,
     };
-    let raw: RawKeymap = toml::from_str(text).map_err(|e| err(e.to_string()))?;
-    let mut seen: HashMap<(KeyMode, KeyPress), String> = HashMap::new();
+    let at = |s: &std::ops::Range<usize>| line_of(text, s.start);
+    let raw: RawKeymap = toml::from_str(text).map_err(|e| {
+        let (line, msg) = toml_error(text, &e);
+        err(line, msg)
+    })?;
+    let modes: Vec<&str> = KeyMode::ALL.iter().map(|m| m.as_str()).collect();
+    let mut seen: HashMap<(KeyMode, KeyPress), (String, usize)> = HashMap::new();
     let mut out = Vec::new();
     for b in raw.bind {
-        let mode =
-            KeyMode::parse(&b.mode).ok_or_else(|| err(format!("unknown mode `{}`", b.mode)))?;
-        let action = if b.action == "none" {
+        let mode = KeyMode::parse(b.mode.get_ref()).ok_or_else(|| {
+            err(
+                at(&b.mode.span()),
+                format!(
+                    "unknown mode `{}` (modes: {})",
+                    b.mode.get_ref(),
+                    modes.join(", ")
+                ),
+            )
+        })?;
+        let action_name = b.action.get_ref().clone();
+        let action = if action_name == "none" {
             None
         } else {
-            Some(
-                Action::from_name(&b.action)
-                    .ok_or_else(|| err(format!("unknown action `{}`", b.action)))?,
-            )
+            Some(Action::from_name(&action_name).ok_or_else(|| {
+                err(
+                    at(&b.action.span()),
+                    format!(
+                        "unknown action `{action_name}` (`runsheet keys` lists them; `none` unbinds)"
+                    ),
+                )
+            })?)
         };
         let mut keys = Vec::new();
         for k in &b.keys {
-            let key = KeyPress::parse(k).ok_or_else(|| err(format!("cannot read key `{k}`")))?;
-            if let Some(prev) = seen.insert((mode, key), b.action.clone()) {
-                return Err(err(format!(
-                    "key `{k}` is bound twice in mode {} (to `{prev}` and `{}`)",
-                    b.mode, b.action
-                )));
+            let line = at(&k.span());
+            let key = KeyPress::parse(k.get_ref()).ok_or_else(|| {
+                err(
+                    line,
+                    format!(
+                        "cannot read key `{}` (write e.g. `j`, `Space`, `Ctrl-s`, `Alt-Enter`, `PgDn`, `F1`)",
+                        k.get_ref()
+                    ),
+                )
+            })?;
+            if let Some((prev, prev_line)) = seen.insert((mode, key), (action_name.clone(), line)) {
+                return Err(err(
+                    line,
+                    format!(
+                        "key `{}` is bound twice in mode {} (to `{prev}` on line {prev_line} and to `{action_name}`)",
+                        k.get_ref(),
+                        mode.as_str()
+                    ),
+                ));
             }
             keys.push(key);
         }
@@ -168,14 +225,12 @@ impl Keymap {
             .or_else(|| get(KeyMode::Global))
     }
 
-    /// Bindings shown in the footer of `mode`.
+    /// Bindings of `mode` marked for the footer (for a search, `ui::footer_bindings` adds the
+    /// normal ones it does not override).
     pub fn footer(&self, mode: KeyMode) -> impl Iterator<Item = &Binding> {
-        let also_normal = mode == KeyMode::Found;
-        self.bindings.iter().filter(move |b| {
-            b.footer
-                && (b.mode == mode
-                    || (also_normal && b.mode == KeyMode::Normal && b.action != Action::Note))
-        })
+        self.bindings
+            .iter()
+            .filter(move |b| b.footer && b.mode == mode)
     }
 }
 
@@ -269,12 +324,16 @@ mod tests {
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
         let raw: RawKeymap = toml::from_str(DEFAULT_KEYMAP).unwrap();
         for b in raw.bind {
-            let keys: Vec<String> = b.keys.iter().map(|k| format!("`{k}`")).collect();
+            let keys: Vec<String> = b
+                .keys
+                .iter()
+                .map(|k| format!("`{}`", k.get_ref()))
+                .collect();
             let want = format!("| {} | {} |", keys.join(" "), b.desc);
             assert!(
                 readme.contains(&want),
                 "README.md's Keys table lacks `{want}` (mode {})",
-                b.mode
+                b.mode.get_ref()
             );
         }
     }

@@ -6,6 +6,8 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+#[cfg(feature = "test-support")]
+pub mod harness;
 pub mod input;
 pub mod model;
 pub mod report;

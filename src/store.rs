@@ -154,11 +154,43 @@ impl Store {
         actor: &Actor,
         now: DateTime<FixedOffset>,
     ) -> Result<OpenRun, StoreError> {
+        for _ in 0..16 {
+            match self.prepare_from(source, opts, actor, now)?.commit() {
+                Ok(mut open) => {
+                    open.save_snapshot()?;
+                    return Ok(open);
+                }
+                Err(Committed::Taken) => continue,
+                Err(Committed::Failed(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::Invalid(
+            "could not find a free run id".to_owned(),
+        ))
+    }
+
+    /// Everything [`Store::create_from`] does before touching the disk: the template read,
+    /// parsed and checked against `--var`, a free run id chosen, the start event sealed. The run
+    /// exists only once [`NewRun::commit`] returns (a screen may show it meanwhile; nothing that
+    /// depends on it is acknowledged before).
+    pub fn prepare_from(
+        &self,
+        source: &crate::catalog::Source,
+        opts: &StartOptions,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+    ) -> Result<NewRun, StoreError> {
         let shown = source.display();
         let bytes = source
             .read()
             .map_err(StoreError::io("reading", Path::new(&shown)))?;
-        let tpl = template::parse_bytes(&shown, &bytes)?;
+        // The hash and the parse are independent: on two cores, at the same time.
+        let (tpl, sha) = std::thread::scope(|s| {
+            let sha = s.spawn(|| sha256_hex(&bytes));
+            let tpl = template::parse_bytes(&shown, &bytes);
+            (tpl, sha.join().unwrap_or_else(|_| sha256_hex(&bytes)))
+        });
+        let tpl = tpl?;
         let declared: Vec<&str> = tpl.mustache_variables().collect();
         for name in opts.vars.keys() {
             if !declared.contains(&name.as_str()) {
@@ -173,9 +205,7 @@ impl Store {
             }
         }
         let origin = source.origin();
-        let sha = sha256_hex(&bytes);
         let runs = self.runs_dir();
-        fsutil::create_private_dir_all(&runs)?;
         let values: BTreeMap<&str, &str> = opts
             .vars
             .iter()
@@ -186,13 +216,9 @@ impl Store {
                 .into_owned();
         for _ in 0..16 {
             let id = run_id(now, &slug_source);
-            let final_dir = runs.join(&id);
-            if final_dir.exists() {
+            if runs.join(&id).exists() {
                 continue;
             }
-            let tmp = runs.join(format!(".new-{id}"));
-            let _ = fs::remove_dir_all(&tmp);
-            fsutil::create_private_dir(&tmp)?;
             let start = Change::Start {
                 schema_version: SCHEMA_VERSION,
                 run_id: id.clone(),
@@ -202,28 +228,88 @@ impl Store {
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
             };
-            let (_, line) = Event::seal(1, now, actor.clone(), start, GENESIS)
+            let (event, line) = Event::seal(1, now, actor.clone(), start, GENESIS)
                 .map_err(|e| StoreError::Invalid(format!("serialising the start event: {e}")))?;
-            fsutil::write_new(&tmp.join(TEMPLATE), &bytes)?;
-            fsutil::write_new(&tmp.join(JOURNAL), line.as_bytes())?;
-            fsutil::write_new(&tmp.join(LOCK), b"")?;
-            fsutil::sync_dir(&tmp)?;
-            match fs::rename(&tmp, &final_dir) {
-                Ok(()) => {}
-                Err(_) if final_dir.exists() => {
-                    let _ = fs::remove_dir_all(&tmp);
-                    continue;
-                }
-                Err(e) => return Err(StoreError::io("renaming", &tmp)(e)),
-            }
-            fsutil::sync_dir(&runs)?;
-            let mut open = OpenRun::open_created(&final_dir, tpl)?;
-            open.save_snapshot()?;
-            return Ok(open);
+            let run = crate::run::Run::from_start(&event)
+                .map_err(|e| StoreError::Invalid(format!("the start event: {e}")))?;
+            return Ok(NewRun {
+                template: std::sync::Arc::new(tpl),
+                run,
+                id,
+                bytes,
+                line,
+                runs,
+            });
         }
         Err(StoreError::Invalid(
             "could not find a free run id".to_owned(),
         ))
+    }
+}
+
+/// A run prepared by [`Store::prepare_from`] and not on disk yet.
+#[derive(Debug)]
+pub struct NewRun {
+    /// The template it follows (shared: a screen can show it while the run is written).
+    pub template: std::sync::Arc<crate::model::Template>,
+    /// The fold of its start event.
+    pub run: crate::run::Run,
+    id: String,
+    bytes: Vec<u8>,
+    line: String,
+    runs: PathBuf,
+}
+
+/// Why [`NewRun::commit`] did not create the run.
+#[derive(Debug)]
+pub enum Committed {
+    /// Another run took the id meanwhile: prepare again.
+    Taken,
+    /// Writing failed.
+    Failed(StoreError),
+}
+
+impl From<StoreError> for Committed {
+    fn from(e: StoreError) -> Committed {
+        Committed::Failed(e)
+    }
+}
+
+impl NewRun {
+    /// Creates the run dir durably — the template copy, journal and lock file written and
+    /// fsync'd in a temporary dir, renamed into place, the runs dir fsync'd — and opens it (no
+    /// snapshot yet: `OpenRun::save_snapshot` writes one).
+    pub fn commit(&self) -> Result<OpenRun, Committed> {
+        fsutil::create_private_dir_all(&self.runs)?;
+        let final_dir = self.runs.join(&self.id);
+        if final_dir.exists() {
+            return Err(Committed::Taken);
+        }
+        let tmp = self.runs.join(format!(".new-{}", self.id));
+        let _ = fs::remove_dir_all(&tmp);
+        fsutil::create_private_dir(&tmp)?;
+        fsutil::write_new(&tmp.join(TEMPLATE), &self.bytes)?;
+        fsutil::write_new(&tmp.join(JOURNAL), self.line.as_bytes())?;
+        fsutil::write_new(&tmp.join(LOCK), b"")?;
+        fsutil::sync_dir(&tmp)?;
+        match fs::rename(&tmp, &final_dir) {
+            Ok(()) => {}
+            Err(_) if final_dir.exists() => {
+                let _ = fs::remove_dir_all(&tmp);
+                return Err(Committed::Taken);
+            }
+            Err(e) => return Err(StoreError::io("renaming", &tmp)(e).into()),
+        }
+        fsutil::sync_dir(&self.runs)?;
+        Ok(OpenRun::open_created(
+            &final_dir,
+            crate::model::Template::clone(&self.template),
+        )?)
+    }
+
+    /// The run's directory once committed.
+    pub fn dir(&self) -> PathBuf {
+        self.runs.join(&self.id)
     }
 }
 

@@ -1,42 +1,35 @@
-//! The terminal lifecycle and event loop. Input is read on its own thread, signals on another, both
-//! into one channel; the main loop blocks on `recv_timeout` (one wake-up a second for the clock and
-//! for other processes' journal appends). A failed draw, end of input or SIGHUP is a hang-up: the
-//! draft is saved and the process exits at once. Ctrl-Z suspends; SIGCONT re-enters and redraws.
+//! The terminal lifecycle and the event loop.
+//!
+//! Three threads feed one channel: the input thread (the terminal's bytes as keys, mouse and
+//! pastes; see [`input`]), the signal thread (hang-up, terminate, interrupt, suspend / continue,
+//! window size), and the writer thread, which owns the run's store handle so appends (and their
+//! waits for the journal's lock) never hold up keys or the clock. The main loop blocks on the
+//! channel until the next second (the clock's tick, which also asks the writer for other
+//! processes' appends) and hands everything to one dispatch queue on the app. A failed draw, the
+//! end of input or SIGHUP is a hang-up: the drafts are saved and the process exits at once.
 
 pub mod draft;
+pub mod input;
 pub mod keys;
+pub mod outbox;
+pub mod parse;
 pub mod picker;
 pub mod terminal;
+pub mod writer;
 
 mod editor;
+mod session;
 
-use crate::app::{Action, App, Outcome, Style};
-use crate::input::{self, Keymap};
+use crate::app::Style;
 use crate::run::event::Actor;
 use crate::run::intent::Intent;
-use crate::store::{OpenRun, StoreError};
-use chrono::{DateTime, FixedOffset, Local};
-use crossterm::event::Event as TermEvent;
-use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant};
-use terminal::Term;
+use crate::store::{NewRun, OpenRun};
 
 /// Options of the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TuiOptions {
     /// ASCII glyphs (`--ascii`, or a non-UTF-8 locale).
     pub ascii: bool,
-}
-
-/// What reaches the main loop.
-#[derive(Debug)]
-enum Msg {
-    Term(TermEvent),
-    InputGone,
-    Signal(i32),
 }
 
 /// Whether the locale promises UTF-8 (`LC_ALL`, `LC_CTYPE`, `LANG`, first one set).
@@ -58,368 +51,47 @@ pub fn style_from_env(ascii: bool) -> Style {
     }
 }
 
-fn now() -> DateTime<FixedOffset> {
-    Local::now().fixed_offset()
+/// The keymap, loaded once (on another thread when [`preload`] was called).
+static KEYMAP: std::sync::OnceLock<(crate::input::Keymap, Option<String>)> =
+    std::sync::OnceLock::new();
+
+fn load_keymap() -> (crate::input::Keymap, Option<String>) {
+    let (k, e) = crate::input::Keymap::load();
+    (k, e.map(|e| e.to_string()))
 }
 
-/// Input thread control: paused while `$EDITOR` owns the terminal. The thread sleeps in `poll(2)`
-/// on the terminal and on `wake`, so idle it costs nothing and a pause reaches it at once.
-#[derive(Debug)]
-pub(crate) struct InputGate {
-    paused: AtomicBool,
-    parked: AtomicBool,
-    wake_rx: Option<std::os::fd::OwnedFd>,
-    wake_tx: Option<std::os::fd::OwnedFd>,
+/// Starts loading the keymap on another thread, so it is ready when the screen opens (a command
+/// calls this before parsing the template: the two run at the same time).
+pub fn preload() {
+    let _ = std::thread::Builder::new().name("keymap".into()).spawn(|| {
+        KEYMAP.get_or_init(load_keymap);
+    });
 }
 
-impl InputGate {
-    fn new() -> InputGate {
-        let (wake_rx, wake_tx) = match rustix::pipe::pipe() {
-            Ok((r, w)) => (Some(r), Some(w)),
-            Err(_) => (None, None),
-        };
-        InputGate {
-            paused: AtomicBool::new(false),
-            parked: AtomicBool::new(false),
-            wake_rx,
-            wake_tx,
-        }
-    }
-
-    /// Wakes the input thread from its wait (it then sees `paused`).
-    pub(crate) fn wake(&self) {
-        if let Some(w) = &self.wake_tx {
-            let _ = rustix::io::write(w, b"w");
-        }
-    }
-}
-
-fn spawn_input(tx: Sender<Msg>, gate: Arc<InputGate>) -> Option<std::thread::JoinHandle<()>> {
-    std::thread::Builder::new()
-        .name("input".into())
-        .spawn(move || {
-            let mut empty_reads = 0u32;
-            loop {
-                if gate.paused.load(Ordering::SeqCst) {
-                    gate.parked.store(true, Ordering::SeqCst);
-                    std::thread::park_timeout(Duration::from_millis(200));
-                    continue;
-                }
-                gate.parked.store(false, Ordering::SeqCst);
-                // Never block inside crossterm (it spins on a hung-up tty): drain its buffer, then
-                // wait on the file descriptor ourselves.
-                if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
-                    // No timeout when the wake pipe exists: idle, the thread never wakes.
-                    let limit = gate.wake_rx.is_none().then_some(Duration::from_secs(1));
-                    match terminal::wait_input(limit, gate.wake_rx.as_ref()) {
-                        terminal::InputWait::HungUp => {
-                            let _ = tx.send(Msg::InputGone);
-                            return;
-                        }
-                        terminal::InputWait::Timeout | terminal::InputWait::Woken => continue,
-                        terminal::InputWait::Ready => {}
-                    }
-                    // `$EDITOR` may have started while we waited: its keys are not ours.
-                    if gate.paused.load(Ordering::SeqCst) {
-                        continue;
-                    }
-                    if !matches!(crossterm::event::poll(Duration::ZERO), Ok(true)) {
-                        // Readable but no event: end-of-file (or half an escape sequence). Many
-                        // in a row is a terminal that is gone.
-                        empty_reads += 1;
-                        if empty_reads > 40 {
-                            let _ = tx.send(Msg::InputGone);
-                            return;
-                        }
-                        continue;
-                    }
-                    empty_reads = 0;
-                }
-                match crossterm::event::read() {
-                    Ok(ev) => {
-                        if tx.send(Msg::Term(ev)).is_err() {
-                            return;
-                        }
-                    }
-                    Err(_) => {
-                        let _ = tx.send(Msg::InputGone);
-                        return;
-                    }
-                }
-            }
-        })
-        .ok()
-}
-
-fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGCONT, SIGWINCH, SIGTSTP])?;
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            for s in signals.forever() {
-                if tx.send(Msg::Signal(s)).is_err() {
-                    return;
-                }
-            }
-        })?;
-    Ok(())
-}
-
-struct Session {
-    open: OpenRun,
-    actor: Actor,
-    app: App,
-    pending: std::collections::VecDeque<Intent>,
-    input: Arc<InputGate>,
-    input_thread: Option<std::thread::JoinHandle<()>>,
+/// The keymap and what was wrong with the user's file, if anything (waits for [`preload`]).
+pub(crate) fn keymap() -> (crate::input::Keymap, Option<String>) {
+    KEYMAP.get_or_init(load_keymap).clone()
 }
 
 /// Opens the screen on a run and runs until the operator quits; returns the exit status.
 pub fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
-    let _ = color_eyre::install();
-    let (keymap, keymap_err) = Keymap::load();
-    let mut app = App::new(
-        open.template.clone(),
-        open.run.clone(),
-        actor.clone(),
-        keymap,
-        style_from_env(opts.ascii),
-        now(),
-    );
-    if let Some(e) = keymap_err {
-        app.error(&format!("keymap not used: {e}"));
-    }
-    for w in &open.warnings {
-        app.error(&format!("warning: {w}"));
-    }
-    if let crate::store::open::Drift::Changed { .. } = open.drift() {
-        app.error(&format!(
-            "the template file changed since this run started: `runsheet rebase {}` follows it",
-            open.run.id
-        ));
-    }
-    if open.read_only.is_some() {
-        app.error("a newer runsheet wrote this run: it is read-only here");
-    }
-    if let Some(d) = draft::take(&open.dir, &actor.user) {
-        app.offer_draft(&d);
-    }
-    let (tx, rx) = mpsc::channel();
-    spawn_signals(tx.clone())?;
-    let mut terminal = terminal::init()?;
-    let gate = Arc::new(InputGate::new());
-    let input_thread = spawn_input(tx, Arc::clone(&gate));
-    let size = terminal.size()?;
-    app.update(Action::Resize(size.width, size.height), now());
-    let mut s = Session {
-        open,
+    session::run(session::Start::open(open), actor, opts)
+}
+
+/// Opens the screen on a run that is being created: the first frame is drawn while the run dir is
+/// written durably on the writer thread; the first change waits for it.
+///
+/// `first` are changes appended right after the run is created, before the operator's own (the
+/// window given with `--window`).
+pub fn run_new(
+    new: NewRun,
+    first: Vec<Intent>,
+    actor: Actor,
+    opts: TuiOptions,
+) -> color_eyre::Result<i32> {
+    session::run(
+        session::Start::new_run(new).with_changes(first),
         actor,
-        app,
-        pending: std::collections::VecDeque::new(),
-        input: gate,
-        input_thread,
-    };
-    let code = s.main_loop(&mut terminal, &rx);
-    if let Some(d) = s.app.draft() {
-        let _ = draft::save(&s.open.dir, &s.actor.user, &d);
-    }
-    if code == 0 {
-        let _ = s.open.save_snapshot();
-    }
-    terminal::exit_now(terminal, code)
-}
-
-impl Session {
-    fn main_loop(&mut self, terminal: &mut Term, rx: &Receiver<Msg>) -> i32 {
-        let mut redraw = true;
-        let mut next_tick = Instant::now() + Duration::from_secs(1);
-        loop {
-            if redraw {
-                if terminal.draw(|f| crate::ui::render(&self.app, f)).is_err() {
-                    return 129; // hang-up: the tty is gone
-                }
-                redraw = false;
-            }
-            let wait = next_tick.saturating_duration_since(Instant::now());
-            let msg = match rx.recv_timeout(wait) {
-                Ok(m) => m,
-                Err(RecvTimeoutError::Timeout) => {
-                    next_tick = Instant::now() + Duration::from_secs(1);
-                    self.tick();
-                    redraw = true;
-                    continue;
-                }
-                Err(RecvTimeoutError::Disconnected) => return 129,
-            };
-            let action = match msg {
-                Msg::InputGone => return 129,
-                Msg::Signal(SIGHUP) => return 129,
-                Msg::Signal(SIGTERM) => return 143,
-                Msg::Signal(SIGINT) => return 130,
-                Msg::Signal(SIGTSTP) => {
-                    self.suspend(terminal);
-                    redraw = true;
-                    continue;
-                }
-                Msg::Signal(SIGCONT) => {
-                    let _ = terminal::enter();
-                    terminal::fresh(terminal);
-                    redraw = true;
-                    continue;
-                }
-                Msg::Signal(_) => match terminal.size() {
-                    Ok(sz) => Action::Resize(sz.width, sz.height),
-                    Err(_) => continue,
-                },
-                Msg::Term(TermEvent::Key(k)) => match keys::key(&k) {
-                    Some(kp) => {
-                        match input::action_for(&self.app.keymap, self.app.key_mode(), kp) {
-                            Some(a) => a,
-                            None => continue,
-                        }
-                    }
-                    None => continue,
-                },
-                Msg::Term(TermEvent::Paste(t)) => Action::Paste(t),
-                Msg::Term(TermEvent::Resize(w, h)) => {
-                    let _ = terminal.autoresize();
-                    Action::Resize(w, h)
-                }
-                Msg::Term(TermEvent::Mouse(m)) => match keys::mouse(&m) {
-                    Some(a) => a,
-                    None => continue,
-                },
-                Msg::Term(_) => continue,
-            };
-            let out = self.app.update(action, now());
-            redraw |= out.redraw;
-            if out.quit {
-                return 0;
-            }
-            redraw |= self.outcome(out, terminal);
-        }
-    }
-
-    /// Carries out what `update` asked for; returns whether to redraw.
-    fn outcome(&mut self, out: Outcome, terminal: &mut Term) -> bool {
-        let mut redraw = false;
-        if let Some(text) = out.copy {
-            let _ = crossterm::execute!(
-                std::io::stdout(),
-                crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
-            );
-        }
-        if let Some(intent) = out.append {
-            self.append(intent);
-            redraw = true;
-        }
-        if out.suspend {
-            self.suspend(terminal);
-            redraw = true;
-        }
-        if let Some(text) = out.external_edit {
-            let result = editor::edit(
-                &self.input,
-                self.input_thread.as_ref(),
-                &self.open.dir,
-                &text,
-            );
-            terminal::fresh(terminal);
-            let action = Action::EditorDone(result.as_ref().ok().cloned());
-            self.app.update(action, now());
-            if let Err(e) = result {
-                self.app.error(&format!("$EDITOR: {e}"));
-            }
-            redraw = true;
-        }
-        redraw
-    }
-
-    /// Appends in order: a change waits behind any change that could not be written yet.
-    fn append(&mut self, intent: Intent) {
-        self.pending.push_back(intent);
-        self.flush_pending();
-    }
-
-    /// Writes waiting changes, oldest first; stops at the first that still cannot be written.
-    fn flush_pending(&mut self) {
-        let had_failure = self.app.not_saved.is_some();
-        while let Some(intent) = self.pending.front().cloned() {
-            let t = now();
-            match self.open.append(&intent, &self.actor, t) {
-                Ok(ev) => {
-                    self.pending.pop_front();
-                    self.deliver(Some(ev));
-                }
-                Err(e) if retryable(&e) => {
-                    let n = self.pending.len();
-                    let msg = format!("{e} ({n} change(s) waiting)");
-                    self.app.update(Action::NotSaved(msg), t);
-                    return;
-                }
-                Err(e) => {
-                    self.pending.pop_front();
-                    self.app.update(Action::Refused(e.to_string()), t);
-                }
-            }
-        }
-        if had_failure {
-            self.app.update(Action::Saved, now());
-        }
-    }
-
-    /// Hands our own event (and anything the store caught up on) to the app.
-    fn deliver(&mut self, own: Option<crate::run::event::Event>) {
-        let t = now();
-        let in_step = match &own {
-            Some(ev) => ev.seq == self.app.run.seq + 1 && self.open.run.seq == ev.seq,
-            None => self.open.run.seq == self.app.run.seq,
-        };
-        let same_template = self.open.run.base_sha256 == self.app.run.base_sha256;
-        if in_step && same_template {
-            if let Some(ev) = own {
-                self.app.update(Action::Applied(Box::new(ev)), t);
-            }
-        } else {
-            let pair = (self.open.run.clone(), self.open.template.clone());
-            self.app.update(Action::Reload(Box::new(pair)), t);
-        }
-    }
-
-    fn tick(&mut self) {
-        let t = now();
-        self.app.update(Action::Clock, t);
-        if !self.pending.is_empty() {
-            self.flush_pending();
-        }
-        match self.open.read_new_events() {
-            Ok(events) if !events.is_empty() => {
-                if self.open.run.base_sha256 == self.app.run.base_sha256 {
-                    self.app.update(Action::Remote(events), t);
-                }
-                if self.open.run.seq != self.app.run.seq
-                    || self.open.run.base_sha256 != self.app.run.base_sha256
-                {
-                    self.deliver(None);
-                }
-            }
-            Ok(_) => {}
-            Err(e) => self.app.error(&format!("reading the journal: {e}")),
-        }
-    }
-
-    fn suspend(&mut self, terminal: &mut Term) {
-        if let Some(d) = self.app.draft() {
-            let _ = draft::save(&self.open.dir, &self.actor.user, &d);
-        }
-        terminal::leave();
-        let _ = signal_hook::low_level::raise(SIGSTOP);
-        let _ = terminal::enter();
-        terminal::fresh(terminal);
-    }
-}
-
-fn retryable(e: &StoreError) -> bool {
-    matches!(e, StoreError::Io { .. } | StoreError::Locked { .. })
+        opts,
+    )
 }

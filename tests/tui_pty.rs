@@ -2,11 +2,12 @@
 
 #[path = "pty/term.rs"]
 mod term;
-#[path = "support/tools.rs"]
-mod tools;
+#[path = "pty/tmux.rs"]
+mod tmux;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use term::{Term, cli, only_run_dir};
+use tmux::Tmux;
 
 const FIXTURE: &str = "tests/fixtures/tui/window.md";
 
@@ -50,6 +51,14 @@ fn tick_sign_note_quit_resume_same_state() {
     t.wait_for("noted by you");
     t.send("q");
     t.wait_exit(5);
+    // After the screen is gone: everything is saved, and how to come back.
+    let run = only_run_dir(dir.path());
+    let id = run.file_name().expect("id").to_string_lossy().into_owned();
+    let after = t.screen();
+    assert!(
+        after.contains(&format!("saved · resume with: runsheet resume {id}")),
+        "{after}"
+    );
 
     let status = cli(&["status", "latest", "--json", "--data-dir", d], &[]);
     let v: serde_json::Value = serde_json::from_str(&status).expect("json");
@@ -164,6 +173,7 @@ fn another_process_tick_appears_within_two_seconds() {
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
     t.wait_for("Change ticket is approved");
+    wait_run_on_disk(dir.path());
     let t0 = std::time::Instant::now();
     cli(
         &["tick", "latest", "Smoke tests", "--data-dir", d],
@@ -178,6 +188,11 @@ fn another_process_tick_appears_within_two_seconds() {
     assert!(s.contains("[✓] Smoke tests pass"), "{s}");
     t.send("q");
     t.wait_exit(5);
+}
+
+/// Waits until the run a new screen started exists on disk.
+fn wait_run_on_disk(data: &std::path::Path) {
+    only_run_dir(data);
 }
 
 fn proc_state(pid: u32) -> char {
@@ -317,7 +332,7 @@ fn resize_redraws_in_the_new_layout() {
     );
     t.resize(24, 80);
     t.wait(5, "stacked layout", |s| {
-        s.lines().any(|l| l.starts_with(" detail ─"))
+        s.lines().any(|l| l.starts_with(" detail "))
     });
     t.resize(8, 30);
     t.wait_for("terminal too small");
@@ -333,6 +348,8 @@ fn two_screens_on_one_run_see_each_other() {
     let d = dir.path().to_str().expect("utf8");
     let mut a = open(d, &[]);
     a.wait_for("Change ticket is approved");
+    // The first frame comes before the new run's dir is on disk (milliseconds later).
+    wait_run_on_disk(dir.path());
     let mut b = Term::spawn(
         &["join", "latest", "--data-dir", d],
         &[("RUNSHEET_OPERATOR", "Bob")],
@@ -369,11 +386,12 @@ fn readme_first_command_opens_the_shipped_template() {
         t.send(value);
         t.send("\r");
     }
-    let s = t.wait(5, "the form closed and values substituted", |s| {
+    // Each value is shown once it is written (the writes are asynchronous).
+    t.wait(5, "the form closed and values substituted", |s| {
         !s.contains("without a value")
             && s.contains("Production deployment window — payments 2.4.1")
+            && s.contains("Change ticket CHG-1 is approved")
     });
-    assert!(s.contains("Change ticket CHG-1 is approved"), "{s}");
     t.send(" ");
     t.wait_for("1/28");
     t.send("q");
@@ -413,91 +431,68 @@ fn hang_up_in_the_chooser_exits_without_spinning() {
     tmux.hang_up_and_expect_exit(&pid);
 }
 
-/// A private tmux server running one pane: a real terminal that a test can hang up.
-struct Tmux {
-    sock: String,
+/// Another process holds the journal's lock (stopped while holding it): a tick waits as NOT
+/// SAVED, but keys, the clock and a hang-up are handled at once; once the lock is free the tick is
+/// written. Before appends moved off the screen's thread, every key and the clock froze for the
+/// lock's 10 s wait.
+#[test]
+fn a_held_journal_lock_never_freezes_keys_or_the_clock() {
+    let dir = data();
+    let d = dir.path().to_str().expect("utf8");
+    let mut t = open(d, &[]);
+    t.wait_for("Change ticket is approved");
+    wait_run_on_disk(dir.path());
+    let run = only_run_dir(dir.path());
+    let lock = std::fs::File::options()
+        .append(true)
+        .open(run.join("lock"))
+        .expect("lock file");
+    lock.lock().expect("lock");
+    t.send(" ");
+    let t0 = Instant::now();
+    t.send("?");
+    t.wait(2, "the help, at once", |s| s.contains("keys (Esc closes)"));
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    t.send("\x1b");
+    let clock = |s: &str| s.lines().nth(1).and_then(|l| l.get(..8)).map(str::to_owned);
+    let before = clock(&t.screen());
+    t.wait(3, "the clock ticking", |s| clock(s) != before);
+    t.wait(6, "the NOT SAVED banner", |s| s.contains("NOT SAVED"));
+    t.send("j");
+    lock.unlock().expect("unlock");
+    t.wait(15, "the tick written", |s| s.contains("1/11"));
+    let status = cli(&["status", "latest", "--json", "--data-dir", d], &[]);
+    let v: serde_json::Value = serde_json::from_str(&status).expect("json");
+    assert_eq!(v["progress"]["done"], 1, "{status}");
+    // Held again: a hang-up still ends the process at once.
+    lock.lock().expect("lock again");
+    t.send("k ");
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = t.pid().to_string();
+    assert!(signal(&pid, "HUP").success());
+    let took = t.wait_exit(5);
+    assert!(took < Duration::from_secs(2), "exit took {took:?}");
 }
 
-impl Tmux {
-    /// Starts `cmd` (a shell command line) in a 100×30 pane, or `None` when tmux is missing.
-    fn start(name: &str, cmd: &str) -> Option<Tmux> {
-        if !tools::require(
-            tools::runs("tmux", &["-V"]),
-            "tmux",
-            name,
-            "install Debian's tmux; .ci/run does",
-        ) {
-            return None;
-        }
-        let t = Tmux {
-            sock: format!("rs-test-{name}-{}", std::process::id()),
-        };
-        t.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "p",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "-c",
-            env!("CARGO_MANIFEST_DIR"),
-            cmd,
-        ]);
-        Some(t)
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new("tmux")
-            .arg("-L")
-            .arg(&self.sock)
-            .args(args)
-            .output()
-            .expect("tmux")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "p"]).stdout).into_owned()
-    }
-
-    fn wait(&self, needle: &str) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while !self.screen().contains(needle) {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no {needle}: {}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn pane_pid(&self) -> String {
-        String::from_utf8_lossy(
-            &self
-                .run(&["list-panes", "-t", "p", "-F", "#{pane_pid}"])
-                .stdout,
-        )
-        .trim()
-        .to_owned()
-    }
-
-    /// Kills the server (the pane's terminal hangs up) and asserts `pid` is gone within 2 s.
-    fn hang_up_and_expect_exit(&self, pid: &str) {
-        let t0 = std::time::Instant::now();
-        self.run(&["kill-server"]);
-        while std::path::Path::new(&format!("/proc/{pid}")).exists()
-            && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|s| s.contains(") Z"))
-        {
-            if t0.elapsed() > Duration::from_secs(2) {
-                let _ = std::process::Command::new("kill")
-                    .args(["-9", pid])
-                    .status();
-                panic!("still running 2 s after the hang-up");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+/// A template changed since the run started: the screen says so (the check runs beside the first
+/// frame, not before it).
+#[test]
+fn a_changed_template_is_reported_on_resume() {
+    let dir = data();
+    let d = dir.path().join("data");
+    let d = d.to_str().expect("utf8");
+    let tpl = dir.path().join("t.md");
+    std::fs::write(&tpl, "# T\n\n- [ ] one\n- [ ] two\n").expect("write");
+    let t_path = tpl.to_str().expect("utf8");
+    cli(&["start", t_path, "--data-dir", d], &[]);
+    std::fs::write(&tpl, "# T\n\n- [ ] one\n- [ ] two\n- [ ] three\n").expect("write");
+    let mut t = Term::spawn(
+        &["resume", "--data-dir", d],
+        &[("RUNSHEET_OPERATOR", "Alice")],
+        30,
+        110,
+    );
+    t.wait_for("the template file changed since this run started");
+    t.send("q");
+    t.wait_exit(5);
 }

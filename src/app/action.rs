@@ -1,8 +1,8 @@
 //! Everything that can happen to the app, and what the app asks the loop to do in return.
 
+use super::Draft;
 use super::key::KeyPress;
 use crate::model::Template;
-use crate::run::Run;
 use crate::run::event::Event;
 use crate::run::intent::Intent;
 
@@ -22,10 +22,23 @@ macro_rules! named_actions {
             Clock,
             /// Our own change was appended durably.
             Applied(Box<Event>),
-            /// Other processes appended these events.
+            /// Other processes appended these events (each is folded once, in order).
             Remote(Vec<Event>),
-            /// The run and template as the store has them now (after a re-base or a missed event).
-            Reload(Box<(Run, Template)>),
+            /// The run now follows this template (another process re-based it; its events came
+            /// first as `Remote`).
+            Rebased(Box<Template>),
+            /// Something to tell the operator (start-up warnings, `$EDITOR` failures).
+            Notice {
+                /// Text.
+                text: String,
+                /// A problem (error style, kept until seen).
+                error: bool,
+            },
+            /// Notes this operator was typing when an earlier session had to stop.
+            OfferDrafts(Vec<Draft>),
+            /// Rows of the help overlay (it is generated from the keymap, which the app does not
+            /// hold).
+            HelpLength(u16),
             /// A change was refused (nothing was written).
             Refused(String),
             /// A change could not be written; it is being retried.
@@ -70,7 +83,11 @@ named_actions! {
     PageDown = "page-down": "Move down a page.",
     Top = "top": "First row.",
     Bottom = "bottom": "Last row.",
+    Open = "open": "Show the item full-screen, or fold / unfold the section.",
+    Zoom = "zoom": "Show the selected item full-screen (code scrolls sideways).",
     FoldToggle = "fold-toggle": "Fold or unfold the section at or around the cursor.",
+    FoldAll = "fold-all": "Fold every section.",
+    UnfoldAll = "unfold-all": "Unfold every section.",
     FoldClose = "fold-close": "Fold the section (or go to the section heading).",
     FoldOpen = "fold-open": "Unfold the section.",
     NextOpen = "next-open": "Next open item.",
@@ -93,13 +110,16 @@ named_actions! {
     Finish = "finish": "Run summary; finish the run.",
     Timeline = "timeline": "Show or hide the timeline (planned vs actual per section).",
     Help = "help": "Show or hide the keys.",
+    Messages = "messages": "Show the recent messages.",
+    Left = "left": "Scroll left.",
+    Right = "right": "Scroll right.",
     DetailDown = "detail-down": "Scroll the detail pane down.",
     DetailUp = "detail-up": "Scroll the detail pane up.",
     Quit = "quit": "Quit (everything is already saved).",
     Suspend = "suspend": "Suspend to the shell (fg to come back).",
     Submit = "submit": "Confirm.",
     Cancel = "cancel": "Cancel.",
-    Toggle = "toggle": "Switch the choice (GO / NO-GO).",
+    Toggle = "toggle": "Switch the choice (GO / NO-GO; substring / fuzzy search).",
     ExternalEditor = "external-editor": "Edit the note in $EDITOR.",
 }
 
@@ -130,11 +150,17 @@ pub enum KeyMode {
     Summary,
     /// Timeline view.
     Timeline,
+    /// The selected item full-screen.
+    Zoom,
+    /// Choosing which code block to copy.
+    Copy,
+    /// The message log.
+    Messages,
 }
 
 impl KeyMode {
     /// All modes.
-    pub const ALL: [KeyMode; 12] = [
+    pub const ALL: [KeyMode; 15] = [
         KeyMode::Global,
         KeyMode::Normal,
         KeyMode::Found,
@@ -147,6 +173,9 @@ impl KeyMode {
         KeyMode::Vars,
         KeyMode::Summary,
         KeyMode::Timeline,
+        KeyMode::Zoom,
+        KeyMode::Copy,
+        KeyMode::Messages,
     ];
 
     /// Keymap spelling.
@@ -164,6 +193,9 @@ impl KeyMode {
             KeyMode::Vars => "vars",
             KeyMode::Summary => "summary",
             KeyMode::Timeline => "timeline",
+            KeyMode::Zoom => "zoom",
+            KeyMode::Copy => "copy",
+            KeyMode::Messages => "messages",
         }
     }
 
@@ -182,6 +214,7 @@ impl KeyMode {
                 | KeyMode::Gate
                 | KeyMode::Search
                 | KeyMode::Vars
+                | KeyMode::Copy
         )
     }
 }

@@ -48,8 +48,51 @@ pub struct Layout {
     pub wide: bool,
 }
 
-/// Lays out a `w`×`h` screen.
+/// A `w`×`h` area centred in a `sw`×`sh` screen (clamped to it).
+pub fn centered(sw: u16, sh: u16, w: u16, h: u16) -> Area {
+    let w = w.min(sw);
+    let h = h.min(sh);
+    Area {
+        x: (sw - w) / 2,
+        y: (sh - h) / 2,
+        w,
+        h,
+    }
+}
+
+/// Where the help overlay and the message log go (border included).
+pub fn overlay(w: u16, h: u16) -> Area {
+    centered(w, h, w.saturating_sub(4).min(100), h.saturating_sub(2))
+}
+
+/// Where the zoomed item goes: everything above the footer (border included).
+pub fn zoom(w: u16, h: u16) -> Area {
+    Area {
+        x: 0,
+        y: 0,
+        w,
+        h: h.saturating_sub(FOOTER),
+    }
+}
+
+/// The inside of a bordered area.
+pub fn inner(a: Area) -> Area {
+    Area {
+        x: a.x.saturating_add(1),
+        y: a.y.saturating_add(1),
+        w: a.w.saturating_sub(2),
+        h: a.h.saturating_sub(2),
+    }
+}
+
+/// Lays out a `w`×`h` screen with the detail pane at its usual width.
 pub fn layout(w: u16, h: u16) -> Layout {
+    layout_for(w, h, 0)
+}
+
+/// Lays out a `w`×`h` screen; beside the list, the detail pane widens from two fifths of the
+/// screen up to a little over half when its content wants `detail_want` columns (long commands).
+pub fn layout_for(w: u16, h: u16, detail_want: u16) -> Layout {
     if w < MIN_WIDTH || h < MIN_HEIGHT {
         return Layout {
             too_small: true,
@@ -71,7 +114,10 @@ pub fn layout(w: u16, h: u16) -> Layout {
     };
     let wide = w >= WIDE;
     let (list, detail) = if wide {
-        let lw = w * 3 / 5;
+        let base = w - w * 3 / 5;
+        let most = w * 11 / 20;
+        let dw = detail_want.clamp(base, most.max(base));
+        let lw = w - dw;
         (
             Area {
                 x: 0,
@@ -110,5 +156,26 @@ pub fn layout(w: u16, h: u16) -> Layout {
         detail,
         footer,
         wide,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_detail_pane_widens_for_long_code_within_bounds() {
+        let usual = layout(160, 48);
+        assert_eq!((usual.list.w, usual.detail.w), (96, 64));
+        let long = layout_for(160, 48, 80);
+        assert_eq!((long.list.w, long.detail.w), (80, 80));
+        let huge = layout_for(160, 48, 500);
+        assert_eq!(huge.detail.w, 88, "never past 55%");
+        assert_eq!(
+            layout_for(160, 48, 10).detail.w,
+            64,
+            "never below the usual"
+        );
+        assert_eq!(huge.list.w + huge.detail.w, 160);
     }
 }

@@ -1,10 +1,10 @@
 //! Normal mode: moving, folding, and the keys that change an item or open a dialog.
 
+use super::detail::CodeLayout;
 use super::editor::Editor;
-use super::layout::layout;
 use super::rows::{self, Row};
 use super::{Action, App, Mode, Outcome, ReasonKind};
-use crate::model::{Block, ItemKind};
+use crate::model::{ItemId, ItemKind};
 use crate::run::event::Decision;
 use crate::run::intent::Intent;
 use crate::run::state::ItemState;
@@ -12,13 +12,33 @@ use crate::run::state::ItemState;
 impl App {
     /// Rows of the checklist pane.
     pub fn list_height(&self) -> usize {
-        usize::from(layout(self.size.0, self.size.1).list.h).max(1)
+        usize::from(super::layout::layout(self.size.0, self.size.1).list.h).max(1)
+    }
+
+    /// Columns and rows inside the detail pane's border.
+    pub fn detail_inner(&self) -> (usize, usize) {
+        let l = self.layout();
+        if l.wide {
+            (
+                usize::from(l.detail.w.saturating_sub(1)),
+                usize::from(l.detail.h),
+            )
+        } else {
+            (
+                usize::from(l.detail.w),
+                usize::from(l.detail.h.saturating_sub(1)),
+            )
+        }
+    }
+
+    /// How far the detail pane can scroll.
+    pub fn detail_max(&self) -> u16 {
+        let (w, h) = self.detail_inner();
+        let rows = self.detail_doc().rows(w, CodeLayout::Wrap).len();
+        u16::try_from(rows.saturating_sub(h)).unwrap_or(u16::MAX)
     }
 
     pub(super) fn normal(&mut self, action: Action) -> Outcome {
-        if action != Action::Tick {
-            self.reopen_armed = None;
-        }
         if action != Action::Tick {
             self.reopen_armed = None;
         }
@@ -37,6 +57,19 @@ impl App {
             Action::FoldToggle => self.fold(None),
             Action::FoldClose => self.fold(Some(true)),
             Action::FoldOpen => self.fold(Some(false)),
+            Action::FoldAll => self.fold_all(true),
+            Action::UnfoldAll => self.fold_all(false),
+            Action::Open if self.current_item().is_none() => self.fold(None),
+            Action::Open | Action::Zoom => {
+                self.mode = Mode::Zoom {
+                    scroll: 0,
+                    hscroll: 0,
+                };
+            }
+            Action::Messages => {
+                let max = self.messages_max();
+                self.mode = Mode::Messages { scroll: max };
+            }
             Action::NextOpen => match self.first_open_from(self.cursor + 1) {
                 Some(c) => self.cursor = c,
                 None => self.info("no open item below"),
@@ -60,13 +93,17 @@ impl App {
                     self.cursor = c;
                 }
             }
-            Action::DetailDown => self.detail_scroll = self.detail_scroll.saturating_add(3),
+            Action::DetailDown => {
+                self.detail_scroll = self.detail_scroll.saturating_add(3).min(self.detail_max());
+            }
             Action::DetailUp => self.detail_scroll = self.detail_scroll.saturating_sub(3),
             Action::Help => self.mode = Mode::Help { scroll: 0 },
             Action::Search => {
+                let fuzzy = self.found.as_ref().is_some_and(|f| f.fuzzy);
                 self.mode = Mode::Search {
                     query: Editor::single(""),
                     origin: self.cursor,
+                    fuzzy,
                 }
             }
             Action::NextMatch | Action::PrevMatch => {
@@ -76,11 +113,13 @@ impl App {
             Action::Finish => self.mode = Mode::Summary,
             Action::Timeline => self.mode = Mode::Timeline { scroll: 0 },
             Action::Undo => return Outcome::append(Intent::Undo),
-            Action::Copy => return self.copy(),
+            Action::Copy => return self.start_copy(false),
             other => return self.item_action(other),
         }
         if (self.cursor, self.scroll) != before {
             self.detail_scroll = 0;
+            // The operator moved on: do not pull the cursor back when an earlier change lands.
+            self.awaiting = None;
         }
         self.ensure_visible();
         Outcome::redraw()
@@ -105,17 +144,19 @@ impl App {
         }
         let kind = self.kind(item);
         let state = self.states.get(item);
-        let id = self.template.items[item].id.clone();
+        let Some(id) = self.template.items.get(item).map(|i| i.id.clone()) else {
+            return Outcome::default();
+        };
         match action {
             Action::Tick if kind == ItemKind::Signoff && state == ItemState::Open => {
-                self.open_sign(item)
+                self.open_sign(id)
             }
             Action::Tick if kind == ItemKind::Gate && state == ItemState::Open => {
-                self.open_gate(item)
+                self.open_gate(id)
             }
             Action::Tick if state == ItemState::Open => {
                 return self.expect(
-                    item,
+                    id.clone(),
                     Intent::Tick {
                         item: id,
                         note: None,
@@ -132,9 +173,9 @@ impl App {
                     .filter(|e| !e.by.same_operator(&self.actor))
                     .map(|e| format!("{} at {}", e.by.name, e.at.format("%H:%M:%S")));
                 if let Some(who) = by_other
-                    && self.reopen_armed != Some(item)
+                    && self.reopen_armed.as_ref() != Some(&id)
                 {
-                    self.reopen_armed = Some(item);
+                    self.reopen_armed = Some(id);
                     self.info(&format!(
                         "{} by {who}: press again to reopen it",
                         state.as_str()
@@ -147,8 +188,8 @@ impl App {
                     note: None,
                 });
             }
-            Action::Sign if kind == ItemKind::Signoff => self.open_sign(item),
-            Action::Gate if kind == ItemKind::Gate => self.open_gate(item),
+            Action::Sign if kind == ItemKind::Signoff => self.open_sign(id),
+            Action::Gate if kind == ItemKind::Gate => self.open_gate(id),
             Action::Sign | Action::Gate => {
                 self.info(&format!("this is a {} item", kind.as_str()));
             }
@@ -157,7 +198,7 @@ impl App {
             }
             Action::Note => {
                 self.mode = Mode::Note {
-                    item,
+                    item: id,
                     editor: Editor::multi(""),
                 }
             }
@@ -168,7 +209,7 @@ impl App {
                     _ => ReasonKind::Fail,
                 };
                 self.mode = Mode::Reason {
-                    item,
+                    item: id,
                     kind,
                     editor: Editor::multi(""),
                 };
@@ -178,46 +219,19 @@ impl App {
         Outcome::redraw()
     }
 
-    fn open_sign(&mut self, item: usize) {
+    fn open_sign(&mut self, item: ItemId) {
         self.mode = Mode::Sign {
             item,
             name: Editor::single(&self.actor.name),
         };
     }
 
-    fn open_gate(&mut self, item: usize) {
+    fn open_gate(&mut self, item: ItemId) {
         self.mode = Mode::Gate {
             item,
             decision: Decision::Go,
             reason: Editor::single(""),
         };
-    }
-
-    fn copy(&mut self) -> Outcome {
-        let Some(item) = self.current_item() else {
-            return Outcome::default();
-        };
-        let blocks: Vec<String> = self.template.items[item]
-            .body
-            .iter()
-            .filter_map(|b| match b {
-                Block::Code(c) => Some(self.subst(&c.text).trim_end().to_owned()),
-                _ => None,
-            })
-            .collect();
-        if blocks.is_empty() {
-            self.info("this item has no code block to copy");
-            return Outcome::redraw();
-        }
-        let text = blocks.join("\n");
-        let first = text.lines().next().unwrap_or("").to_owned();
-        let n = text.lines().count();
-        self.info(&format!("copied {n} line(s) to the clipboard: {first}"));
-        Outcome {
-            redraw: true,
-            copy: Some(text),
-            ..Outcome::default()
-        }
     }
 
     fn wheel(&mut self, d: usize, up: bool) -> Outcome {
@@ -234,7 +248,7 @@ impl App {
     }
 
     fn click(&mut self, x: u16, y: u16) -> Outcome {
-        let l = layout(self.size.0, self.size.1);
+        let l = self.layout();
         if !l.list.contains(x, y) {
             return Outcome::default();
         }
@@ -287,6 +301,50 @@ impl App {
         }
         self.rebuild_visible();
         self.goto_row(Row::Section(section));
+    }
+
+    fn fold_all(&mut self, fold: bool) {
+        let here = self.visible.get(self.cursor).copied();
+        let top = here.map(|r| match r {
+            Row::Section(s) => s,
+            Row::Item(i) => self.template.items[i].section,
+        });
+        for f in &mut self.folded {
+            *f = fold;
+        }
+        self.rebuild_visible();
+        // Stay on the row if it is still visible, else on the outermost heading above it.
+        let keep = here.filter(|r| self.visible.contains(r)).or_else(|| {
+            top.and_then(|s| rows::ancestors(&self.template, s).first().copied())
+                .map(Row::Section)
+        });
+        if let Some(r) = keep {
+            self.goto_row(r);
+        }
+    }
+
+    /// Unfolds what hides `row` and puts the cursor on it.
+    pub(super) fn reveal_row(&mut self, row: Row) {
+        match row {
+            Row::Item(i) => self.reveal(i),
+            Row::Section(s) => {
+                let chain = rows::ancestors(&self.template, s);
+                let hidden = chain[..chain.len().saturating_sub(1)]
+                    .iter()
+                    .any(|p| self.folded.get(*p).copied().unwrap_or(false));
+                if hidden {
+                    for p in &chain[..chain.len().saturating_sub(1)] {
+                        if let Some(f) = self.folded.get_mut(*p) {
+                            *f = false;
+                        }
+                    }
+                    self.rebuild_visible();
+                }
+                self.goto_row(row);
+                self.detail_scroll = 0;
+                self.ensure_visible();
+            }
+        }
     }
 
     /// Recomputes the visible rows after a fold change.

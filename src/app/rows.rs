@@ -26,6 +26,8 @@ pub struct States {
     pub items: Vec<ItemState>,
     /// Counts per section (items directly in it).
     pub sections: Vec<Counts>,
+    /// Counts per section including every subsection (what a folded heading stands for).
+    pub subtree: Vec<Counts>,
     /// Counts over every item.
     pub all: Counts,
     index: HashMap<ItemId, usize>,
@@ -37,6 +39,7 @@ impl States {
         let mut s = States {
             items: Vec::with_capacity(template.items.len()),
             sections: vec![Counts::default(); template.sections.len()],
+            subtree: vec![Counts::default(); template.sections.len()],
             all: Counts::default(),
             index: template
                 .items
@@ -51,6 +54,17 @@ impl States {
             s.all.add(st);
             if let Some(c) = s.sections.get_mut(item.section) {
                 c.add(st);
+            }
+        }
+        // Sections come before their subsections: add each one's total to its parent, deepest
+        // first.
+        s.subtree.clone_from(&s.sections);
+        for k in (0..template.sections.len()).rev() {
+            if let Some(p) = template.sections[k].parent
+                && p < k
+            {
+                let child = s.subtree[k];
+                s.subtree[p].merge(&child);
             }
         }
         s
@@ -77,6 +91,12 @@ impl States {
         if let Some(c) = self.sections.get_mut(item.section) {
             c.remove(old);
             c.add(new);
+        }
+        for sec in ancestors(template, item.section) {
+            if let Some(c) = self.subtree.get_mut(sec) {
+                c.remove(old);
+                c.add(new);
+            }
         }
     }
 
@@ -143,4 +163,69 @@ pub fn ancestors(template: &Template, section: usize) -> Vec<usize> {
     }
     out.reverse();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtree_counts_follow_every_change() {
+        let t = crate::template::parse_str(
+            "t.md",
+            "# Top\n\n## A\n\n- [ ] a1\n\n### A.1\n\n- [ ] a11\n- [ ] a12\n\n## B\n\n- [ ] b1\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let actor = crate::run::event::Actor {
+            user: "u".into(),
+            host: "h".into(),
+            name: "U".into(),
+        };
+        let now =
+            chrono::DateTime::parse_from_rfc3339("2026-11-23T08:50:00+01:00").unwrap_or_default();
+        let start = crate::run::event::Change::Start {
+            schema_version: crate::run::SCHEMA_VERSION,
+            run_id: "r".into(),
+            title: t.title.clone(),
+            name: None,
+            template_path: "t.md".into(),
+            template_sha256: "0".repeat(64),
+            vars: Default::default(),
+        };
+        let (first, _) = crate::run::event::Event::seal(
+            1,
+            now,
+            actor.clone(),
+            start,
+            crate::run::event::GENESIS,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut run = Run::from_start(&first).unwrap_or_else(|e| panic!("{e}"));
+        let mut s = States::new(&run, &t);
+        let sec = |name: &str| {
+            t.sections
+                .iter()
+                .position(|x| x.title == name)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        assert_eq!(s.subtree[sec("Top")].total, 4);
+        assert_eq!(s.subtree[sec("A")].total, 3);
+        assert_eq!(s.sections[sec("A")].total, 1);
+        let item = t.items.iter().position(|i| i.text == "a12").unwrap_or(0);
+        let intent = crate::run::intent::Intent::Tick {
+            item: t.items[item].id.clone(),
+            note: None,
+        };
+        let change =
+            crate::run::intent::check(&run, &t, &actor, &intent).unwrap_or_else(|e| panic!("{e}"));
+        let (ev, _) = crate::run::event::Event::seal(2, now, actor.clone(), change, &run.head)
+            .unwrap_or_else(|e| panic!("{e}"));
+        run.apply(&ev);
+        s.refresh(&run, &t, item);
+        assert_eq!(s.subtree[sec("Top")].closed(), 1);
+        assert_eq!(s.subtree[sec("A")].closed(), 1);
+        assert_eq!(s.subtree[sec("A.1")].closed(), 1);
+        assert_eq!(s.subtree[sec("B")].closed(), 0);
+        assert_eq!(s.sections[sec("A")].closed(), 0);
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::common::{StoreArgs, fail, short};
 use crate::run::event::{Change, Event, show_time};
-use crate::store::{JOURNAL, OpenRun, StartOptions, Store, StoreError, identity};
+use crate::store::{JOURNAL, NewRun, OpenRun, StartOptions, Store, StoreError, identity};
 use crate::tui::{self, TuiOptions};
 use clap::Args;
 use std::collections::BTreeMap;
@@ -108,9 +108,17 @@ fn describe(open: &OpenRun) -> String {
     )
 }
 
+/// What `run` opens: a run chosen from the unfinished ones, or a new one.
+enum Chosen {
+    Existing(Box<OpenRun>),
+    /// A new run, and the window given with `--window` (appended first).
+    New(Box<NewRun>, Option<crate::run::intent::Intent>),
+}
+
 /// Runs `runsheet run TEMPLATE` (also `runsheet TEMPLATE`).
 pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
-    let go = || -> Result<Option<OpenRun>, StoreError> {
+    tui::preload();
+    let go = || -> Result<Option<Chosen>, StoreError> {
         let store = a.screen.store.store()?;
         let source = crate::catalog::resolve(&a.template);
         let existing = if a.new {
@@ -127,7 +135,9 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .map_err(|e| StoreError::Invalid(e.to_string()))?
             {
                 None => return Ok(None),
-                Some(k) if k < existing.len() => return Ok(Some(existing.swap_remove(k))),
+                Some(k) if k < existing.len() => {
+                    return Ok(Some(Chosen::Existing(Box::new(existing.swap_remove(k)))));
+                }
                 Some(_) => {}
             }
         }
@@ -142,12 +152,18 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
         };
-        let mut open = store.create_from(&source, &opts, &actor, now)?;
-        super::start::record_window(&mut open, window, &actor, now)?;
-        Ok(Some(open))
+        // The run dir is written durably by the screen's writer thread while the first frame is
+        // drawn; the first change waits for it.
+        store
+            .prepare_from(&source, &opts, &actor, now)
+            .map(|n| Some(Chosen::New(Box::new(n), window)))
     };
     match go() {
-        Ok(Some(open)) => screen(open, &a.screen),
+        Ok(Some(Chosen::Existing(open))) => screen(*open, &a.screen),
+        Ok(Some(Chosen::New(new, window))) => {
+            let actor = identity::current(a.screen.as_name.as_deref());
+            tui::run_new(*new, window.into_iter().collect(), actor, opts(&a.screen))
+        }
         Ok(None) => Ok(super::EXIT_OK),
         Err(e) => Ok(fail(&e)),
     }
@@ -155,6 +171,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
 
 /// Runs `runsheet resume [RUN]` and `runsheet join RUN`.
 pub fn resume(a: ResumeArgs) -> color_eyre::Result<i32> {
+    tui::preload();
     let go = || -> Result<Option<OpenRun>, StoreError> {
         if let Some(r) = &a.run {
             return a.screen.store.open(r).map(Some);

@@ -53,6 +53,25 @@ impl Counts {
         self.total.saturating_sub(self.open)
     }
 
+    /// `done 3, skipped 0, n/a 0, failed 1, no-go 0, open 7` with `sep` between the counts.
+    pub fn describe(&self, sep: &str) -> String {
+        format!(
+            "done {}{sep}skipped {}{sep}n/a {}{sep}failed {}{sep}no-go {}{sep}open {}",
+            self.done, self.skipped, self.na, self.failed, self.no_go, self.open
+        )
+    }
+
+    /// Adds another set's counts (a subsection's into its parent's).
+    pub fn merge(&mut self, o: &Counts) {
+        self.total += o.total;
+        self.open += o.open;
+        self.done += o.done;
+        self.skipped += o.skipped;
+        self.na += o.na;
+        self.failed += o.failed;
+        self.no_go += o.no_go;
+    }
+
     /// Closed other than done: skipped, n/a, failed or NO-GO.
     pub fn exceptions(&self) -> usize {
         self.skipped + self.na + self.failed + self.no_go

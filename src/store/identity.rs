@@ -13,13 +13,51 @@ pub fn config_path() -> Option<PathBuf> {
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Config {
-    operator: Option<String>,
+    operator: Option<toml::Spanned<String>>,
+}
+
+/// Reads a `config.toml`: the operator name it sets, or `file:line: what is wrong`.
+pub fn parse_config(name: &str, text: &str) -> Result<Option<String>, String> {
+    let line = |at: usize| {
+        text.as_bytes()[..at.min(text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    };
+    let c: Config = toml::from_str(text).map_err(|e| {
+        let first = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("not valid TOML")
+            .trim()
+            .to_owned();
+        format!("{name}:{}: {first}", e.span().map_or(1, |s| line(s.start)))
+    })?;
+    match c.operator {
+        Some(op) if op.get_ref().trim().is_empty() => Err(format!(
+            "{name}:{}: `operator` is empty: give a name, or remove the line to use the OS user",
+            line(op.span().start)
+        )),
+        Some(op) => Ok(Some(op.into_inner())),
+        None => Ok(None),
+    }
+}
+
+/// What is wrong with `~/.config/runsheet/config.toml`, if it exists and cannot be used.
+pub fn config_problem() -> Option<String> {
+    let path = config_path()?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    parse_config(&path.display().to_string(), &text).err()
 }
 
 fn configured_operator() -> Option<String> {
-    let text = std::fs::read_to_string(config_path()?).ok()?;
-    toml::from_str::<Config>(&text).ok()?.operator
+    let path = config_path()?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    parse_config("config.toml", &text).ok()?
 }
 
 /// The OS account name of the effective uid (looked up in the user database, never `$USER`).

@@ -268,6 +268,19 @@ impl OpenRun {
         })
     }
 
+    /// [`OpenRun::append`], also returning the events of other processes it read first (under the
+    /// lock, before checking the change), oldest first: a screen folds those, then ours.
+    pub fn append_caught_up(
+        &mut self,
+        intent: &Intent,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+    ) -> Result<(Vec<Event>, Event), StoreError> {
+        self.commit_caught_up(actor, now, |run, template| {
+            Ok(intent::check(run, template, actor, intent)?)
+        })
+    }
+
     /// Appends the change `make` builds from the latest state (see [`OpenRun::append`]).
     pub fn commit(
         &mut self,
@@ -275,6 +288,15 @@ impl OpenRun {
         now: DateTime<FixedOffset>,
         make: impl FnOnce(&Run, &Template) -> Result<Change, StoreError>,
     ) -> Result<Event, StoreError> {
+        self.commit_caught_up(actor, now, make).map(|(_, ev)| ev)
+    }
+
+    fn commit_caught_up(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+        make: impl FnOnce(&Run, &Template) -> Result<Change, StoreError>,
+    ) -> Result<(Vec<Event>, Event), StoreError> {
         if let Some((path, found)) = &self.read_only {
             return Err(StoreError::ReadOnly {
                 path: path.clone(),
@@ -286,7 +308,7 @@ impl OpenRun {
         let mut journal = fsutil::open_append(&path)?;
         let lock_path = self.dir.join(LOCK);
         let guard = fsutil::lock(&self.lock_file, &lock_path, true)?;
-        self.catch_up(&mut journal, true)?;
+        let caught_up = self.catch_up(&mut journal, true)?;
         let change = make(&self.run, &self.template)?;
         let (event, line) =
             Event::seal(self.run.seq + 1, now, actor.clone(), change, &self.run.head)
@@ -323,7 +345,7 @@ impl OpenRun {
             self.template = load_copy(&self.dir, &self.run, &mut w)?;
             self.warnings.extend(w);
         }
-        Ok(event)
+        Ok((caught_up, event))
     }
 
     /// Every complete event of the journal, from the start (for reports and timelines).

@@ -1,29 +1,14 @@
 //! `$EDITOR` for long notes: the input thread is parked so the editor gets every key.
 
-use super::InputGate;
+use super::input::InputThread;
 use std::path::Path;
-use std::sync::atomic::Ordering;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Runs `$VISUAL` / `$EDITOR` (default `vi`) on `text`; returns the edited text.
-pub(super) fn edit(
-    gate: &InputGate,
-    thread: Option<&JoinHandle<()>>,
-    dir: &Path,
-    text: &str,
-) -> Result<String, String> {
-    gate.paused.store(true, Ordering::SeqCst);
-    gate.wake();
-    let deadline = Instant::now() + Duration::from_millis(1500);
-    while !gate.parked.load(Ordering::SeqCst) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+pub(super) fn edit(input: &InputThread, dir: &Path, text: &str) -> Result<String, String> {
+    input.pause(Duration::from_millis(1500));
     let result = run_editor(dir, text);
-    gate.paused.store(false, Ordering::SeqCst);
-    if let Some(t) = thread {
-        t.thread().unpark();
-    }
+    input.resume();
     result
 }
 

@@ -1,20 +1,26 @@
-//! The detail pane: the selected item in full (styled text, body, numbered code blocks with a copy
-//! hint, fields, role, notes, history) or the selected section.
+//! The detail pane and the zoom view: the selected row's [`crate::app::detail::Doc`] (styled text,
+//! body, numbered code blocks with their copy keys, fields, role, notes, history) as rows that fit
+//! the pane exactly. In the pane, long code wraps at the edge with its indentation kept and a `↪`
+//! mark; in the zoom view it scrolls sideways.
 
 use super::theme::{Glyphs, Theme};
-use crate::app::App;
-use crate::app::rows::Row;
-use crate::model::{Block, ItemKind, Span as MSpan, SpanStyle};
+use crate::app::detail::{CodeLayout, Piece};
+use crate::app::layout;
+use crate::app::{App, Mode};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block as UiBlock, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block as UiBlock, Borders, Clear, Paragraph};
 
-/// Most recent history entries shown (the report has every one).
-const HISTORY_SHOWN: usize = 30;
+fn line_of(row: Vec<Piece>, theme: &Theme) -> Line<'static> {
+    Line::from(
+        row.into_iter()
+            .map(|p| Span::styled(p.text, theme.tone(p.tone)))
+            .collect::<Vec<_>>(),
+    )
+}
 
-/// Draws the pane.
+/// Draws the pane; returns how many rows were built.
 pub fn render(
     app: &App,
     frame: &mut Frame,
@@ -22,219 +28,65 @@ pub fn render(
     theme: &Theme,
     glyphs: &Glyphs,
     wide: bool,
-) {
+) -> usize {
     if area.height == 0 || area.width == 0 {
-        return;
+        return 0;
     }
     let borders = if wide { Borders::LEFT } else { Borders::TOP };
     let block = UiBlock::default()
         .borders(borders)
         .border_set(glyphs.border())
         .border_style(theme.border())
-        .title(Span::styled(" detail ", theme.muted()));
-    let lines = match app.visible.get(app.cursor) {
-        Some(Row::Item(i)) => item_lines(app, *i, theme, glyphs),
-        Some(Row::Section(s)) => section_lines(app, *s, theme, glyphs),
-        None => vec![Line::raw("(empty checklist)")],
-    };
-    let p = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.detail_scroll, 0));
-    frame.render_widget(p, area);
+        .title(Span::styled(" detail · z zooms ", theme.muted()));
+    let (w, h) = app.detail_inner();
+    let rows = app.detail_doc().rows(w, CodeLayout::Wrap);
+    let n = rows.len();
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(usize::from(app.detail_scroll))
+        .take(h)
+        .map(|r| line_of(r, theme))
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    n
 }
 
-fn spans<'a>(app: &App, spans: &[MSpan], theme: &Theme, base: Style) -> Vec<Span<'a>> {
-    spans
-        .iter()
-        .map(|s| {
-            let style = match &s.style {
-                SpanStyle::Plain => base,
-                SpanStyle::Code => base.patch(theme.code()),
-                SpanStyle::Strong => base.add_modifier(Modifier::BOLD),
-                SpanStyle::Emphasis => base.add_modifier(Modifier::ITALIC),
-                SpanStyle::Strike => base.add_modifier(Modifier::CROSSED_OUT),
-                SpanStyle::Link { .. } => base.patch(theme.accent()),
-            };
-            Span::styled(app.subst(&s.text).into_owned(), style)
-        })
-        .collect()
-}
-
-fn body_lines(
-    app: &App,
-    body: &[Block],
-    theme: &Theme,
-    glyphs: &Glyphs,
-    out: &mut Vec<Line<'static>>,
-) {
-    for b in body {
-        match b {
-            Block::Paragraph { spans: s, .. } => {
-                out.push(Line::from(spans(app, s, theme, Style::new())));
-            }
-            Block::Bullet {
-                spans: s, depth, ..
-            } => {
-                let mut v = vec![Span::raw(format!("{}- ", "  ".repeat(*depth)))];
-                v.extend(spans(app, s, theme, Style::new()));
-                out.push(Line::from(v));
-            }
-            Block::Code(c) => {
-                let lang = c.lang.as_deref().unwrap_or("code");
-                out.push(Line::from(vec![
-                    Span::styled(format!("{} {lang} ", glyphs.rule()), theme.muted()),
-                    Span::styled("(y copies)", theme.key()),
-                ]));
-                let text = app.subst(&c.text).into_owned();
-                for (n, l) in text.lines().enumerate() {
-                    out.push(Line::from(vec![
-                        Span::styled(
-                            format!("{:>3} {} ", n + 1, glyphs.bar()),
-                            theme.line_number(),
-                        ),
-                        Span::styled(l.to_owned(), theme.code()),
-                    ]));
-                }
-            }
-            Block::Table { header, rows, .. } => {
-                out.push(Line::styled(header.join(" | "), theme.title()));
-                for r in rows {
-                    out.push(Line::raw(app.subst(&r.join(" | ")).into_owned()));
-                }
-            }
-        }
-    }
-}
-
-fn item_lines(app: &App, i: usize, theme: &Theme, glyphs: &Glyphs) -> Vec<Line<'static>> {
-    let Some(item) = app.template.items.get(i) else {
-        return Vec::new();
+/// Draws the zoom view over everything but the footer.
+pub fn zoom(app: &App, frame: &mut Frame, theme: &Theme, glyphs: &Glyphs) {
+    let Mode::Zoom { scroll, hscroll } = app.mode else {
+        return;
     };
-    let mut out = Vec::new();
-    let path = app.template.section_path(item.section).join(glyphs.path());
-    out.push(Line::styled(app.subst(&path).into_owned(), theme.muted()));
-    out.push(Line::from(spans(app, &item.spans, theme, theme.title())));
-    let state = app.states.get(i);
-    let dot = glyphs.dot();
-    let mut kind = format!("{} {dot} {}", item.kind.as_str(), state.as_str());
-    if let Some(role) = &item.role {
-        kind.push_str(&format!(" {dot} role: {role}"));
+    let (sw, sh) = (frame.area().width, frame.area().height);
+    let area = super::rect(layout::zoom(sw, sh));
+    let inner = layout::inner(layout::zoom(sw, sh));
+    if inner.w == 0 || inner.h == 0 {
+        return;
     }
-    if let Some(g) = &item.group {
-        kind.push_str(&format!(" {dot} under {g}"));
-    }
-    out.push(Line::styled(kind, theme.item(state, false)));
-    for f in &item.fields {
-        out.push(Line::from(vec![
-            Span::styled(format!("{}: ", f.name), theme.muted()),
-            Span::raw(app.subst(&f.value).into_owned()),
-        ]));
-    }
-    if !item.body.is_empty() {
-        out.push(Line::default());
-        body_lines(app, &item.body, theme, glyphs, &mut out);
-    }
-    let hint = match item.kind {
-        ItemKind::Signoff => "s signs it",
-        ItemKind::Gate => "d decides it",
-        ItemKind::Task => "",
-    };
-    if !hint.is_empty() && !state.is_closed() {
-        out.push(Line::styled(hint.to_owned(), theme.muted()));
-    }
-    if let Some(rec) = app.run.items.get(&item.id) {
-        let notes: Vec<_> = rec.live_notes().collect();
-        if !notes.is_empty() {
-            out.push(Line::default());
-            out.push(Line::styled("Notes", theme.title()));
-            for n in notes {
-                out.push(Line::styled(
-                    format!("{} {}", n.at.format("%H:%M:%S"), n.by.name),
-                    theme.muted(),
-                ));
-                for l in n.text.lines() {
-                    out.push(Line::raw(format!("  {l}")));
-                }
-            }
-        }
-        if !rec.history.is_empty() {
-            out.push(Line::default());
-            out.push(Line::styled("History", theme.title()));
-            let skip = rec.history.len().saturating_sub(HISTORY_SHOWN);
-            if skip > 0 {
-                out.push(Line::styled(
-                    format!("({skip} earlier changes: `runsheet report` has them all)"),
-                    theme.muted(),
-                ));
-            }
-            for e in &rec.history[skip..] {
-                let mut t = format!(
-                    "{} {} {}",
-                    e.at.format("%H:%M:%S"),
-                    e.state.as_str(),
-                    e.by.describe()
-                );
-                if let Some(s) = &e.signer {
-                    t.push_str(&format!(" signed as {s}"));
-                }
-                if let Some(r) = &e.reason {
-                    t.push_str(&format!(": {r}"));
-                }
-                if e.after_no_go.is_some() {
-                    t.push_str(" (after NO-GO)");
-                }
-                let style = if e.undone {
-                    theme.muted().add_modifier(Modifier::CROSSED_OUT)
-                } else {
-                    Style::new()
-                };
-                out.push(Line::styled(t, style));
-                if let Some(u) = &e.undone_by {
-                    out.push(Line::styled(
-                        format!(
-                            "  undone by {} at {}",
-                            u.by.describe(),
-                            u.at.format("%H:%M:%S")
-                        ),
-                        theme.muted(),
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn section_lines(app: &App, s: usize, theme: &Theme, glyphs: &Glyphs) -> Vec<Line<'static>> {
-    let Some(sec) = app.template.sections.get(s) else {
-        return Vec::new();
-    };
-    let mut out = vec![Line::styled(
-        app.subst(&sec.title).into_owned(),
-        theme.title(),
-    )];
-    if let Some(t) = sec.planned_time {
-        out.push(Line::styled(format!("planned {t}"), theme.muted()));
-    }
-    let c = app.states.sections.get(s).copied().unwrap_or_default();
-    if c.total > 0 {
-        out.push(Line::raw(format!(
-            "{}/{} closed: done {}, skipped {}, n/a {}, failed {}, no-go {}, open {}",
-            c.closed(),
-            c.total,
-            c.done,
-            c.skipped,
-            c.na,
-            c.failed,
-            c.no_go,
-            c.open
-        )));
-    }
-    if !sec.body.is_empty() {
-        out.push(Line::default());
-        body_lines(app, &sec.body, theme, glyphs, &mut out);
-    }
-    out.push(Line::styled("Enter folds / unfolds", theme.muted()));
-    out
+    let rows = app.detail_doc().rows(
+        usize::from(inner.w),
+        CodeLayout::Scroll {
+            skip: usize::from(hscroll),
+        },
+    );
+    let total = rows.len();
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .skip(usize::from(scroll))
+        .take(usize::from(inner.h))
+        .map(|r| line_of(r, theme))
+        .collect();
+    let shown = (usize::from(scroll) + usize::from(inner.h)).min(total);
+    let title = format!(
+        " {}–{} of {} · ←/→ scroll code · y copies · Esc closes ",
+        usize::from(scroll).min(total) + usize::from(total > 0),
+        shown,
+        total
+    );
+    let block = UiBlock::default()
+        .borders(Borders::ALL)
+        .border_set(glyphs.border())
+        .border_style(theme.border())
+        .title(Span::styled(title, theme.title()));
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -3,31 +3,110 @@
 use super::theme::{Glyphs, Theme};
 use crate::app::App;
 use crate::app::schedule::{self, Slot, short_duration};
+use crate::app::width::{fit, width};
 use chrono::Utc;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// Draws the three header lines.
+/// The shortest the run id gets while something else could give way: its date, an ellipsis and the
+/// random suffix (`2026-11-23-…-7f3a`).
+const MIN_ID: usize = 16;
+
+/// The run id cut to `w` columns keeping what tells runs apart: the date in front and the random
+/// suffix at the end (`2026-11-23-pay…-7f3a`).
+pub fn short_id(id: &str, w: usize, ellipsis: &str) -> String {
+    if width(id) <= w {
+        return id.to_owned();
+    }
+    let (head, tail) = match id.rsplit_once('-') {
+        Some((h, t)) => (h, format!("-{t}")),
+        None => (id, String::new()),
+    };
+    let room = w.saturating_sub(width(&tail) + width(ellipsis));
+    if room == 0 {
+        let keep = w.saturating_sub(width(ellipsis));
+        let end: String = id
+            .chars()
+            .rev()
+            .take(keep)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        return format!("{ellipsis}{end}");
+    }
+    format!("{}{ellipsis}{tail}", crate::app::width::take(head, room))
+}
+
+/// Draws the three header lines. The first never cuts the run's state or the end of its id: the
+/// title and the operator give way first.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Glyphs) {
     let dot = format!(" {} ", glyphs.dot());
+    let w = usize::from(area.width);
     let title = match &app.run.name {
         Some(name) => app.subst(name),
         None => app.subst(&app.template.title),
     };
-    let mut l1 = vec![Span::styled(title.into_owned(), theme.title())];
-    l1.push(Span::styled(dot.clone(), theme.muted()));
-    l1.push(Span::raw(format!("operator {}", app.actor.name)));
-    l1.push(Span::styled(dot.clone(), theme.muted()));
-    l1.push(Span::raw(format!("run {}", app.run.id)));
-    if !app.run.is_active() {
-        l1.push(Span::styled(dot.clone(), theme.muted()));
-        l1.push(Span::styled(
-            app.run.lifecycle.as_str().to_uppercase(),
-            theme.warning(),
-        ));
+    let state = app.run.lifecycle.as_str().to_uppercase();
+    let state_style = if app.run.is_active() {
+        theme.gauge()
+    } else {
+        theme.warning()
+    };
+    let left_text = format!("{title}{dot}operator {}", app.actor.name);
+    // Right: STATE · run ID. The id gives way first (down to its date and random suffix), then
+    // the title; the state and the end of the id are always shown.
+    let fixed = width(&state) + width(&dot) + "run ".len() + 1;
+    let full_id = width(&app.run.id);
+    let mut id_room = w
+        .saturating_sub(fixed + width(&left_text))
+        .max(MIN_ID.min(full_id));
+    if full_id.saturating_sub(id_room) <= 4 {
+        // Cutting a few characters off the id helps nobody: the title gives way instead.
+        id_room = full_id;
     }
+    let id = short_id(
+        &app.run.id,
+        id_room.min(w.saturating_sub(fixed)),
+        glyphs.ellipsis(),
+    );
+    let right = vec![
+        Span::styled(state, state_style),
+        Span::styled(dot.clone(), theme.muted()),
+        Span::raw(format!("run {id}")),
+    ];
+    let right_w: usize = right.iter().map(|s| width(&s.content)).sum();
+    let room = w.saturating_sub(right_w + 1);
+    let left = if width(&left_text) <= room {
+        vec![
+            Span::styled(title.into_owned(), theme.title()),
+            Span::styled(dot.clone(), theme.muted()),
+            Span::raw(format!("operator {}", app.actor.name)),
+        ]
+    } else {
+        let who = format!("{dot}operator {}", app.actor.name);
+        let title_room = room.saturating_sub(width(&who));
+        if title_room >= 8 {
+            vec![
+                Span::styled(fit(&title, title_room, glyphs.ellipsis()), theme.title()),
+                Span::styled(dot.clone(), theme.muted()),
+                Span::raw(format!("operator {}", app.actor.name)),
+            ]
+        } else {
+            vec![Span::styled(
+                fit(&left_text, room, glyphs.ellipsis()),
+                theme.title(),
+            )]
+        }
+    };
+    let row1 = Rect { height: 1, ..area };
+    frame.render_widget(Paragraph::new(Line::from(left)), row1);
+    frame.render_widget(
+        Paragraph::new(Line::from(right)).alignment(Alignment::Right),
+        row1,
+    );
 
     let now = app.now;
     let mut l2 = vec![Span::styled(
@@ -74,17 +153,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     }
 
     let c = app.states.all;
-    let label = format!(
-        " {}/{}  done {}{dot}skipped {}{dot}n/a {}{dot}failed {}{dot}no-go {}{dot}open {}",
-        c.closed(),
-        c.total,
-        c.done,
-        c.skipped,
-        c.na,
-        c.failed,
-        c.no_go,
-        c.open
-    );
+    let label = format!(" {}/{}  {}", c.closed(), c.total, c.describe(&dot));
     let orphans = app.run.orphans.len();
     let label = if orphans > 0 {
         format!("{label}{dot}{orphans} orphaned (see summary, F)")
@@ -92,7 +161,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
         label
     };
     let bar_w = usize::from(area.width)
-        .saturating_sub(label.chars().count() + 2)
+        .saturating_sub(width(&label) + 2)
         .min(40);
     let filled = (bar_w * c.closed()).checked_div(c.total).unwrap_or(0);
     let (full, empty) = if glyphs.dot() == "|" {
@@ -105,10 +174,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
         Span::styled(empty.repeat(bar_w - filled), theme.muted()),
         Span::raw(label),
     ]);
-    frame.render_widget(
-        Paragraph::new(vec![Line::from(l1), Line::from(l2), l3]),
-        area,
-    );
+    let rest = Rect {
+        y: area.y.saturating_add(1),
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    frame.render_widget(Paragraph::new(vec![Line::from(l2), l3]), rest);
 }
 
 /// `09:00 Traffic Routing`, without repeating a time the title already shows.
@@ -128,4 +199,17 @@ fn section_title(app: &App, section: usize) -> String {
         .get(section)
         .map(|s| app.subst(&s.title).into_owned())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_id;
+
+    #[test]
+    fn a_short_id_keeps_the_date_and_the_suffix() {
+        let id = "2026-11-23-payments-release-2-4-1-7f3a";
+        assert_eq!(short_id(id, 60, "…"), id);
+        assert_eq!(short_id(id, 20, "…"), "2026-11-23-pay…-7f3a");
+        assert_eq!(short_id(id, 5, "…"), "…7f3a");
+    }
 }

@@ -1,10 +1,12 @@
-//! Popups over the screen: help (from the keymap), note editor, reasons, sign-off, gate decision,
-//! search prompt, variables form, the run summary (with the compact timeline) and the timeline view.
+//! Popups over the screen: help (from the keymap, with a legend of every mark), note editor,
+//! reasons, sign-off, gate decision, search prompt, variables form, the message log, the choice of
+//! a code block, the run summary (with the compact timeline), the timeline and the zoom view.
 
-use super::key_name;
 use super::theme::{Glyphs, Theme};
 use crate::app::editor::Editor;
-use crate::app::{App, KeyMode, Mode, ReasonKind};
+use crate::app::width::{chunks, fit, grapheme_width, width};
+use crate::app::{App, Mode, ReasonKind};
+use crate::input::Keymap;
 use crate::report::timeline::Timeline;
 use crate::run::event::Decision;
 use crate::run::state::ItemState;
@@ -15,6 +17,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// A `w`×`h` rectangle centred in `area`, clamped to it.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -49,45 +52,128 @@ fn frame_popup(
     );
 }
 
-/// Lines of an editor with the cursor shown as a reversed cell.
-pub fn editor_lines(e: &Editor, theme: &Theme) -> Vec<Line<'static>> {
+/// Rows of an editor wrapped at `w` columns (clusters kept whole), the cursor shown as a reversed
+/// cell, and the row the cursor is on.
+pub fn editor_rows(e: &Editor, w: usize, theme: &Theme) -> (Vec<Line<'static>>, usize) {
+    let w = w.max(2);
     let (row, col) = e.cursor();
-    e.lines()
-        .iter()
-        .enumerate()
-        .map(|(r, l)| {
-            if r != row {
-                return Line::raw(l.clone());
+    let mut out = Vec::new();
+    let mut cursor_row = 0;
+    for (r, l) in e.lines().iter().enumerate() {
+        let parts = chunks(l, w);
+        let mut seen = 0; // clusters before this part
+        let last = parts.len() - 1;
+        for (k, part) in parts.into_iter().enumerate() {
+            let n = part.graphemes(true).count();
+            let here =
+                r == row && col >= seen && (col < seen + n || (k == last && col == seen + n));
+            if !here {
+                out.push(Line::raw(part));
+                seen += n;
+                continue;
             }
-            let before: String = l.chars().take(col).collect();
-            let at: String = l.chars().nth(col).map_or(" ".to_owned(), String::from);
-            let after: String = l.chars().skip(col + 1).collect();
-            Line::from(vec![
-                Span::raw(before),
-                Span::styled(at, theme.selected(Style::new())),
-                Span::raw(after),
-            ])
-        })
-        .collect()
+            cursor_row = out.len();
+            let gs: Vec<&str> = part.graphemes(true).collect();
+            let at = col - seen;
+            let before: String = gs[..at].concat();
+            let cell = gs
+                .get(at)
+                .map_or(" ", |g| if grapheme_width(g) == 0 { " " } else { g });
+            let after: String = gs.get(at + 1..).map(|g| g.concat()).unwrap_or_default();
+            if at == n && width(&part) >= w {
+                // The cursor sits after a full row: show it at the start of the next one.
+                out.push(Line::raw(part));
+                cursor_row = out.len();
+                out.push(Line::from(Span::styled(" ", theme.selected(Style::new()))));
+            } else {
+                out.push(Line::from(vec![
+                    Span::raw(before),
+                    Span::styled(cell.to_owned(), theme.selected(Style::new())),
+                    Span::raw(after),
+                ]));
+            }
+            seen += n;
+        }
+    }
+    (out, cursor_row)
+}
+
+/// The editor's rows that fit in `h`, scrolled so the cursor is visible.
+fn editor_window(e: &Editor, w: usize, h: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let (rows, at) = editor_rows(e, w, theme);
+    let h = h.max(1);
+    let start = (at + 1).saturating_sub(h);
+    rows.into_iter().skip(start).take(h).collect()
+}
+
+/// A text popup: a muted line about the item, a blank, then the editor scrolled to its cursor.
+#[allow(clippy::too_many_arguments)]
+fn editor_popup(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    head: Vec<Line<'static>>,
+    e: &Editor,
+    tail: Vec<Line<'static>>,
+    min_h: u16,
+    (theme, glyphs): (&Theme, &Glyphs),
+) {
+    let w = area.width.saturating_sub(4).min(90);
+    let inner_w = usize::from(w.saturating_sub(2));
+    let (rows, _) = editor_rows(e, inner_w, theme);
+    let want = head.len() + rows.len() + tail.len() + 2;
+    let h = u16::try_from(want)
+        .unwrap_or(u16::MAX)
+        .clamp(min_h.min(area.height), area.height);
+    let room = usize::from(h.saturating_sub(2)).saturating_sub(head.len() + tail.len());
+    let mut lines = head;
+    lines.extend(editor_window(e, inner_w, room, theme));
+    lines.extend(tail);
+    frame_popup(frame, centered(area, w, h), title, lines, (theme, glyphs));
 }
 
 /// Draws the popup of the current mode, if any.
-pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Glyphs) {
+pub fn render(
+    app: &App,
+    keymap: &Keymap,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    glyphs: &Glyphs,
+) {
     let wide = area.width.saturating_sub(4).min(90);
-    let text_of = |i: usize| app.item_text(i).into_owned();
+    let inner_w = usize::from(wide.saturating_sub(2));
+    let head = |id: &crate::model::ItemId| {
+        vec![
+            Line::styled(
+                fit(&app.item_text_of(id), inner_w, glyphs.ellipsis()),
+                theme.muted(),
+            ),
+            Line::default(),
+        ]
+    };
+    let tg = (theme, glyphs);
     match &app.mode {
         Mode::Normal => {}
-        Mode::Help { scroll } => help(app, frame, area, theme, glyphs, *scroll),
+        Mode::Help { scroll } => super::help::help(app, keymap, frame, area, tg, *scroll),
+        Mode::Messages { scroll } => super::help::messages(app, frame, area, tg, *scroll),
+        Mode::Zoom { .. } => super::detail::zoom(app, frame, theme, glyphs),
+        Mode::Copy { from_zoom } => {
+            if *from_zoom {
+                super::detail::zoom(app, frame, theme, glyphs);
+            }
+            copy_choice(app, frame, area, tg);
+        }
         Mode::Note { item, editor } => {
-            let mut lines = vec![Line::styled(text_of(*item), theme.muted()), Line::default()];
-            lines.extend(editor_lines(editor, theme));
-            let h = (lines.len() as u16 + 4).clamp(8, area.height);
-            frame_popup(
+            editor_popup(
                 frame,
-                centered(area, wide, h),
+                area,
                 " note ".into(),
-                lines,
-                (theme, glyphs),
+                head(item),
+                editor,
+                Vec::new(),
+                8,
+                tg,
             );
         }
         Mode::Reason { item, kind, editor } => {
@@ -96,42 +182,41 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
                 ReasonKind::Na => " not applicable: why? ",
                 ReasonKind::Fail => " failed: what happened? ",
             };
-            let mut lines = vec![Line::styled(text_of(*item), theme.muted()), Line::default()];
-            lines.extend(editor_lines(editor, theme));
-            frame_popup(
+            editor_popup(
                 frame,
-                centered(area, wide, 8),
+                area,
                 title.into(),
-                lines,
-                (theme, glyphs),
+                head(item),
+                editor,
+                Vec::new(),
+                8,
+                tg,
             );
         }
         Mode::Sign { item, name } => {
             let role = app
-                .template
-                .items
-                .get(*item)
+                .item_index(item)
+                .and_then(|i| app.template.items.get(i))
                 .and_then(|i| i.role.clone())
                 .unwrap_or_else(|| "(no role given)".to_owned());
-            let mut lines = vec![
-                Line::raw(text_of(*item)),
+            let head = vec![
+                Line::raw(fit(&app.item_text_of(item), inner_w, glyphs.ellipsis())),
                 Line::styled(format!("role: {role}"), theme.title()),
                 Line::default(),
                 Line::styled("signed by:", theme.muted()),
             ];
-            lines.extend(editor_lines(name, theme));
-            lines.push(Line::default());
-            lines.push(Line::styled(
-                format!("recorded as {}; Enter signs", app.actor.describe()),
-                theme.muted(),
-            ));
-            frame_popup(
-                frame,
-                centered(area, wide, 10),
-                " sign off ".into(),
-                lines,
-                (theme, glyphs),
-            );
+            let tail = vec![
+                Line::default(),
+                Line::styled(
+                    fit(
+                        &format!("recorded as {}; Enter signs", app.actor.describe()),
+                        inner_w,
+                        glyphs.ellipsis(),
+                    ),
+                    theme.muted(),
+                ),
+            ];
+            editor_popup(frame, area, " sign off ".into(), head, name, tail, 10, tg);
         }
         Mode::Gate {
             item,
@@ -147,8 +232,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
                 let style = theme.item(st, *decision == d);
                 Span::styled(format!(" {label} "), style)
             };
-            let mut lines = vec![
-                Line::raw(text_of(*item)),
+            let head = vec![
+                Line::raw(fit(&app.item_text_of(item), inner_w, glyphs.ellipsis())),
                 Line::default(),
                 Line::from(vec![
                     pick(Decision::Go, "GO"),
@@ -166,21 +251,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
                     theme.muted(),
                 ),
             ];
-            lines.extend(editor_lines(reason, theme));
-            frame_popup(
+            editor_popup(
                 frame,
-                centered(area, wide, 11),
+                area,
                 " gate decision ".into(),
-                lines,
-                (theme, glyphs),
+                head,
+                reason,
+                Vec::new(),
+                11,
+                tg,
             );
         }
-        Mode::Search { query, .. } => {
+        Mode::Search { query, fuzzy, .. } => {
             let n = app.found.as_ref().map_or(0, |f| f.matches.len());
             let bar = Rect::new(area.x, area.bottom().saturating_sub(2), area.width, 1);
             let mut spans = vec![Span::styled("/", theme.key())];
-            spans.extend(editor_lines(query, theme).remove(0).spans);
-            spans.push(Span::styled(format!("  {n} match(es)"), theme.muted()));
+            let kind = if *fuzzy { "fuzzy" } else { "substring" };
+            let tail = format!("  {n} match(es) · {kind} (Tab switches)");
+            let room = usize::from(area.width).saturating_sub(1 + width(&tail));
+            spans.extend(editor_window(query, room, 1, theme).remove(0).spans);
+            spans.push(Span::styled(tail, theme.muted()));
             frame.render_widget(Clear, bar);
             frame.render_widget(Paragraph::new(Line::from(spans)), bar);
         }
@@ -189,7 +279,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
             current,
             editor,
         } => {
-            let mut lines = vec![
+            let mut head = vec![
                 Line::styled(
                     "This template has variables without a value. They are recorded in the run.",
                     theme.muted(),
@@ -204,20 +294,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
                 } else {
                     "    "
                 };
-                lines.push(Line::raw(format!("{mark}{n}")));
+                head.push(Line::raw(format!("{mark}{n}")));
             }
-            lines.push(Line::default());
+            head.push(Line::default());
             if let Some(n) = names.get(*current) {
-                lines.push(Line::styled(format!("{n} ="), theme.title()));
+                head.push(Line::styled(format!("{n} ="), theme.title()));
             }
-            lines.extend(editor_lines(editor, theme));
-            let h = (lines.len() as u16 + 2).min(area.height);
-            frame_popup(
+            editor_popup(
                 frame,
-                centered(area, wide, h),
+                area,
                 " variables ".into(),
-                lines,
-                (theme, glyphs),
+                head,
+                editor,
+                Vec::new(),
+                6,
+                tg,
             );
         }
         Mode::Summary => summary(app, frame, area, theme, glyphs),
@@ -227,47 +318,42 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     }
 }
 
-fn help(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Glyphs, scroll: u16) {
+fn copy_choice(app: &App, frame: &mut Frame, area: Rect, tg: (&Theme, &Glyphs)) {
+    let (theme, glyphs) = tg;
+    let blocks = app.blocks_on_screen();
+    let w = area.width.saturating_sub(4).min(90);
+    let inner_w = usize::from(w.saturating_sub(2));
     let mut lines = Vec::new();
-    for mode in KeyMode::ALL {
-        let bs: Vec<_> = app
-            .keymap
-            .bindings
-            .iter()
-            .filter(|b| b.mode == mode)
-            .collect();
-        if bs.is_empty() {
-            continue;
-        }
-        if !lines.is_empty() {
-            lines.push(Line::default());
-        }
-        lines.push(Line::styled(mode.as_str().to_owned(), theme.title()));
-        for b in bs {
-            let keys: Vec<String> = b.keys.iter().map(|k| key_name(*k, glyphs)).collect();
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", keys.join(" ")), theme.key()),
-                Span::raw(b.desc.clone()),
-            ]));
-        }
+    for (k, b) in blocks.iter().enumerate().take(9) {
+        let first = b.text.lines().next().unwrap_or("");
+        let n = b.text.lines().count();
+        let text = format!(
+            "{} {} · {n} line(s) · {first}",
+            k + 1,
+            b.lang.as_deref().unwrap_or("code")
+        );
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", k + 1), theme.key()),
+            Span::raw(fit(
+                &text[2..],
+                inner_w.saturating_sub(2),
+                glyphs.ellipsis(),
+            )),
+        ]));
     }
     lines.push(Line::default());
     lines.push(Line::styled(
-        "Rebind keys in ~/.config/runsheet/keymap.toml. Every change is saved when shown.",
+        "a digit copies that block · Enter copies all · Esc cancels",
         theme.muted(),
     ));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_set(glyphs.border())
-        .border_style(theme.border())
-        .title(Span::styled(" keys (Esc closes) ", theme.title()));
-    let r = centered(
-        area,
-        area.width.saturating_sub(4).min(80),
-        area.height.saturating_sub(2),
+    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    frame_popup(
+        frame,
+        centered(area, w, h),
+        " copy which block? ".into(),
+        lines,
+        tg,
     );
-    frame.render_widget(Clear, r);
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), r);
 }
 
 fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Glyphs) {

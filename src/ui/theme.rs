@@ -2,6 +2,8 @@
 //! Sixteen ANSI colours only (readable on dark and light terminals); `NO_COLOR` keeps only bold,
 //! underline and reverse.
 
+use crate::app::detail::Tone;
+use crate::model::ItemKind;
 use crate::run::state::ItemState;
 use ratatui::style::{Color, Modifier, Style};
 
@@ -140,6 +142,25 @@ impl Theme {
     pub fn now_line(&self) -> Style {
         self.fg(Color::Magenta).add_modifier(Modifier::BOLD)
     }
+
+    /// The style of a toned piece of the detail.
+    pub fn tone(&self, t: Tone) -> Style {
+        match t {
+            Tone::Plain => Style::new(),
+            Tone::Muted => self.muted(),
+            Tone::Title => self.title(),
+            Tone::Strong => Style::new().add_modifier(Modifier::BOLD),
+            Tone::Emphasis => Style::new().add_modifier(Modifier::ITALIC),
+            Tone::Strike => Style::new().add_modifier(Modifier::CROSSED_OUT),
+            Tone::Link => self.accent(),
+            Tone::Code => self.code(),
+            Tone::Gutter => self.line_number(),
+            Tone::Key => self.key(),
+            Tone::Warning => self.warning(),
+            Tone::State(s) => self.item(s, false),
+            Tone::Undone => self.muted().add_modifier(Modifier::CROSSED_OUT),
+        }
+    }
 }
 
 /// The timeline's cells, Unicode or ASCII (each one column wide).
@@ -185,6 +206,15 @@ impl Glyphs {
         Glyphs { ascii }
     }
 
+    /// Checkbox of an item (3 columns): its state, and for an open sign-off or gate its kind.
+    pub fn item(&self, s: ItemState, kind: ItemKind) -> &'static str {
+        match (s, kind) {
+            (ItemState::Open, ItemKind::Signoff) => "[_]",
+            (ItemState::Open, ItemKind::Gate) => "[?]",
+            _ => self.state(s),
+        }
+    }
+
     /// Checkbox for a state (3 columns).
     pub fn state(&self, s: ItemState) -> &'static str {
         match (s, self.ascii) {
@@ -202,6 +232,52 @@ impl Glyphs {
             (ItemState::Go, _) => "[G]",
             (ItemState::NoGo, _) => "[N]",
         }
+    }
+
+    /// After an item's text when it has notes.
+    pub fn notes(&self) -> &'static str {
+        if self.ascii { "*" } else { "¶" }
+    }
+
+    /// Ellipsis for cut text.
+    pub fn ellipsis(&self) -> &'static str {
+        if self.ascii { "~" } else { "…" }
+    }
+
+    /// Every mark the list uses, with what it means (the help's legend).
+    pub fn legend(&self) -> Vec<(String, &'static str)> {
+        let st = |s| self.state(s).to_owned();
+        vec![
+            (st(ItemState::Open), "task to do"),
+            (
+                self.item(ItemState::Open, ItemKind::Signoff).to_owned(),
+                "sign-off to sign",
+            ),
+            (
+                self.item(ItemState::Open, ItemKind::Gate).to_owned(),
+                "gate to decide (GO / NO-GO)",
+            ),
+            (st(ItemState::Done), "done"),
+            (st(ItemState::Signed), "signed"),
+            (st(ItemState::Go), "gate decided GO"),
+            (st(ItemState::NoGo), "gate decided NO-GO"),
+            (st(ItemState::Skipped), "skipped (with a reason)"),
+            (st(ItemState::Na), "not applicable (with a reason)"),
+            (st(ItemState::Failed), "failed (with a note)"),
+            (
+                self.notes().to_owned(),
+                "the item has notes (the detail shows them)",
+            ),
+            (
+                self.fold(false).to_owned(),
+                "section (Enter or Tab folds it)",
+            ),
+            (
+                self.fold(true).to_owned(),
+                "folded section: closed/total counts everything inside",
+            ),
+            ("3/7".to_owned(), "closed of all items in the section"),
+        ]
     }
 
     /// Fold marker of a section heading.

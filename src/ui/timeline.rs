@@ -42,7 +42,7 @@ impl Geo {
         let status = tl
             .lanes
             .iter()
-            .map(|l| counts(l).chars().count())
+            .map(|l| text_width(&counts(l)))
             .max()
             .unwrap_or(3);
         let longest = tl.lanes.iter().map(|l| text_width(&l.title)).max();
@@ -86,33 +86,16 @@ fn counts(l: &Lane) -> String {
     format!("{}/{}", l.done, l.total)
 }
 
-fn char_width(c: char) -> usize {
-    let mut buf = [0u8; 4];
-    Span::raw(&*c.encode_utf8(&mut buf)).width()
-}
-
 fn text_width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
+    crate::app::width::width(s)
 }
 
-/// `s` cut (with an ellipsis) or padded to exactly `w` columns.
+/// `s` cut (with an ellipsis) or padded to exactly `w` columns, measured as the terminal draws it
+/// (an emoji with a variation selector is two columns).
 fn fit(s: &str, w: usize, ellipsis: char) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    let total = text_width(s);
-    for c in s.chars() {
-        let cw = char_width(c);
-        let room = if total > w { w.saturating_sub(1) } else { w };
-        if used + cw > room {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    if total > w && w > 0 {
-        out.push(ellipsis);
-        used += 1;
-    }
+    let mut e = [0u8; 4];
+    let mut out = crate::app::width::fit(s, w, ellipsis.encode_utf8(&mut e));
+    let used = text_width(&out);
     out.extend(std::iter::repeat_n(' ', w.saturating_sub(used)));
     out
 }

@@ -1,4 +1,5 @@
 //! A pseudo-terminal running the real binary, its output fed to a vt100 screen read with deadlines.
+#![allow(dead_code)]
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -32,8 +33,13 @@ pub struct Term {
     _master: Box<dyn MasterPty + Send>,
 }
 
+/// The binary under test: this build's, or `RUNSHEET_TEST_BIN` (to run the suite against another
+/// build, e.g. to show a regression test fails on the code before a fix).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_runsheet")
+    match std::env::var("RUNSHEET_TEST_BIN") {
+        Ok(b) if !b.is_empty() => Box::leak(b.into_boxed_str()),
+        _ => env!("CARGO_BIN_EXE_runsheet"),
+    }
 }
 
 impl Term {
@@ -185,13 +191,28 @@ pub fn cli(args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The one run under `data` (waiting up to 5 s for it: a new screen draws its first frame before
+/// the run's dir reaches the disk).
 pub fn only_run_dir(data: &Path) -> std::path::PathBuf {
-    let mut dirs: Vec<_> = std::fs::read_dir(data.join("runs"))
-        .expect("runs dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    assert_eq!(dirs.len(), 1, "{dirs:?}");
-    dirs.remove(0)
+    let t0 = Instant::now();
+    loop {
+        let dirs: Vec<_> = std::fs::read_dir(data.join("runs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .filter(|p| p.join("journal.jsonl").is_file())
+            .collect();
+        if !dirs.is_empty() {
+            assert_eq!(dirs.len(), 1, "{dirs:?}");
+            return dirs[0].clone();
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "no run under {}",
+            data.display()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }

@@ -1,9 +1,10 @@
-//! A terminal-free driver for tests and benchmarks: an [`App`] on an in-memory run with a fixed
-//! clock and operator, keys resolved through the real keymap, appends checked and sealed exactly
-//! as the store does (without the disk).
+//! A terminal-free driver for tests and benchmarks (cargo feature `test-support`, which the tests
+//! and benches turn on; not in a release build): an [`App`] on an in-memory run with a fixed clock
+//! and operator, keys resolved through the real keymap, appends checked and sealed exactly as the
+//! store does (without the disk). It panics on misuse, which is what a test wants.
 
-use super::key::KeyPress;
-use super::{Action, App, Outcome, Style};
+use crate::app::key::KeyPress;
+use crate::app::{Action, App, Outcome, Style};
 use crate::input::{self, Keymap};
 use crate::model::Template;
 use crate::run::Run;
@@ -18,6 +19,8 @@ use std::collections::BTreeMap;
 pub struct Harness {
     /// The app under test.
     pub app: App,
+    /// The key bindings in force (the shipped defaults unless a test sets others).
+    pub keymap: Keymap,
     /// Who is typing.
     pub actor: Actor,
     /// The fixed clock.
@@ -86,17 +89,13 @@ impl Harness {
             ascii: false,
             color: true,
         };
-        let mut app = App::new(
-            template,
-            run,
-            actor.clone(),
-            Keymap::default_keymap(),
-            style,
-            now,
-        );
+        let keymap = Keymap::default_keymap();
+        let mut app = App::new(template, run, actor.clone(), style, now);
+        app.update(Action::HelpLength(crate::ui::help::help_len(&keymap)), now);
         app.update(Action::Resize(w, h), now);
         Harness {
             app,
+            keymap,
             actor,
             now,
             copied: Vec::new(),
@@ -121,22 +120,41 @@ impl Harness {
         out
     }
 
-    /// Presses keys given in keymap spelling (`j`, `Space`, `Ctrl-s`).
+    /// Presses keys given in keymap spelling (`j`, `Space`, `Ctrl-s`). A key that does nothing in
+    /// the current mode (not bound there, and no editor to type into) fails the test: the test
+    /// meant something else.
     pub fn keys(&mut self, keys: &[&str]) {
         for k in keys {
             let kp = KeyPress::parse(k).unwrap_or_else(|| panic!("bad key {k}"));
-            if let Some(a) = input::action_for(&self.app.keymap, self.app.key_mode(), kp) {
-                self.act(a);
+            let mode = self.app.key_mode();
+            match input::action_for(&self.keymap, mode, kp) {
+                Some(a) => {
+                    self.act(a);
+                }
+                None => panic!("key {k} is not bound in mode {}", mode.as_str()),
             }
         }
     }
 
-    /// Types text into the current editor, key by key.
+    /// Types text into the current editor, key by key (fails if there is no editor).
     pub fn type_text(&mut self, text: &str) {
         for c in text.chars() {
-            let kp = KeyPress::ch(c);
-            if let Some(a) = input::action_for(&self.app.keymap, self.app.key_mode(), kp) {
-                self.act(a);
+            let kp = if c == '\n' {
+                KeyPress::plain(crate::app::key::KeyCode::Enter)
+            } else {
+                KeyPress::ch(c)
+            };
+            let mode = self.app.key_mode();
+            assert!(
+                mode.takes_text(),
+                "typing {c:?} in mode {}, which takes no text",
+                mode.as_str()
+            );
+            match input::action_for(&self.keymap, mode, kp) {
+                Some(a) => {
+                    self.act(a);
+                }
+                None => panic!("{c:?} does nothing in mode {}", mode.as_str()),
             }
         }
     }
@@ -188,6 +206,14 @@ impl Harness {
     /// State of the first item whose text contains `needle`.
     pub fn state(&self, needle: &str) -> ItemState {
         self.app.states.get(self.item(needle))
+    }
+
+    /// The footer message shown now.
+    pub fn message(&self) -> String {
+        self.app
+            .message()
+            .map(|m| m.text.clone())
+            .unwrap_or_default()
     }
 
     /// Text of the item under the cursor.
