@@ -94,6 +94,9 @@ pub struct Run {
     /// Events that could not take effect (`undo` of something already undone, …), as messages.
     #[serde(default)]
     pub anomalies: Vec<String>,
+    /// What happened to the record itself (a torn line moved aside, a repair), as messages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<String>,
     /// Per item: every change and note. Kept last so the snapshot reads top-down.
     #[serde(default)]
     pub items: BTreeMap<ItemId, ItemRecord>,
@@ -163,6 +166,7 @@ impl Run {
             orphans: BTreeMap::new(),
             rebases: Vec::new(),
             anomalies: Vec::new(),
+            repairs: Vec::new(),
             items: BTreeMap::new(),
         })
     }
@@ -262,6 +266,29 @@ impl Run {
                 });
             }
             Change::Finish => self.lifecycle = Lifecycle::Completed { seq, at, by },
+            Change::TornTail {
+                offset,
+                len,
+                kept_as,
+                ..
+            } => self.repairs.push(format!(
+                "seq {seq} ({}): a partial line ({len} bytes at byte {offset}) left by a writer killed \
+                 during its write (never acknowledged) was moved aside to {}",
+                event::show_time(&at),
+                clean_line(kept_as)
+            )),
+            Change::Repair {
+                problem,
+                kept,
+                dropped_lines,
+            } => self.repairs.push(format!(
+                "seq {seq} ({}, {}): repaired after damage ({}); {dropped_lines} line(s) dropped; \
+                 kept: {}",
+                event::show_time(&at),
+                by.describe(),
+                clean_line(problem),
+                kept.iter().map(|k| clean_line(k)).collect::<Vec<_>>().join(", ")
+            )),
             Change::Abort { reason } => {
                 self.lifecycle = Lifecycle::Aborted {
                     seq,

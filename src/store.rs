@@ -10,25 +10,32 @@
 //! runs/<run-id>/lock              sidecar flock: appends are serialised on it
 //! ```
 //!
-//! Directories are 0700 and files 0600 whatever the umask. See `docs/runs.md`.
+//! Directories are 0700 and files 0600 whatever the umask — or, in a shared group directory
+//! (setgid, group rwx), 2770 and 0660. Every directory is checked before it is used (see
+//! [`trust`]) and every file of a run dir is opened relative to the run dir's descriptor without
+//! following links ([`safe`]). See `docs/runs.md` and `docs/journal-threat-model.md`.
 
 pub mod error;
 pub mod fsutil;
 pub mod identity;
 pub mod journal;
+pub mod lock;
 pub mod open;
+pub mod safe;
 pub mod snapshot;
+pub mod trust;
 pub mod verify;
 
 pub use error::StoreError;
-pub use open::OpenRun;
+pub use open::{LoadPolicy, OpenRun};
 
 use crate::run::SCHEMA_VERSION;
 use crate::run::event::{Actor, Change, Event, GENESIS, sha256_hex};
 use crate::template;
 use chrono::{DateTime, FixedOffset};
+use safe::{Access, Dir};
 use std::collections::BTreeMap;
-use std::fs;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// Environment variable overriding the data root.
@@ -77,24 +84,62 @@ impl Store {
         }
     }
 
+    /// The data root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// `<root>/runs`.
     pub fn runs_dir(&self) -> PathBuf {
         self.root.join("runs")
     }
 
-    /// Ids of all runs, sorted.
-    pub fn run_ids(&self) -> Result<Vec<String>, StoreError> {
-        let dir = self.runs_dir();
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(StoreError::io("listing", &dir)(e)),
+    /// The data root, checked (`--data-dir FILE` is refused with a message saying so); created
+    /// (0700) when `create`.
+    fn root_dir(&self, create: bool) -> Result<Option<Dir>, StoreError> {
+        Dir::root(&self.root, create).map_err(|e| match e {
+            StoreError::NotRegular { path, found, .. } => StoreError::Invalid(format!(
+                "the data dir {} is {found}, not a directory: give --data-dir (or \
+                 RUNSHEET_DATA_DIR) a directory; it is created if missing",
+                path.display()
+            )),
+            e => e,
+        })
+    }
+
+    /// `<root>/runs`, checked; created when `create` (2770 in a shared data root, else 0700).
+    pub fn runs(&self, create: bool) -> Result<Option<Dir>, StoreError> {
+        let Some(root) = self.root_dir(create)? else {
+            return Ok(None);
         };
-        let mut ids: Vec<String> = entries
-            .flatten()
-            .filter(|e| e.path().join(JOURNAL).is_file())
-            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-            .filter(|n| !n.starts_with('.'))
+        if create {
+            return root.create_child("runs", false).map(Some);
+        }
+        root.child("runs")
+    }
+
+    /// Ids of all runs, sorted: the entries of `runs/` that hold a journal (a link in `runs/` is
+    /// listed too, so that opening it says what is wrong instead of the run silently missing).
+    pub fn run_ids(&self) -> Result<Vec<String>, StoreError> {
+        let Some(runs) = self.runs(false)? else {
+            return Ok(Vec::new());
+        };
+        use rustix::fs::FileType;
+        let mut ids: Vec<String> = runs
+            .entries()?
+            .into_iter()
+            .filter(|(n, _)| !n.starts_with('.'))
+            .filter(|(n, t)| match t {
+                Some(FileType::Symlink) => true,
+                Some(FileType::Directory) | None => rustix::fs::statat(
+                    runs.fd(),
+                    format!("{n}/{JOURNAL}").as_str(),
+                    rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+                )
+                .is_ok(),
+                _ => false,
+            })
+            .map(|(n, _)| n)
             .collect();
         ids.sort();
         Ok(ids)
@@ -146,7 +191,9 @@ impl Store {
         self.create_from(&source, opts, actor, now)
     }
 
-    /// [`Store::create`] from a file or a built-in template.
+    /// [`Store::create`] from a file or a built-in template. The run is built in `runs/.new-<id>`
+    /// (whose lock is held meanwhile) and renamed into place; `.new-*` dirs left by a killed
+    /// `start` are removed first.
     pub fn create_from(
         &self,
         source: &crate::catalog::Source,
@@ -155,9 +202,12 @@ impl Store {
         now: DateTime<FixedOffset>,
     ) -> Result<OpenRun, StoreError> {
         let shown = source.display();
-        let bytes = source
-            .read()
-            .map_err(StoreError::io("reading", Path::new(&shown)))?;
+        let bytes = match source {
+            crate::catalog::Source::File(p) => safe::read_regular(p, open::MAX_TEMPLATE)?,
+            crate::catalog::Source::Builtin(_) => source
+                .read()
+                .map_err(StoreError::io("reading", Path::new(&shown)))?,
+        };
         let tpl = template::parse_bytes(&shown, &bytes)?;
         let declared: Vec<&str> = tpl.mustache_variables().collect();
         for name in opts.vars.keys() {
@@ -174,8 +224,10 @@ impl Store {
         }
         let origin = source.origin();
         let sha = sha256_hex(&bytes);
-        let runs = self.runs_dir();
-        fsutil::create_private_dir_all(&runs)?;
+        let runs = self
+            .runs(true)?
+            .ok_or_else(|| StoreError::Invalid("the data dir could not be created".to_owned()))?;
+        remove_abandoned(&runs);
         let values: BTreeMap<&str, &str> = opts
             .vars
             .iter()
@@ -186,13 +238,22 @@ impl Store {
                 .into_owned();
         for _ in 0..16 {
             let id = run_id(now, &slug_source);
-            let final_dir = runs.join(&id);
-            if final_dir.exists() {
+            if runs.lstat(&id)?.is_some() {
                 continue;
             }
-            let tmp = runs.join(format!(".new-{id}"));
-            let _ = fs::remove_dir_all(&tmp);
-            fsutil::create_private_dir(&tmp)?;
+            let tmp_name = format!(".new-{id}");
+            let tmp = match runs.create_child(&tmp_name, true) {
+                Ok(d) => d,
+                Err(StoreError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            // Held while the run is built: a later `start` that can take it knows we died.
+            let building = tmp.create_empty(LOCK)?;
+            let _ = building.try_lock();
             let start = Change::Start {
                 schema_version: SCHEMA_VERSION,
                 run_id: id.clone(),
@@ -204,20 +265,45 @@ impl Store {
             };
             let (_, line) = Event::seal(1, now, actor.clone(), start, GENESIS)
                 .map_err(|e| StoreError::Invalid(format!("serialising the start event: {e}")))?;
-            fsutil::write_new(&tmp.join(TEMPLATE), &bytes)?;
-            fsutil::write_new(&tmp.join(JOURNAL), line.as_bytes())?;
-            fsutil::write_new(&tmp.join(LOCK), b"")?;
-            fsutil::sync_dir(&tmp)?;
-            match fs::rename(&tmp, &final_dir) {
+            let built = tmp
+                .create_file(TEMPLATE, &bytes)
+                .and_then(|()| tmp.create_file(JOURNAL, line.as_bytes()))
+                .and_then(|()| {
+                    building
+                        .sync_all()
+                        .map_err(StoreError::io("syncing", tmp.join(LOCK)))
+                })
+                .and_then(|()| tmp.sync());
+            if let Err(e) = built {
+                let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
+                return Err(e);
+            }
+            match rustix::fs::renameat_with(
+                runs.fd(),
+                tmp_name.as_str(),
+                runs.fd(),
+                id.as_str(),
+                rustix::fs::RenameFlags::NOREPLACE,
+            ) {
                 Ok(()) => {}
-                Err(_) if final_dir.exists() => {
-                    let _ = fs::remove_dir_all(&tmp);
+                Err(rustix::io::Errno::EXIST) => {
+                    let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
                     continue;
                 }
-                Err(e) => return Err(StoreError::io("renaming", &tmp)(e)),
+                Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS)
+                    if runs.lstat(&id)?.is_none() =>
+                {
+                    rustix::fs::renameat(runs.fd(), tmp_name.as_str(), runs.fd(), id.as_str())
+                        .map_err(|e| StoreError::io("renaming", runs.join(&tmp_name))(e.into()))?;
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
+                    return Err(StoreError::io("renaming", runs.join(&tmp_name))(e.into()));
+                }
             }
-            fsutil::sync_dir(&runs)?;
-            let mut open = OpenRun::open_created(&final_dir, tpl)?;
+            runs.sync()?;
+            drop(building);
+            let mut open = OpenRun::open_created(&runs.join(&id), tpl)?;
             open.save_snapshot()?;
             return Ok(open);
         }
@@ -227,14 +313,67 @@ impl Store {
     }
 }
 
+/// How old a `.new-*` dir without a lock must be before it counts as abandoned.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes `.new-*` dirs a killed `start` left: those whose lock nobody holds (or, with no lock
+/// file yet, older than ten minutes). Failures are ignored: this is tidying, not the task at hand.
+fn remove_abandoned(runs: &Dir) {
+    let Ok(entries) = runs.entries() else {
+        return;
+    };
+    for (name, _) in entries.into_iter().filter(|(n, _)| n.starts_with(".new-")) {
+        let Ok(Some(d)) = runs.child(&name) else {
+            continue;
+        };
+        #[allow(clippy::unnecessary_cast)]
+        let age = runs.lstat(&name).ok().flatten().map_or(0, |st| {
+            chrono::Utc::now()
+                .timestamp()
+                .saturating_sub(st.st_mtime as i64)
+        });
+        let abandoned = match d.open_file(LOCK, Access::ReadWrite) {
+            // Its builder holds this lock until the run is renamed into place.
+            Ok(Some(f)) => age > 5 && f.try_lock().is_ok(),
+            Ok(None) => age > ABANDONED_AFTER.as_secs() as i64,
+            Err(_) => false,
+        };
+        if abandoned {
+            let _ = std::fs::remove_dir_all(runs.join(&name));
+        }
+    }
+}
+
+/// The first event of a run's journal (its `start`), read without loading the run: at most one
+/// line, from a regular file opened without following links. `None` if it cannot be read.
+pub fn first_event(dir: &Path) -> Option<Event> {
+    let rundir = open::open_run_dir(dir).ok()?;
+    let f = rundir.open_file(JOURNAL, Access::Read).ok()??;
+    let mut line = Vec::new();
+    std::io::BufReader::new(std::io::Read::take(f, journal::MAX_LINE as u64))
+        .read_until(b'\n', &mut line)
+        .ok()?;
+    serde_json::from_slice(line.strip_suffix(b"\n")?).ok()
+}
+
 /// Start time of a run from its first journal line, without loading it.
 pub fn started_at(dir: &Path) -> Option<DateTime<FixedOffset>> {
-    use std::io::BufRead;
-    let f = fs::File::open(dir.join(JOURNAL)).ok()?;
-    let mut line = String::new();
-    std::io::BufReader::new(f).read_line(&mut line).ok()?;
-    let ev: Event = serde_json::from_str(line.trim_end()).ok()?;
-    Some(ev.at)
+    first_event(dir).map(|e| e.at)
+}
+
+/// The bytes of a run's original template (`builtin:NAME` or a path); a FIFO, device or directory
+/// at the path is refused, never read.
+pub fn read_origin(origin: &str) -> Result<Vec<u8>, StoreError> {
+    if origin.starts_with(crate::catalog::BUILTIN_PREFIX) {
+        return crate::catalog::read_origin(origin)
+            .map_err(StoreError::io("reading", Path::new(origin)));
+    }
+    safe::read_regular(Path::new(origin), open::MAX_TEMPLATE)
+}
+
+/// First 12 hex digits of a hash.
+pub fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
 }
 
 /// `2026-11-23-deploy-window-7f3a`: date, slug of the title, 4 random hex digits.

@@ -1,10 +1,10 @@
 //! The commands that change a run: tick, untick, skip, na, fail, sign, gate, note, set, undo, finish,
 //! abort. Each appends one event and acknowledges it only once it is durable.
 
-use super::common::{StoreArgs, ack, exit, snapshot_after, warn};
+use super::common::{CmdResult, StoreArgs, ack, exit, line, out, snapshot_after, warn};
 use crate::run::event::Decision;
 use crate::run::intent::{Intent, find_item};
-use crate::store::{StoreError, identity};
+use crate::store::identity;
 use clap::{Args, ValueEnum};
 
 /// RUN and ITEM.
@@ -171,7 +171,7 @@ pub fn apply(run: &str, who: &Who, req: Request) -> color_eyre::Result<i32> {
     exit(apply_inner(run, who, req))
 }
 
-fn apply_inner(run: &str, who: &Who, req: Request) -> Result<(), StoreError> {
+fn apply_inner(run: &str, who: &Who, req: Request) -> CmdResult {
     let mut open = who.store.open(run)?;
     warn(&open);
     let intent = match req {
@@ -180,8 +180,8 @@ fn apply_inner(run: &str, who: &Who, req: Request) -> Result<(), StoreError> {
     };
     let actor = identity::current(who.as_name.as_deref());
     let ev = open.append(&intent, &actor, chrono::Local::now().fixed_offset())?;
-    println!("{}", ack(&open, &ev));
     snapshot_after(&mut open);
+    line(&mut out(), &ack(&open, &ev))?;
     Ok(())
 }
 

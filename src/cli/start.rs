@@ -1,9 +1,10 @@
 //! `runsheet start TEMPLATE`: create a run and print its id.
 
-use super::common::{StoreArgs, exit};
-use crate::store::{StartOptions, StoreError, identity};
+use super::common::{CmdResult, StoreArgs, exit, line, out, say};
+use crate::store::{StartOptions, identity};
 use clap::Args;
 use std::collections::BTreeMap;
+use std::io::Write;
 
 /// `start`.
 #[derive(Debug, Clone, Args)]
@@ -45,7 +46,7 @@ pub fn run(a: StartArgs) -> color_eyre::Result<i32> {
     exit(start(a))
 }
 
-fn start(a: StartArgs) -> Result<(), StoreError> {
+fn start(a: StartArgs) -> CmdResult {
     let store = a.store.store()?;
     let actor = identity::current(a.as_name.as_deref());
     let opts = StartOptions {
@@ -58,12 +59,12 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
     let source = crate::catalog::resolve(&a.template);
     let open = store.create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())?;
     for w in &open.template.warnings {
-        eprintln!(
+        say(&format!(
             "runsheet: {}:{}: warning: {}",
             source.display(),
             w.line,
             w.message
-        );
+        ));
     }
     let missing: Vec<&str> = open
         .template
@@ -71,11 +72,11 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
         .filter(|v| open.run.var(v).is_none())
         .collect();
     if !missing.is_empty() {
-        eprintln!(
+        say(&format!(
             "runsheet: note: variables without a value yet (set them with `runsheet set {} NAME VALUE`): {}",
             open.run.id,
             missing.join(", ")
-        );
+        ));
     }
     if a.json {
         let v = serde_json::json!({
@@ -87,9 +88,9 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
             "items": open.template.items.len(),
             "started_at": crate::report::time(&open.run.started_at),
         });
-        println!("{v}");
+        writeln!(out(), "{v}")?;
     } else {
-        println!("{}", open.run.id);
+        line(&mut out(), &open.run.id)?;
     }
     Ok(())
 }

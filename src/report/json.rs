@@ -153,6 +153,22 @@ fn detail(c: &Change) -> Option<String> {
         )),
         Change::Start { title, .. } => Some(title.clone()),
         Change::Finish => None,
+        Change::TornTail {
+            offset,
+            len,
+            kept_as,
+            ..
+        } => Some(format!(
+            "a partial line ({len} bytes at byte {offset}) left by a killed writer, never acknowledged, moved aside to {kept_as}"
+        )),
+        Change::Repair {
+            problem,
+            kept,
+            dropped_lines,
+        } => Some(format!(
+            "repaired after damage ({problem}); {dropped_lines} line(s) dropped; kept: {}",
+            kept.join(", ")
+        )),
     }
 }
 

@@ -179,6 +179,29 @@ pub enum Change {
         /// Why.
         reason: String,
     },
+    /// A partial last line, left by a writer killed during its write (so never acknowledged), was
+    /// moved out of the journal by the next writer (under the lock, where only a dead writer can
+    /// have left it). The bytes are kept in the run dir.
+    TornTail {
+        /// Byte offset where the partial line started.
+        offset: u64,
+        /// Its length in bytes.
+        len: u64,
+        /// File in the run dir holding it, byte for byte.
+        kept_as: String,
+        /// SHA-256 of those bytes.
+        sha256: String,
+    },
+    /// The operator repaired a damaged record with `runsheet repair-journal RUN --accept-loss`.
+    Repair {
+        /// The damage, as it was reported.
+        problem: String,
+        /// Files in the run dir holding the damaged copies, byte for byte.
+        kept: Vec<String>,
+        /// Journal lines dropped from the record (from the damaged line on; they are in the copy).
+        #[serde(default)]
+        dropped_lines: u64,
+    },
 }
 
 /// Event types, for reading.
@@ -199,6 +222,8 @@ enum Kind {
     Rebase,
     Finish,
     Abort,
+    TornTail,
+    Repair,
 }
 
 /// Every field any change has, read in one pass: serde's internally tagged enums buffer each
@@ -227,6 +252,13 @@ struct RawChange {
     from_sha256: Option<String>,
     to_sha256: Option<String>,
     orphans: Option<Vec<OrphanInfo>>,
+    offset: Option<u64>,
+    len: Option<u64>,
+    kept_as: Option<String>,
+    sha256: Option<String>,
+    problem: Option<String>,
+    kept: Option<Vec<String>>,
+    dropped_lines: Option<u64>,
 }
 
 fn need<T>(v: Option<T>, field: &str, kind: Kind) -> Result<T, String> {
@@ -299,6 +331,17 @@ impl TryFrom<RawChange> for Change {
             Kind::Abort => Change::Abort {
                 reason: need(r.reason, "reason", k)?,
             },
+            Kind::TornTail => Change::TornTail {
+                offset: need(r.offset, "offset", k)?,
+                len: need(r.len, "len", k)?,
+                kept_as: need(r.kept_as, "kept_as", k)?,
+                sha256: need(r.sha256, "sha256", k)?,
+            },
+            Kind::Repair => Change::Repair {
+                problem: need(r.problem, "problem", k)?,
+                kept: r.kept.unwrap_or_default(),
+                dropped_lines: r.dropped_lines.unwrap_or(0),
+            },
         })
     }
 }
@@ -321,6 +364,8 @@ impl Change {
             Change::Rebase { .. } => "rebase",
             Change::Finish => "finish",
             Change::Abort { .. } => "abort",
+            Change::TornTail { .. } => "torn_tail",
+            Change::Repair { .. } => "repair",
         }
     }
 

@@ -5,7 +5,7 @@
 //! otherwise the journal wins.
 
 use super::StoreError;
-use super::fsutil::atomic_replace;
+use super::safe::Dir;
 use crate::run::event::sha256_hex;
 use crate::run::{Run, SCHEMA_VERSION};
 use serde::{Deserialize, Serialize};
@@ -106,10 +106,13 @@ pub fn render(run: &Run, journal_bytes: u64) -> Result<String, StoreError> {
 }
 
 /// Writes `state.toml` atomically.
-pub fn save(dir: &Path, run: &Run, journal_bytes: u64) -> Result<(), StoreError> {
+pub fn save(dir: &Dir, run: &Run, journal_bytes: u64) -> Result<(), StoreError> {
     let text = render(run, journal_bytes)?;
-    atomic_replace(dir, FILE, text.as_bytes())
+    dir.replace(FILE, text.as_bytes())
 }
+
+/// Largest `state.toml` read (1 GiB): a snapshot of a very long run is large, but not that large.
+pub const MAX_BYTES: u64 = 1 << 30;
 
 fn declared_version(text: &str) -> Option<u32> {
     for line in text.lines() {
@@ -133,12 +136,13 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Reads `dir/state.toml`: header and checksum only (the fold is parsed by [`Snapshot::run`]).
-pub fn load(dir: &Path) -> Loaded {
+/// A FIFO, device, directory or link there is reported as damage, never opened.
+pub fn load(dir: &Dir) -> Loaded {
     let path: PathBuf = dir.join(FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
-        Err(e) => return Loaded::Damaged(StoreError::io("reading", &path)(e)),
+    let bytes = match dir.read_file(FILE, MAX_BYTES) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Loaded::Missing,
+        Err(e) => return Loaded::Damaged(e),
     };
     let size = bytes.len() as u64;
     let text = match String::from_utf8(bytes) {
