@@ -8,6 +8,12 @@ use std::process::{Command, Output};
 /// The `runsheet` binary built for the tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_runsheet");
 
+/// The binary the CLI tests run: [`BIN`], or `$RUNSHEET_TEST_BIN` (to check that a regression test
+/// fails against an older build).
+pub fn bin() -> String {
+    std::env::var("RUNSHEET_TEST_BIN").unwrap_or_else(|_| BIN.to_owned())
+}
+
 /// A fixture under tests/fixtures/runs.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,7 +38,7 @@ impl Env {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(BIN);
+        let mut c = Command::new(bin());
         c.env("RUNSHEET_DATA_DIR", self.data())
             .env("RUNSHEET_OPERATOR", "Tester")
             .env("HOME", self.tmp.path())

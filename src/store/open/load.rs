@@ -276,10 +276,9 @@ fn stream(
                              dir and start again"
                 .to_owned(),
         };
-        return Err(StoreError::Parse {
+        return Err(StoreError::Damaged {
             path: path.to_owned(),
             line: 1,
-            column: 1,
             message: format!("the journal has no start event: {why}"),
         });
     };
