@@ -82,29 +82,39 @@ pub fn line(w: &mut impl Write, text: &str) -> std::io::Result<()> {
     writeln!(w, "{}", clean_line(text))
 }
 
-/// Warnings about the run's files, and template drift, on stderr.
-pub fn warn(open: &OpenRun) {
-    for w in &open.warnings {
-        say(&format!("runsheet: warning: {w}"));
-    }
+/// Warnings about the run's files (damage, a planted file, a damaged snapshot) and template drift.
+pub fn warnings(open: &OpenRun) -> Vec<String> {
+    let mut v: Vec<String> = open
+        .warnings
+        .iter()
+        .map(|w| format!("warning: {w}"))
+        .collect();
     match &open.snapshot {
-        SnapshotState::Damaged(e) => say(&format!(
-            "runsheet: warning: {e}\n  state.toml is ignored (the journal is used) and left as it is; `runsheet repair-state {}` rebuilds it",
+        SnapshotState::Damaged(e) => v.push(format!(
+            "warning: {e}\n  state.toml is ignored (the journal is used) and left as it is; `runsheet repair-state {}` rebuilds it",
             open.run.id
         )),
-        SnapshotState::Older(v) => say(&format!(
-            "runsheet: note: state.toml has schema_version {v}; it is rebuilt from the journal at the next change"
+        SnapshotState::Older(v0) => v.push(format!(
+            "note: state.toml has schema_version {v0}; it is rebuilt from the journal at the next change"
         )),
         _ => {}
     }
     if let Drift::Changed { old, new } = open.drift() {
-        say(&format!(
-            "runsheet: warning: the template {} changed since the run started (SHA-256 {} → {}); `runsheet rebase {}` follows it",
+        v.push(format!(
+            "warning: the template {} changed since the run started (SHA-256 {} → {}); `runsheet rebase {}` follows it",
             open.run.template_path,
             short(&old),
             short(&new),
             open.run.id
         ));
+    }
+    v
+}
+
+/// [`warnings`] on stderr.
+pub fn warn(open: &OpenRun) {
+    for w in warnings(open) {
+        say(&format!("runsheet: {w}"));
     }
 }
 

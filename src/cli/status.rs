@@ -1,6 +1,8 @@
 //! `runsheet status RUN` and `runsheet list`.
 
-use super::common::{CmdResult, StoreArgs, emit, exit, line, out, owner_warning, say, warn};
+use super::common::{
+    CmdResult, StoreArgs, emit, exit, line, out, owner_warning, say, warn, warnings,
+};
 use crate::report::{self, Context};
 use crate::run::view::RunView;
 use crate::store::OpenRun;
@@ -116,8 +118,8 @@ pub fn list(a: ListArgs) -> color_eyre::Result<i32> {
                     }
                     let view = RunView::new(&open.run, &open.template);
                     let run = &open.run;
-                    for w in &open.warnings {
-                        say(&format!("runsheet: warning: {id}: {w}"));
+                    for w in warnings(&open) {
+                        say(&format!("runsheet: {id}: {w}"));
                     }
                     if !open.owner.is_me() {
                         others.push(format!("{id} ({})", open.owner.describe()));
