@@ -176,7 +176,7 @@ fn byte_flips_anywhere_are_never_written_past() {
         if pos == original.len() - 1 {
             continue;
         }
-        b[pos] ^= 1 << (x >> 40) % 7;
+        b[pos] ^= 1 << ((x >> 40) % 7);
         std::fs::write(&journal, &b).unwrap();
         std::fs::write(&state, &snap).unwrap();
         let (code, _, err) = env.run(&["tick", &id, "flush"]);
