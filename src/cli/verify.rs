@@ -1,6 +1,6 @@
 //! `runsheet verify RUN`, and the repairs an operator asks for: `repair-state`, `repair-journal`.
 
-use super::common::{CmdResult, StoreArgs, exit, fail, line, out, say, short};
+use super::common::{CmdResult, StoreArgs, exit, fail, line, out, say, short, warn};
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::store::open::RepairOutcome;
 use crate::store::{identity, verify};
@@ -103,6 +103,7 @@ pub fn run(a: VerifyArgs) -> color_eyre::Result<i32> {
 pub fn repair_state(a: VerifyArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
         let mut open = a.store.open(&a.run)?;
+        warn(&open);
         let kept = open.repair_snapshot()?;
         let mut out = out();
         match kept {
@@ -129,6 +130,7 @@ pub fn repair_journal(a: RepairArgs) -> color_eyre::Result<i32> {
     let mut code = EXIT_OK;
     let r = exit((|| -> CmdResult {
         let mut open = a.store.open(&a.run)?;
+        warn(&open);
         let actor = identity::current(a.as_name.as_deref());
         let outcome =
             open.repair_journal(a.accept_loss, &actor, chrono::Local::now().fixed_offset())?;

@@ -72,6 +72,8 @@ pub struct Scanner {
     parse_from: u64,
     /// The offset whose line end is watched ([`Scanner::at_boundary`]).
     boundary: u64,
+    /// The `seq` whose line is watched ([`Scanner::seen`]).
+    watch_seq: u64,
     /// `seq` of the last event handed over (events are handed over in increasing `seq` only).
     last_delivered: u64,
     /// The first damage found.
@@ -82,6 +84,8 @@ pub struct Scanner {
     pub torn: Option<Torn>,
     /// `seq` and `hash` of the line ending exactly at the watched boundary, if one does.
     pub at_boundary: Option<(u64, String)>,
+    /// `hash` of the (first) line with the watched `seq`, wherever it is.
+    pub seen: Option<String>,
     /// Complete events checked.
     pub events: u64,
     /// Reading stopped before the end (an over-long line): the rest was not checked.
@@ -97,11 +101,13 @@ impl Scanner {
             cur,
             parse_from: 0,
             boundary: u64::MAX,
+            watch_seq: 0,
             last_delivered,
             broken: None,
             damaged_lines: 0,
             torn: None,
             at_boundary: None,
+            seen: None,
             events: 0,
             stopped: false,
         }
@@ -118,6 +124,12 @@ impl Scanner {
     /// Watches the line that ends at `offset` (the end a snapshot records).
     pub fn watch_boundary(mut self, offset: u64) -> Scanner {
         self.boundary = offset;
+        self
+    }
+
+    /// Watches the line with `seq` (the last event a snapshot records), wherever it is.
+    pub fn watch_seq(mut self, seq: u64) -> Scanner {
+        self.watch_seq = seq;
         self
     }
 
@@ -252,6 +264,9 @@ impl Scanner {
         self.cur.next_seq = seq.saturating_add(1);
         if end == self.boundary {
             self.at_boundary = Some((seq, hash.clone()));
+        }
+        if seq == self.watch_seq && self.seen.is_none() {
+            self.seen = Some(hash.clone());
         }
         self.cur.prev = hash;
         if !hash_ok || seq <= self.last_delivered {

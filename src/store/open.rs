@@ -10,7 +10,7 @@ mod load;
 mod repair;
 
 pub use load::MAX_TEMPLATE;
-pub(crate) use load::disagreement as snapshot_disagreement;
+pub(crate) use load::{Disagreement, disagreement as snapshot_disagreement};
 pub use repair::RepairOutcome;
 
 use super::journal::{Break, Cursor, Torn};

@@ -17,7 +17,7 @@ pub const FILE: &str = "state.toml";
 /// The header: what the snapshot covers and a checksum of the rest of the file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Header {
-    /// Schema version (missing means 0: the pre-release layout, migrated by rebuilding).
+    /// Schema version (1 or more; a header without one is damaged).
     #[serde(default)]
     pub schema_version: u32,
     /// Last event covered.
@@ -79,7 +79,8 @@ pub enum Loaded {
     Missing,
     /// Header read and checksum good.
     Ok(Box<Snapshot>),
-    /// An older schema: ignored, rebuilt from the journal and rewritten at the next save.
+    /// An older schema (1 or more, below ours): ignored, rebuilt from the journal and rewritten at
+    /// the next save.
     Older(u32),
     /// A newer schema: the run opens read-only.
     Newer(u32),
@@ -160,9 +161,21 @@ pub fn load(dir: &Dir) -> Loaded {
     };
     match declared_version(&text) {
         Some(v) if v > SCHEMA_VERSION => return Loaded::Newer(v),
-        Some(v) if v < SCHEMA_VERSION => return Loaded::Older(v),
-        None if !text.contains("schema_version") => return Loaded::Older(0),
-        _ => {}
+        Some(v) if (1..SCHEMA_VERSION).contains(&v) => return Loaded::Older(v),
+        Some(SCHEMA_VERSION) => {}
+        _ => {
+            // Every state.toml runsheet ever wrote declares a schema_version of 1 or more.
+            let at = text.find("schema_version").unwrap_or(0);
+            let (line, column) = line_col(&text, at);
+            return Loaded::Damaged(StoreError::Parse {
+                path,
+                line,
+                column,
+                message:
+                    "no valid schema_version in its header: damaged, or not written by runsheet"
+                        .to_owned(),
+            });
+        }
     }
     let body_start = if text.starts_with("[run]") {
         0
@@ -191,10 +204,42 @@ pub fn load(dir: &Dir) -> Loaded {
                 .to_owned(),
         });
     }
+    // The header is not covered by the checksum: it must say what its [run] part says.
+    let body = &text[body_start..];
+    if body_claims(body) != Some((header.seq, header.head.as_str())) {
+        let (line, column) = line_col(&text, body_start);
+        return Loaded::Damaged(StoreError::Parse {
+            path,
+            line,
+            column,
+            message: format!(
+                "its header (seq {}) and its [run] part disagree: damaged or edited by hand",
+                header.seq
+            ),
+        });
+    }
     Loaded::Ok(Box::new(Snapshot {
         header,
         size,
         text,
         body_start,
     }))
+}
+
+/// `seq` and `head` as the `[run]` table states them (its own keys, before any sub-table), read
+/// without parsing the rest.
+fn body_claims(body: &str) -> Option<(u64, &str)> {
+    let mut seq = None;
+    let mut head = None;
+    for line in body.lines().skip(1) {
+        if line.starts_with('[') {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("seq = ") {
+            seq = v.trim().parse().ok();
+        } else if let Some(v) = line.strip_prefix("head = ") {
+            head = v.trim().strip_prefix('"')?.strip_suffix('"');
+        }
+    }
+    Some((seq?, head?))
 }

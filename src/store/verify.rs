@@ -59,7 +59,7 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
     };
     let mut scan = Scanner::new(&path, Cursor::start());
     if let Some(h) = &header {
-        scan = scan.watch_boundary(h.journal_bytes);
+        scan = scan.watch_boundary(h.journal_bytes).watch_seq(h.seq);
     }
     let mut copies: Vec<(u64, String)> = Vec::new();
     let mut start_sha = None;
@@ -104,10 +104,18 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
             message: "the journal has no start event".to_owned(),
         });
     }
-    if let Some(h) = &header
-        && let Some(why) = super::open::snapshot_disagreement(h, &scan)
+    match header
+        .as_ref()
+        .and_then(|h| super::open::snapshot_disagreement(h, &scan))
     {
-        report.problems.push(why);
+        Some(super::open::Disagreement::Journal(why)) => report.problems.push(why),
+        Some(super::open::Disagreement::Snapshot(why)) => report.notes.push(format!(
+            "{why} (state.toml is a cache; `runsheet repair-state` rebuilds it)"
+        )),
+        None => {}
+    }
+    if let Err(e) = rundir.inspect(super::LOCK) {
+        report.notes.push(e.to_string());
     }
     check_copies(&rundir, &copies, start_sha.as_deref(), &mut report);
     Ok(report)

@@ -83,19 +83,33 @@ pub(super) fn load(
         },
         _ => None,
     };
-    let watch = usable.as_ref().map(|s| s.header.journal_bytes);
+    let watch = usable
+        .as_ref()
+        .map(|s| (s.header.journal_bytes, s.header.seq));
+    let from_snapshot_used = from_snapshot.is_some();
     let mut pass = stream(&journal_path, &journal, from_snapshot, watch)?;
 
     // The snapshot against the journal: it must end on the line it names, with that seq and head.
-    if let Some(why) = usable
+    match usable
         .as_ref()
         .and_then(|s| disagreement(&s.header, &pass.scan))
     {
-        snap_state = SnapshotState::Ahead(format!("{why}. state.toml is kept as it is"));
+        Some(Disagreement::Journal(why)) => {
+            snap_state = SnapshotState::Ahead(format!("{why}. state.toml is kept as it is"));
+        }
+        Some(Disagreement::Snapshot(why)) => {
+            snap_state = SnapshotState::Damaged(format!("{}: {why}", snap_path.display()));
+        }
+        None => {}
     }
     // A fold from a snapshot that the journal does not back is not shown: replay the journal.
-    let damaged = pass.scan.broken.is_some() || matches!(snap_state, SnapshotState::Ahead(_));
-    if damaged && matches!(snap_state, SnapshotState::Used | SnapshotState::Ahead(_)) {
+    let used = from_snapshot_used;
+    let damaged = pass.scan.broken.is_some()
+        || matches!(
+            snap_state,
+            SnapshotState::Ahead(_) | SnapshotState::Damaged(_)
+        );
+    if damaged && used {
         let journal = open_journal(&rundir)?;
         pass = stream(&journal_path, &journal, None, watch)?;
         if snap_state == SnapshotState::Used {
@@ -177,9 +191,20 @@ pub(super) fn load(
     })
 }
 
-/// How a snapshot's header disagrees with the journal scanned (`None`: it agrees): the journal
-/// ends before the line the snapshot names (events were cut), or has another event there.
-pub(crate) fn disagreement(h: &snapshot::Header, scan: &Scanner) -> Option<String> {
+/// How a snapshot disagrees with the journal it claims to cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Disagreement {
+    /// The snapshot is wrong about where its last event is (that event is in the journal, with
+    /// the hash the snapshot records): the snapshot is damaged, the journal is not.
+    Snapshot(String),
+    /// The journal lacks the snapshot's last event, or has another one in its place: events were
+    /// cut from the journal or changed. Damage to the record.
+    Journal(String),
+}
+
+/// How a snapshot's header disagrees with the journal scanned (`None`: it agrees). The scan must
+/// have watched the header's `journal_bytes` and `seq`.
+pub(crate) fn disagreement(h: &snapshot::Header, scan: &Scanner) -> Option<Disagreement> {
     let agrees = scan
         .at_boundary
         .as_ref()
@@ -187,13 +212,21 @@ pub(crate) fn disagreement(h: &snapshot::Header, scan: &Scanner) -> Option<Strin
     if agrees {
         return None;
     }
+    if scan.seen.as_deref() == Some(h.head.as_str()) {
+        return Some(Disagreement::Snapshot(format!(
+            "state.toml says seq {} ends at byte {} of the journal, but it ends elsewhere: the \
+             snapshot is damaged (the journal is not)",
+            h.seq, h.journal_bytes
+        )));
+    }
     let end = scan.cur.offset;
     let last = scan.cur.next_seq.saturating_sub(1);
-    Some(
-        if end < h.journal_bytes && scan.broken.is_none() && !scan.stopped {
+    Some(Disagreement::Journal(
+        if scan.seen.is_none() && scan.broken.is_none() && !scan.stopped {
             format!(
-                "the journal ends at seq {last} (byte {end}) but state.toml, a snapshot of the same \
-             run, covers seq {} (byte {}): {} event(s) were cut from the end of the journal",
+                "the journal ends at seq {last} (byte {end}) but state.toml, a snapshot of the \
+                 same run, covers seq {} (byte {}): {} event(s) were cut from the end of the \
+                 journal",
                 h.seq,
                 h.journal_bytes,
                 h.seq.saturating_sub(last)
@@ -201,13 +234,13 @@ pub(crate) fn disagreement(h: &snapshot::Header, scan: &Scanner) -> Option<Strin
         } else {
             format!(
                 "state.toml records seq {} with head {} at byte {}, but the journal has something \
-             else there: an event was changed or removed",
+                 else there: an event was changed or removed",
                 h.seq,
                 crate::store::short(&h.head),
                 h.journal_bytes
             )
         },
-    )
+    ))
 }
 
 /// Opens the run's journal for reading (a regular file, never through a link).
@@ -230,15 +263,16 @@ fn stream(
     path: &Path,
     journal: &File,
     from_snapshot: Option<(Run, u64)>,
-    watch: Option<u64>,
+    watch: Option<(u64, u64)>,
 ) -> Result<Pass, StoreError> {
     let mut scan = Scanner::new(path, Cursor::start());
     let mut run = None;
     if let Some((r, covered)) = from_snapshot {
         scan = scan.skip_parse_until(covered);
         run = Some(r);
-    } else if let Some(w) = watch {
-        scan = scan.watch_boundary(w);
+    }
+    if let Some((bytes, seq)) = watch {
+        scan = scan.watch_boundary(bytes).watch_seq(seq);
     }
     let mut first_error: Option<StoreError> = None;
     scan.feed(journal, |ev, _| match &mut run {

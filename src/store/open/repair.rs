@@ -106,7 +106,7 @@ impl OpenRun {
         };
         let mut scan = Scanner::new(&path, Cursor::start()).skip_parse_until(u64::MAX);
         if let Some(h) = &snap {
-            scan = scan.watch_boundary(h.journal_bytes);
+            scan = scan.watch_boundary(h.journal_bytes).watch_seq(h.seq);
         }
         scan.feed(
             ReadAt {
@@ -116,7 +116,11 @@ impl OpenRun {
             .take(len),
             |_, _| {},
         )?;
-        let ahead = snap.as_ref().and_then(|h| load::disagreement(h, &scan));
+        let ahead = match snap.as_ref().and_then(|h| load::disagreement(h, &scan)) {
+            Some(load::Disagreement::Journal(why)) => Some(why),
+            // A snapshot wrong about itself is `repair-state`'s business, not damage to the record.
+            _ => None,
+        };
         let lines_total = scan.cur.line - 1 + usize::from(scan.torn.is_some());
         if scan.broken.is_none() && ahead.is_none() {
             let Some(t) = scan.torn else {
