@@ -146,6 +146,15 @@ pub fn load(dir: &Dir) -> Loaded {
         Err(e) => return Loaded::Damaged(e),
     };
     let size = bytes.len() as u64;
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = line_col(&String::from_utf8_lossy(&bytes[..at]), at);
+        return Loaded::Damaged(StoreError::Parse {
+            path,
+            line,
+            column,
+            message: format!("NUL bytes from byte {at}: a zero-filled or sparse region, not TOML"),
+        });
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

@@ -108,7 +108,9 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
         .as_ref()
         .and_then(|h| super::open::snapshot_disagreement(h, &scan))
     {
-        Some(super::open::Disagreement::Journal(why)) => report.problems.push(why),
+        Some(super::open::Disagreement::Journal(why)) => {
+            report.problems.push(format!("{}: {why}", path.display()))
+        }
         Some(super::open::Disagreement::Snapshot(why)) => report.notes.push(format!(
             "{why} (state.toml is a cache; `runsheet repair-state` rebuilds it)"
         )),
