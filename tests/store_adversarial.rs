@@ -121,10 +121,13 @@ fn tree(root: &Path, skip: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
 
 /// One case: a name, the run-dir entry it damages (`""` for the run dir itself, `"../"` for
 /// `runs/`), and what it does.
+/// Damages a copy of the run: (run dir, a directory outside it).
+type Damage = Box<dyn Fn(&Path, &Path) + Send + Sync>;
+
 struct Case {
     name: String,
     target: String,
-    damage: Box<dyn Fn(&Path, &Path) + Send + Sync>,
+    damage: Damage,
 }
 
 fn case(
@@ -295,7 +298,7 @@ fn files_replaced_by_links_fifos_dirs_sockets_and_hard_links() {
             std::fs::remove_file(d.join(f)).unwrap();
             rustix::fs::mknodat(
                 rustix::fs::CWD,
-                &d.join(f),
+                d.join(f),
                 rustix::fs::FileType::Fifo,
                 rustix::fs::Mode::from_raw_mode(0o600),
                 0,
@@ -330,7 +333,7 @@ fn files_replaced_by_links_fifos_dirs_sockets_and_hard_links() {
                     std::fs::remove_file(d.join(f)).unwrap();
                     rustix::fs::mknodat(
                         rustix::fs::CWD,
-                        &d.join(f),
+                        d.join(f),
                         rustix::fs::FileType::CharacterDevice,
                         rustix::fs::Mode::from_raw_mode(0o600),
                         rustix::fs::makedev(1, 3),
