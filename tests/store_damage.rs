@@ -9,6 +9,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use support::{Env, dir_state};
 
 /// A run of small.md with `notes` notes after the start; returns (id, run dir).
@@ -469,5 +470,153 @@ fn a_torn_first_line_says_what_to_do() {
             && err.contains("partial first line")
             && err.contains("start again"),
         "{err}"
+    );
+}
+
+#[path = "support/tools.rs"]
+mod tools;
+
+/// A tiny tmpfs mounted for one test (root only), unmounted when dropped.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(at: &Path) -> Option<SmallDisk> {
+        if !rustix::process::geteuid().is_root() {
+            return None;
+        }
+        std::fs::create_dir_all(at).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=512k,mode=0700", "tmpfs"])
+            .arg(at)
+            .status()
+            .ok()?
+            .success();
+        ok.then(|| SmallDisk(at.to_owned()))
+    }
+
+    /// Fills it up; returns the filler's path.
+    fn fill(&self) -> PathBuf {
+        use std::io::Write;
+        let p = self.0.join("filler");
+        let mut f = std::fs::File::create(&p).unwrap();
+        let chunk = vec![b'f'; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+        p
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_during_a_repair_leaves_nothing_half_written() {
+    let env = Env::new();
+    let disk = SmallDisk::mount(&env.tmp.path().join("disk"));
+    if !tools::require(
+        disk.is_some(),
+        "root (to mount a small tmpfs)",
+        "a_full_disk_during_a_repair_leaves_nothing_half_written",
+        "run the tests as root",
+    ) {
+        return;
+    }
+    let disk = disk.unwrap();
+    let data = disk.0.join("data");
+    let d = data.to_str().unwrap().to_owned();
+    let tpl = env.template_copy("small.md");
+    let id = env
+        .ok(&["start", tpl.to_str().unwrap(), "--data-dir", &d])
+        .trim()
+        .to_owned();
+    for i in 0..4 {
+        env.ok(&["note", &id, "warn", &format!("note {i}"), "--data-dir", &d]);
+    }
+    let dir = data.join("runs").join(&id);
+    let journal = dir.join("journal.jsonl");
+    let good = std::fs::read(&journal).unwrap();
+    let state = std::fs::read(dir.join("state.toml")).unwrap();
+    let aside = |prefix: &str| files_starting(&dir, prefix);
+
+    // A torn tail to move aside, with no room for the copy: the change fails, nothing moved.
+    let torn = [&good[..], &b"{\"seq\":6,\"at\":\"2026-11-23T21:0"[..]].concat();
+    std::fs::write(&journal, &torn).unwrap();
+    let filler = disk.fill();
+    for args in [
+        vec!["repair-journal", &id, "--data-dir", &d],
+        vec!["tick", &id, "flush", "--data-dir", &d],
+    ] {
+        let r = env.run_within(&args, Duration::from_secs(30));
+        assert!(r.code != 0 && !r.panicked(), "{args:?}: {}", r.all());
+        assert_eq!(
+            std::fs::read(&journal).unwrap(),
+            torn,
+            "{args:?}: journal as it was"
+        );
+        assert!(
+            aside("journal.torn-").is_empty(),
+            "{args:?}: no partial copy left"
+        );
+    }
+    std::fs::remove_file(&filler).unwrap();
+    env.ok(&["repair-journal", &id, "--data-dir", &d]);
+    assert_eq!(aside("journal.torn-").len(), 1);
+
+    // Mid-file damage, carried on with no room for the new journal: nothing changes.
+    let mut l = lines(&journal);
+    l[3] = b"not an event\n".to_vec();
+    write_lines(&journal, &l);
+    let damaged = std::fs::read(&journal).unwrap();
+    let snap_before = std::fs::read(dir.join("state.toml")).unwrap();
+    let filler = disk.fill();
+    let r = env.run_within(
+        &["repair-journal", &id, "--accept-loss", "--data-dir", &d],
+        Duration::from_secs(30),
+    );
+    assert!(r.code != 0 && !r.panicked(), "{}", r.all());
+    assert_eq!(std::fs::read(&journal).unwrap(), damaged);
+    assert_eq!(std::fs::read(dir.join("state.toml")).unwrap(), snap_before);
+    assert!(
+        aside("journal.damaged-").is_empty(),
+        "{:?}",
+        aside("journal.damaged-")
+    );
+    assert!(aside("state.toml.damaged-").is_empty());
+    assert!(
+        aside(".")
+            .iter()
+            .all(|p| !p.to_string_lossy().ends_with(".tmp"))
+    );
+    std::fs::remove_file(&filler).unwrap();
+    env.ok(&["repair-journal", &id, "--accept-loss", "--data-dir", &d]);
+    assert_eq!(
+        std::fs::read(&aside("journal.damaged-")[0]).unwrap(),
+        damaged,
+        "the damaged journal kept byte for byte"
+    );
+
+    // A damaged snapshot rebuilt with no room: the damaged one stays where it is.
+    let _ = state;
+    std::fs::write(dir.join("state.toml"), b"damaged snapshot\n").unwrap();
+    let kept_before = aside("state.toml.damaged-");
+    let filler = disk.fill();
+    let r = env.run_within(
+        &["repair-state", &id, "--data-dir", &d],
+        Duration::from_secs(30),
+    );
+    assert!(r.code != 0 && !r.panicked(), "{}", r.all());
+    assert_eq!(
+        std::fs::read(dir.join("state.toml")).unwrap(),
+        b"damaged snapshot\n"
+    );
+    assert_eq!(aside("state.toml.damaged-"), kept_before);
+    std::fs::remove_file(&filler).unwrap();
+    env.ok(&["repair-state", &id, "--data-dir", &d]);
+    assert!(
+        env.ok(&["verify", &id, "--data-dir", &d])
+            .contains("intact")
     );
 }

@@ -32,6 +32,8 @@ pub struct Break {
     pub line: usize,
     /// Byte offset where the damaged line starts.
     pub offset: u64,
+    /// `hash` of the last line before it that checks (what its `prev` should have been).
+    pub prev: String,
     /// What is wrong.
     pub message: String,
 }
@@ -185,6 +187,7 @@ impl Scanner {
                 seq: self.cur.next_seq,
                 line,
                 offset,
+                prev: self.cur.prev.clone(),
                 message,
             });
         }
@@ -261,6 +264,23 @@ impl Scanner {
                 format!("seq {seq}: its hash does not match its content (the line was changed)"),
             );
         }
+        let deliver = hash_ok && seq > self.last_delivered;
+        let parsed = if deliver && end > self.parse_from {
+            match serde_json::from_slice::<Event>(line) {
+                Ok(ev) if ev.seq == seq && ev.hash == hash => Some(ev),
+                Ok(_) => {
+                    let m = "its fields disagree with its chain fields".to_owned();
+                    self.damage(line_no, start, m);
+                    None
+                }
+                Err(e) => {
+                    self.damage(line_no, start, format!("not a valid event: {e}"));
+                    None
+                }
+            }
+        } else {
+            None
+        };
         self.cur.next_seq = seq.saturating_add(1);
         if end == self.boundary {
             self.at_boundary = Some((seq, hash.clone()));
@@ -269,24 +289,11 @@ impl Scanner {
             self.seen = Some(hash.clone());
         }
         self.cur.prev = hash;
-        if !hash_ok || seq <= self.last_delivered {
-            return;
-        }
-        if end <= self.parse_from {
+        if let Some(ev) = parsed {
             self.last_delivered = seq;
-            return;
-        }
-        match serde_json::from_slice::<Event>(line) {
-            Ok(ev) if ev.seq == seq && ev.hash == self.cur.prev => {
-                self.last_delivered = seq;
-                on_event(ev, line);
-            }
-            Ok(_) => self.damage(
-                line_no,
-                start,
-                "its fields disagree with its chain fields".to_owned(),
-            ),
-            Err(e) => self.damage(line_no, start, format!("not a valid event: {e}")),
+            on_event(ev, line);
+        } else if deliver && end <= self.parse_from {
+            self.last_delivered = seq;
         }
     }
 }

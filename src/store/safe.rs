@@ -380,6 +380,59 @@ impl Dir {
         self.sync()
     }
 
+    /// [`Dir::replace`], keeping what was at `name` as `keep_stem` (or the next free name) — the new
+    /// content is written and synced first, so a failure (a full disk) moves nothing. Returns the
+    /// name it was kept under.
+    pub fn replace_keeping(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        keep_stem: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let mut r = [0u8; 6];
+        let _ = getrandom::fill(&mut r);
+        let suffix: String = r.iter().map(|b| format!("{b:02x}")).collect();
+        let tmp = format!(".{name}.{suffix}.tmp");
+        self.create_file(&tmp, bytes)?;
+        let kept = if self.lstat(name)?.is_some() {
+            match self.rename_unique(name, keep_stem) {
+                Ok(k) => Some(k),
+                Err(e) => {
+                    let _ = self.remove(&tmp);
+                    return Err(e);
+                }
+            }
+        } else {
+            None
+        };
+        if let Err(e) = rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name) {
+            let _ = rustix::fs::unlinkat(&self.fd, tmp.as_str(), AtFlags::empty());
+            return Err(io_err("renaming over", &self.join(name))(e));
+        }
+        self.sync()?;
+        Ok(kept)
+    }
+
+    /// Renames `from` over `to` (which this process owns: a placeholder it created).
+    pub fn rename_over(&self, from: &str, to: &str) -> Result<(), StoreError> {
+        rustix::fs::renameat(&self.fd, from, &self.fd, to)
+            .map_err(io_err("renaming", &self.join(from)))
+    }
+
+    /// Puts `new` in place of `name`, and what was at `name` at `keep` (a placeholder this process
+    /// owns): one atomic exchange where the file system has `RENAME_EXCHANGE`, else two renames.
+    pub fn swap_in(&self, new: &str, name: &str, keep: &str) -> Result<(), StoreError> {
+        match rustix::fs::renameat_with(&self.fd, new, &self.fd, name, RenameFlags::EXCHANGE) {
+            // `new` now names the old file.
+            Ok(()) => self.rename_over(new, keep),
+            Err(Errno::INVAL | Errno::NOSYS) => {
+                self.rename_over(name, keep)?;
+                self.rename_over(new, name)
+            }
+            Err(e) => Err(io_err("renaming", &self.join(new))(e)),
+        }
+    }
+
     /// Removes the file `name` (a link is removed, never followed).
     pub fn remove(&self, name: &str) -> Result<(), StoreError> {
         match rustix::fs::unlinkat(&self.fd, name, AtFlags::empty()) {

@@ -101,6 +101,7 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
             seq: 1,
             line: 1,
             offset: 0,
+            prev: crate::run::event::GENESIS.to_owned(),
             message: "the journal has no start event".to_owned(),
         });
     }

@@ -224,10 +224,25 @@ impl OpenRun {
         let change = Change::TornTail {
             offset: t.offset,
             len: t.len,
-            kept_as: name,
+            kept_as: name.clone(),
             sha256: sha256_hex(&bytes),
         };
-        self.write_event(journal, actor, now, change)
+        match self.write_event(journal, actor, now, change) {
+            Ok(ev) => Ok(ev),
+            Err(e) => {
+                // Not recorded (a full disk?): put the bytes back where they were (the space was
+                // just freed) and drop the copy, so nothing is half done.
+                let mut w = journal;
+                if w.write_all(&bytes)
+                    .and_then(|()| journal.sync_data())
+                    .is_ok()
+                {
+                    let _ = self.rundir.remove(&name);
+                    self.torn = Some(t);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Seals `change` after the chain's head and writes it with one `write`, then `fdatasync`

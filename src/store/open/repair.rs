@@ -8,7 +8,6 @@ use crate::store::journal::{Cursor, Scanner};
 use crate::store::snapshot::{self, Loaded};
 use crate::store::{JOURNAL, LoadPolicy, StoreError};
 use chrono::{DateTime, FixedOffset};
-use sha2::{Digest, Sha256};
 use std::io::Read;
 
 /// What `repair-journal` did (or, without the operator's word, would do).
@@ -55,21 +54,23 @@ impl OpenRun {
         if let Some(e) = self.refusal() {
             return Err(e);
         }
-        let mut kept = None;
-        if matches!(
+        self.rundir.remove_stale_temps();
+        let text = snapshot::render(&self.run, self.cursor.offset)?;
+        let kept = if matches!(
             self.snapshot,
             SnapshotState::Damaged(_) | SnapshotState::Older(_)
-        ) && self.rundir.lstat(snapshot::FILE)?.is_some()
-        {
+        ) {
             let stem = format!(
                 "{}.damaged-{}",
                 snapshot::FILE,
                 stamp(chrono::Local::now().fixed_offset())
             );
-            kept = Some(self.rundir.rename_unique(snapshot::FILE, &stem)?);
-        }
-        self.rundir.remove_stale_temps();
-        snapshot::save(&self.rundir, &self.run, self.cursor.offset)?;
+            self.rundir
+                .replace_keeping(snapshot::FILE, text.as_bytes(), &stem)?
+        } else {
+            self.rundir.replace(snapshot::FILE, text.as_bytes())?;
+            None
+        };
         self.snapshot = SnapshotState::Used;
         Ok(kept)
     }
@@ -194,68 +195,126 @@ impl OpenRun {
             ));
             return Ok(RepairOutcome::Plan(plan));
         }
-        let mut kept = Vec::new();
-        if let Some(off) = cut {
-            let mut hasher = Sha256::new();
-            let name = self.rundir.create_unique_with(&journal_name, |f| {
-                let mut src = ReadAt {
-                    file: &journal,
-                    pos: 0,
-                }
-                .take(len);
-                let mut buf = vec![0u8; 1 << 16];
-                loop {
-                    let n = src.read(&mut buf)?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    hasher.update(&buf[..n]);
-                    std::io::Write::write_all(f, &buf[..n])?;
-                }
-            })?;
-            let kept_len = self
-                .rundir
-                .lstat(&name)?
-                .map_or(0, |st| u64::try_from(st.st_size).unwrap_or(0));
-            if kept_len != len {
-                let _ = self.rundir.remove(&name);
-                return Err(StoreError::Invalid(format!(
-                    "{}: the copy has {kept_len} bytes, the journal {len}: nothing was changed",
-                    self.rundir.join(&name).display()
-                )));
+        // The copies' names are reserved first (empty placeholders, `O_EXCL`), because the
+        // `repair` event names them and is written before anything is moved.
+        let mut placeholders: Vec<String> = Vec::new();
+        let undo = |names: &[String]| {
+            for n in names {
+                let _ = self.rundir.remove(n);
             }
-            kept.push(name);
-            if let Err(e) = journal.set_len(off).and_then(|()| journal.sync_all()) {
-                return Err(StoreError::io("truncating", &path)(e));
+        };
+        let journal_copy = match cut {
+            Some(_) => match self.rundir.create_unique(&journal_name, b"") {
+                Ok(n) => {
+                    placeholders.push(n.clone());
+                    Some(n)
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let snap_copy = if self.rundir.lstat(snapshot::FILE)?.is_some() {
+            match self.rundir.create_unique(&snap_name, b"") {
+                Ok(n) => {
+                    placeholders.push(n.clone());
+                    Some(n)
+                }
+                Err(e) => {
+                    undo(&placeholders);
+                    return Err(e);
+                }
             }
-        }
-        if self.rundir.lstat(snapshot::FILE)?.is_some() {
-            kept.push(self.rundir.rename_unique(snapshot::FILE, &snap_name)?);
-        }
-        // Carry on from what is left: a fresh load (journal only), then the `repair` event, under
-        // the lock this process still holds.
-        let mut fresh = load::load(&self.dir, LoadPolicy::JournalOnly, None)?;
-        fresh.lock_file = self.lock_file.take();
-        if let Some(e) = fresh.refusal() {
-            return Err(e);
-        }
-        if let Some(t) = fresh.torn {
-            fresh.move_torn_aside(&journal, t, actor, now)?;
-        }
+        } else {
+            None
+        };
+        let kept: Vec<String> = journal_copy
+            .iter()
+            .chain(snap_copy.iter())
+            .cloned()
+            .collect();
         let change = Change::Repair {
             problem,
             kept: kept.clone(),
             dropped_lines: dropped,
         };
-        let ev = fresh.write_event(&journal, actor, now, change)?;
-        snapshot::save(&fresh.rundir, &fresh.run, fresh.cursor.offset)?;
-        fresh.snapshot = SnapshotState::Used;
+        let seq = match (cut, &scan.broken) {
+            (Some(off), Some(b)) => {
+                // A new journal: the good prefix byte for byte, then the `repair` event; written
+                // and synced beside the old one, then swapped in. A full disk fails here, before
+                // anything was moved.
+                let (ev, line) =
+                    crate::run::event::Event::seal(b.seq, now, actor.clone(), change, &b.prev)
+                        .map_err(|e| StoreError::Invalid(format!("serialising an event: {e}")))?;
+                let tmp = format!(".{JOURNAL}.repair.tmp");
+                let _ = self.rundir.remove(&tmp);
+                let built = self.rundir.create_unique_with(&tmp, |f| {
+                    let mut src = ReadAt {
+                        file: &journal,
+                        pos: 0,
+                    }
+                    .take(off);
+                    std::io::copy(&mut src, f)?;
+                    std::io::Write::write_all(f, line.as_bytes())
+                });
+                let tmp = match built {
+                    Ok(t) => t,
+                    Err(e) => {
+                        undo(&placeholders);
+                        return Err(e);
+                    }
+                };
+                let jcopy = journal_copy.clone().unwrap_or_default();
+                // The damaged journal, byte for byte (the same file), goes to its kept name; the
+                // new one takes its place.
+                if let Err(e) = self.rundir.swap_in(&tmp, JOURNAL, &jcopy) {
+                    let _ = self.rundir.remove(&tmp);
+                    undo(&placeholders);
+                    return Err(e);
+                }
+                if let Some(sc) = &snap_copy
+                    && let Err(e) = self.rundir.rename_over(snapshot::FILE, sc)
+                {
+                    return Err(e);
+                }
+                ev.seq
+            }
+            _ => {
+                // Nothing to cut (the snapshot is ahead): keep the snapshot aside, then record.
+                if let Some(sc) = &snap_copy
+                    && let Err(e) = self.rundir.rename_over(snapshot::FILE, sc)
+                {
+                    undo(&placeholders);
+                    return Err(e);
+                }
+                self.catch_up(&journal, false)?;
+                if let Some(t) = self.torn {
+                    self.move_torn_aside(&journal, t, actor, now)?;
+                }
+                match self.write_event(&journal, actor, now, change) {
+                    Ok(ev) => ev.seq,
+                    Err(e) => {
+                        if let Some(sc) = &snap_copy {
+                            let _ = self.rundir.rename_over(sc, snapshot::FILE);
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+        };
+        self.rundir.sync()?;
+        // Carry on from what is now the journal.
+        let mut fresh = load::load(&self.dir, LoadPolicy::JournalOnly, None)?;
+        fresh.lock_file = self.lock_file.take();
+        if fresh.refusal().is_none() {
+            let _ = snapshot::save(&fresh.rundir, &fresh.run, fresh.cursor.offset);
+            fresh.snapshot = SnapshotState::Used;
+        }
         drop(guard);
         *self = fresh;
         Ok(RepairOutcome::Repaired {
             kept,
             dropped_lines: dropped,
-            seq: ev.seq,
+            seq,
         })
     }
 }
