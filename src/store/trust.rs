@@ -246,3 +246,90 @@ pub fn check_file(
         Owner::of(dir_uid).describe()
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIR: u32 = 0o040000;
+    const REG: u32 = 0o100000;
+
+    fn me() -> &'static Me {
+        Me::get()
+    }
+
+    fn other_uid() -> u32 {
+        if me().uid == 4242 { 4243 } else { 4242 }
+    }
+
+    fn not_my_group() -> u32 {
+        (50_000..60_000)
+            .find(|g| !me().in_group(*g))
+            .unwrap_or(59_999)
+    }
+
+    #[test]
+    fn own_private_dir_is_trusted_and_world_writable_is_not() {
+        let p = Path::new("/d");
+        assert_eq!(
+            check_dir(p, me().uid, me().gid, DIR | 0o700).ok(),
+            Some(Sharing::Private)
+        );
+        let e = check_dir(p, me().uid, me().gid, DIR | 0o777)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("writable by every user") && e.contains("2770"),
+            "{e}"
+        );
+        let e = check_dir(p, me().uid, me().gid, DIR | 0o1777)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("writable by every user"),
+            "sticky does not help: {e}"
+        );
+    }
+
+    #[test]
+    fn another_users_dir_only_as_a_shared_group_dir() {
+        let p = Path::new("/d");
+        let e = check_dir(p, other_uid(), me().gid, DIR | 0o755)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("belongs to") && e.contains("chmod 2770"), "{e}");
+        assert_eq!(
+            check_dir(p, other_uid(), me().gid, DIR | 0o2770).ok(),
+            Some(Sharing::Group(me().gid))
+        );
+        // Group rwx without setgid is not the shared layout.
+        assert!(check_dir(p, other_uid(), me().gid, DIR | 0o770).is_err());
+        if !me().is_root() {
+            assert!(check_dir(p, other_uid(), not_my_group(), DIR | 0o2770).is_err());
+        }
+    }
+
+    #[test]
+    fn files_must_be_regular_single_linked_and_ours_or_the_groups() {
+        let p = Path::new("/d/f");
+        let f = |mode, uid, gid, nlink| FileFacts {
+            mode,
+            uid,
+            gid,
+            nlink,
+        };
+        let mine = me().uid;
+        assert!(check_file(p, f(REG | 0o600, mine, 0, 1), mine, Sharing::Private).is_ok());
+        let e = check_file(p, f(0o010600, mine, 0, 1), mine, Sharing::Private).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+        let e = check_file(p, f(REG | 0o600, mine, 0, 2), mine, Sharing::Private).unwrap_err();
+        assert!(e.to_string().contains("2 hard links"), "{e}");
+        let e = check_file(p, f(REG | 0o666, mine, 0, 1), mine, Sharing::Private).unwrap_err();
+        assert!(e.to_string().contains("every user"), "{e}");
+        let o = other_uid();
+        assert!(check_file(p, f(REG | 0o600, o, 77, 1), mine, Sharing::Private).is_err());
+        assert!(check_file(p, f(REG | 0o660, o, 77, 1), mine, Sharing::Group(77)).is_ok());
+        assert!(check_file(p, f(REG | 0o660, o, 78, 1), mine, Sharing::Group(77)).is_err());
+        assert!(check_file(p, f(REG | 0o600, o, 78, 1), o, Sharing::Private).is_ok());
+    }
+}
