@@ -262,6 +262,26 @@ fn xorshift(x: &mut u64) -> u64 {
     *x
 }
 
+/// Extends `name` by 64 MiB of holes (a sparse file, read back as NUL bytes).
+fn make_sparse(d: &Path, name: &str) {
+    let p = d.join(name);
+    let len = std::fs::metadata(&p).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .unwrap()
+        .set_len(len + (64 << 20))
+        .unwrap();
+}
+
+/// Flips `bit` of byte `pos` of `name`.
+fn flip(d: &Path, name: &str, pos: usize, bit: u8) {
+    let p = d.join(name);
+    let mut b = std::fs::read(&p).unwrap();
+    b[pos] ^= bit;
+    std::fs::write(&p, b).unwrap();
+}
+
 const FILES: [&str; 4] = ["journal.jsonl", "state.toml", "template.md", "lock"];
 
 #[test]
@@ -355,14 +375,7 @@ fn journals_sparse_nul_flipped_truncated_and_garbled() {
     let j = "journal.jsonl";
     let mut cases = Vec::new();
     cases.push(case("journal sparse (+64 MiB of holes)", j, |d, _| {
-        let p = d.join("journal.jsonl");
-        let len = std::fs::metadata(&p).unwrap().len();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&p)
-            .unwrap()
-            .set_len(len + (64 << 20))
-            .unwrap();
+        make_sparse(d, "journal.jsonl")
     }));
     let n = original.len();
     cases.push(case("journal all NUL bytes", j, move |d, _| {
@@ -387,12 +400,7 @@ fn journals_sparse_nul_flipped_truncated_and_garbled() {
         cases.push(case(
             format!("journal bit {bit:#04x} flipped at byte {pos}"),
             j,
-            move |d, _| {
-                let p = d.join("journal.jsonl");
-                let mut b = std::fs::read(&p).unwrap();
-                b[pos] ^= bit;
-                std::fs::write(&p, b).unwrap();
-            },
+            move |d, _| flip(d, "journal.jsonl", pos, bit),
         ));
     }
     for k in 0..lines.len() {
@@ -461,12 +469,7 @@ fn snapshots_and_template_copies_damaged() {
         cases.push(case(
             format!("state.toml bit {bit:#04x} flipped at byte {pos}"),
             s,
-            move |d, _| {
-                let p = d.join("state.toml");
-                let mut b = std::fs::read(&p).unwrap();
-                b[pos] ^= bit;
-                std::fs::write(&p, b).unwrap();
-            },
+            move |d, _| flip(d, "state.toml", pos, bit),
         ));
     }
     let n = text.len();
@@ -477,14 +480,7 @@ fn snapshots_and_template_copies_damaged() {
         std::fs::write(d.join("state.toml"), b"").unwrap();
     }));
     cases.push(case("state.toml sparse (+64 MiB of holes)", s, |d, _| {
-        let p = d.join("state.toml");
-        let len = std::fs::metadata(&p).unwrap().len();
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&p)
-            .unwrap()
-            .set_len(len + (64 << 20))
-            .unwrap();
+        make_sparse(d, "state.toml")
     }));
     let tpl = std::fs::read(b.env.run_dir(&b.id).join("template.md")).unwrap();
     for k in 0..5 {
@@ -492,12 +488,7 @@ fn snapshots_and_template_copies_damaged() {
         cases.push(case(
             format!("template.md flipped at byte {pos}"),
             "template.md",
-            move |d, _| {
-                let p = d.join("template.md");
-                let mut b = std::fs::read(&p).unwrap();
-                b[pos] ^= 0x20;
-                std::fs::write(&p, b).unwrap();
-            },
+            move |d, _| flip(d, "template.md", pos, 0x20),
         ));
     }
     report("snapshot and template", run_cases(cases));
