@@ -193,6 +193,10 @@ impl OpenRun {
                         .seq
                         .saturating_sub(1))
             ));
+            if let Some(off) = cut {
+                plan.push_str("\nwhat the dropped lines say (unverified: from the damaged part):");
+                plan.push_str(&dropped_summary(&journal, off, len));
+            }
             return Ok(RepairOutcome::Plan(plan));
         }
         // The copies' names are reserved first (empty placeholders, `O_EXCL`), because the
@@ -317,4 +321,46 @@ impl OpenRun {
             seq,
         })
     }
+}
+
+/// One line per dropped journal line (at most 30): what it claims, or that it is unreadable.
+fn dropped_summary(journal: &std::fs::File, from: u64, len: u64) -> String {
+    use std::io::BufRead;
+    let src = ReadAt {
+        file: journal,
+        pos: from,
+    }
+    .take(len.saturating_sub(from));
+    let mut r = std::io::BufReader::new(src);
+    let mut out = String::new();
+    let mut line = Vec::new();
+    for k in 0..30 {
+        line.clear();
+        let n = (&mut r)
+            .take(crate::store::journal::MAX_LINE as u64)
+            .read_until(b'\n', &mut line)
+            .unwrap_or(0);
+        if n == 0 {
+            return out;
+        }
+        let text = match serde_json::from_slice::<crate::run::event::Event>(line.trim_ascii_end()) {
+            Ok(ev) => format!(
+                "seq {} {}{} by {} at {}",
+                ev.seq,
+                ev.change.kind(),
+                ev.change
+                    .item()
+                    .map_or_else(String::new, |i| format!(" {i}")),
+                ev.by.describe(),
+                crate::run::event::show_time(&ev.at)
+            ),
+            Err(_) => format!("{n} bytes that are not an event"),
+        };
+        out.push_str(&format!(
+            "\n  {}{}",
+            crate::text::sanitize::clean_line(&text),
+            if k == 29 { " (and possibly more)" } else { "" }
+        ));
+    }
+    out
 }
