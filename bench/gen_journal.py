@@ -4,6 +4,7 @@ measurements of big journals). Usage: gen_journal.py RUN_DIR SIZE_MB
 
 Events alternate tick/untick over the run's items with a note every fourth event, exactly as
 runsheet seals them: `hash` = SHA-256 of the line without `,"hash":"…"`, `prev` = previous hash.
+An optional third argument caps the number of events appended.
 """
 import hashlib, json, os, sys
 
@@ -18,11 +19,12 @@ ids = [l.strip() for l in open(os.path.join(run_dir, "ids.txt"))] if os.path.exi
 if not ids:
     sys.exit("write the run's item ids to RUN_DIR/ids.txt first (runsheet status RUN --json)")
 target = size_mb * 1024 * 1024
+limit = int(sys.argv[3]) if len(sys.argv) > 3 else None
 by = {"user": "bench", "host": "localhost", "name": "Bench Operator"}
 out = open(journal, "ab", buffering=8 << 20)
 size = os.path.getsize(journal)
 k = 0
-while size < target:
+while size < target and (limit is None or k < limit):
     seq += 1
     item = ids[k % len(ids)]
     if k % 4 == 3:

@@ -257,7 +257,8 @@ fn dirs_another_user_owns_are_refused_and_shared_runs_show_their_creator() {
     assert!(err.contains("created by rsadv"), "{err}");
     let s: serde_json::Value =
         serde_json::from_str(&env.ok(&["status", &other_id, "--json", "--data-dir", d])).unwrap();
-    assert_eq!(s["run"]["dir_owner"]["is_you"], false);
+    assert_eq!(s["dir_owner"]["is_you"], false);
+    assert_eq!(s["dir_owner"]["user"], "rsadv");
     // Both work the shared run.
     env.ok(&["tick", &other_id, "warn", "--data-dir", d]);
     let mut c = users::as_other(&bin);

@@ -67,9 +67,15 @@ pub fn exit(r: CmdResult) -> color_eyre::Result<i32> {
     }
 }
 
-/// Standard output, locked.
+/// Standard output, locked (line-buffered: for a few lines).
 pub fn out() -> std::io::StdoutLock<'static> {
     std::io::stdout().lock()
+}
+
+/// Standard output with a large buffer, for big outputs (pretty JSON is one line per value: line
+/// buffering would make a `write` each). Call `flush` at the end to see errors.
+pub fn out_buffered() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
 }
 
 /// Writes `text` (sanitised: newlines and tabs kept) to `w`.

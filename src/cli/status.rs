@@ -1,7 +1,7 @@
 //! `runsheet status RUN` and `runsheet list`.
 
 use super::common::{
-    CmdResult, StoreArgs, emit, exit, line, out, owner_warning, say, warn, warnings,
+    CmdResult, StoreArgs, emit, exit, line, out_buffered, owner_warning, say, warn, warnings,
 };
 use crate::report::{self, Context};
 use crate::run::view::RunView;
@@ -80,16 +80,22 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
         for r in &open.run.repairs {
             say(&format!("runsheet: note: {r}"));
         }
-        let mut out = out();
+        let mut out = out_buffered();
         if a.json {
-            let mut v = serde_json::to_value(report::status_json(&view, &ctx))?;
-            if let Some(run) = v.get_mut("run").and_then(|r| r.as_object_mut()) {
-                run.insert("dir_owner".to_owned(), owner_json(&open));
-                run.insert(
-                    "read_only_reason".to_owned(),
-                    open.read_only_reason().into(),
-                );
+            /// `status --json`: the report's status plus who owns the run dir and why it is
+            /// read-only (serialised straight to the output: no `Value` tree for 10k items).
+            #[derive(serde::Serialize)]
+            struct StatusOut {
+                #[serde(flatten)]
+                status: report::StatusJson,
+                dir_owner: serde_json::Value,
+                read_only_reason: Option<String>,
             }
+            let v = StatusOut {
+                status: report::status_json(&view, &ctx),
+                dir_owner: owner_json(&open),
+                read_only_reason: open.read_only_reason(),
+            };
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         } else {
@@ -157,7 +163,7 @@ pub fn list(a: ListArgs) -> color_eyre::Result<i32> {
                 .cmp(&a["started_at"].as_str())
                 .then_with(|| b["id"].as_str().cmp(&a["id"].as_str()))
         });
-        let mut out = out();
+        let mut out = out_buffered();
         if a.json {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
