@@ -4,7 +4,7 @@
 //! its line and byte offset. A partial last line (no newline) is reported apart, as [`Torn`].
 
 use super::StoreError;
-use crate::run::event::{Event, GENESIS, line_body_hash};
+use crate::run::event::{Event, GENESIS};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -251,8 +251,9 @@ impl Scanner {
         } else {
             None
         };
-        let hash_ok = line_body_hash(line).is_some_and(|h| h.as_bytes() == hash);
-        let hash = String::from_utf8_lossy(hash).into_owned();
+        let hash_ok = body_digest_matches(line, hash);
+        // `chain_fields` checked it is lower-case hex.
+        let hash = std::str::from_utf8(hash).unwrap_or_default();
         self.events += 1;
         if let Some(m) = link {
             self.damage(line_no, start, m);
@@ -283,12 +284,13 @@ impl Scanner {
         };
         self.cur.next_seq = seq.saturating_add(1);
         if end == self.boundary {
-            self.at_boundary = Some((seq, hash.clone()));
+            self.at_boundary = Some((seq, hash.to_owned()));
         }
         if seq == self.watch_seq && self.seen.is_none() {
-            self.seen = Some(hash.clone());
+            self.seen = Some(hash.to_owned());
         }
-        self.cur.prev = hash;
+        self.cur.prev.clear();
+        self.cur.prev.push_str(hash);
         if let Some(ev) = parsed {
             self.last_delivered = seq;
             on_event(ev, line);
@@ -296,6 +298,33 @@ impl Scanner {
             self.last_delivered = seq;
         }
     }
+}
+
+/// Whether the SHA-256 of the line's body (the line without `,"hash":"…"`, closed with `}`: see
+/// [`line_body_hash`](crate::run::event::line_body_hash)) is `hash` (64 lower-case hex digits), compared as bytes without formatting.
+fn body_digest_matches(line: &[u8], hash: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    // `chain_fields` found `","hash":"` + 64 hex + `"}` at the end.
+    let Some(body_end) = line.len().checked_sub(2 + 64 + 9) else {
+        return false;
+    };
+    let mut h = Sha256::new();
+    h.update(&line[..body_end]);
+    h.update(b"}");
+    let digest = h.finalize();
+    let hex = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    hash.len() == 64
+        && digest
+            .iter()
+            .enumerate()
+            .all(|(i, b)| match (hex(hash[2 * i]), hex(hash[2 * i + 1])) {
+                (Some(hi), Some(lo)) => (hi << 4 | lo) == *b,
+                _ => false,
+            })
 }
 
 /// `seq`, `prev` and `hash` of a canonical journal line, read from where [`Event::seal`] puts them
@@ -399,6 +428,20 @@ mod tests {
         assert!(s.stopped);
         assert_eq!(seqs, vec![1, 2]);
         assert_eq!(s.broken.unwrap().line, 3);
+    }
+
+    #[test]
+    fn digest_check_agrees_with_line_body_hash() {
+        let j = journal(3);
+        for line in j.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let (_, _, hash) = chain_fields(line).unwrap();
+            let want = crate::run::event::line_body_hash(line).unwrap();
+            assert_eq!(hash, want.as_bytes());
+            assert!(body_digest_matches(line, hash));
+            let mut bad = line.to_vec();
+            bad[12] ^= 1;
+            assert!(!body_digest_matches(&bad, hash));
+        }
     }
 
     #[test]
