@@ -180,9 +180,10 @@ fn apply_inner(run: &str, who: &Who, req: Request) -> CmdResult {
     };
     let actor = identity::current(who.as_name.as_deref());
     let ev = open.append(&intent, &actor, chrono::Local::now().fixed_offset())?;
+    // Acknowledged first (the change is durable); the snapshot, a cache, follows.
+    let shown = line(&mut out(), &ack(&open, &ev));
     snapshot_after(&mut open);
-    line(&mut out(), &ack(&open, &ev))?;
-    Ok(())
+    Ok(shown?)
 }
 
 fn apply_item(

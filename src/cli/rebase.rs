@@ -115,8 +115,8 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
                 orphans: orphans(run, old, &new),
             })
         })?;
+        let shown = line(&mut out, &ack(&open, &ev));
         snapshot_after(&mut open);
-        line(&mut out, &ack(&open, &ev))?;
-        Ok(())
+        Ok(shown?)
     })())
 }

@@ -269,10 +269,16 @@ impl Dir {
     /// Creates `name` (must not exist) with this directory's file mode, writes `bytes`, fsyncs it.
     /// On failure nothing is left behind.
     pub fn create_file(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        self.create_file_parts(name, &[bytes])
+    }
+
+    /// [`Dir::create_file`] with the content given in parts (written one after the other).
+    pub fn create_file_parts(&self, name: &str, parts: &[&[u8]]) -> Result<(), StoreError> {
         let mut f = self.create_empty(name)?;
         let path = self.join(name);
-        let r = f
-            .write_all(bytes)
+        let r = parts
+            .iter()
+            .try_for_each(|p| f.write_all(p))
             .and_then(|()| f.sync_all())
             .map_err(StoreError::io("writing", &path));
         if r.is_err() {
@@ -368,11 +374,13 @@ impl Dir {
     /// Replaces `name` atomically: a new temporary file (this directory's mode), write, fsync,
     /// rename over `name` (a rename replaces a link, it never follows one), fsync the directory.
     pub fn replace(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        let mut r = [0u8; 6];
-        let _ = getrandom::fill(&mut r);
-        let suffix: String = r.iter().map(|b| format!("{b:02x}")).collect();
-        let tmp = format!(".{name}.{suffix}.tmp");
-        self.create_file(&tmp, bytes)?;
+        self.replace_parts(name, &[bytes])
+    }
+
+    /// [`Dir::replace`] with the content in parts (no concatenated copy of a big file).
+    pub fn replace_parts(&self, name: &str, parts: &[&[u8]]) -> Result<(), StoreError> {
+        let tmp = temp_name(name);
+        self.create_file_parts(&tmp, parts)?;
         if let Err(e) = rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name) {
             let _ = rustix::fs::unlinkat(&self.fd, tmp.as_str(), AtFlags::empty());
             return Err(io_err("renaming over", &self.join(name))(e));
@@ -386,14 +394,11 @@ impl Dir {
     pub fn replace_keeping(
         &self,
         name: &str,
-        bytes: &[u8],
+        parts: &[&[u8]],
         keep_stem: &str,
     ) -> Result<Option<String>, StoreError> {
-        let mut r = [0u8; 6];
-        let _ = getrandom::fill(&mut r);
-        let suffix: String = r.iter().map(|b| format!("{b:02x}")).collect();
-        let tmp = format!(".{name}.{suffix}.tmp");
-        self.create_file(&tmp, bytes)?;
+        let tmp = temp_name(name);
+        self.create_file_parts(&tmp, parts)?;
         let kept = if self.lstat(name)?.is_some() {
             match self.rename_unique(name, keep_stem) {
                 Ok(k) => Some(k),
@@ -460,6 +465,15 @@ impl Dir {
     pub fn sync(&self) -> Result<(), StoreError> {
         rustix::fs::fsync(&self.fd).map_err(io_err("syncing directory", &self.path))
     }
+}
+
+/// `.NAME.<12 random hex>.tmp`: a temporary name beside `name` ([`Dir::remove_stale_temps`]
+/// removes those a killed process left).
+fn temp_name(name: &str) -> String {
+    let mut r = [0u8; 6];
+    let _ = getrandom::fill(&mut r);
+    let suffix: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    format!(".{name}.{suffix}.tmp")
 }
 
 /// The facts [`trust::check_file`] judges, from a `stat`.

@@ -30,9 +30,15 @@ pub struct Header {
     pub checksum: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Body {
     run: Run,
+}
+
+/// What [`render`] writes under `[run]` (borrowed: a big fold is not copied to be written).
+#[derive(Serialize)]
+struct BodyRef<'a> {
+    run: &'a Run,
 }
 
 /// A snapshot whose header and checksum are good; the fold is parsed on demand.
@@ -88,10 +94,11 @@ pub enum Loaded {
     Damaged(StoreError),
 }
 
-/// Serialises a snapshot of `run`, covering `journal_bytes` bytes of journal.
-pub fn render(run: &Run, journal_bytes: u64) -> Result<String, StoreError> {
+/// Serialises a snapshot of `run`, covering `journal_bytes` bytes of journal: the header (with
+/// the comment lines) and the `[run]` part, to be written one after the other.
+pub fn render_parts(run: &Run, journal_bytes: u64) -> Result<(String, String), StoreError> {
     let err = |e: toml::ser::Error| StoreError::Invalid(format!("serialising state.toml: {e}"));
-    let body = toml::to_string(&Body { run: run.clone() }).map_err(err)?;
+    let body = toml::to_string(&BodyRef { run }).map_err(err)?;
     let header = toml::to_string(&Header {
         schema_version: SCHEMA_VERSION,
         seq: run.seq,
@@ -100,16 +107,25 @@ pub fn render(run: &Run, journal_bytes: u64) -> Result<String, StoreError> {
         checksum: sha256_hex(body.as_bytes()),
     })
     .map_err(err)?;
-    Ok(format!(
-        "# runsheet run state: a cache of the fold of journal.jsonl, which wins if they disagree.\n\
-         # Do not edit: `runsheet repair-state RUN` rebuilds it from the journal.\n{header}\n{body}"
+    Ok((
+        format!(
+            "# runsheet run state: a cache of the fold of journal.jsonl, which wins if they disagree.\n\
+             # Do not edit: `runsheet repair-state RUN` rebuilds it from the journal.\n{header}\n"
+        ),
+        body,
     ))
+}
+
+/// [`render_parts`] as one string.
+pub fn render(run: &Run, journal_bytes: u64) -> Result<String, StoreError> {
+    let (head, body) = render_parts(run, journal_bytes)?;
+    Ok(head + &body)
 }
 
 /// Writes `state.toml` atomically.
 pub fn save(dir: &Dir, run: &Run, journal_bytes: u64) -> Result<(), StoreError> {
-    let text = render(run, journal_bytes)?;
-    dir.replace(FILE, text.as_bytes())
+    let (head, body) = render_parts(run, journal_bytes)?;
+    dir.replace_parts(FILE, &[head.as_bytes(), body.as_bytes()])
 }
 
 /// Largest `state.toml` read (1 GiB): a snapshot of a very long run is large, but not that large.
@@ -126,6 +142,29 @@ fn declared_version(text: &str) -> Option<u32> {
         }
     }
     None
+}
+
+/// `seq` and `head` from the header of `dir/state.toml`, reading only its first 4 KiB (to see
+/// whether a save would change anything, without reading a big snapshot whole).
+pub fn peek(dir: &Dir) -> Option<(u64, String)> {
+    use std::io::Read;
+    let f = dir.open_file(FILE, super::safe::Access::Read).ok()??;
+    let mut buf = Vec::with_capacity(4096);
+    f.take(4096).read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf);
+    let mut seq = None;
+    let mut head = None;
+    for line in text.lines() {
+        if line.starts_with('[') {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("seq = ") {
+            seq = v.trim().parse().ok();
+        } else if let Some(v) = line.strip_prefix("head = ") {
+            head = Some(v.trim().trim_matches('"').to_owned());
+        }
+    }
+    Some((seq?, head?))
 }
 
 /// Line and column (1-based) of a byte offset.

@@ -10,7 +10,7 @@ use crate::run::intent::{self, Intent};
 use crate::store::journal::{Cursor, MAX_LINE, Scanner, Torn};
 use crate::store::lock::{self, LockGuard};
 use crate::store::safe::Access;
-use crate::store::snapshot::{self, Loaded};
+use crate::store::snapshot;
 use crate::store::{JOURNAL, LOCK, StoreError};
 use chrono::{DateTime, FixedOffset};
 use std::fs::File;
@@ -316,10 +316,7 @@ impl OpenRun {
         if self.refusal().is_some() {
             return Ok(false);
         }
-        if let Loaded::Ok(existing) = snapshot::load(&self.rundir)
-            && existing.header.seq == self.run.seq
-            && existing.header.head == self.run.head
-        {
+        if snapshot::peek(&self.rundir) == Some((self.run.seq, self.run.head.clone())) {
             return Ok(false);
         }
         self.rundir.remove_stale_temps();

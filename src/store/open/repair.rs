@@ -55,7 +55,8 @@ impl OpenRun {
             return Err(e);
         }
         self.rundir.remove_stale_temps();
-        let text = snapshot::render(&self.run, self.cursor.offset)?;
+        let (head, body) = snapshot::render_parts(&self.run, self.cursor.offset)?;
+        let parts = [head.as_bytes(), body.as_bytes()];
         let kept = if matches!(
             self.snapshot,
             SnapshotState::Damaged(_) | SnapshotState::Older(_)
@@ -65,10 +66,9 @@ impl OpenRun {
                 snapshot::FILE,
                 stamp(chrono::Local::now().fixed_offset())
             );
-            self.rundir
-                .replace_keeping(snapshot::FILE, text.as_bytes(), &stem)?
+            self.rundir.replace_keeping(snapshot::FILE, &parts, &stem)?
         } else {
-            self.rundir.replace(snapshot::FILE, text.as_bytes())?;
+            self.rundir.replace_parts(snapshot::FILE, &parts)?;
             None
         };
         self.snapshot = SnapshotState::Used;
