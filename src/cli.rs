@@ -151,10 +151,10 @@ pub enum Command {
     ///
     /// Example: runsheet repair-state latest
     RepairState(verify::VerifyArgs),
-    /// Move a partial last journal line (left by a crash) aside.
+    /// Move a partial last journal line aside; describe damage (or carry on with --accept-loss).
     ///
-    /// Example: runsheet repair-journal latest
-    RepairJournal(verify::VerifyArgs),
+    /// Example: runsheet repair-journal latest --accept-loss
+    RepairJournal(verify::RepairArgs),
     /// List the built-in and user templates (name, title, item count).
     ///
     /// Example: runsheet templates
@@ -198,26 +198,38 @@ pub fn run() -> i32 {
     let args = screen::bare_path(std::env::args_os().collect(), &names);
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // A usage error echoes the argument it rejects: sanitised, never raw.
+            common::say(e.render().to_string().trim_end());
+            return EXIT_USAGE;
+        }
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            // --help / --version: our own text. A closed stdout is not an error.
             let _ = e.print();
-            return code;
+            return EXIT_OK;
         }
     };
     match dispatch(cli.command) {
         Ok(code) => code,
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
-            // `runsheet man | head`: the reader went away; nothing to report.
+        Err(e) if is_closed_stdout(&e) => {
+            // `runsheet status RUN | head -1`: the reader went away; nothing to report.
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("runsheet: {e:#}");
+            common::say(&format!("runsheet: {e:#}"));
             EXIT_ERROR
         }
     }
+}
+
+fn is_closed_stdout(e: &color_eyre::Report) -> bool {
+    let pipe = Some(std::io::ErrorKind::BrokenPipe);
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().map(std::io::Error::kind) == pipe
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == pipe
+    })
 }
 
 fn dispatch(command: Command) -> color_eyre::Result<i32> {

@@ -111,6 +111,9 @@ pub struct Run {
     /// `seq` of the decision.
     #[serde(default)]
     pub open_no_go: BTreeMap<ItemId, u64>,
+    /// What happened to the record itself (a torn line moved aside, a repair), as messages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<String>,
     /// Per item: every change and note. Kept last so the snapshot reads top-down.
     #[serde(default)]
     pub items: BTreeMap<ItemId, ItemRecord>,
@@ -184,6 +187,7 @@ impl Run {
             windows: Vec::new(),
             holds: Vec::new(),
             open_no_go: BTreeMap::new(),
+            repairs: Vec::new(),
             items: BTreeMap::new(),
         })
     }
@@ -314,6 +318,29 @@ impl Run {
                     exceptions: exceptions.as_deref().map(clean_line),
                 }
             }
+            Change::TornTail {
+                offset,
+                len,
+                kept_as,
+                ..
+            } => self.repairs.push(format!(
+                "seq {seq} ({}): a partial line ({len} bytes at byte {offset}) left by a writer killed \
+                 during its write (never acknowledged) was moved aside to {}",
+                event::show_time(&at),
+                clean_line(kept_as)
+            )),
+            Change::Repair {
+                problem,
+                kept,
+                dropped_lines,
+            } => self.repairs.push(format!(
+                "seq {seq} ({}, {}): repaired after damage ({}); {dropped_lines} line(s) dropped; \
+                 kept: {}",
+                event::show_time(&at),
+                by.describe(),
+                clean_line(problem),
+                kept.iter().map(|k| clean_line(k)).collect::<Vec<_>>().join(", ")
+            )),
             Change::Abort { reason } => {
                 self.lifecycle = Lifecycle::Aborted {
                     seq,

@@ -10,25 +10,32 @@
 //! runs/<run-id>/lock              sidecar flock: appends are serialised on it
 //! ```
 //!
-//! Directories are 0700 and files 0600 whatever the umask. See `docs/runs.md`.
+//! Directories are 0700 and files 0600 whatever the umask — or, in a shared group directory
+//! (setgid, group rwx), 2770 and 0660. Every directory is checked before it is used (see
+//! [`trust`]) and every file of a run dir is opened relative to the run dir's descriptor without
+//! following links ([`safe`]). See `docs/runs.md` and `docs/journal-threat-model.md`.
 
 pub mod error;
 pub mod fsutil;
 pub mod identity;
 pub mod journal;
+pub mod lock;
 pub mod open;
+pub mod safe;
 pub mod snapshot;
+pub mod trust;
 pub mod verify;
 
 pub use error::StoreError;
-pub use open::OpenRun;
+pub use open::{LoadPolicy, OpenRun};
 
 use crate::run::SCHEMA_VERSION;
 use crate::run::event::{Actor, Change, Event, GENESIS, sha256_hex};
 use crate::template;
 use chrono::{DateTime, FixedOffset};
+use safe::{Access, Dir};
 use std::collections::BTreeMap;
-use std::fs;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 /// Environment variable overriding the data root.
@@ -77,24 +84,62 @@ impl Store {
         }
     }
 
+    /// The data root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// `<root>/runs`.
     pub fn runs_dir(&self) -> PathBuf {
         self.root.join("runs")
     }
 
-    /// Ids of all runs, sorted.
-    pub fn run_ids(&self) -> Result<Vec<String>, StoreError> {
-        let dir = self.runs_dir();
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(StoreError::io("listing", &dir)(e)),
+    /// The data root, checked (`--data-dir FILE` is refused with a message saying so); created
+    /// (0700) when `create`.
+    fn root_dir(&self, create: bool) -> Result<Option<Dir>, StoreError> {
+        Dir::root(&self.root, create).map_err(|e| match e {
+            StoreError::NotRegular { path, found, .. } => StoreError::Invalid(format!(
+                "the data dir {} is {found}, not a directory: give --data-dir (or \
+                 RUNSHEET_DATA_DIR) a directory; it is created if missing",
+                path.display()
+            )),
+            e => e,
+        })
+    }
+
+    /// `<root>/runs`, checked; created when `create` (2770 in a shared data root, else 0700).
+    pub fn runs(&self, create: bool) -> Result<Option<Dir>, StoreError> {
+        let Some(root) = self.root_dir(create)? else {
+            return Ok(None);
         };
-        let mut ids: Vec<String> = entries
-            .flatten()
-            .filter(|e| e.path().join(JOURNAL).is_file())
-            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-            .filter(|n| !n.starts_with('.'))
+        if create {
+            return root.create_child("runs", false).map(Some);
+        }
+        root.child("runs")
+    }
+
+    /// Ids of all runs, sorted: the entries of `runs/` that hold a journal (a link in `runs/` is
+    /// listed too, so that opening it says what is wrong instead of the run silently missing).
+    pub fn run_ids(&self) -> Result<Vec<String>, StoreError> {
+        let Some(runs) = self.runs(false)? else {
+            return Ok(Vec::new());
+        };
+        use rustix::fs::FileType;
+        let mut ids: Vec<String> = runs
+            .entries()?
+            .into_iter()
+            .filter(|(n, _)| !n.starts_with('.'))
+            .filter(|(n, t)| match t {
+                Some(FileType::Symlink) => true,
+                Some(FileType::Directory) | None => rustix::fs::statat(
+                    runs.fd(),
+                    format!("{n}/{JOURNAL}").as_str(),
+                    rustix::fs::AtFlags::SYMLINK_NOFOLLOW,
+                )
+                .is_ok(),
+                _ => false,
+            })
+            .map(|(n, _)| n)
             .collect();
         ids.sort();
         Ok(ids)
@@ -146,7 +191,8 @@ impl Store {
         self.create_from(&source, opts, actor, now)
     }
 
-    /// [`Store::create`] from a file or a built-in template.
+    /// [`Store::create`] from a file or a built-in template: [`Store::prepare_from`], then
+    /// [`NewRun::commit`] and the first snapshot.
     pub fn create_from(
         &self,
         source: &crate::catalog::Source,
@@ -169,10 +215,11 @@ impl Store {
         ))
     }
 
-    /// Everything [`Store::create_from`] does before touching the disk: the template read,
-    /// parsed and checked against `--var`, a free run id chosen, the start event sealed. The run
-    /// exists only once [`NewRun::commit`] returns (a screen may show it meanwhile; nothing that
-    /// depends on it is acknowledged before).
+    /// Everything [`Store::create_from`] does before touching the disk: the template read (a
+    /// regular file, never through a link or from a FIFO), parsed and checked against `--var`,
+    /// a free run id chosen, the start event sealed. The run exists only once
+    /// [`NewRun::commit`] returns (a screen may show it meanwhile; nothing that depends on it is
+    /// acknowledged before).
     pub fn prepare_from(
         &self,
         source: &crate::catalog::Source,
@@ -181,9 +228,12 @@ impl Store {
         now: DateTime<FixedOffset>,
     ) -> Result<NewRun, StoreError> {
         let shown = source.display();
-        let bytes = source
-            .read()
-            .map_err(StoreError::io("reading", Path::new(&shown)))?;
+        let bytes = match source {
+            crate::catalog::Source::File(p) => safe::read_regular(p, open::MAX_TEMPLATE)?,
+            crate::catalog::Source::Builtin(_) => source
+                .read()
+                .map_err(StoreError::io("reading", Path::new(&shown)))?,
+        };
         // The hash and the parse are independent: on two cores, at the same time.
         let (tpl, sha) = std::thread::scope(|s| {
             let sha = s.spawn(|| sha256_hex(&bytes));
@@ -205,7 +255,8 @@ impl Store {
             }
         }
         let origin = source.origin();
-        let runs = self.runs_dir();
+        // Checked now (a clear message before the screen opens), and again by the commit.
+        let runs = self.runs(false)?;
         let values: BTreeMap<&str, &str> = opts
             .vars
             .iter()
@@ -216,7 +267,9 @@ impl Store {
                 .into_owned();
         for _ in 0..16 {
             let id = run_id(now, &slug_source);
-            if runs.join(&id).exists() {
+            if let Some(r) = &runs
+                && r.lstat(&id)?.is_some()
+            {
                 continue;
             }
             let start = Change::Start {
@@ -238,7 +291,7 @@ impl Store {
                 id,
                 bytes,
                 line,
-                runs,
+                store: self.clone(),
             });
         }
         Err(StoreError::Invalid(
@@ -257,7 +310,7 @@ pub struct NewRun {
     id: String,
     bytes: Vec<u8>,
     line: String,
-    runs: PathBuf,
+    store: Store,
 }
 
 /// Why [`NewRun::commit`] did not create the run.
@@ -276,51 +329,144 @@ impl From<StoreError> for Committed {
 }
 
 impl NewRun {
-    /// Creates the run dir durably — the template copy, journal and lock file written and
-    /// fsync'd in a temporary dir, renamed into place, the runs dir fsync'd — and opens it (no
-    /// snapshot yet: `OpenRun::save_snapshot` writes one).
+    /// Creates the run dir durably and opens it (no snapshot yet: `OpenRun::save_snapshot`
+    /// writes one). The run is built in `runs/.new-<id>` (whose lock is held meanwhile: a later
+    /// `start` that can take it knows we died), every file fsync'd, renamed into place without
+    /// replacing anything, and `runs/` fsync'd; `.new-*` dirs left by a killed `start` are
+    /// removed first. Every directory is opened by descriptor, never through a link.
     pub fn commit(&self) -> Result<OpenRun, Committed> {
-        fsutil::create_private_dir_all(&self.runs)?;
-        let final_dir = self.runs.join(&self.id);
-        if final_dir.exists() {
+        let runs = self
+            .store
+            .runs(true)?
+            .ok_or_else(|| StoreError::Invalid("the data dir could not be created".to_owned()))?;
+        remove_abandoned(&runs);
+        let id = self.id.as_str();
+        if runs.lstat(id)?.is_some() {
             return Err(Committed::Taken);
         }
-        let tmp = self.runs.join(format!(".new-{}", self.id));
-        let _ = fs::remove_dir_all(&tmp);
-        fsutil::create_private_dir(&tmp)?;
-        fsutil::write_new(&tmp.join(TEMPLATE), &self.bytes)?;
-        fsutil::write_new(&tmp.join(JOURNAL), self.line.as_bytes())?;
-        fsutil::write_new(&tmp.join(LOCK), b"")?;
-        fsutil::sync_dir(&tmp)?;
-        match fs::rename(&tmp, &final_dir) {
-            Ok(()) => {}
-            Err(_) if final_dir.exists() => {
-                let _ = fs::remove_dir_all(&tmp);
+        let tmp_name = format!(".new-{id}");
+        let tmp = match runs.create_child(&tmp_name, true) {
+            Ok(d) => d,
+            Err(StoreError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
                 return Err(Committed::Taken);
             }
-            Err(e) => return Err(StoreError::io("renaming", &tmp)(e).into()),
+            Err(e) => return Err(e.into()),
+        };
+        let building = tmp.create_empty(LOCK)?;
+        let _ = building.try_lock();
+        let built = tmp
+            .create_file(TEMPLATE, &self.bytes)
+            .and_then(|()| tmp.create_file(JOURNAL, self.line.as_bytes()))
+            .and_then(|()| {
+                building
+                    .sync_all()
+                    .map_err(StoreError::io("syncing", tmp.join(LOCK)))
+            })
+            .and_then(|()| tmp.sync());
+        if let Err(e) = built {
+            let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
+            return Err(e.into());
         }
-        fsutil::sync_dir(&self.runs)?;
+        match rustix::fs::renameat_with(
+            runs.fd(),
+            tmp_name.as_str(),
+            runs.fd(),
+            id,
+            rustix::fs::RenameFlags::NOREPLACE,
+        ) {
+            Ok(()) => {}
+            Err(rustix::io::Errno::EXIST) => {
+                let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
+                return Err(Committed::Taken);
+            }
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS)
+                if runs.lstat(id)?.is_none() =>
+            {
+                rustix::fs::renameat(runs.fd(), tmp_name.as_str(), runs.fd(), id)
+                    .map_err(|e| StoreError::io("renaming", runs.join(&tmp_name))(e.into()))?;
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
+                return Err(StoreError::io("renaming", runs.join(&tmp_name))(e.into()).into());
+            }
+        }
+        runs.sync()?;
+        drop(building);
         Ok(OpenRun::open_created(
-            &final_dir,
+            &runs.join(id),
             crate::model::Template::clone(&self.template),
         )?)
     }
 
     /// The run's directory once committed.
     pub fn dir(&self) -> PathBuf {
-        self.runs.join(&self.id)
+        self.store.runs_dir().join(&self.id)
     }
+}
+
+/// How old a `.new-*` dir without a lock must be before it counts as abandoned.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes `.new-*` dirs a killed `start` left: those whose lock nobody holds (or, with no lock
+/// file yet, older than ten minutes). Failures are ignored: this is tidying, not the task at hand.
+fn remove_abandoned(runs: &Dir) {
+    let Ok(entries) = runs.entries() else {
+        return;
+    };
+    for (name, _) in entries.into_iter().filter(|(n, _)| n.starts_with(".new-")) {
+        let Ok(Some(d)) = runs.child(&name) else {
+            continue;
+        };
+        #[allow(clippy::unnecessary_cast)]
+        let age = runs.lstat(&name).ok().flatten().map_or(0, |st| {
+            chrono::Utc::now()
+                .timestamp()
+                .saturating_sub(st.st_mtime as i64)
+        });
+        let abandoned = match d.open_file(LOCK, Access::ReadWrite) {
+            // Its builder holds this lock until the run is renamed into place.
+            Ok(Some(f)) => age > 5 && f.try_lock().is_ok(),
+            Ok(None) => age > ABANDONED_AFTER.as_secs() as i64,
+            Err(_) => false,
+        };
+        if abandoned {
+            let _ = std::fs::remove_dir_all(runs.join(&name));
+        }
+    }
+}
+
+/// The first event of a run's journal (its `start`), read without loading the run: at most one
+/// line, from a regular file opened without following links. `None` if it cannot be read.
+pub fn first_event(dir: &Path) -> Option<Event> {
+    let rundir = open::open_run_dir(dir).ok()?;
+    let f = rundir.open_file(JOURNAL, Access::Read).ok()??;
+    let mut line = Vec::new();
+    std::io::BufReader::new(std::io::Read::take(f, journal::MAX_LINE as u64))
+        .read_until(b'\n', &mut line)
+        .ok()?;
+    serde_json::from_slice(line.strip_suffix(b"\n")?).ok()
 }
 
 /// Start time of a run from its first journal line, without loading it.
 pub fn started_at(dir: &Path) -> Option<DateTime<FixedOffset>> {
-    use std::io::BufRead;
-    let f = fs::File::open(dir.join(JOURNAL)).ok()?;
-    let mut line = String::new();
-    std::io::BufReader::new(f).read_line(&mut line).ok()?;
-    let ev: Event = serde_json::from_str(line.trim_end()).ok()?;
-    Some(ev.at)
+    first_event(dir).map(|e| e.at)
+}
+
+/// The bytes of a run's original template (`builtin:NAME` or a path); a FIFO, device or directory
+/// at the path is refused, never read.
+pub fn read_origin(origin: &str) -> Result<Vec<u8>, StoreError> {
+    if origin.starts_with(crate::catalog::BUILTIN_PREFIX) {
+        return crate::catalog::read_origin(origin)
+            .map_err(StoreError::io("reading", Path::new(origin)));
+    }
+    safe::read_regular(Path::new(origin), open::MAX_TEMPLATE)
+}
+
+/// First 12 hex digits of a hash.
+pub fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
 }
 
 /// `2026-11-23-deploy-window-7f3a`: date, slug of the title, 4 random hex digits.

@@ -392,13 +392,20 @@ fn overdue_sections_are_marked_in_md_and_html() {
         env.status_json(&id)["run"]["started_at"].as_str().unwrap(),
     )
     .unwrap();
-    let hm = |m: i64| {
-        (started + chrono::Duration::minutes(m))
-            .format("%H:%M")
-            .to_string()
+    // The slots run from T-60m to T+630m: when that crosses midnight, the report gives dates.
+    let at = |m: i64| started + chrono::Duration::minutes(m);
+    let days = at(-60).date_naive() != at(630).date_naive();
+    let slot = |a: i64, b: i64| {
+        let start = at(a).format(if days { "%Y-%m-%d %H:%M" } else { "%H:%M" });
+        let end = if at(a).date_naive() == at(b).date_naive() {
+            at(b).format("%H:%M").to_string()
+        } else {
+            at(b).format("%Y-%m-%d %H:%M").to_string()
+        };
+        format!("{start}–{end}")
     };
     assert!(
-        prep_row.starts_with(&format!("| T-60m Prep | {}–{} |", hm(-60), hm(-30))),
+        prep_row.starts_with(&format!("| T-60m Prep | {} |", slot(-60, -30))),
         "{prep_row}"
     );
     let freeze_row = md
@@ -412,7 +419,7 @@ fn overdue_sections_are_marked_in_md_and_html() {
         .unwrap();
     assert!(later_row.ends_with("| open |"), "{later_row}");
     assert!(
-        later_row.contains(&format!("| {}–{} |", hm(600), hm(630))),
+        later_row.contains(&format!("| {} |", slot(600, 630))),
         "{later_row}"
     );
 

@@ -68,6 +68,7 @@ fn kill_9_never_loses_an_acknowledged_change() {
         | 1;
     let mut rng = Rng(seed);
     let mut all_acked: Vec<(u64, String)> = Vec::new();
+    let mut torn_seen = 0usize;
     let started = Instant::now();
     for round in 0..rounds {
         let mut child = spawn_drive(&env, &id, &["--ops", "1000000", "--snapshot-every", "3"]);
@@ -87,10 +88,11 @@ fn kill_9_never_loses_an_acknowledged_change() {
             report.broken,
             report.problems
         );
-        assert!(
-            report.torn.is_none(),
-            "seed {seed} round {round}: a killed process left a partial line"
-        );
+        // One `write(2)` is not atomic under SIGKILL: a killed writer can leave a partial line.
+        // It was never acknowledged; the next round's first append moves it aside (checked below).
+        if report.torn.is_some() {
+            torn_seen += 1;
+        }
         let events = open.events().unwrap();
         for (seq, hash) in &all_acked {
             let ev = events
@@ -109,13 +111,30 @@ fn kill_9_never_loses_an_acknowledged_change() {
         all_acked.len()
     );
     eprintln!(
-        "{rounds} rounds, {} acknowledged changes, {:?}",
+        "{rounds} rounds, {} acknowledged changes, {torn_seen} partial lines left by a kill, {:?}",
         all_acked.len(),
         started.elapsed()
     );
+    // Every partial line a kill left was moved aside by the next writer and recorded, never lost.
+    env.ok(&["note", &id, "warn", "after the storm"]);
+    let events = OpenRun::open(&dir).unwrap().events().unwrap();
+    let recorded = events
+        .iter()
+        .filter(|e| matches!(e.change, runsheet::run::event::Change::TornTail { .. }))
+        .count();
+    let kept = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("journal.torn-"))
+        .count();
+    assert_eq!(recorded, kept, "each torn line kept aside has its event");
+    assert!(
+        recorded >= torn_seen,
+        "{recorded} recorded, {torn_seen} seen"
+    );
     // The lock is free after all those kills: a normal command gets it at once.
     let t = Instant::now();
-    env.ok(&["note", &id, "warn", "after the storm"]);
+    env.ok(&["note", &id, "warn", "and once more"]);
     assert!(t.elapsed() < Duration::from_secs(5));
 }
 

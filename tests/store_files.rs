@@ -163,13 +163,14 @@ fn set_journal_schema(dir: &Path, v: u32) {
 }
 
 #[test]
-fn newer_schema_opens_read_only_older_snapshot_migrates() {
+fn newer_schema_opens_read_only_and_a_snapshot_without_schema_is_damage() {
     let env = Env::new();
     let id = env.start("small.md", &[]);
     env.ok(&["tick", &id, "warn"]);
     let dir = env.run_dir(&id);
 
-    // Older snapshot (no schema_version: the pre-release layout) → rebuilt and rewritten.
+    // A snapshot without schema_version: runsheet never wrote one (every release declares 1 or
+    // more), so it is damage: ignored, left as it is, and rebuilt only by `repair-state`.
     let state = dir.join("state.toml");
     let text = std::fs::read_to_string(&state).unwrap();
     let old: String = text
@@ -178,13 +179,19 @@ fn newer_schema_opens_read_only_older_snapshot_migrates() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(&state, &old).unwrap();
-    assert_eq!(
+    assert!(matches!(
         OpenRun::open_with(&dir, LoadPolicy::PreferSnapshot)
             .unwrap()
             .snapshot,
-        SnapshotState::Older(0)
-    );
+        SnapshotState::Damaged(ref m) if m.contains("schema_version")
+    ));
     env.ok(&["tick", &id, "flush"]);
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        old,
+        "left as it is"
+    );
+    env.ok(&["repair-state", &id]);
     let migrated = std::fs::read_to_string(&state).unwrap();
     assert!(migrated.contains("schema_version = 1"), "{migrated}");
     assert_eq!(

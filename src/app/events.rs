@@ -156,5 +156,7 @@ fn verb(c: &Change) -> &'static str {
         Change::Resume { .. } => "lifted the HOLD",
         Change::Rebase { .. } => "re-based the run",
         Change::Start { .. } => "started the run",
+        Change::TornTail { .. } => "moved a torn journal line aside",
+        Change::Repair { .. } => "repaired the journal",
     }
 }

@@ -1,7 +1,7 @@
 //! The commands that change a run: tick, untick, skip, na, fail, sign, gate, note, set, undo, finish,
 //! abort, window, hold. Each appends one event and acknowledges it only once it is durable.
 
-use super::common::{StoreArgs, ack, exit, now, snapshot_after, warn};
+use super::common::{CmdResult, StoreArgs, ack, exit, line, now, out, say, snapshot_after, warn};
 use crate::run::event::Decision;
 use crate::run::intent::{Intent, find_item};
 use crate::store::{OpenRun, StoreError, identity};
@@ -215,7 +215,7 @@ pub fn apply(run: &str, who: &Who, req: Request) -> color_eyre::Result<i32> {
     exit(apply_inner(run, who, req))
 }
 
-fn apply_inner(run: &str, who: &Who, req: Request) -> Result<(), StoreError> {
+fn apply_inner(run: &str, who: &Who, req: Request) -> CmdResult {
     let mut open = who.store.open(run)?;
     warn(&open);
     let intent = match req {
@@ -224,10 +224,11 @@ fn apply_inner(run: &str, who: &Who, req: Request) -> Result<(), StoreError> {
     };
     let actor = identity::current(who.as_name.as_deref());
     let ev = open.append(&intent, &actor, now()?)?;
-    println!("{}", ack(&open, &ev));
+    // Acknowledged first (the change is durable); the snapshot, a cache, follows.
+    let shown = line(&mut out(), &ack(&open, &ev));
     after_effects(&open, &ev.change);
     snapshot_after(&mut open);
-    Ok(())
+    Ok(shown?)
 }
 
 /// What a NO-GO leaves the operator to choose, on stderr: hold, roll back, or abort.
@@ -239,21 +240,17 @@ fn after_effects(open: &OpenRun, change: &crate::run::event::Change) {
     } = change
     {
         let id = &open.run.id;
-        eprintln!("runsheet: NO-GO recorded. Next, one of:");
-        eprintln!("  hold:     runsheet hold {id} --reason TEXT");
-        match crate::run::gates::rollback_section(&open.template) {
-            Some(s) => eprintln!(
+        let rollback = match crate::run::gates::rollback_section(&open.template) {
+            Some(s) => format!(
                 "  roll back: work the section “{}” (its items need no confirmation)",
                 open.template.sections[s].title
             ),
-            None => eprintln!(
-                "  roll back: the template has no section titled rollback / back-out / revert"
-            ),
-        }
-        eprintln!("  abort:    runsheet abort {id} --reason TEXT");
-        eprintln!(
-            "  Ticks, sign-offs and GO decisions until then are refused unless confirmed with --after-no-go."
-        );
+            None => "  roll back: the template has no section titled rollback / back-out / revert"
+                .to_owned(),
+        };
+        say(&format!(
+            "runsheet: NO-GO recorded. Next, one of:\n  hold:     runsheet hold {id} --reason TEXT\n{rollback}\n  abort:    runsheet abort {id} --reason TEXT\n  Ticks, sign-offs and GO decisions until then are refused unless confirmed with --after-no-go."
+        ));
     }
 }
 
@@ -356,22 +353,31 @@ pub fn set(a: SetArgs) -> color_eyre::Result<i32> {
 
 /// `undo`: names what it reverts; gate decisions, sign-offs and run-level changes need `--yes`.
 pub fn undo(a: UndoArgs) -> color_eyre::Result<i32> {
-    exit((|| -> Result<(), StoreError> {
+    exit((|| -> CmdResult {
         let mut open = a.who.store.open(&a.run)?;
         warn(&open);
         let actor = identity::current(a.who.as_name.as_deref());
         let Some(p) = crate::run::undo::preview(&open.run, &open.template, &actor) else {
-            return Err(crate::run::intent::IntentError::NothingToUndo(actor.name.clone()).into());
+            return Err(
+                StoreError::from(crate::run::intent::IntentError::NothingToUndo(
+                    actor.name.clone(),
+                ))
+                .into(),
+            );
         };
         if a.dry_run {
-            println!("would {}", p.question(&actor).trim_end_matches('?'));
+            line(
+                &mut out(),
+                &format!("would {}", p.question(&actor).trim_end_matches('?')),
+            )?;
             return Ok(());
         }
         if p.confirm && !a.yes {
             return Err(StoreError::Invalid(format!(
                 "{} — this reverts a decision others may rely on; run again with --yes to undo it",
                 p.question(&actor)
-            )));
+            ))
+            .into());
         }
         let ev = open.commit(&actor, now()?, |run, template| {
             // Under the lock: the latest change may not be the one previewed any more.
@@ -384,9 +390,9 @@ pub fn undo(a: UndoArgs) -> color_eyre::Result<i32> {
             }
             Ok(crate::run::intent::check(run, template, &actor, &Intent::Undo)?)
         })?;
-        println!("{} — {}", ack(&open, &ev), p.done());
+        let shown = line(&mut out(), &format!("{} — {}", ack(&open, &ev), p.done()));
         snapshot_after(&mut open);
-        Ok(())
+        Ok(shown?)
     })())
 }
 

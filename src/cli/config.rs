@@ -1,7 +1,9 @@
 //! `runsheet config`: the configuration file, documented by a commented default.
 
 use crate::cli::EXIT_OK;
+use crate::cli::common::line;
 use clap::Args;
+use std::io::Write;
 
 /// The commented default configuration.
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.default.toml");
@@ -16,22 +18,32 @@ pub struct ConfigArgs {
 
 /// Prints the default configuration, or where the configuration file is and what it sets.
 pub fn run(a: ConfigArgs) -> color_eyre::Result<i32> {
+    let mut out = std::io::stdout().lock();
     if a.print_default {
-        print!("{DEFAULT_CONFIG}");
+        out.write_all(DEFAULT_CONFIG.as_bytes())?;
         return Ok(EXIT_OK);
     }
     match crate::store::identity::config_path() {
         Some(path) if path.exists() => {
-            println!("{} (exists)", path.display());
+            line(&mut out, &format!("{} (exists)", path.display()))?;
             let actor = crate::store::identity::current(None);
-            println!("operator in force: {}", actor.describe());
+            line(
+                &mut out,
+                &format!("operator in force: {}", actor.describe()),
+            )?;
         }
-        Some(path) => println!(
-            "{} (not created; `runsheet config --print-default > {}` writes a commented one)",
-            path.display(),
-            path.display()
-        ),
-        None => println!("no home directory known: no configuration file is read"),
+        Some(path) => line(
+            &mut out,
+            &format!(
+                "{} (not created; `runsheet config --print-default > {}` writes a commented one)",
+                path.display(),
+                path.display()
+            ),
+        )?,
+        None => line(
+            &mut out,
+            "no home directory known: no configuration file is read",
+        )?,
     }
     Ok(EXIT_OK)
 }

@@ -7,7 +7,10 @@ use clap_complete::Shell;
 /// Prints a shell completion script.
 pub fn completions(shell: Shell) -> color_eyre::Result<i32> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "runsheet", &mut std::io::stdout());
+    // Generated into memory first: clap_complete panics on a write error (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "runsheet", &mut script);
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
     Ok(EXIT_OK)
 }
 

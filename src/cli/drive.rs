@@ -1,11 +1,11 @@
 //! `runsheet _drive`: a hidden helper for the crash and concurrency tests. It toggles items one
 //! change at a time and prints `ack SEQ HASH` after each change is durable.
 
-use super::common::{StoreArgs, exit};
+use super::common::{CmdResult, StoreArgs, exit};
 use crate::run::intent::Intent;
 use crate::run::state::ItemState;
 use crate::run::view::item_state;
-use crate::store::{StoreError, identity};
+use crate::store::identity;
 use clap::Args;
 use std::io::Write;
 
@@ -33,7 +33,7 @@ pub struct DriveArgs {
 
 /// Runs `_drive`.
 pub fn run(a: DriveArgs) -> color_eyre::Result<i32> {
-    exit((|| -> Result<(), StoreError> {
+    exit((|| -> CmdResult {
         let mut open = a.store.open(&a.run)?;
         let actor = identity::current(a.as_name.as_deref());
         let n = open.template.items.len();

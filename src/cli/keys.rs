@@ -39,7 +39,7 @@ pub fn run(a: KeysArgs) -> color_eyre::Result<i32> {
         writeln!(out, "\noverrides: {}", path.display())?;
     }
     if let Some(e) = problem {
-        eprintln!("runsheet: {e}");
+        crate::cli::common::say(&format!("runsheet: {e}"));
         return Ok(EXIT_ERROR);
     }
     Ok(EXIT_OK)

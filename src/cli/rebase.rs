@@ -2,7 +2,7 @@
 //! stable id; progress on items that disappeared is kept and listed as orphaned.
 
 use super::change::Who;
-use super::common::{ack, exit, short, snapshot_after};
+use super::common::{CmdResult, ack, exit, line, out, short, snapshot_after};
 use crate::model::{ItemId, Template};
 use crate::run::Run;
 use crate::run::event::{Change, OrphanInfo, sha256_hex};
@@ -48,17 +48,20 @@ pub fn orphans(run: &Run, old: &Template, new: &Template) -> Vec<OrphanInfo> {
 
 /// Runs `rebase`.
 pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
-    exit((|| -> Result<(), StoreError> {
+    exit((|| -> CmdResult {
         let mut open = a.who.store.open(&a.run)?;
         let path = std::path::PathBuf::from(&open.run.template_path);
-        let bytes = crate::catalog::read_origin(&open.run.template_path)
-            .map_err(StoreError::io("reading", &path))?;
+        let bytes = crate::store::read_origin(&open.run.template_path)?;
+        let mut out = out();
         let new_sha = sha256_hex(&bytes);
         if new_sha == open.run.base_sha256 {
-            println!(
-                "{}: unchanged since the run started; nothing to re-base",
-                path.display()
-            );
+            line(
+                &mut out,
+                &format!(
+                    "{}: unchanged since the run started; nothing to re-base",
+                    path.display()
+                ),
+            )?;
             return Ok(());
         }
         let name = path
@@ -72,20 +75,26 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
             .filter(|i| !old_ids.contains(&i.id))
             .count();
         let lost = orphans(&open.run, &open.template, &new);
-        println!(
-            "template {} → {}: {} item(s) added, {} removed, {} with progress become orphaned (kept)",
-            short(&open.run.base_sha256),
-            short(&new_sha),
-            added,
-            open.template
-                .items
-                .iter()
-                .filter(|i| new.item(&i.id).is_none())
-                .count(),
-            lost.len()
-        );
+        line(
+            &mut out,
+            &format!(
+                "template {} → {}: {} item(s) added, {} removed, {} with progress become orphaned (kept)",
+                short(&open.run.base_sha256),
+                short(&new_sha),
+                added,
+                open.template
+                    .items
+                    .iter()
+                    .filter(|i| new.item(&i.id).is_none())
+                    .count(),
+                lost.len()
+            ),
+        )?;
         for o in &lost {
-            println!("  orphaned: {} [{}] ({})", o.text, o.section, o.id);
+            line(
+                &mut out,
+                &format!("  orphaned: {} [{}] ({})", o.text, o.section, o.id),
+            )?;
         }
         if a.dry_run {
             return Ok(());
@@ -106,8 +115,8 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
                 orphans: orphans(run, old, &new),
             })
         })?;
-        println!("{}", ack(&open, &ev));
+        let shown = line(&mut out, &ack(&open, &ev));
         snapshot_after(&mut open);
-        Ok(())
+        Ok(shown?)
     })())
 }

@@ -1,11 +1,12 @@
 //! `runsheet report RUN [--format md|json|html] [-o FILE]`.
 
-use super::common::{StoreArgs, exit, now};
+use super::common::{CmdResult, StoreArgs, emit, exit, now, out, say, warn};
 use super::status::context;
 use crate::report::{html, json, markdown};
 use crate::run::view::RunView;
 use crate::store::{StoreError, fsutil};
 use clap::{Args, ValueEnum};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Report format.
@@ -37,8 +38,9 @@ pub struct ReportArgs {
 
 /// Runs `report`.
 pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
-    exit((|| -> Result<(), StoreError> {
+    exit((|| -> CmdResult {
         let open = a.store.open(&a.run)?;
+        warn(&open);
         let events = open.events()?;
         let view = RunView::new(&open.run, &open.template);
         let now = now()?;
@@ -64,9 +66,16 @@ pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
                         StoreError::Invalid(format!("{}: not a file name", path.display()))
                     })?;
                 fsutil::atomic_replace(dir, &name, text.as_bytes())?;
-                eprintln!("wrote {}", path.display());
+                say(&format!("wrote {}", path.display()));
             }
-            None => print!("{text}"),
+            None => {
+                let mut out = out();
+                match a.format {
+                    Format::Md => emit(&mut out, &text)?,
+                    Format::Json | Format::Html => out.write_all(text.as_bytes())?,
+                }
+                out.flush()?;
+            }
         }
         Ok(())
     })())

@@ -3,7 +3,7 @@
 
 use super::common::{StoreArgs, fail, short};
 use crate::run::event::{Change, Event, show_time};
-use crate::store::{JOURNAL, NewRun, OpenRun, StartOptions, Store, StoreError, identity};
+use crate::store::{NewRun, OpenRun, StartOptions, Store, StoreError, identity};
 use crate::tui::{self, TuiOptions};
 use clap::Args;
 use std::collections::BTreeMap;
@@ -60,11 +60,7 @@ fn opts(s: &ScreenArgs) -> TuiOptions {
 }
 
 fn start_event(dir: &Path) -> Option<Event> {
-    use std::io::BufRead;
-    let f = std::fs::File::open(dir.join(JOURNAL)).ok()?;
-    let mut line = String::new();
-    std::io::BufReader::new(f).read_line(&mut line).ok()?;
-    serde_json::from_str(line.trim_end()).ok()
+    crate::store::first_event(dir)
 }
 
 /// Unfinished runs, newest first; with `origin`, only those started from that template (a run

@@ -1,9 +1,10 @@
 //! `runsheet start TEMPLATE`: create a run and print its id.
 
-use super::common::{StoreArgs, exit};
+use super::common::{CmdResult, StoreArgs, exit, line, out, say};
 use crate::store::{StartOptions, StoreError, identity};
 use clap::Args;
 use std::collections::BTreeMap;
+use std::io::Write;
 
 /// `start`.
 #[derive(Debug, Clone, Args)]
@@ -87,24 +88,24 @@ pub(crate) fn record_window(
     }
     let w = crate::run::window::resolve(&open.run, &open.template);
     if w.is_guess() {
-        eprintln!(
+        super::common::say(&format!(
             "runsheet: note: window {} is a guess ({}); set it with --window or `runsheet window {} START --reason TEXT`",
             w.describe(),
             w.guess.as_deref().unwrap_or(""),
             open.run.id
-        );
+        ));
     } else {
-        eprintln!(
+        super::common::say(&format!(
             "runsheet: window {} · {} · {}",
             w.describe(),
             w.t_label(&now),
             w.source_text(&open.template)
-        );
+        ));
     }
     Ok(())
 }
 
-fn start(a: StartArgs) -> Result<(), StoreError> {
+fn start(a: StartArgs) -> CmdResult {
     let store = a.store.store()?;
     let actor = identity::current(a.as_name.as_deref());
     let now = super::common::now()?;
@@ -119,12 +120,12 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
     let window = window_at_start(&source, a.window.as_deref(), now)?;
     let mut open = store.create_from(&source, &opts, &actor, now)?;
     for w in &open.template.warnings {
-        eprintln!(
+        say(&format!(
             "runsheet: {}:{}: warning: {}",
             source.display(),
             w.line,
             w.message
-        );
+        ));
     }
     let missing: Vec<&str> = open
         .template
@@ -132,11 +133,11 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
         .filter(|v| open.run.var(v).is_none())
         .collect();
     if !missing.is_empty() {
-        eprintln!(
+        say(&format!(
             "runsheet: note: variables without a value yet (set them with `runsheet set {} NAME VALUE`): {}",
             open.run.id,
             missing.join(", ")
-        );
+        ));
     }
     record_window(&mut open, window, &actor, now)?;
     if a.json {
@@ -149,9 +150,9 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
             "items": open.template.items.len(),
             "started_at": crate::report::time(&open.run.started_at),
         });
-        println!("{v}");
+        writeln!(out(), "{v}")?;
     } else {
-        println!("{}", open.run.id);
+        line(&mut out(), &open.run.id)?;
     }
     Ok(())
 }

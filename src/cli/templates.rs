@@ -133,11 +133,11 @@ pub fn new(a: NewArgs) -> color_eyre::Result<i32> {
         }
         Source::File(_) => {
             let names: Vec<&str> = catalog::BUILTINS.iter().map(|b| b.name).collect();
-            eprintln!(
+            crate::cli::common::say(&format!(
                 "runsheet: no template named `{}`; built-in templates: {}",
                 a.name,
                 names.join(", ")
-            );
+            ));
             return Ok(EXIT_ERROR);
         }
     };
@@ -160,6 +160,9 @@ pub fn new(a: NewArgs) -> color_eyre::Result<i32> {
         ));
     }
     std::fs::write(&target, &bytes).wrap_err_with(|| format!("writing {}", target.display()))?;
-    println!("wrote {} (from {})", target.display(), source.display());
+    crate::cli::common::line(
+        &mut std::io::stdout().lock(),
+        &format!("wrote {} (from {})", target.display(), source.display()),
+    )?;
     Ok(EXIT_OK)
 }

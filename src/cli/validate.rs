@@ -10,8 +10,11 @@ pub fn run(file: &Path, json: bool) -> color_eyre::Result<i32> {
     let t = template::load_path(file)?;
     let mut out = std::io::stdout().lock();
     if json {
+        // Buffered: pretty JSON is one line per value, and stdout flushes at every newline.
+        let mut out = crate::cli::common::out_buffered();
         serde_json::to_writer_pretty(&mut out, &tree::to_json(&t))?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(EXIT_OK);
     }
     let s = t.stats();

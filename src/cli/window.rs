@@ -1,7 +1,7 @@
 //! `runsheet window` and `runsheet hold`: the run's window and its holds, journaled with a reason.
 
 use super::change::Who;
-use super::common::{ack, exit, now, snapshot_after, warn};
+use super::common::{CmdResult, ack, exit, line, now, out, snapshot_after, warn};
 use crate::run::event::show_time;
 use crate::run::intent::{Intent, find_item};
 use crate::store::StoreError;
@@ -45,18 +45,21 @@ pub struct HoldArgs {
 
 /// `window`: shows the window, or sets / moves it (journaled, with a reason).
 pub fn window(a: WindowArgs) -> color_eyre::Result<i32> {
-    exit((|| -> Result<(), StoreError> {
+    exit((|| -> CmdResult {
         let mut open = a.who.store.open(&a.run)?;
         let now = now()?;
         let Some(spec_text) = a.start else {
             let w = crate::run::window::resolve(&open.run, &open.template);
-            println!(
-                "{}{} · {} · {}",
-                w.describe(),
-                if w.is_guess() { " (a guess)" } else { "" },
-                w.t_label(&now),
-                w.source_text(&open.template)
-            );
+            line(
+                &mut out(),
+                &format!(
+                    "{}{} · {} · {}",
+                    w.describe(),
+                    if w.is_guess() { " (a guess)" } else { "" },
+                    w.t_label(&now),
+                    w.source_text(&open.template)
+                ),
+            )?;
             return Ok(());
         };
         warn(&open);
@@ -68,9 +71,12 @@ pub fn window(a: WindowArgs) -> color_eyre::Result<i32> {
         let intent = window_intent(&spec_text, &open.template, now, reason)?;
         let actor = identity::current(a.who.as_name.as_deref());
         let ev = open.append(&intent, &actor, now)?;
-        println!("{}", ack(&open, &ev));
+        line(&mut out(), &ack(&open, &ev))?;
         let w = crate::run::window::resolve(&open.run, &open.template);
-        println!("window {} · {}", w.describe(), w.t_label(&now));
+        line(
+            &mut out(),
+            &format!("window {} · {}", w.describe(), w.t_label(&now)),
+        )?;
         snapshot_after(&mut open);
         Ok(())
     })())
@@ -97,7 +103,7 @@ pub fn window_intent(
 
 /// `hold`: puts the run on HOLD, or lifts it with `--release` (a journaled `resume`).
 pub fn hold(a: HoldArgs) -> color_eyre::Result<i32> {
-    exit((|| -> Result<(), StoreError> {
+    exit((|| -> CmdResult {
         let mut open = a.who.store.open(&a.run)?;
         warn(&open);
         let intent = if a.release {
@@ -119,14 +125,17 @@ pub fn hold(a: HoldArgs) -> color_eyre::Result<i32> {
         };
         let actor = identity::current(a.who.as_name.as_deref());
         let ev = open.append(&intent, &actor, now()?)?;
-        println!("{}", ack(&open, &ev));
+        line(&mut out(), &ack(&open, &ev))?;
         if let Some(h) = open.run.active_hold() {
-            println!(
-                "HOLD since {} by {}: {}",
-                show_time(&h.at),
-                h.by.describe(),
-                h.reason.replace('\n', " ")
-            );
+            line(
+                &mut out(),
+                &format!(
+                    "HOLD since {} by {}: {}",
+                    show_time(&h.at),
+                    h.by.describe(),
+                    h.reason.replace('\n', " ")
+                ),
+            )?;
         }
         snapshot_after(&mut open);
         Ok(())

@@ -224,6 +224,29 @@ pub enum Change {
         /// Why.
         reason: String,
     },
+    /// A partial last line, left by a writer killed during its write (so never acknowledged), was
+    /// moved out of the journal by the next writer (under the lock, where only a dead writer can
+    /// have left it). The bytes are kept in the run dir.
+    TornTail {
+        /// Byte offset where the partial line started.
+        offset: u64,
+        /// Its length in bytes.
+        len: u64,
+        /// File in the run dir holding it, byte for byte.
+        kept_as: String,
+        /// SHA-256 of those bytes.
+        sha256: String,
+    },
+    /// The operator repaired a damaged record with `runsheet repair-journal RUN --accept-loss`.
+    Repair {
+        /// The damage, as it was reported.
+        problem: String,
+        /// Files in the run dir holding the damaged copies, byte for byte.
+        kept: Vec<String>,
+        /// Journal lines dropped from the record (from the damaged line on; they are in the copy).
+        #[serde(default)]
+        dropped_lines: u64,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
@@ -251,6 +274,8 @@ impl Change {
             Change::Window { .. } => "window",
             Change::Hold { .. } => "hold",
             Change::Resume { .. } => "resume",
+            Change::TornTail { .. } => "torn_tail",
+            Change::Repair { .. } => "repair",
         }
     }
 

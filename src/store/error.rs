@@ -35,10 +35,45 @@ pub enum StoreError {
         candidates: Vec<String>,
     },
     /// Another process holds the run's lock for too long.
-    #[error("run is locked by another process ({}); try again", .path.display())]
+    #[error("{}: the run is locked by {} (waited {:.1} s); try again{}", .path.display(),
+        .holder.as_deref().unwrap_or("another process"), .waited.as_secs_f64(),
+        if .holder.is_some() { "" } else { " (who holds it could not be read)" })]
     Locked {
         /// The lock file.
         path: PathBuf,
+        /// Who holds it (pid, user, host, command, whether it is stopped), when it can be known.
+        holder: Option<String>,
+        /// How long this command waited.
+        waited: std::time::Duration,
+    },
+    /// The journal (or the snapshot beside it) is damaged: the run is read-only until repaired.
+    #[error("{}:{line}: {message}. The run is read-only: nothing is appended to a damaged record. `runsheet verify RUN` shows every problem; `runsheet repair-journal RUN` shows how to carry on (it keeps the damaged files aside)", .path.display())]
+    Damaged {
+        /// The damaged file (the journal, or `state.toml` when it is ahead of the journal).
+        path: PathBuf,
+        /// 1-based line (of the journal: where the damage starts).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file or directory of the store is not of the type expected (a FIFO, device, directory or
+    /// link where a regular file belongs, or a file where a directory belongs).
+    #[error("{} is {found}, not {expected}: runsheet does not open it (something other than runsheet put it there); move it away", .path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        found: &'static str,
+        /// What it should be.
+        expected: &'static str,
+    },
+    /// A file or directory another user could have planted or changed.
+    #[error("{} {message}", .path.display())]
+    Untrusted {
+        /// The path.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
+        message: String,
     },
     /// The run was written by a newer runsheet.
     #[error("{} has schema_version {found}; this runsheet reads up to {supported}: opened read-only, upgrade runsheet to change it", .path.display())]
@@ -62,8 +97,9 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
-    /// The journal ends with a partial line (a crash or a full disk during a write).
-    #[error("{}: ends with a partial line ({len} bytes at byte {offset}, line {line}); it is ignored. Run `runsheet repair-journal RUN` to move it aside before making changes", .path.display())]
+    /// The journal ends with a partial line (a writer killed during its write, or a write still in
+    /// progress). The next change moves it aside (kept, and recorded in the journal).
+    #[error("{}:{line}: ends with a partial line ({len} bytes at byte {offset}): a write in progress, or one cut off when its writer was killed (never acknowledged); it is not part of the record. The next change moves it aside to journal.torn-{offset} and records that in the journal (`runsheet repair-journal RUN` does it now)", .path.display())]
     TornTail {
         /// The journal.
         path: PathBuf,
@@ -112,6 +148,8 @@ impl StoreError {
                 | StoreError::Locked { .. }
                 | StoreError::ReadOnly { .. }
                 | StoreError::TornTail { .. }
+                | StoreError::Damaged { .. }
+                | StoreError::Rewritten { .. }
         )
     }
 }

@@ -1,19 +1,26 @@
-//! An open run: loaded from snapshot + journal, appended to under the lock, tailing other processes.
+//! An open run: what loading found (`open/load.rs`), appending under the lock with torn-tail
+//! handling (`open/append.rs`), and the repairs an operator asks for (`open/repair.rs`).
+//!
+//! The file journal's surface is deliberately narrow — open, append (`append`/`commit`), read new
+//! events, verify (`store::verify`), repair — so that it can become one implementation of a storage
+//! interface.
 
+mod append;
+mod load;
 mod repair;
 
-use super::fsutil::{self, LockGuard};
-use super::journal::{self, Break, Cursor, Torn};
-use super::snapshot::{self, Loaded};
-use super::{JOURNAL, LOCK, StoreError, TEMPLATE};
+pub use load::MAX_TEMPLATE;
+pub(crate) use load::{Disagreement, disagreement as snapshot_disagreement};
+pub use repair::RepairOutcome;
+
+use super::journal::{Break, Cursor, Torn};
+use super::safe::Dir;
+use super::trust::Owner;
+use super::{JOURNAL, StoreError, TEMPLATE};
 use crate::model::Template;
-use crate::run::event::{Actor, Change, Event, sha256_hex};
-use crate::run::intent::{self, Intent};
+use crate::run::event::sha256_hex;
 use crate::run::{Run, SCHEMA_VERSION};
-use crate::template;
-use chrono::{DateTime, FixedOffset};
-use std::fs::{self, File};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// How `state.toml` was found when the run was opened.
@@ -25,18 +32,21 @@ pub enum SnapshotState {
     Checked,
     /// Absent.
     Missing,
-    /// Readable but behind or disagreeing with the journal: ignored, rewritten at the next save.
-    Stale(String),
     /// Older schema: ignored, rewritten (migrated) at the next save.
     Older(u32),
     /// Newer schema: read-only.
     Newer(u32),
-    /// Damaged or edited by hand: ignored and left untouched until `repair-state`.
+    /// Damaged, edited by hand, or not a regular file: ignored and left untouched until
+    /// `repair-state`.
     Damaged(String),
+    /// Ahead of the journal or disagreeing with it (events were cut from the end of the journal,
+    /// or an event was changed): damage. The run is read-only and the snapshot is kept.
+    Ahead(String),
 }
 
 /// Whether loading starts from `state.toml` or replays the whole journal. The snapshot's header
-/// and checksum are checked either way.
+/// and checksum are checked either way, and every journal line's links and hash are checked either
+/// way; the snapshot only saves parsing and folding the lines it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadPolicy {
     /// From the snapshot when parsing it is cheaper than replaying what it covers (TOML parses
@@ -69,23 +79,34 @@ pub enum Drift {
 pub struct OpenRun {
     /// The run directory.
     pub dir: PathBuf,
+    /// The run directory, held open (every file is opened relative to it, never through a link).
+    rundir: Dir,
+    /// Who owns the run directory (its creator).
+    pub owner: Owner,
     /// The fold.
     pub run: Run,
     /// The template the run follows (its copy in the run dir).
     pub template: Template,
     /// Where reading the journal continues.
     cursor: Cursor,
-    /// A partial last line seen when opening.
+    /// Device and inode of the journal read (a replaced journal is noticed).
+    journal_id: (u64, u64),
+    /// A partial last line seen when opening (or at the last read).
     pub torn: Option<Torn>,
-    /// First chain problem seen while loading, if any (`verify` gives the full picture).
+    /// First damage in the journal, if any: the run is read-only.
     pub broken: Option<Break>,
+    /// Damaged lines found (the first is `broken`).
+    pub damaged_lines: usize,
+    /// The journal was truncated or replaced under us: the run is read-only.
+    rewritten: Option<String>,
     /// State of `state.toml` at open.
     pub snapshot: SnapshotState,
     /// Set when a newer runsheet wrote the run: changes are refused.
     pub read_only: Option<(PathBuf, u32)>,
-    /// Other things the operator should know (unreadable lines, a modified template copy).
+    /// Other things the operator should know (damage, a planted lock file, a modified template
+    /// copy, a partial last line).
     pub warnings: Vec<String>,
-    lock_file: File,
+    lock_file: Option<File>,
 }
 
 impl OpenRun {
@@ -94,353 +115,71 @@ impl OpenRun {
         self.dir.join(JOURNAL)
     }
 
-    /// Loads a run: `state.toml` if it agrees with the journal, plus the events after it; otherwise
-    /// the whole journal. Never writes anything.
+    /// Loads a run: every journal line is checked (links, hash); the fold comes from `state.toml`
+    /// when it agrees with the journal and is worth it, plus the events after it, else from the
+    /// whole journal. Never writes anything and never takes the lock; no file is opened through a
+    /// link, and FIFOs, devices and directories are refused before they are opened.
     pub fn open(dir: &Path) -> Result<OpenRun, StoreError> {
         OpenRun::open_with(dir, LoadPolicy::Auto)
     }
 
     /// [`OpenRun::open`] with a choice of how to use `state.toml`.
     pub fn open_with(dir: &Path, policy: LoadPolicy) -> Result<OpenRun, StoreError> {
-        OpenRun::open_inner(dir, policy, None)
+        load::load(dir, policy, None)
     }
 
     /// [`OpenRun::open`] for a run just created from `template` (already parsed from the bytes the
     /// run dir holds, so it is not parsed again).
     pub(crate) fn open_created(dir: &Path, template: Template) -> Result<OpenRun, StoreError> {
-        OpenRun::open_inner(dir, LoadPolicy::JournalOnly, Some(template))
+        load::load(dir, LoadPolicy::JournalOnly, Some(template))
     }
 
-    fn open_inner(
-        dir: &Path,
-        policy: LoadPolicy,
-        parsed: Option<Template>,
-    ) -> Result<OpenRun, StoreError> {
-        let lock_path = dir.join(LOCK);
-        let lock_file = match fsutil::open_append(&lock_path) {
-            Ok(f) => f,
-            Err(_) => File::open(&lock_path).map_err(StoreError::io("opening", &lock_path))?,
-        };
-        let journal_path = dir.join(JOURNAL);
-        let (bytes, loaded) = {
-            let _shared = fsutil::lock(&lock_file, &lock_path, false)?;
-            let bytes =
-                fs::read(&journal_path).map_err(StoreError::io("reading", &journal_path))?;
-            (bytes, snapshot::load(dir))
-        };
-        let mut warnings = Vec::new();
-        let mut snap_state = SnapshotState::Missing;
-        let mut start: Option<(Run, Cursor)> = None;
-        match loaded {
-            Loaded::Missing => {}
-            Loaded::Older(v) => snap_state = SnapshotState::Older(v),
-            Loaded::Newer(v) => snap_state = SnapshotState::Newer(v),
-            Loaded::Damaged(e) => snap_state = SnapshotState::Damaged(e.to_string()),
-            Loaded::Ok(snap) => match snapshot_cursor(&bytes, &snap.header) {
-                Ok(cur) => {
-                    let worth = match policy {
-                        LoadPolicy::Auto => {
-                            snap.size.saturating_mul(4) <= snap.header.journal_bytes
-                        }
-                        LoadPolicy::PreferSnapshot => true,
-                        LoadPolicy::JournalOnly => false,
-                    };
-                    if worth {
-                        match snap.run(&dir.join(snapshot::FILE)) {
-                            Ok(run) => {
-                                snap_state = SnapshotState::Used;
-                                start = Some((run, cur));
-                            }
-                            Err(e) => snap_state = SnapshotState::Damaged(e.to_string()),
-                        }
-                    } else {
-                        snap_state = SnapshotState::Checked;
-                    }
-                }
-                Err(why) => snap_state = SnapshotState::Stale(why),
-            },
-        }
-        let (mut run, mut cursor, scan) = match start {
-            Some((run, mut cur)) => {
-                let offset = usize::try_from(cur.offset)
-                    .unwrap_or(usize::MAX)
-                    .min(bytes.len());
-                let scan = journal::scan(&journal_path, &bytes[offset..], &mut cur, true);
-                (Some(run), cur, scan)
-            }
-            None => {
-                // Links (seq, prev) are checked here; recomputing every hash is `verify`'s job.
-                let mut cur = Cursor::start();
-                let scan = journal::scan(&journal_path, &bytes, &mut cur, false);
-                (None, cur, scan)
-            }
-        };
-        let mut events = scan.events.iter();
-        if run.is_none() {
-            let first = events.next().ok_or_else(|| StoreError::Parse {
-                path: journal_path.clone(),
-                line: 1,
-                column: 1,
-                message: "the journal has no complete event".to_owned(),
-            })?;
-            run = Some(Run::from_start(first).map_err(|e| StoreError::Parse {
-                path: journal_path.clone(),
-                line: 1,
-                column: 1,
-                message: e.to_string(),
-            })?);
-        }
-        let Some(mut run) = run else {
-            return Err(StoreError::Invalid("unreachable: no run".to_owned()));
-        };
-        for ev in events {
-            run.apply(ev);
-        }
-        for e in &scan.unreadable {
-            warnings.push(format!("skipped an unreadable event: {e}"));
-        }
-        if let Some(b) = &scan.broken {
-            warnings.push(format!(
-                "{}:{}: the hash chain breaks at seq {}: {}; run `runsheet verify`",
-                journal_path.display(),
-                b.line,
-                b.seq,
-                b.message
-            ));
-        }
-        if let Some(t) = &scan.torn {
-            warnings.push(
-                StoreError::TornTail {
-                    path: journal_path.clone(),
-                    offset: t.offset,
-                    len: t.len,
-                    line: t.line,
-                }
-                .to_string(),
-            );
-        }
-        let mut read_only = None;
-        if run.schema_version > SCHEMA_VERSION {
-            read_only = Some((journal_path.clone(), run.schema_version));
-        } else if let SnapshotState::Newer(v) = snap_state {
-            read_only = Some((dir.join(snapshot::FILE), v));
-        }
-        if let Some((path, found)) = &read_only {
-            warnings.push(
-                StoreError::ReadOnly {
-                    path: path.clone(),
-                    found: *found,
-                    supported: SCHEMA_VERSION,
-                }
-                .to_string(),
-            );
-        }
-        cursor.offset = cursor.offset.min(bytes.len() as u64);
-        let template = match parsed {
-            Some(t) => t,
-            None => load_copy(dir, &run, &mut warnings)?,
-        };
-        Ok(OpenRun {
-            dir: dir.to_owned(),
-            run,
-            template,
-            cursor,
-            torn: scan.torn,
-            broken: scan.broken,
-            snapshot: snap_state,
-            read_only,
-            warnings,
-            lock_file,
-        })
-    }
-
-    /// Checks `intent` against the latest state and appends it: takes the lock, reads what other
-    /// processes appended, checks, writes one line with one `write` on the `O_APPEND` journal,
-    /// `fdatasync`s, releases the lock. Only then is the event returned (acknowledged).
-    pub fn append(
-        &mut self,
-        intent: &Intent,
-        actor: &Actor,
-        now: DateTime<FixedOffset>,
-    ) -> Result<Event, StoreError> {
-        self.commit(actor, now, |run, template| {
-            Ok(intent::check(run, template, actor, intent)?)
-        })
-    }
-
-    /// [`OpenRun::append`], also returning the events of other processes it read first (under the
-    /// lock, before checking the change), oldest first: a screen folds those, then ours.
-    pub fn append_caught_up(
-        &mut self,
-        intent: &Intent,
-        actor: &Actor,
-        now: DateTime<FixedOffset>,
-    ) -> Result<(Vec<Event>, Event), StoreError> {
-        self.commit_caught_up(actor, now, |run, template| {
-            Ok(intent::check(run, template, actor, intent)?)
-        })
-    }
-
-    /// Appends the change `make` builds from the latest state (see [`OpenRun::append`]).
-    pub fn commit(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<FixedOffset>,
-        make: impl FnOnce(&Run, &Template) -> Result<Change, StoreError>,
-    ) -> Result<Event, StoreError> {
-        self.commit_caught_up(actor, now, make).map(|(_, ev)| ev)
-    }
-
-    fn commit_caught_up(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<FixedOffset>,
-        make: impl FnOnce(&Run, &Template) -> Result<Change, StoreError>,
-    ) -> Result<(Vec<Event>, Event), StoreError> {
+    /// Why changes are refused, if they are: a newer schema, damage in the journal, a snapshot
+    /// ahead of the journal, a journal replaced under us. `None`: the run takes changes.
+    pub fn refusal(&self) -> Option<StoreError> {
         if let Some((path, found)) = &self.read_only {
-            return Err(StoreError::ReadOnly {
+            return Some(StoreError::ReadOnly {
                 path: path.clone(),
                 found: *found,
                 supported: SCHEMA_VERSION,
             });
         }
-        let path = self.journal_path();
-        let mut journal = fsutil::open_append(&path)?;
-        let lock_path = self.dir.join(LOCK);
-        let guard = fsutil::lock(&self.lock_file, &lock_path, true)?;
-        let caught_up = self.catch_up(&mut journal, true)?;
-        let change = make(&self.run, &self.template)?;
-        let (event, line) =
-            Event::seal(self.run.seq + 1, now, actor.clone(), change, &self.run.head)
-                .map_err(|e| StoreError::Invalid(format!("serialising an event: {e}")))?;
-        let before = self.cursor.offset;
-        match journal.write(line.as_bytes()) {
-            Ok(n) if n == line.len() => {}
-            Ok(n) => {
-                let _ = journal.set_len(before);
-                return Err(StoreError::io("appending to", &path)(
-                    std::io::Error::other(format!(
-                        "short write ({n} of {} bytes), undone",
-                        line.len()
-                    )),
-                ));
-            }
-            Err(e) => {
-                let _ = journal.set_len(before);
-                return Err(StoreError::io("appending to", &path)(e));
-            }
-        }
-        journal
-            .sync_data()
-            .map_err(StoreError::io("syncing", &path))?;
-        drop(guard);
-        self.cursor.offset += line.len() as u64;
-        self.cursor.line += 1;
-        self.cursor.next_seq = event.seq + 1;
-        self.cursor.prev.clone_from(&event.hash);
-        let base = self.run.base_sha256.clone();
-        self.run.apply(&event);
-        if self.run.base_sha256 != base {
-            let mut w = Vec::new();
-            self.template = load_copy(&self.dir, &self.run, &mut w)?;
-            self.warnings.extend(w);
-        }
-        Ok((caught_up, event))
-    }
-
-    /// Every complete event of the journal, from the start (for reports and timelines).
-    pub fn events(&self) -> Result<Vec<Event>, StoreError> {
-        let path = self.journal_path();
-        let bytes = fs::read(&path).map_err(StoreError::io("reading", &path))?;
-        let mut cur = Cursor::start();
-        Ok(journal::scan(&path, &bytes, &mut cur, false).events)
-    }
-
-    /// Reads events other processes appended since the last read, applies them, and returns them.
-    /// A partial last line is left for the next call (its writer may still be writing it).
-    pub fn read_new_events(&mut self) -> Result<Vec<Event>, StoreError> {
-        let path = self.journal_path();
-        let mut f = File::open(&path).map_err(StoreError::io("opening", &path))?;
-        self.catch_up(&mut f, false)
-    }
-
-    fn catch_up(&mut self, f: &mut File, locked: bool) -> Result<Vec<Event>, StoreError> {
-        let path = self.journal_path();
-        let len = f
-            .metadata()
-            .map_err(StoreError::io("reading metadata of", &path))?
-            .len();
-        if len < self.cursor.offset {
-            return Err(StoreError::Rewritten {
-                path,
-                message: format!(
-                    "is {len} bytes, shorter than the {} already read: it was truncated or replaced",
-                    self.cursor.offset
-                ),
+        if let Some(b) = &self.broken {
+            let more = match self.damaged_lines {
+                0 | 1 => String::new(),
+                n => format!(" ({} more damaged line(s) after it)", n - 1),
+            };
+            return Some(StoreError::Damaged {
+                path: self.journal_path(),
+                line: b.line,
+                message: format!("{} (seq {} expected there){more}", b.message, b.seq),
             });
         }
-        if len == self.cursor.offset {
-            return Ok(Vec::new());
-        }
-        f.seek(SeekFrom::Start(self.cursor.offset))
-            .map_err(StoreError::io("seeking in", &path))?;
-        let mut bytes = Vec::with_capacity(usize::try_from(len - self.cursor.offset).unwrap_or(0));
-        f.take(len - self.cursor.offset)
-            .read_to_end(&mut bytes)
-            .map_err(StoreError::io("reading", &path))?;
-        let scan = journal::scan(&path, &bytes, &mut self.cursor, true);
-        if locked && let Some(t) = scan.torn {
-            return Err(StoreError::TornTail {
-                path,
-                offset: t.offset,
-                len: t.len,
-                line: t.line,
+        if let SnapshotState::Ahead(why) = &self.snapshot {
+            return Some(StoreError::Damaged {
+                path: self.journal_path(),
+                line: self.cursor.line,
+                message: why.clone(),
             });
         }
-        if self.broken.is_none() {
-            self.broken = scan.broken.clone();
+        if let Some(why) = &self.rewritten {
+            return Some(StoreError::Rewritten {
+                path: self.journal_path(),
+                message: why.clone(),
+            });
         }
-        let base = self.run.base_sha256.clone();
-        for ev in &scan.events {
-            self.run.apply(ev);
-        }
-        if self.run.base_sha256 != base {
-            let mut w = Vec::new();
-            self.template = load_copy(&self.dir, &self.run, &mut w)?;
-            self.warnings.extend(w);
-        }
-        Ok(scan.events)
+        None
     }
 
-    /// Rewrites `state.toml` (under the lock) unless it is damaged, newer, or already as recent.
-    /// Returns whether it was written.
-    pub fn save_snapshot(&mut self) -> Result<bool, StoreError> {
-        if matches!(
-            self.snapshot,
-            SnapshotState::Damaged(_) | SnapshotState::Newer(_)
-        ) {
-            return Ok(false);
-        }
-        let lock_path = self.dir.join(LOCK);
-        let _guard: LockGuard = fsutil::lock(&self.lock_file, &lock_path, true)?;
-        let path = self.journal_path();
-        let mut journal = File::open(&path).map_err(StoreError::io("opening", &path))?;
-        self.catch_up(&mut journal, false)?;
-        if let Loaded::Ok(existing) = snapshot::load(&self.dir)
-            && existing.header.seq == self.run.seq
-            && existing.header.head == self.run.head
-        {
-            return Ok(false);
-        }
-        fsutil::remove_stale_temps(&self.dir);
-        snapshot::save(&self.dir, &self.run, self.cursor.offset)?;
-        self.snapshot = SnapshotState::Used;
-        Ok(true)
+    /// Why the run is read-only, in words, for screens and reports (`None`: it takes changes).
+    pub fn read_only_reason(&self) -> Option<String> {
+        self.refusal().map(|e| e.to_string())
     }
 
-    /// Compares the original template file with the template the run follows.
+    /// Compares the original template file with the template the run follows (a FIFO or device
+    /// at the original path is reported, never read).
     pub fn drift(&self) -> Drift {
-        match crate::catalog::read_origin(&self.run.template_path) {
+        match super::read_origin(&self.run.template_path) {
             Ok(bytes) => {
                 let new = sha256_hex(&bytes);
                 if new == self.run.base_sha256 {
@@ -452,7 +191,7 @@ impl OpenRun {
                     }
                 }
             }
-            Err(e) => Drift::Missing(format!("{}: {e}", self.run.template_path)),
+            Err(e) => Drift::Missing(e.to_string()),
         }
     }
 
@@ -464,9 +203,9 @@ impl OpenRun {
     /// Writes a template copy into the run dir (durably, before the re-base event refers to it).
     pub fn store_template_copy(&self, bytes: &[u8]) -> Result<String, StoreError> {
         let sha = sha256_hex(bytes);
-        let path = self.dir.join(copy_name(&self.run, &sha));
-        if !path.exists() {
-            fsutil::atomic_replace(&self.dir, &copy_name(&self.run, &sha), bytes)?;
+        let name = copy_name(&self.run, &sha);
+        if self.rundir.lstat(&name)?.is_none() {
+            self.rundir.replace(&name, bytes)?;
         }
         Ok(sha)
     }
@@ -481,50 +220,22 @@ pub fn copy_name(run: &Run, sha: &str) -> String {
     }
 }
 
-fn load_copy(dir: &Path, run: &Run, warnings: &mut Vec<String>) -> Result<Template, StoreError> {
-    let path = dir.join(copy_name(run, &run.base_sha256));
-    let bytes = fs::read(&path).map_err(StoreError::io("reading", &path))?;
-    if sha256_hex(&bytes) != run.base_sha256 {
-        warnings.push(format!(
-            "{}: its SHA-256 is not the one recorded ({}): the run dir's copy was modified",
-            path.display(),
-            run.base_sha256
-        ));
-    }
-    let name = Path::new(&run.template_path)
+/// Opens a run directory: its parent (`runs/`) is opened and checked, then the run dir itself
+/// without following a link.
+pub fn open_run_dir(path: &Path) -> Result<Dir, StoreError> {
+    let missing = || StoreError::Io {
+        op: "opening run directory",
+        path: path.to_owned(),
+        source: std::io::ErrorKind::NotFound.into(),
+    };
+    let name = path
         .file_name()
-        .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned());
-    Ok(template::parse_bytes(&name, &bytes)?)
-}
-
-fn snapshot_cursor(bytes: &[u8], snap: &snapshot::Header) -> Result<Cursor, String> {
-    let end = usize::try_from(snap.journal_bytes).map_err(|e| e.to_string())?;
-    if end > bytes.len() {
-        return Err(format!(
-            "it covers {end} bytes of journal but the journal has {}",
-            bytes.len()
-        ));
-    }
-    if end == 0 || bytes[end - 1] != b'\n' {
-        return Err("it does not end at a journal line boundary".to_owned());
-    }
-    let start = bytes[..end - 1]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let line = &bytes[start..end - 1];
-    let ev: Event = serde_json::from_slice(line).map_err(|e| e.to_string())?;
-    if ev.seq != snap.seq || ev.hash != snap.head {
-        return Err(format!(
-            "it records seq {} / {} but the journal has seq {} / {} there",
-            snap.seq, snap.head, ev.seq, ev.hash
-        ));
-    }
-    let lines = bytes[..end].iter().filter(|&&b| b == b'\n').count();
-    Ok(Cursor {
-        offset: snap.journal_bytes,
-        line: lines + 1,
-        next_seq: snap.seq + 1,
-        prev: snap.head.clone(),
-    })
+        .and_then(|n| n.to_str())
+        .ok_or_else(missing)?;
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let parent = Dir::open(parent, true)?.ok_or_else(missing)?;
+    parent.child(name)?.ok_or_else(missing)
 }

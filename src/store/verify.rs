@@ -1,9 +1,11 @@
-//! `verify`: re-check the whole hash chain, the snapshot's head and the template copies.
+//! `verify`: re-check the whole hash chain (streamed), the snapshot's head and the template copies.
+//! It never takes the lock and never writes.
 
-use super::journal::{self, Break, Cursor, Torn};
+use super::journal::{Break, Cursor, Scanner, Torn};
+use super::open::open_run_dir;
 use super::snapshot::{self, Loaded};
 use super::{JOURNAL, StoreError};
-use crate::run::event::{Change, Event, sha256_hex};
+use crate::run::event::{Change, sha256_hex};
 use std::path::Path;
 
 /// What `verify` found.
@@ -15,10 +17,14 @@ pub struct Report {
     pub head: Option<String>,
     /// First break, if any.
     pub broken: Option<Break>,
-    /// A partial last line (reported, not a break: a crash during a write leaves one).
+    /// Damaged lines (the first is `broken`).
+    pub damaged_lines: usize,
+    /// A partial last line (reported, not a break: a writer killed during its write leaves one).
     pub torn: Option<Torn>,
     /// Other findings that mean tampering (snapshot head disagrees, template copy modified).
     pub problems: Vec<String>,
+    /// Things worth knowing that do not touch the chain (a damaged snapshot, repairs recorded).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -30,67 +36,114 @@ impl Report {
 
 /// Verifies the run in `dir`.
 pub fn verify(dir: &Path) -> Result<Report, StoreError> {
-    let path = dir.join(JOURNAL);
-    let bytes = std::fs::read(&path).map_err(StoreError::io("reading", &path))?;
-    let mut cur = Cursor::start();
-    let scan = journal::scan(&path, &bytes, &mut cur, true);
-    let mut report = Report {
-        events: scan.events.len(),
-        head: scan.events.last().map(|e| e.hash.clone()),
-        broken: scan.broken,
-        torn: scan.torn,
-        problems: Vec::new(),
+    let rundir = open_run_dir(dir)?;
+    let path = rundir.join(JOURNAL);
+    let loaded = snapshot::load(&rundir);
+    let journal = rundir
+        .open_file(JOURNAL, super::safe::Access::Read)?
+        .ok_or_else(|| StoreError::Io {
+            op: "opening",
+            path: path.clone(),
+            source: std::io::ErrorKind::NotFound.into(),
+        })?;
+    let mut report = Report::default();
+    let header = match &loaded {
+        Loaded::Ok(s) => Some(s.header.clone()),
+        Loaded::Damaged(e) => {
+            report.notes.push(format!(
+                "{e} (state.toml is a cache: it is not part of the record; the journal was checked)"
+            ));
+            None
+        }
+        _ => None,
     };
-    if scan.events.is_empty() && report.broken.is_none() {
+    let mut scan = Scanner::new(&path, Cursor::start());
+    if let Some(h) = &header {
+        scan = scan.watch_boundary(h.journal_bytes).watch_seq(h.seq);
+    }
+    let mut copies: Vec<(u64, String)> = Vec::new();
+    let mut start_sha = None;
+    let mut first_seq = None;
+    scan.feed(&journal, |ev, _| {
+        first_seq.get_or_insert(ev.seq);
+        match &ev.change {
+            Change::Start {
+                template_sha256, ..
+            } if start_sha.is_none() => {
+                start_sha = Some(template_sha256.clone());
+                copies.push((ev.seq, template_sha256.clone()));
+            }
+            Change::Rebase { to_sha256, .. } => copies.push((ev.seq, to_sha256.clone())),
+            Change::TornTail {
+                offset, kept_as, ..
+            } => report.notes.push(format!(
+                "seq {}: a partial line at byte {offset}, left by a writer killed during its write, was moved aside to {kept_as}",
+                ev.seq
+            )),
+            Change::Repair {
+                problem, kept, ..
+            } => report.notes.push(format!(
+                "seq {}: repaired after damage ({problem}) by {}; damaged copies kept: {}",
+                ev.seq,
+                ev.by.describe(),
+                kept.join(", ")
+            )),
+            _ => {}
+        }
+    })?;
+    report.events = usize::try_from(scan.events).unwrap_or(usize::MAX);
+    report.head = (scan.events > 0).then(|| scan.cur.prev.clone());
+    report.broken = scan.broken.clone();
+    report.damaged_lines = scan.damaged_lines;
+    report.torn = scan.torn;
+    if report.broken.is_none() && (scan.events == 0 || first_seq != Some(1)) {
         report.broken = Some(Break {
             seq: 1,
             line: 1,
-            message: "the journal has no complete event".to_owned(),
+            offset: 0,
+            prev: crate::run::event::GENESIS.to_owned(),
+            message: "the journal has no start event".to_owned(),
         });
     }
-    if let Loaded::Ok(loaded) = snapshot::load(dir) {
-        let snap = &loaded.header;
-        let at = scan.events.iter().find(|e| e.seq == snap.seq);
-        match at {
-            Some(e) if e.hash == snap.head => {}
-            Some(e) => report.problems.push(format!(
-                "state.toml records head {} at seq {}, the journal has {}: an event was changed",
-                snap.head, snap.seq, e.hash
-            )),
-            None => report.problems.push(format!(
-                "state.toml covers seq {} but the journal has no such event: events were removed",
-                snap.seq
-            )),
+    match header
+        .as_ref()
+        .and_then(|h| super::open::snapshot_disagreement(h, &scan))
+    {
+        Some(super::open::Disagreement::Journal(why)) => {
+            report.problems.push(format!("{}: {why}", path.display()))
         }
+        Some(super::open::Disagreement::Snapshot(why)) => report.notes.push(format!(
+            "{why} (state.toml is a cache; `runsheet repair-state` rebuilds it)"
+        )),
+        None => {}
     }
-    check_copies(dir, &scan.events, &mut report);
+    if let Err(e) = rundir.inspect(super::LOCK) {
+        report.notes.push(e.to_string());
+    }
+    check_copies(&rundir, &copies, start_sha.as_deref(), &mut report);
     Ok(report)
 }
 
-fn check_copies(dir: &Path, events: &[Event], report: &mut Report) {
-    let mut start_sha = None;
-    for ev in events {
-        let sha = match &ev.change {
-            Change::Start {
-                template_sha256, ..
-            } => {
-                start_sha = Some(template_sha256.clone());
-                template_sha256
-            }
-            Change::Rebase { to_sha256, .. } => to_sha256,
-            _ => continue,
-        };
-        let name = if Some(sha) == start_sha.as_ref() {
+fn check_copies(
+    rundir: &super::safe::Dir,
+    copies: &[(u64, String)],
+    start_sha: Option<&str>,
+    report: &mut Report,
+) {
+    for (seq, sha) in copies {
+        let name = if Some(sha.as_str()) == start_sha {
             super::TEMPLATE.to_owned()
         } else {
             format!("template-{}.md", sha.get(..12).unwrap_or(sha))
         };
-        match std::fs::read(dir.join(&name)) {
-            Ok(b) if &sha256_hex(&b) == sha => {}
-            Ok(_) => report.problems.push(format!(
-                "{name}: modified (SHA-256 differs from seq {})",
-                ev.seq
-            )),
+        match rundir.read_file(&name, super::open::MAX_TEMPLATE) {
+            Ok(Some(b)) if &sha256_hex(&b) == sha => {}
+            Ok(Some(_)) => report
+                .problems
+                .push(format!("{name}: modified (SHA-256 differs from seq {seq})")),
+            Ok(None) => report
+                .problems
+                .push(format!("{name}: missing (recorded at seq {seq})")),
             Err(e) => report.problems.push(format!("{name}: {e}")),
         }
     }

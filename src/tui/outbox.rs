@@ -204,6 +204,8 @@ mod tests {
     fn locked() -> StoreError {
         StoreError::Locked {
             path: PathBuf::from("lock"),
+            holder: None,
+            waited: std::time::Duration::from_secs(10),
         }
     }
 

@@ -8,6 +8,12 @@ use std::process::{Command, Output};
 /// The `runsheet` binary built for the tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_runsheet");
 
+/// The binary the CLI tests run: [`BIN`], or `$RUNSHEET_TEST_BIN` (to check that a regression test
+/// fails against an older build).
+pub fn bin() -> String {
+    std::env::var("RUNSHEET_TEST_BIN").unwrap_or_else(|_| BIN.to_owned())
+}
+
 /// A fixture under tests/fixtures/runs.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,7 +38,7 @@ impl Env {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(BIN);
+        let mut c = Command::new(bin());
         c.env("RUNSHEET_DATA_DIR", self.data())
             .env("RUNSHEET_OPERATOR", "Tester")
             .env("HOME", self.tmp.path())
@@ -113,4 +119,78 @@ pub fn big_template(n: usize) -> String {
         s.push_str(&format!("- [ ] Step number {i} of the window\n"));
     }
     s
+}
+
+/// What a command did when run with a deadline.
+pub struct Ran {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    pub out: String,
+    pub err: String,
+    /// Still running at the deadline (then killed).
+    pub hung: bool,
+}
+
+impl Ran {
+    /// stdout and stderr together.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.out, self.err)
+    }
+
+    /// Whether it panicked (Rust exits 101 and prints "panicked").
+    pub fn panicked(&self) -> bool {
+        self.code == 101 || self.err.contains("panicked")
+    }
+}
+
+/// Runs `cmd` with piped output, killing it at `limit` (polling, never a fixed sleep).
+pub fn run_within(mut cmd: Command, limit: std::time::Duration) -> Ran {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let to = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = so.read_to_end(&mut s);
+        s
+    });
+    let te = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = se.read_to_end(&mut s);
+        s
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let mut hung = false;
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if std::time::Instant::now() > deadline {
+            hung = true;
+            let _ = child.kill();
+            break child.wait().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    Ran {
+        code: status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&to.join().unwrap()).into_owned(),
+        err: String::from_utf8_lossy(&te.join().unwrap()).into_owned(),
+        hung,
+    }
+}
+
+impl Env {
+    /// Runs `runsheet ARGS` with a deadline.
+    pub fn run_within(&self, args: &[&str], limit: std::time::Duration) -> Ran {
+        let mut c = self.cmd();
+        c.args(args);
+        run_within(c, limit)
+    }
 }

@@ -55,6 +55,22 @@ pub(super) fn detail(c: &Change) -> Option<String> {
             end.as_ref().map(|e| format!(" – {e}")).unwrap_or_default()
         )),
         Change::Hold { reason, .. } | Change::Resume { reason } => Some(reason.clone()),
+        Change::TornTail {
+            offset,
+            len,
+            kept_as,
+            ..
+        } => Some(format!(
+            "a partial line ({len} bytes at byte {offset}) left by a killed writer, never acknowledged, moved aside to {kept_as}"
+        )),
+        Change::Repair {
+            problem,
+            kept,
+            dropped_lines,
+        } => Some(format!(
+            "repaired after damage ({problem}); {dropped_lines} line(s) dropped; kept: {}",
+            kept.join(", ")
+        )),
     }
 }
 

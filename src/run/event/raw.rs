@@ -26,6 +26,8 @@ enum Kind {
     Window,
     Hold,
     Resume,
+    TornTail,
+    Repair,
 }
 
 /// Every field any change has, read in one pass: serde's internally tagged enums buffer each
@@ -60,6 +62,13 @@ pub(super) struct RawChange {
     zone: Option<String>,
     end: Option<String>,
     gate: Option<ItemId>,
+    offset: Option<u64>,
+    len: Option<u64>,
+    kept_as: Option<String>,
+    sha256: Option<String>,
+    problem: Option<String>,
+    kept: Option<Vec<String>>,
+    dropped_lines: Option<u64>,
 }
 
 fn need<T>(v: Option<T>, field: &str, kind: Kind) -> Result<T, String> {
@@ -150,6 +159,17 @@ impl TryFrom<RawChange> for Change {
             },
             Kind::Resume => Change::Resume {
                 reason: need(r.reason, "reason", k)?,
+            },
+            Kind::TornTail => Change::TornTail {
+                offset: need(r.offset, "offset", k)?,
+                len: need(r.len, "len", k)?,
+                kept_as: need(r.kept_as, "kept_as", k)?,
+                sha256: need(r.sha256, "sha256", k)?,
+            },
+            Kind::Repair => Change::Repair {
+                problem: need(r.problem, "problem", k)?,
+                kept: r.kept.unwrap_or_default(),
+                dropped_lines: r.dropped_lines.unwrap_or(0),
             },
         })
     }
