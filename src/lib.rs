@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod input;
 pub mod model;
+pub mod pg;
 pub mod report;
 pub mod run;
 pub mod store;

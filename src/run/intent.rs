@@ -12,8 +12,10 @@ use super::view::item_state;
 use crate::model::{ItemId, ItemKind, Template};
 use crate::text::sanitize::{clean_line, clean_multiline};
 
-/// A requested change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A requested change. Serialisable so that a change waiting for a shared store's link (the
+/// outbox) survives a restart.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Intent {
     /// Mark done.
     Tick {

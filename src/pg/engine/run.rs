@@ -1,0 +1,545 @@
+//! An open shared run: its fold, appends checked against the server's head, new events since ours.
+
+use super::line::{self, EVENTS_FROM, INSERT_EVENT};
+use crate::model::Template;
+use crate::pg::connect::Session;
+use crate::pg::error::SharedError;
+use crate::pg::outbox::Outbox;
+use crate::run::Run;
+use crate::run::event::{Actor, Change, Event, sha256_hex};
+use crate::run::intent::{self, Intent};
+use crate::store::open::Drift;
+use chrono::{DateTime, FixedOffset, Utc};
+use std::time::{Duration, Instant};
+
+/// How many times an append goes back for the new head before giving up.
+pub const MAX_ATTEMPTS: u32 = 100;
+/// How long an append keeps trying.
+pub const APPEND_DEADLINE: Duration = Duration::from_secs(10);
+
+/// An event with what the database recorded beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedEvent {
+    /// The event.
+    pub event: Event,
+    /// The sealed line (no newline).
+    pub line: String,
+    /// The authenticated role that recorded it (the pusher, for an imported event).
+    pub db_role: String,
+    /// When the database wrote it.
+    pub committed_at: DateTime<Utc>,
+    /// From where (`None` over a unix socket).
+    pub client_addr: Option<String>,
+    /// Copied from a local run by `push`.
+    pub imported: bool,
+}
+
+/// A run on the shared store, loaded and followed.
+#[derive(Debug)]
+pub struct SharedRun {
+    pub(crate) session: Session,
+    /// The fold.
+    pub run: Run,
+    /// The template the run follows (its copy in the database).
+    pub template: Template,
+    /// Things the operator should know.
+    pub warnings: Vec<String>,
+    /// The team whose members see the run.
+    pub team: String,
+    pub(super) registered: Option<String>,
+    pub(super) outbox: Option<Outbox>,
+    pub(crate) presence: Option<String>,
+    pub(crate) presence_actor: Option<Actor>,
+}
+
+/// The actor with the display name the DBA registered for the logged-in role, if any.
+pub(super) fn registered_actor(session: &mut Session, actor: &Actor) -> Result<Actor, SharedError> {
+    Ok(match registered_name(session)? {
+        Some(name) if name != actor.name => Actor {
+            name,
+            ..actor.clone()
+        },
+        _ => actor.clone(),
+    })
+}
+
+fn registered_name(session: &mut Session) -> Result<Option<String>, SharedError> {
+    let client = session.client()?;
+    let r = client.query_opt(
+        "SELECT display_name FROM runsheet.people WHERE db_role = session_user",
+        &[],
+    );
+    r.map(|row| row.map(|r| r.get(0)))
+        .map_err(|e| session.fail(e))
+}
+
+/// A clearer message for a row-level-security refusal.
+pub(super) fn explain_forbidden(
+    e: SharedError,
+    run_id: &str,
+    role: &str,
+    team: Option<&str>,
+) -> SharedError {
+    match e {
+        SharedError::Forbidden(m) if m.contains("row-level security") => {
+            SharedError::Forbidden(format!(
+                "role {role} may not record this on run {run_id}: {}; or the DBA registered a display \
+                 name for {role} (runsheet.people) and the change is not under it ({m})",
+                match team {
+                    Some(t) => format!("it is not a member of team {t}"),
+                    None => "it is not a member of the run's team".to_owned(),
+                }
+            ))
+        }
+        SharedError::Forbidden(m) if m.contains("permission denied") => SharedError::Forbidden(format!(
+            "{m}: role {role} is not a member of runsheet_team (through a team role): see docs/teams.md"
+        )),
+        other => other,
+    }
+}
+
+enum InsertError {
+    /// Someone appended at this seq first.
+    Taken,
+    /// This intent id is already recorded: our own earlier try committed.
+    Duplicate,
+    /// The previous event is not the one we chained to.
+    WrongHead,
+    Fail(SharedError),
+}
+
+impl SharedRun {
+    /// Loads run `run_id`: every event (each line checked: parse, link, hash) and the template.
+    pub fn load(mut session: Session, run_id: &str) -> Result<SharedRun, SharedError> {
+        let client = session.client()?;
+        let rows = client.query(
+            "SELECT r.team::text, e.seq, e.line FROM runsheet.runs r \
+             JOIN runsheet.events e ON e.run_id = r.run_id WHERE r.run_id = $1 ORDER BY e.seq",
+            &[&run_id],
+        );
+        let rows = rows.map_err(|e| session.fail(e))?;
+        let Some(first) = rows.first() else {
+            return Err(SharedError::NotFound {
+                query: run_id.to_owned(),
+                target: session.target(),
+            });
+        };
+        let team: String = first.get(0);
+        let mut run: Option<Run> = None;
+        for row in &rows {
+            let seq: i64 = row.get(1);
+            let text: String = row.get(2);
+            let (expect_seq, prev) = match &run {
+                None => (1, crate::run::event::GENESIS.to_owned()),
+                Some(r) => (r.seq + 1, r.head.clone()),
+            };
+            if seq.unsigned_abs() != expect_seq {
+                return Err(SharedError::Corrupt {
+                    run_id: run_id.to_owned(),
+                    seq: seq.unsigned_abs(),
+                    message: format!("seq {expect_seq} is missing"),
+                });
+            }
+            let ev = line::check(run_id, expect_seq, &prev, &text)?;
+            match &mut run {
+                None => {
+                    run = Some(Run::from_start(&ev).map_err(|e| SharedError::Corrupt {
+                        run_id: run_id.to_owned(),
+                        seq: 1,
+                        message: e.to_string(),
+                    })?)
+                }
+                Some(r) => r.apply(&ev),
+            }
+        }
+        let Some(run) = run else {
+            return Err(SharedError::Invalid("no events".to_owned()));
+        };
+        let template = load_template(&mut session, &run, &run.base_sha256)?;
+        SharedRun::from_parts(session, run, template, team)
+    }
+
+    pub(super) fn from_parts(
+        mut session: Session,
+        run: Run,
+        template: Template,
+        team: String,
+    ) -> Result<SharedRun, SharedError> {
+        let registered = registered_name(&mut session)?;
+        Ok(SharedRun {
+            session,
+            run,
+            template,
+            warnings: Vec::new(),
+            team,
+            registered,
+            outbox: None,
+            presence: None,
+            presence_actor: None,
+        })
+    }
+
+    /// The run id.
+    pub fn id(&self) -> &str {
+        &self.run.id
+    }
+
+    /// The authenticated database role events are recorded as.
+    pub fn role(&self) -> &str {
+        self.session.role()
+    }
+
+    /// The session (tests, `db status`).
+    pub fn session(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// `actor` as this store records it: with the display name the DBA registered for the role.
+    pub fn actor_for(&self, actor: &Actor) -> Actor {
+        match &self.registered {
+            Some(n) if *n != actor.name => Actor {
+                name: n.clone(),
+                ..actor.clone()
+            },
+            _ => actor.clone(),
+        }
+    }
+
+    /// Checks `intent` against the latest state at the server's head and appends it; the event is
+    /// returned only once committed with `synchronous_commit=on` (acknowledged).
+    pub fn append(
+        &mut self,
+        intent: &Intent,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+    ) -> Result<Event, SharedError> {
+        let id = line::new_intent_id();
+        self.append_as(&id, intent, actor, now)
+    }
+
+    /// [`SharedRun::append`] with the caller's intent id (a resend with the same id is harmless).
+    pub fn append_as(
+        &mut self,
+        intent_id: &str,
+        intent: &Intent,
+        actor: &Actor,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Event, SharedError> {
+        let actor = self.actor_for(actor);
+        if let (Intent::Sign { signer: Some(s), .. }, Some(n)) = (intent, &self.registered)
+            && s.trim() != n
+        {
+            return Err(SharedError::Forbidden(format!(
+                "the DBA registered role {} as “{n}”: on this store it signs only as “{n}”, not “{}”",
+                self.role(),
+                s.trim()
+            )));
+        }
+        let who = actor.clone();
+        self.commit_as(intent_id, &actor, at, move |run, template| {
+            Ok(intent::check(run, template, &who, intent)?)
+        })
+    }
+
+    /// Appends the change `make` builds from the latest state (see [`SharedRun::append`]).
+    pub fn commit(
+        &mut self,
+        actor: &Actor,
+        now: DateTime<FixedOffset>,
+        make: impl FnMut(&Run, &Template) -> Result<Change, SharedError>,
+    ) -> Result<Event, SharedError> {
+        let actor = self.actor_for(actor);
+        self.commit_as(&line::new_intent_id(), &actor, now, make)
+    }
+
+    /// The append loop: seal at our head + 1, insert; on losing the race catch up, re-check,
+    /// re-seal and retry (bounded, jittered); a duplicate intent id means our earlier try committed.
+    pub fn commit_as(
+        &mut self,
+        intent_id: &str,
+        actor: &Actor,
+        at: DateTime<FixedOffset>,
+        mut make: impl FnMut(&Run, &Template) -> Result<Change, SharedError>,
+    ) -> Result<Event, SharedError> {
+        self.session.ensure_writable()?;
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            let change = make(&self.run, &self.template)?;
+            let role = self.session.role().to_owned();
+            let (event, text) = Event::seal_as(
+                self.run.seq + 1,
+                at,
+                actor.clone(),
+                Some(&role),
+                change,
+                &self.run.head,
+            )
+            .map_err(|e| SharedError::Invalid(format!("serialising an event: {e}")))?;
+            match self.insert(&event, text.trim_end(), intent_id) {
+                Ok(()) => {
+                    self.apply(&event)?;
+                    return Ok(event);
+                }
+                Err(InsertError::Duplicate) => return self.settle(intent_id),
+                Err(InsertError::Taken) | Err(InsertError::WrongHead) => {
+                    let caught = self.catch_up()?;
+                    if let Some((ev, _)) = caught.into_iter().find(|(_, id)| id == intent_id) {
+                        return Ok(ev);
+                    }
+                }
+                Err(InsertError::Fail(e)) => {
+                    return Err(explain_forbidden(e, &self.run.id, &role, Some(&self.team)));
+                }
+            }
+            attempt += 1;
+            if attempt >= MAX_ATTEMPTS || started.elapsed() >= APPEND_DEADLINE {
+                return Err(SharedError::Busy(format!(
+                    "{attempt} tries in {:.1} s, other changes landed first every time; nothing \
+                     was recorded, try again",
+                    started.elapsed().as_secs_f64()
+                )));
+            }
+            std::thread::sleep(line::backoff(attempt));
+        }
+    }
+
+    fn insert(&mut self, event: &Event, text: &str, intent_id: &str) -> Result<(), InsertError> {
+        let stmt = self.session.prepared(INSERT_EVENT).map_err(InsertError::Fail)?;
+        let seq = i64::try_from(event.seq).unwrap_or(i64::MAX);
+        let r = match self.session.client() {
+            Ok(c) => c.execute(
+                &stmt,
+                &[&self.run.id, &seq, &event.prev, &event.hash, &text, &intent_id],
+            ),
+            Err(e) => return Err(InsertError::Fail(e)),
+        };
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if let Some(db) = e.as_db_error() {
+                    match (db.code().code(), db.constraint()) {
+                        ("23505", Some("events_pkey" | "events_link_target")) => {
+                            return Err(InsertError::Taken);
+                        }
+                        ("23505", Some("events_intent")) => return Err(InsertError::Duplicate),
+                        ("23503", Some("events_chain")) => return Err(InsertError::WrongHead),
+                        _ => {}
+                    }
+                }
+                Err(InsertError::Fail(self.session.fail(e)))
+            }
+        }
+    }
+
+    /// Our intent id is already recorded: read the events up to it and return it.
+    fn settle(&mut self, intent_id: &str) -> Result<Event, SharedError> {
+        let caught = self.catch_up()?;
+        if let Some((ev, _)) = caught.into_iter().find(|(_, id)| id == intent_id) {
+            return Ok(ev);
+        }
+        // Recorded before what we had already read (an earlier resend was read back meanwhile).
+        let client = self.session.client()?;
+        let r = client.query_opt(
+            "SELECT line FROM runsheet.events WHERE run_id = $1 AND intent_id = ($2::text)::uuid",
+            &[&self.run.id, &intent_id],
+        );
+        let row = r.map_err(|e| self.session.fail(e))?;
+        let text: String = row.map(|r| r.get(0)).ok_or_else(|| SharedError::Corrupt {
+            run_id: self.run.id.clone(),
+            seq: self.run.seq,
+            message: format!("intent {intent_id} was reported recorded but is not there"),
+        })?;
+        serde_json::from_str(&text).map_err(|e| SharedError::Corrupt {
+            run_id: self.run.id.clone(),
+            seq: 0,
+            message: e.to_string(),
+        })
+    }
+
+    /// Whether `intent_id` is already recorded on the server (a resend can be skipped).
+    pub fn is_recorded(&mut self, intent_id: &str) -> Result<bool, SharedError> {
+        let client = self.session.client()?;
+        let r = client.query_opt(
+            "SELECT 1 FROM runsheet.events WHERE run_id = $1 AND intent_id = ($2::text)::uuid",
+            &[&self.run.id, &intent_id],
+        );
+        r.map(|row| row.is_some()).map_err(|e| self.session.fail(e))
+    }
+
+    fn apply(&mut self, event: &Event) -> Result<(), SharedError> {
+        let base = self.run.base_sha256.clone();
+        self.run.apply(event);
+        if self.run.base_sha256 != base {
+            let sha = self.run.base_sha256.clone();
+            self.template = load_template(&mut self.session, &self.run, &sha)?;
+        }
+        Ok(())
+    }
+
+    /// Reads the events after our head (confirming the head is still the server's event at that
+    /// seq), applies them, and returns them with their intent ids.
+    fn catch_up(&mut self) -> Result<Vec<(Event, String)>, SharedError> {
+        let stmt = self.session.prepared(EVENTS_FROM)?;
+        let seq = i64::try_from(self.run.seq).unwrap_or(i64::MAX);
+        let client = self.session.client()?;
+        let r = client.query(&stmt, &[&self.run.id, &seq]);
+        let rows = r.map_err(|e| self.session.fail(e))?;
+        let mut rows = rows.iter();
+        let confirmed = rows.next().is_some_and(|row| {
+            let s: i64 = row.get(0);
+            let text: String = row.get(1);
+            s == seq && text.ends_with(&format!("\"hash\":\"{}\"}}", self.run.head))
+        });
+        if !confirmed {
+            return Err(SharedError::Diverged(format!(
+                "run {}: the shared store no longer has the event this client read at seq {} \
+                 (head {}): events were lost or rewritten — a failover to an asynchronous standby, \
+                 a restore from backup, or tampering. Nothing more is recorded; export what you \
+                 have and compare",
+                self.run.id,
+                self.run.seq,
+                &self.run.head[..12.min(self.run.head.len())]
+            )));
+        }
+        let mut out = Vec::new();
+        for row in rows {
+            let s: i64 = row.get(0);
+            let text: String = row.get(1);
+            let id: String = row.get(2);
+            let ev = line::check(&self.run.id, self.run.seq + 1, &self.run.head, &text)?;
+            if s.unsigned_abs() != ev.seq {
+                return Err(SharedError::Corrupt {
+                    run_id: self.run.id.clone(),
+                    seq: s.unsigned_abs(),
+                    message: "column and line disagree".to_owned(),
+                });
+            }
+            self.apply(&ev)?;
+            out.push((ev, id));
+        }
+        Ok(out)
+    }
+
+    /// Reads events other clients appended since our head, applies them and returns them.
+    pub fn read_new_events(&mut self) -> Result<Vec<Event>, SharedError> {
+        Ok(self.catch_up()?.into_iter().map(|(e, _)| e).collect())
+    }
+
+    /// Every event of the run with what the database recorded beside it, from `after` + 1 on.
+    pub fn shared_events(&mut self, after: u64) -> Result<Vec<SharedEvent>, SharedError> {
+        let client = self.session.client()?;
+        let r = client.query(
+            "SELECT seq, line, db_role::text, committed_at, host(client_addr), imported \
+             FROM runsheet.events WHERE run_id = $1 AND seq > $2 ORDER BY seq",
+            &[&self.run.id, &i64::try_from(after).unwrap_or(i64::MAX)],
+        );
+        let rows = r.map_err(|e| self.session.fail(e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut prev: Option<String> = None;
+        for row in rows {
+            let seq: i64 = row.get(0);
+            let text: String = row.get(1);
+            let event: Event = match &prev {
+                Some(p) => line::check(&self.run.id, seq.unsigned_abs(), p, &text)?,
+                None => serde_json::from_str(&text).map_err(|e| SharedError::Corrupt {
+                    run_id: self.run.id.clone(),
+                    seq: seq.unsigned_abs(),
+                    message: e.to_string(),
+                })?,
+            };
+            if !Event::line_hash_ok(text.as_bytes(), &event.hash) {
+                return Err(SharedError::Corrupt {
+                    run_id: self.run.id.clone(),
+                    seq: event.seq,
+                    message: "its hash does not match its content".to_owned(),
+                });
+            }
+            prev = Some(event.hash.clone());
+            out.push(SharedEvent {
+                event,
+                line: text,
+                db_role: row.get(2),
+                committed_at: row.get(3),
+                client_addr: row.get(4),
+                imported: row.get(5),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every event of the run, from the start.
+    pub fn events(&mut self) -> Result<Vec<Event>, SharedError> {
+        Ok(self
+            .shared_events(0)?
+            .into_iter()
+            .map(|s| s.event)
+            .collect())
+    }
+
+    /// Stores a template copy (before a re-base event refers to it); returns its SHA-256.
+    pub fn store_template_copy(&mut self, bytes: &[u8]) -> Result<String, SharedError> {
+        let sha = sha256_hex(bytes);
+        let client = self.session.client()?;
+        let r = client.execute(
+            "INSERT INTO runsheet.templates (run_id, sha256, body) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+            &[&self.run.id, &sha, &bytes],
+        );
+        r.map_err(|e| self.session.fail(e))?;
+        Ok(sha)
+    }
+
+    /// The bytes of a template copy of this run.
+    pub fn template_bytes(&mut self, sha: &str) -> Result<Vec<u8>, SharedError> {
+        template_bytes(&mut self.session, &self.run.id, sha)
+    }
+
+    /// Compares the original template file with the template the run follows.
+    pub fn drift(&self) -> Drift {
+        match crate::catalog::read_origin(&self.run.template_path) {
+            Ok(bytes) => {
+                let new = sha256_hex(&bytes);
+                if new == self.run.base_sha256 {
+                    Drift::None
+                } else {
+                    Drift::Changed {
+                        old: self.run.base_sha256.clone(),
+                        new,
+                    }
+                }
+            }
+            Err(e) => Drift::Missing(format!("{}: {e}", self.run.template_path)),
+        }
+    }
+}
+
+fn template_bytes(session: &mut Session, run_id: &str, sha: &str) -> Result<Vec<u8>, SharedError> {
+    let client = session.client()?;
+    let r = client.query_opt(
+        "SELECT body FROM runsheet.templates WHERE run_id = $1 AND sha256 = $2",
+        &[&run_id, &sha],
+    );
+    let row = r.map_err(|e| session.fail(e))?;
+    let bytes: Vec<u8> = row.map(|r| r.get(0)).ok_or_else(|| SharedError::Corrupt {
+        run_id: run_id.to_owned(),
+        seq: 0,
+        message: format!("the template {sha} is not stored"),
+    })?;
+    if sha256_hex(&bytes) != sha {
+        return Err(SharedError::Corrupt {
+            run_id: run_id.to_owned(),
+            seq: 0,
+            message: format!("the stored template {sha} does not have that SHA-256"),
+        });
+    }
+    Ok(bytes)
+}
+
+fn load_template(session: &mut Session, run: &Run, sha: &str) -> Result<Template, SharedError> {
+    let bytes = template_bytes(session, &run.id, sha)?;
+    let name = std::path::Path::new(&run.template_path)
+        .file_name()
+        .map_or_else(|| "template.md".to_owned(), |n| n.to_string_lossy().into_owned());
+    Ok(crate::template::parse_bytes(&name, &bytes)?)
+}
