@@ -3,7 +3,7 @@
 //! [`crate::store::Store`] (list, resolve, create), [`SharedRun`] of [`crate::store::OpenRun`]
 //! (the fold, append checked against the latest state, new events since our head).
 
-pub(crate) mod line;
+pub mod line;
 mod run;
 mod submit;
 mod transfer;

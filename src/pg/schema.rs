@@ -168,15 +168,25 @@ mod apply {
 
     /// The schema version in the database (0: none), read without creating anything.
     pub fn version(session: &mut Session) -> Result<i32, SharedError> {
-        let r = session.client()?.query_one(
-            "SELECT CASE WHEN to_regclass('runsheet.schema_version') IS NULL THEN 0 \
-                    ELSE (SELECT coalesce(max(version), 0) FROM runsheet.schema_version) END",
-            &[],
-        );
-        match r {
-            Ok(row) => Ok(row.get(0)),
-            Err(e) => Err(session.fail(e)),
-        }
+        let client = session.client()?;
+        let r = (|| -> Result<i32, postgres::Error> {
+            let exists: bool = client
+                .query_one(
+                    "SELECT to_regclass('runsheet.schema_version') IS NOT NULL",
+                    &[],
+                )?
+                .get(0);
+            if !exists {
+                return Ok(0);
+            }
+            Ok(client
+                .query_one(
+                    "SELECT coalesce(max(version), 0) FROM runsheet.schema_version",
+                    &[],
+                )?
+                .get(0))
+        })();
+        r.map_err(|e| session.fail(e))
     }
 
     /// Refuses to work on a schema that is missing, older (run `db init`) or newer (upgrade).

@@ -6,7 +6,7 @@
 //! deleting, swapping or re-hashing any event breaks the chain at that `seq`.
 
 use crate::model::ItemId;
-use chrono::{DateTime, FixedOffset, SecondsFormat};
+use chrono::{DateTime, FixedOffset, SecondsFormat, SubsecRound};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -426,6 +426,9 @@ impl Event {
         change: Change,
         prev: &str,
     ) -> Result<(Event, String), serde_json::Error> {
+        // The line keeps microseconds: so does the event, or the writer's fold would differ from
+        // every reader's (and from its own after a reopen).
+        let at = at.trunc_subsecs(6);
         let body = serde_json::to_string(&Body {
             seq,
             at,
@@ -566,6 +569,10 @@ mod tests {
         assert_eq!(line_db_role(shared.trim_end()).as_deref(), Some("alice"));
         let parsed: Event = serde_json::from_str(shared.trim_end()).unwrap();
         assert_eq!(parsed, ev);
+        // A nanosecond clock: the event keeps what its line keeps.
+        let fine = DateTime::parse_from_rfc3339("2026-11-23T21:04:05.123456789+01:00").unwrap();
+        let (ev, line) = Event::seal(3, fine, actor(), Change::Finish, GENESIS).unwrap();
+        assert_eq!(serde_json::from_str::<Event>(line.trim_end()).unwrap(), ev);
         assert!(Event::line_hash_ok(shared.trim_end().as_bytes(), &ev.hash));
     }
 }
