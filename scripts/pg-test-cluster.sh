@@ -15,6 +15,8 @@
 #   halt DIR         stop it (fast shutdown) but keep its data for `restart`
 #
 # As root, initdb runs as the `postgres` OS user (initdb refuses root); otherwise as yourself.
+# recovery_init_sync_method=syncfs: crash recovery syncs the file system once instead of fsyncing
+# every file of the data dir first (restart after `kill` in 1.5 s instead of 3-4 s; no weaker).
 set -euo pipefail
 
 pgbin() {
@@ -58,7 +60,7 @@ case "${1:-}" in
     port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
     as_owner "$bin/initdb" -D "$dir/data" -U rs_admin -A trust -E UTF8 --locale=C.UTF-8 -N >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200"
+    opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=200 -c recovery_init_sync_method=syncfs"
     if [ -n "$ssl_cert" ]; then
       cp "$ssl_cert" "$dir/server.crt"; cp "$ssl_key" "$dir/server.key"
       chmod 600 "$dir/server.key"; own "$dir/server.crt" "$dir/server.key"
@@ -78,14 +80,16 @@ case "${1:-}" in
     pid=$(head -1 "$dir/data/postmaster.pid")
     # The postmaster and its children, by pid (children found by their parent pid in /proc).
     kids=$(for s in /proc/[0-9]*/stat; do
-      read -r p _ rest <"$s" 2>/dev/null || continue
-      ppid=$(sed -E 's/^\S+ \(.*\) \S+ ([0-9]+).*/\1/' "$s" 2>/dev/null || true)
-      [ "$ppid" = "$pid" ] && echo "$p"
+      { read -r line <"$s"; } 2>/dev/null || continue
+      rest=${line##*) }          # after the command name, which may hold spaces
+      set -- $rest               # state ppid …
+      if [ "${2:-}" = "$pid" ]; then echo "${s//[!0-9]/}"; fi
     done)
     kill -9 "$pid" $kids 2>/dev/null || true
-    # Wait until every one of them is gone, so a restart finds the port and shared memory free.
+    # Wait until every one of them is gone — reaped, not only a zombie: the restart refuses while
+    # the pid in postmaster.pid still exists.
     for p in $pid $kids; do
-      for _ in $(seq 1 200); do [ -e "/proc/$p" ] || break; sleep 0.05; done
+      for _ in $(seq 1 500); do [ -e "/proc/$p" ] || break; sleep 0.02; done
     done
     ;;
   halt)

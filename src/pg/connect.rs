@@ -89,6 +89,11 @@ impl Session {
         &self.facts.role
     }
 
+    /// Whether a connection is open (it may still turn out dead at the next request).
+    pub fn is_up(&self) -> bool {
+        self.client.as_ref().is_some_and(|c| !c.is_closed())
+    }
+
     /// Counts reconnections (prepared statements belong to one connection).
     pub fn generation(&self) -> u64 {
         self.generation
@@ -117,6 +122,28 @@ impl Session {
             self.reset();
         }
         mapped
+    }
+
+    /// Runs `f` on the client. If the connection turns out to have died since it was last used (a
+    /// server restart, a dropped link), reconnects and runs `f` once more: callers only pass
+    /// requests that are harmless to repeat (reads, and inserts carrying an intent id).
+    pub fn retry<T>(
+        &mut self,
+        mut f: impl FnMut(&mut Client) -> Result<T, postgres::Error>,
+    ) -> Result<T, SharedError> {
+        let was_up = self.is_up();
+        let r = f(self.client()?);
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let err = self.fail(e);
+                if !(was_up && err.is_offline()) {
+                    return Err(err);
+                }
+                let r = f(self.client()?);
+                r.map_err(|e| self.fail(e))
+            }
+        }
     }
 
     /// A prepared statement for `sql` on the current connection (prepared once per connection).

@@ -136,6 +136,19 @@ impl SharedError {
         matches!(self, SharedError::Unreachable { .. })
     }
 
+    /// Whether the run's latest state (or the database's rules for this role) refused the change:
+    /// sending it again would be refused again. Anything else (the link, the server, the local
+    /// disk) is a reason to keep a waiting change and try later.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            SharedError::Intent(_)
+                | SharedError::Item(_)
+                | SharedError::Invalid(_)
+                | SharedError::Forbidden(_)
+        )
+    }
+
     /// Whether the store or the run is unavailable, as opposed to a bad request (exit status 3).
     pub fn is_unavailable(&self) -> bool {
         match self {

@@ -10,6 +10,7 @@ use crate::run::event::{Actor, Change, Event, sha256_hex};
 use crate::run::intent::{self, Intent};
 use crate::store::open::Drift;
 use chrono::{DateTime, FixedOffset, Utc};
+use postgres::types::Type;
 use std::time::{Duration, Instant};
 
 /// How many times an append goes back for the new head before giving up.
@@ -64,13 +65,13 @@ pub(super) fn registered_actor(session: &mut Session, actor: &Actor) -> Result<A
 }
 
 fn registered_name(session: &mut Session) -> Result<Option<String>, SharedError> {
-    let client = session.client()?;
-    let r = client.query_opt(
-        "SELECT display_name FROM runsheet.people WHERE db_role = session_user",
-        &[],
-    );
-    r.map(|row| row.map(|r| r.get(0)))
-        .map_err(|e| session.fail(e))
+    let row = session.retry(|c| {
+        c.query_opt(
+            "SELECT display_name FROM runsheet.people WHERE db_role = session_user",
+            &[],
+        )
+    })?;
+    Ok(row.map(|r| r.get(0)))
 }
 
 /// A clearer message for a row-level-security refusal.
@@ -111,13 +112,13 @@ enum InsertError {
 impl SharedRun {
     /// Loads run `run_id`: every event (each line checked: parse, link, hash) and the template.
     pub fn load(mut session: Session, run_id: &str) -> Result<SharedRun, SharedError> {
-        let client = session.client()?;
-        let rows = client.query(
-            "SELECT r.team::text, e.seq, e.line FROM runsheet.runs r \
-             JOIN runsheet.events e ON e.run_id = r.run_id WHERE r.run_id = $1 ORDER BY e.seq",
-            &[&run_id],
-        );
-        let rows = rows.map_err(|e| session.fail(e))?;
+        let rows = session.retry(|c| {
+            c.query(
+                "SELECT r.team::text, e.seq, e.line FROM runsheet.runs r \
+                 JOIN runsheet.events e ON e.run_id = r.run_id WHERE r.run_id = $1 ORDER BY e.seq",
+                &[&run_id],
+            )
+        })?;
         let Some(first) = rows.first() else {
             return Err(SharedError::NotFound {
                 query: run_id.to_owned(),
@@ -305,14 +306,34 @@ impl SharedRun {
     }
 
     fn insert(&mut self, event: &Event, text: &str, intent_id: &str) -> Result<(), InsertError> {
-        let stmt = self.session.prepared(INSERT_EVENT).map_err(InsertError::Fail)?;
         let seq = i64::try_from(event.seq).unwrap_or(i64::MAX);
-        let r = match self.session.client() {
-            Ok(c) => c.execute(
-                &stmt,
-                &[&self.run.id, &seq, &event.prev, &event.hash, &text, &intent_id],
-            ),
-            Err(e) => return Err(InsertError::Fail(e)),
+        let mut tries = 0;
+        let r = loop {
+            tries += 1;
+            let was_up = self.session.is_up();
+            let stmt = match self.session.prepared(INSERT_EVENT) {
+                Ok(s) => s,
+                Err(e) if e.is_offline() && was_up && tries == 1 => continue,
+                Err(e) => return Err(InsertError::Fail(e)),
+            };
+            let r = match self.session.client() {
+                Ok(c) => c.execute(
+                    &stmt,
+                    &[&self.run.id, &seq, &event.prev, &event.hash, &text, &intent_id],
+                ),
+                Err(e) => return Err(InsertError::Fail(e)),
+            };
+            match r {
+                // A connection that died while idle (a server restart): send again on a new one.
+                // Harmless even if the first one arrived: the intent id settles it.
+                Err(e) if e.as_db_error().is_none() && was_up && tries == 1 => {
+                    let err = self.session.fail(e);
+                    if !err.is_offline() {
+                        return Err(InsertError::Fail(err));
+                    }
+                }
+                r => break r,
+            }
         };
         match r {
             Ok(_) => Ok(()),
@@ -339,32 +360,38 @@ impl SharedRun {
             return Ok(ev);
         }
         // Recorded before what we had already read (an earlier resend was read back meanwhile).
-        let client = self.session.client()?;
-        let r = client.query_opt(
-            "SELECT line FROM runsheet.events WHERE run_id = $1 AND intent_id = ($2::text)::uuid",
-            &[&self.run.id, &intent_id],
-        );
-        let row = r.map_err(|e| self.session.fail(e))?;
-        let text: String = row.map(|r| r.get(0)).ok_or_else(|| SharedError::Corrupt {
+        self.recorded(intent_id)?.ok_or_else(|| SharedError::Corrupt {
             run_id: self.run.id.clone(),
             seq: self.run.seq,
             message: format!("intent {intent_id} was reported recorded but is not there"),
-        })?;
-        serde_json::from_str(&text).map_err(|e| SharedError::Corrupt {
-            run_id: self.run.id.clone(),
-            seq: 0,
-            message: e.to_string(),
         })
     }
 
     /// Whether `intent_id` is already recorded on the server (a resend can be skipped).
     pub fn is_recorded(&mut self, intent_id: &str) -> Result<bool, SharedError> {
-        let client = self.session.client()?;
-        let r = client.query_opt(
-            "SELECT 1 FROM runsheet.events WHERE run_id = $1 AND intent_id = ($2::text)::uuid",
-            &[&self.run.id, &intent_id],
-        );
-        r.map(|row| row.is_some()).map_err(|e| self.session.fail(e))
+        Ok(self.recorded(intent_id)?.is_some())
+    }
+
+    /// The event recorded with `intent_id`, if any.
+    pub fn recorded(&mut self, intent_id: &str) -> Result<Option<Event>, SharedError> {
+        let run_id = self.run.id.clone();
+        let row = self.session.retry(|c| {
+            c.query_opt(
+                "SELECT line FROM runsheet.events WHERE run_id = $1 AND intent_id = ($2::text)::uuid",
+                &[&run_id, &intent_id],
+            )
+        })?;
+        match row {
+            None => Ok(None),
+            Some(row) => {
+                let text: String = row.get(0);
+                serde_json::from_str(&text).map(Some).map_err(|e| SharedError::Corrupt {
+                    run_id: self.run.id.clone(),
+                    seq: 0,
+                    message: e.to_string(),
+                })
+            }
+        }
     }
 
     fn apply(&mut self, event: &Event) -> Result<(), SharedError> {
@@ -380,11 +407,12 @@ impl SharedRun {
     /// Reads the events after our head (confirming the head is still the server's event at that
     /// seq), applies them, and returns them with their intent ids.
     fn catch_up(&mut self) -> Result<Vec<(Event, String)>, SharedError> {
-        let stmt = self.session.prepared(EVENTS_FROM)?;
         let seq = i64::try_from(self.run.seq).unwrap_or(i64::MAX);
-        let client = self.session.client()?;
-        let r = client.query(&stmt, &[&self.run.id, &seq]);
-        let rows = r.map_err(|e| self.session.fail(e))?;
+        let run_id = self.run.id.clone();
+        // One round trip (no separate prepare): this runs on every tick and every wake-up.
+        let rows = self.session.retry(|c| {
+            c.query_typed(EVENTS_FROM, &[(&run_id, Type::TEXT), (&seq, Type::INT8)])
+        })?;
         let mut rows = rows.iter();
         let confirmed = rows.next().is_some_and(|row| {
             let s: i64 = row.get(0);
@@ -428,13 +456,15 @@ impl SharedRun {
 
     /// Every event of the run with what the database recorded beside it, from `after` + 1 on.
     pub fn shared_events(&mut self, after: u64) -> Result<Vec<SharedEvent>, SharedError> {
-        let client = self.session.client()?;
-        let r = client.query(
-            "SELECT seq, line, db_role::text, committed_at, host(client_addr), imported \
-             FROM runsheet.events WHERE run_id = $1 AND seq > $2 ORDER BY seq",
-            &[&self.run.id, &i64::try_from(after).unwrap_or(i64::MAX)],
-        );
-        let rows = r.map_err(|e| self.session.fail(e))?;
+        let run_id = self.run.id.clone();
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let rows = self.session.retry(|c| {
+            c.query(
+                "SELECT seq, line, db_role::text, committed_at, host(client_addr), imported \
+                 FROM runsheet.events WHERE run_id = $1 AND seq > $2 ORDER BY seq",
+                &[&run_id, &after],
+            )
+        })?;
         let mut out = Vec::with_capacity(rows.len());
         let mut prev: Option<String> = None;
         for row in rows {
@@ -480,13 +510,14 @@ impl SharedRun {
     /// Stores a template copy (before a re-base event refers to it); returns its SHA-256.
     pub fn store_template_copy(&mut self, bytes: &[u8]) -> Result<String, SharedError> {
         let sha = sha256_hex(bytes);
-        let client = self.session.client()?;
-        let r = client.execute(
-            "INSERT INTO runsheet.templates (run_id, sha256, body) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-            &[&self.run.id, &sha, &bytes],
-        );
-        r.map_err(|e| self.session.fail(e))?;
+        let run_id = self.run.id.clone();
+        self.session.retry(|c| {
+            c.execute(
+                "INSERT INTO runsheet.templates (run_id, sha256, body) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+                &[&run_id, &sha, &bytes],
+            )
+        })?;
         Ok(sha)
     }
 
@@ -515,12 +546,12 @@ impl SharedRun {
 }
 
 fn template_bytes(session: &mut Session, run_id: &str, sha: &str) -> Result<Vec<u8>, SharedError> {
-    let client = session.client()?;
-    let r = client.query_opt(
-        "SELECT body FROM runsheet.templates WHERE run_id = $1 AND sha256 = $2",
-        &[&run_id, &sha],
-    );
-    let row = r.map_err(|e| session.fail(e))?;
+    let row = session.retry(|c| {
+        c.query_opt(
+            "SELECT body FROM runsheet.templates WHERE run_id = $1 AND sha256 = $2",
+            &[&run_id, &sha],
+        )
+    })?;
     let bytes: Vec<u8> = row.map(|r| r.get(0)).ok_or_else(|| SharedError::Corrupt {
         run_id: run_id.to_owned(),
         seq: 0,

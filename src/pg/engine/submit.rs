@@ -31,6 +31,9 @@ pub enum Submitted {
 pub struct DrainReport {
     /// Changes now shared, in order.
     pub shared: Vec<Event>,
+    /// Changes that had been recorded already although their acknowledgement never arrived (the
+    /// link dropped after the commit): found by their intent id, not sent twice.
+    pub settled: Vec<Event>,
     /// Changes the server's latest state refused (moved aside, with the reason).
     pub refused: Vec<Refused>,
     /// Changes still waiting.
@@ -159,37 +162,29 @@ impl SharedRun {
             let Some(p) = self.outbox.as_ref().and_then(|o| o.pending().first().cloned()) else {
                 break;
             };
-            let result = match self.is_recorded(&p.intent_id) {
-                Ok(true) => self.read_new_events().map(|_| None),
-                Ok(false) => self
+            let result = match self.recorded(&p.intent_id) {
+                Ok(Some(ev)) => self.read_new_events().map(|_| Err(ev)),
+                Ok(None) => self
                     .send(&p.intent_id, &p.intent, p.undo_target, &p.by, p.at)
-                    .map(Some),
+                    .map(Ok),
                 Err(e) => Err(e),
             };
             match result {
                 Ok(ev) => {
-                    if let Some(ev) = ev {
-                        report.shared.push(ev);
+                    match ev {
+                        Ok(sent) => report.shared.push(sent),
+                        Err(found) => report.settled.push(found),
                     }
                     if let Some(o) = self.outbox.as_mut() {
                         o.remove_first()?;
                     }
                 }
-                Err(e) if e.is_offline() => {
-                    report.stopped = Some(e.to_string());
-                    break;
+                Err(e @ (SharedError::Diverged(_) | SharedError::Corrupt { .. })) => {
+                    return Err(e);
                 }
-                Err(
-                    e @ (SharedError::Diverged(_)
-                    | SharedError::Corrupt { .. }
-                    | SharedError::Io { .. }
-                    | SharedError::Busy(_)
-                    | SharedError::Unsafe(_)),
-                ) => {
+                Err(e) if !e.is_refusal() => {
+                    // The link, the server or the disk: keep this change and the rest, in order.
                     report.stopped = Some(e.to_string());
-                    if matches!(e, SharedError::Diverged(_) | SharedError::Corrupt { .. }) {
-                        return Err(e);
-                    }
                     break;
                 }
                 Err(refusal) => {
