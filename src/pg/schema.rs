@@ -261,7 +261,7 @@ mod apply {
             let mut teams = Vec::new();
             if schema_version > 0 {
                 for row in client.query(
-                    "SELECT version, to_char(applied_at, 'YYYY-MM-DD\"T\"HH24:MI:SSOF'), applied_by::text \
+                    "SELECT version, to_char(applied_at, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'), applied_by::text \
                      FROM runsheet.schema_version ORDER BY version",
                     &[],
                 )? {

@@ -597,7 +597,7 @@ fn tls_plan(
         return Ok(plan(
             Transport::Plain,
             Verify::None,
-            "none (unix socket: never leaves this machine)".to_owned(),
+            "not needed (unix socket: never leaves this machine)".to_owned(),
         ));
     }
     let insecure = env.var(INSECURE_ENV).is_some_and(|v| v != "0");
