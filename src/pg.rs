@@ -45,3 +45,20 @@ pub fn require_feature() -> Result<(), SharedError> {
         Err(SharedError::FeatureOff)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_build_without_the_feature_says_so() {
+        let r = super::require_feature();
+        assert_eq!(r.is_ok(), cfg!(feature = "postgres"));
+        if let Err(e) = r {
+            assert!(
+                e.to_string()
+                    .contains("built without the `postgres` feature"),
+                "{e}"
+            );
+            assert!(e.is_unavailable());
+        }
+    }
+}

@@ -3,10 +3,10 @@
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/pg.rs"]
-mod pg;
 #[path = "support/run_helpers.rs"]
 mod helpers;
+#[path = "support/pg.rs"]
+mod pg;
 
 use runsheet::pg::engine::SharedStore;
 use runsheet::run::intent::Intent;
@@ -23,7 +23,11 @@ struct Watch {
 
 impl Watch {
     fn spawn(mut cmd: std::process::Command) -> Watch {
-        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         let out = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -62,13 +66,26 @@ fn db_init_and_status_from_the_command_line_and_the_store_from_env_or_config() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("schema:     none"), "{out}");
     // RUNSHEET_STORE names the store.
-    let out = env.cmd().args(["db", "init"]).env("RUNSHEET_STORE", &db.conninfo).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env
+        .cmd()
+        .args(["db", "init"])
+        .env("RUNSHEET_STORE", &db.conninfo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("schema created (version 1)"));
     // config.toml's `store` does too.
     let cfg = env.tmp.path().join("config/runsheet");
     std::fs::create_dir_all(&cfg).unwrap();
-    std::fs::write(cfg.join("config.toml"), format!("store = '{}'\n", db.conninfo)).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        format!("store = '{}'\n", db.conninfo),
+    )
+    .unwrap();
     let out = env.ok(&["db", "init"]);
     assert!(out.contains("is current; nothing to do"), "{out}");
     let (code, out, _) = env.run(&["db", "status", "--json"]);
@@ -99,13 +116,26 @@ fn a_password_in_the_store_is_refused_and_never_echoed() {
         let (code, out, err) = env.run(&args);
         assert_ne!(code, 0);
         assert!(err.contains("contains a password"), "{args:?}: {err}");
-        assert!(!out.contains(secret) && !err.contains(secret), "{args:?} echoed the password");
+        assert!(
+            !out.contains(secret) && !err.contains(secret),
+            "{args:?} echoed the password"
+        );
     }
     // Nor does --help show a value taken from the environment.
-    let out = env.cmd().args(["db", "status", "--help"]).env("RUNSHEET_STORE", &url).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["db", "status", "--help"])
+        .env("RUNSHEET_STORE", &url)
+        .output()
+        .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
     // A remote host without TLS is refused before connecting.
-    let (code, _, err) = env.run(&["db", "status", "--store", "postgresql://db.example.com/x?sslmode=disable"]);
+    let (code, _, err) = env.run(&[
+        "db",
+        "status",
+        "--store",
+        "postgresql://db.example.com/x?sslmode=disable",
+    ]);
     assert_eq!(code, 1);
     assert!(err.contains("sslmode=disable is refused"), "{err}");
 }
@@ -121,11 +151,21 @@ fn push_then_export_then_verify_offline_from_the_command_line() {
     env.ok(&["tick", &id, "Stop the writer"]);
     env.ok(&["sign", &id, "Change Manager", "--as", "Dana"]);
     let out = env.ok(&["push", &id, "--store", &db.conninfo]);
-    assert!(out.contains(&format!("pushed {id}")) && out.contains("3 events"), "{out}");
+    assert!(
+        out.contains(&format!("pushed {id}")) && out.contains("3 events"),
+        "{out}"
+    );
     let out = env.ok(&["push", &id, "--store", &db.conninfo]);
     assert!(out.contains("already on"), "{out}");
     let dest = env.tmp.path().join("evidence");
-    let out = env.ok(&["export", &id, "-o", dest.to_str().unwrap(), "--store", &db.conninfo]);
+    let out = env.ok(&[
+        "export",
+        &id,
+        "-o",
+        dest.to_str().unwrap(),
+        "--store",
+        &db.conninfo,
+    ]);
     assert!(out.contains("3 events"), "{out}");
     assert_eq!(
         std::fs::read(env.run_dir(&id).join("journal.jsonl")).unwrap(),
@@ -161,11 +201,26 @@ fn watch_prints_each_shared_event_as_it_lands() {
         )
         .unwrap();
     let warn = runsheet::run::intent::find_item(&run.run, &run.template, "Warn support").unwrap();
-    run.append(&Intent::Note { item: warn.clone(), text: "before".into() }, &pg::actor("Alice"), pg::now())
-        .unwrap();
+    run.append(
+        &Intent::Note {
+            item: warn.clone(),
+            text: "before".into(),
+        },
+        &pg::actor("Alice"),
+        pg::now(),
+    )
+    .unwrap();
     let env = helpers::Env::new();
     let mut cmd = env.cmd();
-    cmd.args(["watch", run.id(), "--json", "-n", "1", "--store", &db.conninfo]);
+    cmd.args([
+        "watch",
+        run.id(),
+        "--json",
+        "-n",
+        "1",
+        "--store",
+        &db.conninfo,
+    ]);
     let w = Watch::spawn(cmd);
     // The backlog: the last event.
     let first: serde_json::Value = serde_json::from_str(&w.next()).unwrap();
@@ -173,7 +228,15 @@ fn watch_prints_each_shared_event_as_it_lands() {
     assert_eq!(first["type"], "note");
     assert_eq!(first["db_role"], run.role());
     // Then each new event, as it lands.
-    run.append(&Intent::Tick { item: warn, note: None }, &pg::actor("Bob"), pg::now()).unwrap();
+    run.append(
+        &Intent::Tick {
+            item: warn,
+            note: None,
+        },
+        &pg::actor("Bob"),
+        pg::now(),
+    )
+    .unwrap();
     let v: serde_json::Value = serde_json::from_str(&w.next()).unwrap();
     assert_eq!(v["seq"], 3);
     assert_eq!(v["type"], "tick");
@@ -186,7 +249,10 @@ fn watch_prints_each_shared_event_as_it_lands() {
     cmd.args(["watch", run.id(), "--since", "2", "--store", &db.conninfo]);
     let t = Watch::spawn(cmd);
     let line = t.next();
-    assert!(line.starts_with("seq 3: tick “Warn support” → done — Bob (ops@test-host)"), "{line}");
+    assert!(
+        line.starts_with("seq 3: tick “Warn support” → done — Bob (ops@test-host)"),
+        "{line}"
+    );
     assert!(line.contains("[db role"), "{line}");
 }
 

@@ -18,10 +18,18 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 fn tcp(cluster: &pg::Cluster, db: &pg::TestDb) -> String {
-    format!("host=127.0.0.1 port={} user=rs_admin dbname={}", cluster.port, db.name)
+    format!(
+        "host=127.0.0.1 port={} user=rs_admin dbname={}",
+        cluster.port, db.name
+    )
 }
 
-fn open_with_outbox(conninfo: &str, home: &std::path::Path, state: &std::path::Path, id: &str) -> SharedRun {
+fn open_with_outbox(
+    conninfo: &str,
+    home: &std::path::Path,
+    state: &std::path::Path,
+    id: &str,
+) -> SharedRun {
     SharedStore::connect(pg::settings(conninfo, home))
         .unwrap()
         .with_outbox(state)
@@ -55,7 +63,13 @@ fn kill_9_of_the_whole_server_loses_no_acknowledged_event() {
     let tpl = pg::template(tmp.path(), "small.md");
     let id = SharedStore::connect(db.settings())
         .unwrap()
-        .create(&Source::File(tpl), &StartOptions::default(), &pg::actor("Setup"), pg::now(), None)
+        .create(
+            &Source::File(tpl),
+            &StartOptions::default(),
+            &pg::actor("Setup"),
+            pg::now(),
+            None,
+        )
         .unwrap()
         .id()
         .to_owned();
@@ -63,7 +77,8 @@ fn kill_9_of_the_whole_server_loses_no_acknowledged_event() {
     let stop = Arc::new(AtomicBool::new(false));
     let progress = Arc::new(AtomicUsize::new(0));
     let client = |name: &'static str| {
-        let (conninfo, id, stop, progress) = (conninfo.clone(), id.clone(), stop.clone(), progress.clone());
+        let (conninfo, id, stop, progress) =
+            (conninfo.clone(), id.clone(), stop.clone(), progress.clone());
         let home = db.home.path().to_owned();
         std::thread::spawn(move || {
             let state = tempfile::tempdir().unwrap();
@@ -87,7 +102,11 @@ fn kill_9_of_the_whole_server_loses_no_acknowledged_event() {
                                 record(&mut tally, ev);
                             }
                             tally.settled += rep.settled.len();
-                            assert!(rep.refused.is_empty(), "a note was refused: {:?}", rep.refused);
+                            assert!(
+                                rep.refused.is_empty(),
+                                "a note was refused: {:?}",
+                                rep.refused
+                            );
                             if rep.pending > 0 {
                                 std::thread::sleep(Duration::from_millis(20));
                             }
@@ -97,7 +116,10 @@ fn kill_9_of_the_whole_server_loses_no_acknowledged_event() {
                     continue;
                 }
                 n += 1;
-                let intent = Intent::Note { item: item.clone(), text: format!("{name} {n}") };
+                let intent = Intent::Note {
+                    item: item.clone(),
+                    text: format!("{name} {n}"),
+                };
                 match run.submit(&intent, &pg::actor(name), pg::now()) {
                     Ok(Submitted::Shared(ev)) => {
                         record(&mut tally, &ev);
@@ -119,7 +141,10 @@ fn kill_9_of_the_whole_server_loses_no_acknowledged_event() {
         let before = progress.load(Ordering::Relaxed);
         let deadline = Instant::now() + Duration::from_secs(60);
         while progress.load(Ordering::Relaxed) < before + 20 {
-            assert!(Instant::now() < deadline, "round {round}: no progress after restart");
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: no progress after restart"
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
         getrandom::fill(&mut rng).unwrap();
@@ -132,7 +157,10 @@ fn kill_9_of_the_whole_server_loses_no_acknowledged_event() {
     let (ta, na) = a.join().unwrap();
     let (tb, nb) = b.join().unwrap();
 
-    let mut check = SharedStore::connect(db.settings()).unwrap().open(&id).unwrap();
+    let mut check = SharedStore::connect(db.settings())
+        .unwrap()
+        .open(&id)
+        .unwrap();
     let events = check.events().unwrap();
     let mut lost = 0;
     for (seq, hash, text) in ta.acked.iter().chain(&tb.acked) {
@@ -189,7 +217,13 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
     let home = db.home.path().to_owned();
     let id = SharedStore::connect(pg::settings(&conninfo, &home))
         .unwrap()
-        .create(&Source::File(tpl), &StartOptions::default(), &pg::actor("Alice"), pg::now(), None)
+        .create(
+            &Source::File(tpl),
+            &StartOptions::default(),
+            &pg::actor("Alice"),
+            pg::now(),
+            None,
+        )
         .unwrap()
         .id()
         .to_owned();
@@ -197,7 +231,9 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
     let state_b = tempfile::tempdir().unwrap();
     let mut a = open_with_outbox(&conninfo, &home, state_a.path(), &id);
     let mut b = open_with_outbox(&conninfo, &home, state_b.path(), &id);
-    let find = |run: &SharedRun, q: &str| runsheet::run::intent::find_item(&run.run, &run.template, q).unwrap();
+    let find = |run: &SharedRun, q: &str| {
+        runsheet::run::intent::find_item(&run.run, &run.template, q).unwrap()
+    };
     let writer = find(&a, "Stop the writer");
     let approval = find(&a, "Change Manager");
 
@@ -205,21 +241,92 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
     let alice = pg::actor("Alice");
     let queued = |r: Submitted| match r {
         Submitted::Queued { pending, why } => {
-            assert!(why.contains("cannot reach") || why.contains("waiting"), "{why}");
+            assert!(
+                why.contains("cannot reach") || why.contains("waiting"),
+                "{why}"
+            );
             pending
         }
         other => panic!("acknowledged while the server is down: {other:?}"),
     };
-    assert_eq!(queued(a.submit(&Intent::Tick { item: writer.clone(), note: None }, &alice, pg::now()).unwrap()), 1);
-    assert_eq!(queued(a.submit(&Intent::Sign { item: approval.clone(), signer: None }, &alice, pg::now()).unwrap()), 2);
-    assert_eq!(queued(a.submit(&Intent::Note { item: writer.clone(), text: "typo".into() }, &alice, pg::now()).unwrap()), 3);
+    assert_eq!(
+        queued(
+            a.submit(
+                &Intent::Tick {
+                    item: writer.clone(),
+                    note: None
+                },
+                &alice,
+                pg::now()
+            )
+            .unwrap()
+        ),
+        1
+    );
+    assert_eq!(
+        queued(
+            a.submit(
+                &Intent::Sign {
+                    item: approval.clone(),
+                    signer: None
+                },
+                &alice,
+                pg::now()
+            )
+            .unwrap()
+        ),
+        2
+    );
+    assert_eq!(
+        queued(
+            a.submit(
+                &Intent::Note {
+                    item: writer.clone(),
+                    text: "typo".into()
+                },
+                &alice,
+                pg::now()
+            )
+            .unwrap()
+        ),
+        3
+    );
     // Undo takes back the last change still waiting: it was never shared.
     match a.submit(&Intent::Undo, &alice, pg::now()).unwrap() {
         Submitted::Cancelled(p) => assert!(matches!(p.intent, Intent::Note { .. })),
         other => panic!("{other:?}"),
     }
-    assert_eq!(queued(a.submit(&Intent::Note { item: writer.clone(), text: "took 4 minutes".into() }, &alice, pg::now()).unwrap()), 3);
-    assert_eq!(a.run.seq, 1, "nothing is acknowledged while the server is down");
+    assert_eq!(
+        queued(
+            a.submit(
+                &Intent::Note {
+                    item: writer.clone(),
+                    text: "took 4 minutes".into()
+                },
+                &alice,
+                pg::now()
+            )
+            .unwrap()
+        ),
+        3
+    );
+    // A change that is wrong whatever the server holds is refused at once, not queued.
+    let e = a
+        .submit(
+            &Intent::Tick {
+                item: approval.clone(),
+                note: None,
+            },
+            &alice,
+            pg::now(),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("sign it with"), "{e}");
+    assert_eq!(a.pending(), 3);
+    assert_eq!(
+        a.run.seq, 1,
+        "nothing is acknowledged while the server is down"
+    );
     let outbox_file = state_a
         .path()
         .join("outbox")
@@ -227,7 +334,14 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
         .join(format!("{id}.json"));
     assert_eq!(a.pending_changes().len(), 3);
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&outbox_file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&outbox_file)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
 
     // The client process goes away; its changes are on disk.
     drop(a);
@@ -235,7 +349,14 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
     cluster.restart();
     // Meanwhile someone else signs the same sign-off.
     let ev = b
-        .append(&Intent::Sign { item: approval.clone(), signer: None }, &pg::actor("Bob"), pg::now())
+        .append(
+            &Intent::Sign {
+                item: approval.clone(),
+                signer: None,
+            },
+            &pg::actor("Bob"),
+            pg::now(),
+        )
         .unwrap();
     assert_eq!(ev.seq, 2);
 
@@ -244,14 +365,21 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
     let rep = a.drain().unwrap();
     assert_eq!(rep.pending, 0);
     assert_eq!(
-        rep.shared.iter().map(|e| (e.seq, e.change.kind())).collect::<Vec<_>>(),
+        rep.shared
+            .iter()
+            .map(|e| (e.seq, e.change.kind()))
+            .collect::<Vec<_>>(),
         vec![(3, "tick"), (4, "note")],
         "drained in the operator's order, on top of Bob's sign-off"
     );
     assert_eq!(rep.refused.len(), 1);
     let r = &rep.refused[0];
     assert!(matches!(r.pending.intent, Intent::Sign { .. }));
-    assert!(r.reason.contains("already signed") && r.reason.contains("Bob"), "{}", r.reason);
+    assert!(
+        r.reason.contains("already signed") && r.reason.contains("Bob"),
+        "{}",
+        r.reason
+    );
     // The refusal is kept on disk for the record, not dropped.
     let kept = runsheet::pg::outbox::Outbox::open(
         &state_a.path().join("outbox"),
@@ -266,9 +394,15 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
     assert!(!outbox_file.exists(), "the outbox is empty");
     // Bob's signature stands; no second one was merged in.
     let events = b.events().unwrap();
-    let signs: Vec<_> = events.iter().filter(|e| e.change.kind() == "sign").collect();
+    let signs: Vec<_> = events
+        .iter()
+        .filter(|e| e.change.kind() == "sign")
+        .collect();
     assert_eq!(signs.len(), 1);
     assert_eq!(signs[0].by.name, "Bob");
     // The note keeps the time the operator made it.
-    assert!(events[3].at < events[1].at, "the queued note keeps its own time");
+    assert!(
+        events[3].at < events[1].at,
+        "the queued note keeps its own time"
+    );
 }

@@ -4,15 +4,15 @@
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/pg.rs"]
-mod pg;
 #[path = "support/run_helpers.rs"]
 mod helpers;
+#[path = "support/pg.rs"]
+mod pg;
 
 use runsheet::catalog::Source;
+use runsheet::pg::SharedError;
 use runsheet::pg::engine::{SharedRun, SharedStore};
 use runsheet::pg::follow::Follower;
-use runsheet::pg::SharedError;
 use runsheet::run::intent::{Intent, IntentError};
 use runsheet::store::{StartOptions, Store};
 use std::sync::Arc;
@@ -35,7 +35,10 @@ fn create(db: &pg::TestDb, fixture: &str, as_name: &str) -> (SharedRun, tempfile
 }
 
 fn open(db: &pg::TestDb, id: &str) -> SharedRun {
-    SharedStore::connect(db.settings()).unwrap().open(id).unwrap()
+    SharedStore::connect(db.settings())
+        .unwrap()
+        .open(id)
+        .unwrap()
 }
 
 fn item(run: &SharedRun, text: &str) -> runsheet::model::ItemId {
@@ -56,7 +59,14 @@ fn changes_are_checked_against_the_servers_head_and_seen_by_the_other_client() {
 
     let writer = item(&a, "Stop the writer");
     let ev = a
-        .append(&Intent::Tick { item: writer.clone(), note: None }, &pg::actor("Alice"), pg::now())
+        .append(
+            &Intent::Tick {
+                item: writer.clone(),
+                note: None,
+            },
+            &pg::actor("Alice"),
+            pg::now(),
+        )
         .unwrap();
     assert_eq!(ev.seq, 2);
     // The line carries the authenticated role.
@@ -69,24 +79,55 @@ fn changes_are_checked_against_the_servers_head_and_seen_by_the_other_client() {
 
     // B has not read A's tick; its own tick of the same item is checked at the server's head.
     let e = b
-        .append(&Intent::Tick { item: writer.clone(), note: None }, &pg::actor("Bob"), pg::now())
+        .append(
+            &Intent::Tick {
+                item: writer.clone(),
+                note: None,
+            },
+            &pg::actor("Bob"),
+            pg::now(),
+        )
         .unwrap_err();
-    assert!(matches!(e, SharedError::Intent(IntentError::Already { .. })), "{e}");
+    assert!(
+        matches!(e, SharedError::Intent(IntentError::Already { .. })),
+        "{e}"
+    );
     assert_eq!(b.run.seq, 2, "the refusal caught B up");
 
     // Two sign-offs of one item: only one lands.
     let approval = item(&a, "Change Manager");
-    a.append(&Intent::Sign { item: approval.clone(), signer: None }, &pg::actor("Alice"), pg::now())
-        .unwrap();
+    a.append(
+        &Intent::Sign {
+            item: approval.clone(),
+            signer: None,
+        },
+        &pg::actor("Alice"),
+        pg::now(),
+    )
+    .unwrap();
     let e = b
-        .append(&Intent::Sign { item: approval.clone(), signer: None }, &pg::actor("Bob"), pg::now())
+        .append(
+            &Intent::Sign {
+                item: approval.clone(),
+                signer: None,
+            },
+            &pg::actor("Bob"),
+            pg::now(),
+        )
         .unwrap_err();
     assert!(e.to_string().contains("already signed"), "{e}");
 
     // B's change lands on top of everything A did; A reads it.
     let reader = item(&b, "Stop the reader");
     let ev = b
-        .append(&Intent::Tick { item: reader, note: None }, &pg::actor("Bob"), pg::now())
+        .append(
+            &Intent::Tick {
+                item: reader,
+                note: None,
+            },
+            &pg::actor("Bob"),
+            pg::now(),
+        )
         .unwrap();
     assert_eq!(ev.seq, 4);
     let new = a.read_new_events().unwrap();
@@ -95,11 +136,20 @@ fn changes_are_checked_against_the_servers_head_and_seen_by_the_other_client() {
     assert!(a.read_new_events().unwrap().is_empty());
 
     // A closed run takes no more ticks, whoever asks.
-    a.append(&Intent::Abort { reason: "test".into() }, &pg::actor("Alice"), pg::now())
-        .unwrap();
+    a.append(
+        &Intent::Abort {
+            reason: "test".into(),
+        },
+        &pg::actor("Alice"),
+        pg::now(),
+    )
+    .unwrap();
     let e = b
         .append(
-            &Intent::Tick { item: item(&b, "Restart the reader"), note: None },
+            &Intent::Tick {
+                item: item(&b, "Restart the reader"),
+                note: None,
+            },
             &pg::actor("Bob"),
             pg::now(),
         )
@@ -112,7 +162,10 @@ fn changes_are_checked_against_the_servers_head_and_seen_by_the_other_client() {
     assert_eq!(list[0].status, "aborted");
     assert_eq!(list[0].seq, 5);
     assert_eq!(store.resolve("latest").unwrap(), a.id());
-    assert!(matches!(store.resolve("nope"), Err(SharedError::NotFound { .. })));
+    assert!(matches!(
+        store.resolve("nope"),
+        Err(SharedError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -124,14 +177,23 @@ fn a_resend_with_the_same_intent_id_records_the_change_once() {
     let (mut a, _t) = create(&db, "small.md", "Alice");
     let mut b = open(&db, a.id());
     let warn = item(&a, "Warn support");
-    let intent = Intent::Note { item: warn, text: "once".into() };
+    let intent = Intent::Note {
+        item: warn,
+        text: "once".into(),
+    };
     let id = runsheet::pg::engine::line::new_intent_id();
-    let first = a.append_as(&id, &intent, &pg::actor("Alice"), pg::now()).unwrap();
+    let first = a
+        .append_as(&id, &intent, &pg::actor("Alice"), pg::now())
+        .unwrap();
     // The acknowledgement was "lost": A sends again with the same intent id.
-    let again = a.append_as(&id, &intent, &pg::actor("Alice"), pg::now()).unwrap();
+    let again = a
+        .append_as(&id, &intent, &pg::actor("Alice"), pg::now())
+        .unwrap();
     assert_eq!(first, again);
     // Another client that had not seen it (its head is older) gets the same answer.
-    let third = b.append_as(&id, &intent, &pg::actor("Alice"), pg::now()).unwrap();
+    let third = b
+        .append_as(&id, &intent, &pg::actor("Alice"), pg::now())
+        .unwrap();
     assert_eq!(first, third);
     assert_eq!(a.events().unwrap().len(), 2);
     assert!(b.is_recorded(&id).unwrap());
@@ -183,7 +245,11 @@ fn two_clients_with_their_own_state_make_500_changes_each_and_converge() {
     let events = check.events().unwrap();
     assert_eq!(events.len(), 1 + 2 * per, "every change is there");
     for (seq, hash) in acked_a.iter().chain(&acked_b) {
-        assert_eq!(&events[(*seq - 1) as usize].hash, hash, "acknowledged seq {seq} changed");
+        assert_eq!(
+            &events[(*seq - 1) as usize].hash,
+            hash,
+            "acknowledged seq {seq} changed"
+        );
     }
     // Both screens converge: the same fold.
     check.read_new_events().unwrap();
@@ -206,7 +272,13 @@ fn a_pushed_local_run_exports_byte_identical_and_verifies_offline() {
     db.init();
     let env = helpers::Env::new();
     let id = env.start("kinds.md", &[]);
-    env.ok(&["tick", &id, "Stop the writer", "--note", "with a note — ünïcödé"]);
+    env.ok(&[
+        "tick",
+        &id,
+        "Stop the writer",
+        "--note",
+        "with a note — ünïcödé",
+    ]);
     env.ok(&["gate", &id, "cutover", "no-go", "--reason", "canary red"]);
     env.ok(&["undo", &id]);
     let local_dir = env.run_dir(&id);
@@ -214,7 +286,10 @@ fn a_pushed_local_run_exports_byte_identical_and_verifies_offline() {
     let rep = store.push(&local_dir, None).unwrap();
     assert_eq!(rep.events, 4);
     assert!(!rep.already);
-    assert!(store.push(&local_dir, None).unwrap().already, "pushing again changes nothing");
+    assert!(
+        store.push(&local_dir, None).unwrap().already,
+        "pushing again changes nothing"
+    );
 
     let mut run = store.open(&id).unwrap();
     assert_eq!(run.run.seq, 4);
@@ -222,8 +297,15 @@ fn a_pushed_local_run_exports_byte_identical_and_verifies_offline() {
     assert!(run.shared_events(0).unwrap().iter().all(|e| e.imported));
     // The shared store takes new changes on top of the pushed chain.
     let reader = item(&run, "Stop the reader");
-    run.append(&Intent::Tick { item: reader, note: None }, &pg::actor("Dana"), pg::now())
-        .unwrap();
+    run.append(
+        &Intent::Tick {
+            item: reader,
+            note: None,
+        },
+        &pg::actor("Dana"),
+        pg::now(),
+    )
+    .unwrap();
 
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("runs").join(&id);
@@ -231,7 +313,10 @@ fn a_pushed_local_run_exports_byte_identical_and_verifies_offline() {
     assert_eq!(rep.events, 5);
     let local = std::fs::read(local_dir.join("journal.jsonl")).unwrap();
     let exported = std::fs::read(dest.join("journal.jsonl")).unwrap();
-    assert!(exported.starts_with(&local), "the pushed lines come back byte for byte");
+    assert!(
+        exported.starts_with(&local),
+        "the pushed lines come back byte for byte"
+    );
     assert_eq!(
         std::fs::read(local_dir.join("template.md")).unwrap(),
         std::fs::read(dest.join("template.md")).unwrap()
@@ -260,11 +345,19 @@ fn a_pushed_local_run_exports_byte_identical_and_verifies_offline() {
     let id2 = env2.start("small.md", &[]);
     env2.ok(&["tick", &id2, "Warn support"]);
     let j = env2.run_dir(&id2).join("journal.jsonl");
-    let text = std::fs::read_to_string(&j).unwrap().replace("\"tick\"", "\"untick\"");
+    let text = std::fs::read_to_string(&j)
+        .unwrap()
+        .replace("\"tick\"", "\"untick\"");
     std::fs::write(&j, text).unwrap();
-    let e = store.push(&env2.run_dir(&id2), None).unwrap_err().to_string();
+    let e = store
+        .push(&env2.run_dir(&id2), None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("push refused"), "{e}");
-    assert!(matches!(store.resolve(&id2), Err(SharedError::NotFound { .. })));
+    assert!(matches!(
+        store.resolve(&id2),
+        Err(SharedError::NotFound { .. })
+    ));
 }
 
 #[test]
@@ -315,30 +408,54 @@ fn a_registered_display_name_is_the_only_one_a_role_can_record_or_sign_under() {
     let tpl = pg::template(tmp.path(), "kinds.md");
     let mut run = SharedStore::connect(db.settings_as(&alice))
         .unwrap()
-        .create(&Source::File(tpl), &StartOptions::default(), &pg::actor("whoever"), pg::now(), None)
+        .create(
+            &Source::File(tpl),
+            &StartOptions::default(),
+            &pg::actor("whoever"),
+            pg::now(),
+            None,
+        )
         .unwrap();
     assert_eq!(run.team, team);
-    assert_eq!(run.run.started_by.name, "Alice Smith", "the registered name replaces the claim");
+    assert_eq!(
+        run.run.started_by.name, "Alice Smith",
+        "the registered name replaces the claim"
+    );
     let approval = item(&run, "Change Manager");
     let e = run
         .append(
-            &Intent::Sign { item: approval.clone(), signer: Some("The CEO".into()) },
+            &Intent::Sign {
+                item: approval.clone(),
+                signer: Some("The CEO".into()),
+            },
             &pg::actor("whoever"),
             pg::now(),
         )
         .unwrap_err();
     assert!(e.to_string().contains("Alice Smith"), "{e}");
     let ev = run
-        .append(&Intent::Sign { item: approval, signer: None }, &pg::actor("whoever"), pg::now())
+        .append(
+            &Intent::Sign {
+                item: approval,
+                signer: None,
+            },
+            &pg::actor("whoever"),
+            pg::now(),
+        )
         .unwrap();
-    assert!(matches!(&ev.change, runsheet::run::event::Change::Sign { signer, .. } if signer == "Alice Smith"));
+    assert!(
+        matches!(&ev.change, runsheet::run::event::Change::Sign { signer, .. } if signer == "Alice Smith")
+    );
     // Even a client that skipped our check is refused by the database's policy.
     let (forged, line) = runsheet::run::event::Event::seal_as(
         run.run.seq + 1,
         pg::now(),
         pg::actor("Not Alice"),
         Some(&alice),
-        runsheet::run::event::Change::Note { item: item(&run, "Stop the writer"), text: "x".into() },
+        runsheet::run::event::Change::Note {
+            item: item(&run, "Stop the writer"),
+            text: "x".into(),
+        },
         &run.run.head,
     )
     .unwrap();
@@ -350,11 +467,15 @@ fn a_registered_display_name_is_the_only_one_a_role_can_record_or_sign_under() {
             &[&run.run.id, &(forged.seq as i64), &forged.prev, &forged.hash, &line.trim_end(), &intent],
         )
         .unwrap_err();
-    assert!(e.to_string().contains("row-level security") || format!("{e:?}").contains("row-level security"), "{e:?}");
+    assert!(
+        e.to_string().contains("row-level security")
+            || format!("{e:?}").contains("row-level security"),
+        "{e:?}"
+    );
 }
 
 #[test]
-fn a_follower_wakes_within_milliseconds_and_catch_up_finds_the_change() {
+fn a_follower_is_woken_by_an_append_and_its_catch_up_finds_the_change() {
     let Some(db) = pg::TestDb::new("follower_wakes") else {
         return;
     };
@@ -363,11 +484,21 @@ fn a_follower_wakes_within_milliseconds_and_catch_up_finds_the_change() {
     let mut b = open(&db, a.id());
     let mut f = Follower::new(Arc::new(db.settings())).unwrap();
     f.connect().unwrap();
-    assert!(!f.wait(Duration::from_millis(50)).unwrap(), "nothing happened yet");
+    assert!(
+        !f.wait(Duration::from_millis(50)).unwrap(),
+        "nothing happened yet"
+    );
     let warn = item(&a, "Warn support");
     let t = Instant::now();
-    a.append(&Intent::Tick { item: warn, note: None }, &pg::actor("Alice"), pg::now())
-        .unwrap();
+    a.append(
+        &Intent::Tick {
+            item: warn,
+            note: None,
+        },
+        &pg::actor("Alice"),
+        pg::now(),
+    )
+    .unwrap();
     assert!(f.wait(Duration::from_secs(10)).unwrap(), "no notification");
     let new = b.read_new_events().unwrap();
     assert_eq!(new.len(), 1);

@@ -28,7 +28,8 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
         .batch_execute(&format!("GRANT CREATE ON DATABASE {} TO {owner}", db.name))
         .unwrap();
     {
-        let mut s = runsheet::pg::connect::Session::connect(std::sync::Arc::new(db.settings())).unwrap();
+        let mut s =
+            runsheet::pg::connect::Session::connect(std::sync::Arc::new(db.settings())).unwrap();
         runsheet::pg::schema::init(&mut s, Some(&owner)).unwrap();
     }
     let payments = db.team("payments");
@@ -50,13 +51,27 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
     let tpl = pg::template(tmp.path(), "kinds.md");
     let mut run = SharedStore::connect(db.settings_as(&alice))
         .unwrap()
-        .create(&Source::File(tpl.clone()), &StartOptions::default(), &pg::actor("Alice"), pg::now(), None)
+        .create(
+            &Source::File(tpl.clone()),
+            &StartOptions::default(),
+            &pg::actor("Alice"),
+            pg::now(),
+            None,
+        )
         .unwrap();
     assert_eq!(run.team, payments, "the only team of the role");
     let id = run.id().to_owned();
-    let writer = runsheet::run::intent::find_item(&run.run, &run.template, "Stop the writer").unwrap();
-    run.append(&Intent::Tick { item: writer.clone(), note: None }, &pg::actor("Alice"), pg::now())
-        .unwrap();
+    let writer =
+        runsheet::run::intent::find_item(&run.run, &run.template, "Stop the writer").unwrap();
+    run.append(
+        &Intent::Tick {
+            item: writer.clone(),
+            note: None,
+        },
+        &pg::actor("Alice"),
+        pg::now(),
+    )
+    .unwrap();
     run.join_presence(&pg::actor("Alice")).unwrap();
 
     // NOTIFY reached Bob (LISTEN has no privilege check) — with nothing in it.
@@ -74,15 +89,27 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
     assert!(!got.is_empty(), "no notification at all");
     for (channel, payload) in &got {
         assert_eq!(channel, "runsheet");
-        assert_eq!(payload, "", "the payload must carry nothing another team could read");
+        assert_eq!(
+            payload, "",
+            "the payload must carry nothing another team could read"
+        );
     }
 
     // Through runsheet: nothing to list, nothing to open, nothing to guess.
     let mut bob_store = SharedStore::connect(db.settings_as(&bob)).unwrap();
     assert!(bob_store.list_runs().unwrap().is_empty());
-    assert!(matches!(bob_store.resolve(&id), Err(SharedError::NotFound { .. })));
-    assert!(matches!(bob_store.resolve("latest"), Err(SharedError::NotFound { .. })));
-    assert!(matches!(bob_store.resolve("2"), Err(SharedError::NotFound { .. })));
+    assert!(matches!(
+        bob_store.resolve(&id),
+        Err(SharedError::NotFound { .. })
+    ));
+    assert!(matches!(
+        bob_store.resolve("latest"),
+        Err(SharedError::NotFound { .. })
+    ));
+    assert!(matches!(
+        bob_store.resolve("2"),
+        Err(SharedError::NotFound { .. })
+    ));
 
     // Straight SQL as Bob: every table reads empty.
     let mut c = pg::client(&format!("{} user={bob}", db.conninfo));
@@ -94,7 +121,9 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
         assert_eq!(n, 0, "Bob sees {n} rows of runsheet.{table}");
     }
     // Statistics do not leak values either (pg_stats hides tables under row-level security).
-    db.admin().batch_execute("ANALYZE runsheet.runs; ANALYZE runsheet.events").unwrap();
+    db.admin()
+        .batch_execute("ANALYZE runsheet.runs; ANALYZE runsheet.events")
+        .unwrap();
     let leaked: i64 = c
         .query_one(
             "SELECT count(*) FROM pg_stats WHERE schemaname = 'runsheet' AND most_common_vals IS NOT NULL",
@@ -105,7 +134,10 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
     assert_eq!(leaked, 0);
     // Nor does the session list: application_name carries no run id.
     let names: Vec<String> = c
-        .query("SELECT coalesce(application_name, '') FROM pg_stat_activity", &[])
+        .query(
+            "SELECT coalesce(application_name, '') FROM pg_stat_activity",
+            &[],
+        )
         .unwrap()
         .iter()
         .map(|r| r.get(0))
@@ -118,7 +150,10 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
         pg::now(),
         pg::actor("Bob"),
         Some(&bob),
-        runsheet::run::event::Change::Note { item: writer.clone(), text: "hi".into() },
+        runsheet::run::event::Change::Note {
+            item: writer.clone(),
+            text: "hi".into(),
+        },
         &run.run.head,
     )
     .unwrap();
@@ -175,12 +210,21 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
         let n = c.execute(sql, &[]).unwrap();
         assert_eq!(n, 0, "{sql} touched Alice's rows");
     }
-    for sql in ["DELETE FROM runsheet.events", "UPDATE runsheet.runs SET team = 'x'"] {
+    for sql in [
+        "DELETE FROM runsheet.events",
+        "UPDATE runsheet.runs SET team = 'x'",
+    ] {
         assert!(c.batch_execute(sql).is_err(), "{sql} was allowed");
     }
     // Bob cannot record as Alice on a run of his own team either.
     let mut bobs = bob_store
-        .create(&Source::File(tpl), &StartOptions::default(), &pg::actor("Bob"), pg::now(), None)
+        .create(
+            &Source::File(tpl),
+            &StartOptions::default(),
+            &pg::actor("Bob"),
+            pg::now(),
+            None,
+        )
         .unwrap();
     assert_eq!(bobs.team, search);
     let (as_alice, line) = runsheet::run::event::Event::seal_as(
@@ -212,11 +256,23 @@ fn another_teams_role_reads_nothing_inserts_nothing_and_learns_no_run_id() {
     assert_eq!(e.as_db_error().unwrap().code().code(), "42501");
     // His own events are recorded as his role.
     let ev = bobs
-        .append(&Intent::Note { item: writer, text: "mine".into() }, &pg::actor("Bob"), pg::now())
+        .append(
+            &Intent::Note {
+                item: writer,
+                text: "mine".into(),
+            },
+            &pg::actor("Bob"),
+            pg::now(),
+        )
         .unwrap();
     assert_eq!(bobs.shared_events(ev.seq - 1).unwrap()[0].db_role, bob);
     // And Alice still sees only her team's run.
     let mut alice_store = SharedStore::connect(db.settings_as(&alice)).unwrap();
-    let ids: Vec<String> = alice_store.list_runs().unwrap().into_iter().map(|r| r.id).collect();
+    let ids: Vec<String> = alice_store
+        .list_runs()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(ids, vec![id]);
 }

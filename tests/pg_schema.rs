@@ -13,7 +13,9 @@ use runsheet::run::event::{Change, Event, GENESIS};
 use std::sync::Arc;
 
 fn constraint_of(e: &postgres::Error) -> String {
-    let db = e.as_db_error().unwrap_or_else(|| panic!("not a database error: {e}"));
+    let db = e
+        .as_db_error()
+        .unwrap_or_else(|| panic!("not a database error: {e}"));
     format!(
         "{} {} {}",
         db.code().code(),
@@ -43,10 +45,15 @@ fn db_init_creates_then_finds_the_schema_current_and_reports_durability_facts() 
     assert!(!st.in_recovery);
     // A newer schema is refused, not used.
     db.admin()
-        .batch_execute("INSERT INTO runsheet.schema_version (version, description) VALUES (99, 'future')")
+        .batch_execute(
+            "INSERT INTO runsheet.schema_version (version, description) VALUES (99, 'future')",
+        )
         .unwrap();
     let err = schema::require_current(&mut s).unwrap_err().to_string();
-    assert!(err.contains("version 99") && err.contains("upgrade runsheet"), "{err}");
+    assert!(
+        err.contains("version 99") && err.contains("upgrade runsheet"),
+        "{err}"
+    );
     assert!(schema::init(&mut s, None).is_err());
 }
 
@@ -85,9 +92,18 @@ fn the_dba_script_builds_the_same_schema_as_db_init() {
     assert!(sa.len() > 20, "{sa:?}");
     assert_eq!(sa, shape(&b));
     // Applying it again is refused by its version guard, leaving the database as it was.
-    let e = b.admin().batch_execute(&schema::script(0, None)).unwrap_err();
-    assert!(e.to_string().contains("migrates schema version 0") || format!("{e:?}").contains("migrates schema version 0"), "{e:?}");
-    b.admin().batch_execute(&schema::script(schema::LATEST, None)).unwrap();
+    let e = b
+        .admin()
+        .batch_execute(&schema::script(0, None))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("migrates schema version 0")
+            || format!("{e:?}").contains("migrates schema version 0"),
+        "{e:?}"
+    );
+    b.admin()
+        .batch_execute(&schema::script(schema::LATEST, None))
+        .unwrap();
 }
 
 #[test]
@@ -117,7 +133,8 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
         text: text.into(),
     };
     let seal = |seq: u64, prev: &str, role: Option<&str>, change: Change| {
-        let (ev, line) = Event::seal_as(seq, pg::now(), pg::actor("Mallory"), role, change, prev).unwrap();
+        let (ev, line) =
+            Event::seal_as(seq, pg::now(), pg::actor("Mallory"), role, change, prev).unwrap();
         (ev, line.trim_end().to_owned())
     };
     let mut c = db.admin();
@@ -129,7 +146,9 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
         )
     };
     let refused = |r: Result<u64, postgres::Error>, want: &str| {
-        let e = r.expect_err(&format!("the database accepted a line it should refuse ({want})"));
+        let e = r.expect_err(&format!(
+            "the database accepted a line it should refuse ({want})"
+        ));
         let got = constraint_of(&e);
         assert!(got.contains(want), "wanted {want}, got {got}");
     };
@@ -139,22 +158,40 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
 
     // Wrong hash: one byte of the body changed, hash kept.
     let tampered = good_line.replacen("\"ok\"", "\"OK\"", 1);
-    refused(insert(&mut c, 2, &head, &good.hash, &tampered), "events_hash");
+    refused(
+        insert(&mut c, 2, &head, &good.hash, &tampered),
+        "events_hash",
+    );
     // A hash field that is not the hash column.
     let (other, _) = seal(2, &head, Some(&role), note("other"));
-    refused(insert(&mut c, 2, &head, &other.hash, &good_line), "events_hash");
+    refused(
+        insert(&mut c, 2, &head, &other.hash, &good_line),
+        "events_hash",
+    );
     // Wrong prev: chained to something that is not the previous event.
     let fake_prev = "f".repeat(64);
     let (wp, wp_line) = seal(2, &fake_prev, Some(&role), note("wrong prev"));
-    refused(insert(&mut c, 2, &fake_prev, &wp.hash, &wp_line), "events_chain");
+    refused(
+        insert(&mut c, 2, &fake_prev, &wp.hash, &wp_line),
+        "events_chain",
+    );
     // A gap: seq 3 right after seq 1.
     let (gap, gap_line) = seal(3, &head, Some(&role), note("gap"));
-    refused(insert(&mut c, 3, &head, &gap.hash, &gap_line), "events_chain");
+    refused(
+        insert(&mut c, 3, &head, &gap.hash, &gap_line),
+        "events_chain",
+    );
     // Seq 1 is the start event and nothing else is.
     let start_like = seal(1, GENESIS, Some(&role), note("second first"));
-    refused(insert(&mut c, 1, GENESIS, &start_like.0.hash, &start_like.1), "events_start");
+    refused(
+        insert(&mut c, 1, GENESIS, &start_like.0.hash, &start_like.1),
+        "events_start",
+    );
     // Body and columns disagree: the line says seq 2, the column says 5 (with a valid hash).
-    refused(insert(&mut c, 5, &head, &good.hash, &good_line), "events_columns");
+    refused(
+        insert(&mut c, 5, &head, &good.hash, &good_line),
+        "events_columns",
+    );
     let (_, s2_line) = seal(2, &head, Some(&role), note("seq mismatch"));
     let relabelled = s2_line.replacen("{\"seq\":2,", "{\"seq\":7,", 1);
     // Re-hash the relabelled body so that only the column/JSON mismatch is left.
@@ -162,13 +199,22 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
     let h = runsheet::run::event::sha256_hex(format!("{}}}", &relabelled[..body_end]).as_bytes());
     let fixed = format!("{},\"hash\":\"{h}\"}}", &relabelled[..body_end]);
     let fixed_hash = &fixed[fixed.len() - 66..fixed.len() - 2];
-    refused(insert(&mut c, 2, &head, fixed_hash, &fixed), "events_columns");
+    refused(
+        insert(&mut c, 2, &head, fixed_hash, &fixed),
+        "events_columns",
+    );
     // Recording as another role: the line's db_role is not the role that logged in.
     let (imp, imp_line) = seal(2, &head, Some("someone_else"), note("impersonation"));
-    refused(insert(&mut c, 2, &head, &imp.hash, &imp_line), "events_db_role");
+    refused(
+        insert(&mut c, 2, &head, &imp.hash, &imp_line),
+        "events_db_role",
+    );
     // No role at all in a live line.
     let (nr, nr_line) = seal(2, &head, None, note("anonymous"));
-    refused(insert(&mut c, 2, &head, &nr.hash, &nr_line), "events_db_role");
+    refused(
+        insert(&mut c, 2, &head, &nr.hash, &nr_line),
+        "events_db_role",
+    );
     // A second start event.
     let (st, st_line) = seal(
         2,
@@ -197,7 +243,11 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
         },
     );
     let e = insert(&mut c, 2, &head, &rb.hash, &rb_line).unwrap_err();
-    assert!(constraint_of(&e).contains("is not stored"), "{}", constraint_of(&e));
+    assert!(
+        constraint_of(&e).contains("is not stored"),
+        "{}",
+        constraint_of(&e)
+    );
     // Imported events only in the transaction that created the run.
     let intent = runsheet::pg::engine::line::new_intent_id();
     let e = c
@@ -206,13 +256,20 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
             &[&id, &head, &nr.hash, &nr_line, &intent],
         )
         .unwrap_err();
-    assert!(constraint_of(&e).contains("imported events"), "{}", constraint_of(&e));
+    assert!(
+        constraint_of(&e).contains("imported events"),
+        "{}",
+        constraint_of(&e)
+    );
 
     // The genuine line goes in.
     insert(&mut c, 2, &head, &good.hash, &good_line).unwrap();
     // A taken seq: a second, well-formed event at seq 2 (a fork).
     let (fork, fork_line) = seal(2, &head, Some(&role), note("fork"));
-    refused(insert(&mut c, 2, &head, &fork.hash, &fork_line), "events_pkey");
+    refused(
+        insert(&mut c, 2, &head, &fork.hash, &fork_line),
+        "events_pkey",
+    );
 
     // History is append-only, for the superuser too.
     for sql in [
@@ -230,7 +287,10 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
         );
     }
     let n: i64 = c
-        .query_one("SELECT count(*) FROM runsheet.events WHERE run_id = $1", &[&id])
+        .query_one(
+            "SELECT count(*) FROM runsheet.events WHERE run_id = $1",
+            &[&id],
+        )
         .unwrap()
         .get(0);
     assert_eq!(n, 2);

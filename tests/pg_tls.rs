@@ -22,13 +22,27 @@ const PASSWORD: &str = "correct-Horse-battery-staple-42";
 const WRONG: &str = "Wr0ng-Pa55word-that-must-not-leak";
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").current_dir(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A CA, a server certificate for `db.test` signed by it, and a second CA nobody trusts.
 fn certificates(dir: &Path) {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     for ca in ["ca", "other-ca"] {
         let mut a = vec!["req", "-x509"];
         a.extend(ec);
@@ -36,12 +50,24 @@ fn certificates(dir: &Path) {
         let crt = format!("{ca}.crt");
         let subj = format!("/CN=runsheet test {ca}");
         a.extend(["-keyout", &key, "-out", &crt, "-days", "2", "-subj", &subj]);
-        a.extend(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+        a.extend([
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
         openssl(dir, &a);
     }
     let mut a = vec!["req"];
     a.extend(ec);
-    a.extend(["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=db.test"]);
+    a.extend([
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=db.test",
+    ]);
     openssl(dir, &a);
     std::fs::write(
         dir.join("ext.cnf"),
@@ -50,7 +76,23 @@ fn certificates(dir: &Path) {
     .unwrap();
     openssl(
         dir,
-        &["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf"],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
     );
 }
 
@@ -60,7 +102,14 @@ struct Tls {
 }
 
 fn setup(test: &str) -> Option<Tls> {
-    if !pg::can_start_clusters(test) || !tools::require(tools::runs("openssl", &["version"]), "openssl", test, "apt-get install openssl") {
+    if !pg::can_start_clusters(test)
+        || !tools::require(
+            tools::runs("openssl", &["version"]),
+            "openssl",
+            test,
+            "apt-get install openssl",
+        )
+    {
         return None;
     }
     let certs = tempfile::tempdir().unwrap();
@@ -77,7 +126,13 @@ fn setup(test: &str) -> Option<Tls> {
     .unwrap();
     let crt = certs.path().join("server.crt");
     let key = certs.path().join("server.key");
-    let cluster = pg::Cluster::start(&["--ssl", crt.to_str().unwrap(), key.to_str().unwrap(), "--hba", hba.to_str().unwrap()]);
+    let cluster = pg::Cluster::start(&[
+        "--ssl",
+        crt.to_str().unwrap(),
+        key.to_str().unwrap(),
+        "--hba",
+        hba.to_str().unwrap(),
+    ]);
     pg::client(&cluster.admin)
         .batch_execute(&format!(
             "CREATE ROLE carol LOGIN PASSWORD '{PASSWORD}'; CREATE ROLE dave LOGIN"
@@ -88,7 +143,10 @@ fn setup(test: &str) -> Option<Tls> {
 
 fn settings(spec: &str, home: &Path, vars: &[(&str, &str)]) -> Result<Settings, SharedError> {
     let env = MapEnv {
-        vars: vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+        vars: vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
         home: Some(home.to_owned()),
         user: "nobody".into(),
     };
@@ -117,26 +175,57 @@ fn tls_with_the_right_name_and_ca_is_verified_and_used(t: &Tls) {
     let home = tempfile::tempdir().unwrap();
     let s = connect(&t.spec("db.test", "ca", "user=rs_admin"), home.path(), &[]).unwrap();
     let tls = s.facts().tls.clone().unwrap();
-    assert!(tls.starts_with("TLSv1.3") || tls.starts_with("TLSv1.2"), "{tls}");
-    assert!(s.settings().tls.summary.starts_with("verify-full"), "{}", s.settings().tls.summary);
+    assert!(
+        tls.starts_with("TLSv1.3") || tls.starts_with("TLSv1.2"),
+        "{tls}"
+    );
+    assert!(
+        s.settings().tls.summary.starts_with("verify-full"),
+        "{}",
+        s.settings().tls.summary
+    );
     // sslmode=require for a host that is not local is still verified (raised to verify-full).
-    let s = connect(&t.spec("db.test", "ca", "user=rs_admin sslmode=require"), home.path(), &[]).unwrap();
+    let s = connect(
+        &t.spec("db.test", "ca", "user=rs_admin sslmode=require"),
+        home.path(),
+        &[],
+    )
+    .unwrap();
     assert!(s.facts().tls.is_some());
 }
 
 fn a_wrong_host_name_and_an_unknown_ca_are_refused(t: &Tls) {
     let home = tempfile::tempdir().unwrap();
-    let e = connect(&t.spec("other.test", "ca", "user=rs_admin"), home.path(), &[]).unwrap_err();
+    let e = connect(
+        &t.spec("other.test", "ca", "user=rs_admin"),
+        home.path(),
+        &[],
+    )
+    .unwrap_err();
     assert!(matches!(e, SharedError::Tls { .. }), "{e}");
     assert!(e.to_string().contains("not for the host name"), "{e}");
     for mode in ["", "sslmode=require", "sslmode=verify-ca", "sslmode=prefer"] {
-        let e = connect(&t.spec("db.test", "other-ca", &format!("user=rs_admin {mode}")), home.path(), &[]).unwrap_err();
+        let e = connect(
+            &t.spec("db.test", "other-ca", &format!("user=rs_admin {mode}")),
+            home.path(),
+            &[],
+        )
+        .unwrap_err();
         assert!(matches!(e, SharedError::Tls { .. }), "{mode}: {e}");
-        assert!(e.to_string().contains("not signed by a trusted CA"), "{mode}: {e}");
+        assert!(
+            e.to_string().contains("not signed by a trusted CA"),
+            "{mode}: {e}"
+        );
     }
     // The system trust store does not know a throwaway CA either.
-    let spec = format!("host=db.test hostaddr=127.0.0.1 port={} dbname=postgres user=rs_admin", t.cluster.port);
-    assert!(matches!(connect(&spec, home.path(), &[]), Err(SharedError::Tls { .. })));
+    let spec = format!(
+        "host=db.test hostaddr=127.0.0.1 port={} dbname=postgres user=rs_admin",
+        t.cluster.port
+    );
+    assert!(matches!(
+        connect(&spec, home.path(), &[]),
+        Err(SharedError::Tls { .. })
+    ));
 }
 
 /// One cluster with TLS for these checks (starting one per test cost seconds each).
@@ -176,18 +265,41 @@ fn no_plaintext_fallback_for_a_host_beyond_this_machine() {
         );
         let e = connect(&spec, home.path(), &[]).unwrap_err();
         assert!(matches!(e, SharedError::Tls { .. }), "{mode}: {e}");
-        assert!(e.to_string().contains("does not fall back to plaintext"), "{mode}: {e}");
+        assert!(
+            e.to_string().contains("does not fall back to plaintext"),
+            "{mode}: {e}"
+        );
     }
-    let spec = format!("host=db.test hostaddr=127.0.0.1 port={} dbname=postgres user=rs_admin sslmode=disable", plain.port);
+    let spec = format!(
+        "host=db.test hostaddr=127.0.0.1 port={} dbname=postgres user=rs_admin sslmode=disable",
+        plain.port
+    );
     let e = connect(&spec, home.path(), &[]).unwrap_err().to_string();
-    assert!(e.contains("refused") && e.contains("RUNSHEET_PG_INSECURE"), "{e}");
+    assert!(
+        e.contains("refused") && e.contains("RUNSHEET_PG_INSECURE"),
+        "{e}"
+    );
     // Only the explicit, loud opt-in honours it.
     let s = connect(&spec, home.path(), &[("RUNSHEET_PG_INSECURE", "1")]).unwrap();
     assert!(s.facts().tls.is_none());
-    assert!(s.settings().warnings.iter().any(|w| w.contains("PLAINTEXT")));
+    assert!(
+        s.settings()
+            .warnings
+            .iter()
+            .any(|w| w.contains("PLAINTEXT"))
+    );
     // On this machine (a loopback address), libpq's `prefer` falls back as users expect.
-    let local = format!("host=127.0.0.1 port={} dbname=postgres user=rs_admin", plain.port);
-    assert!(connect(&local, home.path(), &[]).unwrap().facts().tls.is_none());
+    let local = format!(
+        "host=127.0.0.1 port={} dbname=postgres user=rs_admin",
+        plain.port
+    );
+    assert!(
+        connect(&local, home.path(), &[])
+            .unwrap()
+            .facts()
+            .tls
+            .is_none()
+    );
 }
 
 fn passwords_come_from_pgpass_and_never_appear_in_errors(t: &Tls) {
@@ -195,7 +307,11 @@ fn passwords_come_from_pgpass_and_never_appear_in_errors(t: &Tls) {
     let pgpass = home.path().join(".pgpass");
     let spec = t.spec("db.test", "ca", "user=carol");
     let write = |pw: &str, mode: u32| {
-        std::fs::write(&pgpass, format!("db.test:{}:*:carol:{pw}\n", t.cluster.port)).unwrap();
+        std::fs::write(
+            &pgpass,
+            format!("db.test:{}:*:carol:{pw}\n", t.cluster.port),
+        )
+        .unwrap();
         std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(mode)).unwrap();
     };
     // Wrong password: refused, and the error names where it came from but not what it is.
@@ -216,13 +332,22 @@ fn passwords_come_from_pgpass_and_never_appear_in_errors(t: &Tls) {
     write(PASSWORD, 0o644);
     let e = connect(&spec, home.path(), &[]).unwrap_err();
     assert!(e.to_string().contains("none was found"), "{e}");
-    assert!(settings(&spec, home.path(), &[]).unwrap().warnings.iter().any(|w| w.contains("group or world")));
+    assert!(
+        settings(&spec, home.path(), &[])
+            .unwrap()
+            .warnings
+            .iter()
+            .any(|w| w.contains("group or world"))
+    );
     // PGPASSWORD works too, and never shows either.
     let e = connect(&spec, home.path(), &[("PGPASSWORD", WRONG)]).unwrap_err();
     assert!(!format!("{e} {e:?}").contains(WRONG));
     connect(&spec, home.path(), &[("PGPASSWORD", PASSWORD)]).unwrap();
     // In a connection string it is refused before anything is sent, without repeating it.
-    let url = format!("postgresql://carol:{PASSWORD}@db.test:{}/postgres", t.cluster.port);
+    let url = format!(
+        "postgresql://carol:{PASSWORD}@db.test:{}/postgres",
+        t.cluster.port
+    );
     let e = settings(&url, home.path(), &[]).unwrap_err().to_string();
     assert!(e.contains("password") && !e.contains(PASSWORD), "{e}");
 }

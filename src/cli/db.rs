@@ -1,9 +1,9 @@
 //! `runsheet db init` and `runsheet db status`: the shared store's schema and the server's facts.
 
-use super::shared::{SharedArgs, exit};
-use super::EXIT_OK;
 #[cfg(feature = "postgres")]
 use super::EXIT_ERROR;
+use super::EXIT_OK;
+use super::shared::{SharedArgs, exit};
 use crate::pg::{SharedError, schema};
 use clap::{Args, Subcommand};
 
@@ -82,11 +82,7 @@ fn init(a: &InitArgs) -> Result<(), SharedError> {
             r.to
         );
     } else if r.from == 0 {
-        println!(
-            "{}: schema created (version {})",
-            session.target(),
-            r.to
-        );
+        println!("{}: schema created (version {})", session.target(), r.to);
     } else {
         println!(
             "{}: schema migrated from version {} to {}",
@@ -150,7 +146,10 @@ pub fn status_text(st: &schema::DbStatus) -> String {
     let _ = writeln!(s, "server:     PostgreSQL {}", st.server_version);
     match st.schema_version {
         0 => {
-            let _ = writeln!(s, "schema:     none — `runsheet db init --store …` creates it");
+            let _ = writeln!(
+                s,
+                "schema:     none — `runsheet db init --store …` creates it"
+            );
         }
         v if v == st.supported_version => {
             let _ = writeln!(s, "schema:     version {v} (current)");
@@ -209,12 +208,18 @@ pub fn status_text(st: &schema::DbStatus) -> String {
         if st.synchronous_standby_names.is_empty() {
             "no synchronous standby: a failover to an asynchronous standby can lose acknowledged events".to_owned()
         } else {
-            format!("synchronous_standby_names = {}", st.synchronous_standby_names)
+            format!(
+                "synchronous_standby_names = {}",
+                st.synchronous_standby_names
+            )
         }
     );
     let _ = writeln!(s, "full_page_writes: {}", yes(st.full_page_writes));
     if st.in_recovery {
-        let _ = writeln!(s, "mode:       read-only standby — connect to the primary to record changes");
+        let _ = writeln!(
+            s,
+            "mode:       read-only standby — connect to the primary to record changes"
+        );
     }
     s
 }

@@ -42,13 +42,8 @@ pub fn configured_store() -> Result<Option<String>, SharedError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(SharedError::io("reading", &path)(e)),
     };
-    let c: Config = toml::from_str(&text).map_err(|e| {
-        SharedError::Config(format!(
-            "{}: {}",
-            path.display(),
-            e.message()
-        ))
-    })?;
+    let c: Config = toml::from_str(&text)
+        .map_err(|e| SharedError::Config(format!("{}: {}", path.display(), e.message())))?;
     Ok(c.store.filter(|s| !s.trim().is_empty()))
 }
 

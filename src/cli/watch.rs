@@ -1,11 +1,11 @@
 //! `runsheet watch RUN [--json]`: follow a run like `tail -f`, one line per event as it lands —
 //! on the shared store (LISTEN, plus a catch-up every second) or in a local run dir (polled).
 
-use super::common::StoreArgs;
-use super::shared::{SharedArgs, StoreSpec};
 #[cfg(not(feature = "postgres"))]
 use super::EXIT_OK;
 use super::EXIT_UNAVAILABLE;
+use super::common::StoreArgs;
+use super::shared::{SharedArgs, StoreSpec};
 use crate::model::Template;
 use crate::run::Run;
 use crate::run::event::{Event, line_db_role, show_time};
@@ -74,7 +74,8 @@ impl Printer {
             .item()
             .and_then(|id| template.items.iter().position(|i| &i.id == id));
         let vars = run.var_values();
-        let text = index.map(|i| crate::run::vars::substitute(&template.items[i].text, &vars).into_owned());
+        let text = index
+            .map(|i| crate::run::vars::substitute(&template.items[i].text, &vars).into_owned());
         let state = index.map(|i| item_state(run, template, i).0.as_str());
         if self.json {
             let v = serde_json::json!({
@@ -98,7 +99,9 @@ impl Printer {
                 (Some(id), _, _) => format!("{} {id}", ev.change.kind()),
                 _ => ev.change.kind().to_owned(),
             };
-            let role = db_role.map(|r| format!(" [db role {r}]")).unwrap_or_default();
+            let role = db_role
+                .map(|r| format!(" [db role {r}]"))
+                .unwrap_or_default();
             writeln!(
                 out,
                 "seq {}: {what} — {}{role} at {}",
@@ -152,7 +155,13 @@ fn local(a: &WatchArgs, store: Store) -> color_eyre::Result<i32> {
     let text = std::fs::read_to_string(open.journal_path()).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
     for (i, ev) in events.iter().enumerate() {
-        p.feed(&mut out, &open.template, ev, lines.get(i).copied(), ev.seq >= from)?;
+        p.feed(
+            &mut out,
+            &open.template,
+            ev,
+            lines.get(i).copied(),
+            ev.seq >= from,
+        )?;
     }
     loop {
         std::thread::sleep(Duration::from_millis(200));
@@ -203,7 +212,13 @@ fn shared(a: &WatchArgs) -> color_eyre::Result<i32> {
     };
     let mut seen = 0;
     for s in &backlog {
-        p.feed(&mut out, &run.template, &s.event, Some(&s.line), s.event.seq >= from)?;
+        p.feed(
+            &mut out,
+            &run.template,
+            &s.event,
+            Some(&s.line),
+            s.event.seq >= from,
+        )?;
         seen = s.event.seq;
     }
     let mut down: Option<String> = None;
@@ -238,7 +253,9 @@ fn shared(a: &WatchArgs) -> color_eyre::Result<i32> {
             }
             Err(e) if e.is_offline() => {
                 if down.is_none() {
-                    eprintln!("runsheet: watch: lost the shared store ({e}); retrying every second");
+                    eprintln!(
+                        "runsheet: watch: lost the shared store ({e}); retrying every second"
+                    );
                     down = Some(e.to_string());
                 }
                 std::thread::sleep(Duration::from_secs(1));

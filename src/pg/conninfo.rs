@@ -349,7 +349,10 @@ mod tests {
         ] {
             let e = parse(spec).unwrap_err().to_string();
             assert!(e.contains("password"), "{e}");
-            assert!(!e.contains("Tr0ub4dor"), "{spec}: the password is echoed: {e}");
+            assert!(
+                !e.contains("Tr0ub4dor"),
+                "{spec}: the password is echoed: {e}"
+            );
         }
     }
 

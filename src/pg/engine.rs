@@ -8,7 +8,7 @@ mod run;
 mod submit;
 mod transfer;
 
-pub use run::{SharedEvent, SharedRun};
+pub use run::{AppendStats, SharedEvent, SharedRun};
 pub use submit::{DrainReport, Submitted};
 pub use transfer::{ExportReport, PushReport};
 
@@ -270,9 +270,8 @@ impl SharedStore {
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
             };
-            let (event, line) =
-                Event::seal_as(1, now, actor.clone(), Some(&role), start, GENESIS)
-                    .map_err(|e| SharedError::Invalid(format!("serialising the start event: {e}")))?;
+            let (event, line) = Event::seal_as(1, now, actor.clone(), Some(&role), start, GENESIS)
+                .map_err(|e| SharedError::Invalid(format!("serialising the start event: {e}")))?;
             let intent_id = line::new_intent_id();
             let client = self.session.client()?;
             let r = (|| -> Result<(), postgres::Error> {
@@ -287,7 +286,14 @@ impl SharedStore {
                 )?;
                 tx.execute(
                     line::INSERT_EVENT,
-                    &[&id, &1i64, &GENESIS, &event.hash, &line.trim_end(), &intent_id],
+                    &[
+                        &id,
+                        &1i64,
+                        &GENESIS,
+                        &event.hash,
+                        &line.trim_end(),
+                        &intent_id,
+                    ],
                 )?;
                 tx.commit()
             })();

@@ -197,6 +197,8 @@ impl Drop for Listener {
 fn sleep_unless(flag: &AtomicBool, total: Duration) {
     let end = Instant::now() + total;
     while !flag.load(Ordering::Relaxed) && Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(50).min(end.saturating_duration_since(Instant::now())));
+        std::thread::sleep(
+            Duration::from_millis(50).min(end.saturating_duration_since(Instant::now())),
+        );
     }
 }

@@ -75,7 +75,12 @@ pub struct Outbox {
 impl Outbox {
     /// Opens (reading what is waiting) the outbox of `run_id` under `root/<store_key>/`.
     /// A damaged file is an error naming it, never silently dropped.
-    pub fn open(root: &Path, store_key: &str, target: &str, run_id: &str) -> Result<Outbox, SharedError> {
+    pub fn open(
+        root: &Path,
+        store_key: &str,
+        target: &str,
+        run_id: &str,
+    ) -> Result<Outbox, SharedError> {
         let dir = root.join(store_key);
         let path = dir.join(format!("{run_id}.json"));
         let file = match std::fs::read(&path) {
@@ -278,13 +283,20 @@ mod tests {
         o.push(pending(3, "A")).unwrap();
         let mode = std::fs::metadata(o.path()).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let dmode = std::fs::metadata(root.path().join("k")).unwrap().permissions().mode() & 0o777;
+        let dmode = std::fs::metadata(root.path().join("k"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(dmode, 0o700);
         let mut again = Outbox::open(root.path(), "k", "db/x", "run-1").unwrap();
         assert_eq!(again.pending(), o.pending());
         let a = again.cancel_last_of(&pending(0, "A").by).unwrap().unwrap();
         assert_eq!(a.intent_id, pending(3, "A").intent_id);
-        assert_eq!(again.remove_first().unwrap().unwrap().intent_id, pending(1, "A").intent_id);
+        assert_eq!(
+            again.remove_first().unwrap().unwrap().intent_id,
+            pending(1, "A").intent_id
+        );
         let r = again
             .refuse_first("signed meanwhile", pending(0, "x").at)
             .unwrap()
@@ -292,7 +304,10 @@ mod tests {
         assert_eq!(r.pending.intent_id, pending(2, "B").intent_id);
         assert!(again.is_empty());
         assert!(!again.path().exists(), "an empty outbox leaves no file");
-        let refused = Outbox::open(root.path(), "k", "db/x", "run-1").unwrap().refused().unwrap();
+        let refused = Outbox::open(root.path(), "k", "db/x", "run-1")
+            .unwrap()
+            .refused()
+            .unwrap();
         assert_eq!(refused.len(), 1);
         assert_eq!(refused[0].reason, "signed meanwhile");
     }
@@ -302,7 +317,9 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(root.path().join("k")).unwrap();
         std::fs::write(root.path().join("k/run-1.json"), b"{ not json").unwrap();
-        let e = Outbox::open(root.path(), "k", "t", "run-1").unwrap_err().to_string();
+        let e = Outbox::open(root.path(), "k", "t", "run-1")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("run-1.json") && e.contains("damaged"), "{e}");
     }
 }

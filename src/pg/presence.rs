@@ -44,9 +44,7 @@ impl Present {
         .describe();
         format!(
             "{who} since {}",
-            self.since
-                .with_timezone(&chrono::Local)
-                .format("%H:%M")
+            self.since.with_timezone(&chrono::Local).format("%H:%M")
         )
     }
 }

@@ -74,7 +74,9 @@ pub fn script(from: i32, owner: Option<&str>) -> String {
     if let Some(o) = owner {
         out.push_str(&format!("SET LOCAL ROLE {};\n", quote_ident(o)));
     }
-    out.push_str(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK});\n"));
+    out.push_str(&format!(
+        "SELECT pg_advisory_xact_lock({MIGRATION_LOCK});\n"
+    ));
     out.push_str(ROLE_SQL);
     out.push('\n');
     out.push_str(BOOTSTRAP_SQL);
@@ -83,7 +85,10 @@ pub fn script(from: i32, owner: Option<&str>) -> String {
         "DO $$ BEGIN\n    IF (SELECT coalesce(max(version), 0) FROM runsheet.schema_version) <> {from} THEN\n        RAISE EXCEPTION 'this script migrates schema version {from}; the database is at version %', (SELECT coalesce(max(version), 0) FROM runsheet.schema_version);\n    END IF;\nEND $$;\n"
     ));
     for m in MIGRATIONS.iter().filter(|m| m.version > from) {
-        out.push_str(&format!("\n-- migration {}: {}\n", m.version, m.description));
+        out.push_str(&format!(
+            "\n-- migration {}: {}\n",
+            m.version, m.description
+        ));
         out.push_str(m.sql);
         out.push_str(&version_insert(m));
     }
@@ -306,7 +311,9 @@ mod tests {
         assert!(s.starts_with("-- runsheet "));
         assert!(s.contains("SET LOCAL ROLE \"runsheet_owner\";"));
         assert!(s.contains("CREATE TABLE runsheet.events"));
-        assert!(s.contains("INSERT INTO runsheet.schema_version (version, description) VALUES (1, "));
+        assert!(
+            s.contains("INSERT INTO runsheet.schema_version (version, description) VALUES (1, ")
+        );
         assert!(s.trim_end().ends_with("COMMIT;"));
         assert_eq!(MIGRATIONS.last().map(|m| m.version), Some(LATEST));
         let none = script(LATEST, None);

@@ -57,11 +57,14 @@ fn section(path: &Path, text: &str, name: &str) -> Result<Option<ConnParams>, Sh
         let (k, v) = (k.trim(), v.trim());
         if k == "password" {
             return Err(at(
-                "a password in a service file is refused: put it in ~/.pgpass (mode 0600)".to_owned(),
+                "a password in a service file is refused: put it in ~/.pgpass (mode 0600)"
+                    .to_owned(),
             ));
         }
         if k == "service" {
-            return Err(at("nested service specifications are not supported".to_owned()));
+            return Err(at(
+                "nested service specifications are not supported".to_owned()
+            ));
         }
         if !KNOWN_KEYS.contains(&k) {
             return Err(at(format!("unknown setting “{k}”")));

@@ -297,10 +297,9 @@ impl Settings {
                     if p.is_empty() {
                         return Ok(5432);
                     }
-                    p.parse::<u16>()
-                        .ok()
-                        .filter(|&n| n > 0)
-                        .ok_or_else(|| SharedError::Config(format!("port “{p}” is not a port number")))
+                    p.parse::<u16>().ok().filter(|&n| n > 0).ok_or_else(|| {
+                        SharedError::Config(format!("port “{p}” is not a port number"))
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
             None => vec![5432],
@@ -468,12 +467,17 @@ impl Settings {
     }
 }
 
-fn gss(get: &dyn Fn(&str, &str) -> Option<String>, warnings: &mut Vec<String>) -> Result<(), SharedError> {
+fn gss(
+    get: &dyn Fn(&str, &str) -> Option<String>,
+    warnings: &mut Vec<String>,
+) -> Result<(), SharedError> {
     const NO_GSS: &str = "Kerberos/GSSAPI is not supported by runsheet's PostgreSQL client: ask \
                           your DBA for a password (SCRAM, kept in ~/.pgpass) or a client certificate \
                           login for your role";
     match get("gssencmode", "PGGSSENCMODE").as_deref() {
-        Some("require") => return Err(SharedError::Config(format!("gssencmode=require: {NO_GSS}"))),
+        Some("require") => {
+            return Err(SharedError::Config(format!("gssencmode=require: {NO_GSS}")));
+        }
         Some("disable") | Some("prefer") | None => {}
         Some(other) => {
             return Err(SharedError::Config(format!(
@@ -541,7 +545,10 @@ fn tls_plan(
 ) -> Result<TlsPlan, SharedError> {
     let pg_dir = env.home().map(|h| h.join(".postgresql"));
     let root_file = get("sslrootcert", "PGSSLROOTCERT");
-    let default_root = pg_dir.as_ref().map(|d| d.join("root.crt")).filter(|p| p.is_file());
+    let default_root = pg_dir
+        .as_ref()
+        .map(|d| d.join("root.crt"))
+        .filter(|p| p.is_file());
     let roots = match root_file.as_deref() {
         Some("system") => Roots::System,
         Some(f) => {
@@ -555,9 +562,12 @@ fn tls_plan(
         }
         None => default_root.clone().map_or(Roots::System, Roots::File),
     };
-    let cert = get("sslcert", "PGSSLCERT")
-        .map(PathBuf::from)
-        .or_else(|| pg_dir.as_ref().map(|d| d.join("postgresql.crt")).filter(|p| p.is_file()));
+    let cert = get("sslcert", "PGSSLCERT").map(PathBuf::from).or_else(|| {
+        pg_dir
+            .as_ref()
+            .map(|d| d.join("postgresql.crt"))
+            .filter(|p| p.is_file())
+    });
     let client_cert = match cert {
         Some(c) => {
             let key = get("sslkey", "PGSSLKEY")
@@ -569,7 +579,8 @@ fn tls_plan(
         }
         None => None,
     };
-    let tcp = hosts.iter().any(|h| matches!(h, Host::Tcp(_))) || (hosts.is_empty() && !hostaddrs.is_empty());
+    let tcp = hosts.iter().any(|h| matches!(h, Host::Tcp(_)))
+        || (hosts.is_empty() && !hostaddrs.is_empty());
     let remote: Vec<String> = if hosts.is_empty() {
         hostaddrs
             .iter()
@@ -601,7 +612,8 @@ fn tls_plan(
         ));
     }
     let insecure = env.var(INSECURE_ENV).is_some_and(|v| v != "0");
-    let has_root = default_root.is_some() || matches!(root_file.as_deref(), Some(f) if f != "system");
+    let has_root =
+        default_root.is_some() || matches!(root_file.as_deref(), Some(f) if f != "system");
     if !remote.is_empty() {
         let mode = requested.unwrap_or(SslMode::VerifyFull);
         if mode < SslMode::VerifyFull && insecure {
@@ -639,7 +651,11 @@ fn tls_plan(
             ),
         ));
     }
-    Ok(local_plan(requested.unwrap_or(SslMode::Prefer), has_root, &plan))
+    Ok(local_plan(
+        requested.unwrap_or(SslMode::Prefer),
+        has_root,
+        &plan,
+    ))
 }
 
 fn local_plan(
@@ -652,7 +668,10 @@ fn local_plan(
         SslMode::Allow | SslMode::Prefer => plan(
             Transport::Opportunistic,
             Verify::None,
-            format!("{} (local host: TLS when offered, unverified)", mode.as_str()),
+            format!(
+                "{} (local host: TLS when offered, unverified)",
+                mode.as_str()
+            ),
         ),
         // libpq: `require` with a root certificate file present behaves like verify-ca.
         SslMode::Require if has_root => plan(
@@ -660,7 +679,11 @@ fn local_plan(
             Verify::Ca,
             "require (a root certificate is present: checked as verify-ca)".to_owned(),
         ),
-        SslMode::Require => plan(Transport::Required, Verify::None, "require (unverified)".to_owned()),
+        SslMode::Require => plan(
+            Transport::Required,
+            Verify::None,
+            "require (unverified)".to_owned(),
+        ),
         SslMode::VerifyCa => plan(Transport::Required, Verify::Ca, "verify-ca".to_owned()),
         SslMode::VerifyFull => plan(Transport::Required, Verify::Full, "verify-full".to_owned()),
     }
@@ -668,12 +691,15 @@ fn local_plan(
 
 fn check_key_file(key: &Path) -> Result<(), SharedError> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let meta = std::fs::metadata(key).map_err(|e| {
-        SharedError::Config(format!("sslkey {}: {e}", key.display()))
-    })?;
+    let meta = std::fs::metadata(key)
+        .map_err(|e| SharedError::Config(format!("sslkey {}: {e}", key.display())))?;
     let mode = meta.permissions().mode();
     // libpq: 0600 or less when owned by us, 0640 or less when owned by root.
-    let ok = if meta.uid() == 0 { mode & 0o037 == 0 } else { mode & 0o077 == 0 };
+    let ok = if meta.uid() == 0 {
+        mode & 0o037 == 0
+    } else {
+        mode & 0o077 == 0
+    };
     if !ok {
         return Err(SharedError::Config(format!(
             "private key file {} has group or world access: permissions should be u=rw (0600) or less (chmod 600 {})",

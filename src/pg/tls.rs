@@ -24,9 +24,8 @@ pub fn connector(plan: &TlsPlan) -> Result<MakeTlsConnector, SharedError> {
         b.set_verify(SslVerifyMode::PEER);
         if let Roots::File(path) = &plan.roots {
             // Only this file's CAs: the system store that `SslConnector::builder` loaded is replaced.
-            let pem = std::fs::read(path).map_err(|e| {
-                SharedError::Config(format!("sslrootcert {}: {e}", path.display()))
-            })?;
+            let pem = std::fs::read(path)
+                .map_err(|e| SharedError::Config(format!("sslrootcert {}: {e}", path.display())))?;
             let certs = X509::stack_from_pem(&pem).map_err(|e| {
                 SharedError::Config(format!(
                     "sslrootcert {}: not PEM certificates: {e}",
@@ -47,12 +46,10 @@ pub fn connector(plan: &TlsPlan) -> Result<MakeTlsConnector, SharedError> {
         }
     }
     if let Some((cert, key)) = &plan.client_cert {
-        b.set_certificate_chain_file(cert).map_err(|e| {
-            SharedError::Config(format!("sslcert {}: {e}", cert.display()))
-        })?;
-        b.set_private_key_file(key, SslFiletype::PEM).map_err(|e| {
-            SharedError::Config(format!("sslkey {}: {e}", key.display()))
-        })?;
+        b.set_certificate_chain_file(cert)
+            .map_err(|e| SharedError::Config(format!("sslcert {}: {e}", cert.display())))?;
+        b.set_private_key_file(key, SslFiletype::PEM)
+            .map_err(|e| SharedError::Config(format!("sslkey {}: {e}", key.display())))?;
         b.check_private_key().map_err(|e| {
             SharedError::Config(format!(
                 "sslkey {} does not match sslcert {}: {e}",

@@ -563,9 +563,12 @@ mod tests {
             "{\"seq\":2,\"at\":\"2026-11-23T21:04:05.500000+01:00\",\"by\":{\"user\":\"ops\",\"host\":\"bastion\",\"name\":\"Alice\"},\"change\":{\"type\":\"tick\",\"item\":\"a-1234\"},\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"hash\":\"152748c2b7907ab093d114538a81a2fe1310b5bdc8ce8dd60ec76e530c0e33b1\"}\n"
         );
         assert_eq!(line_db_role(line.trim_end()), None);
-        let (ev, shared) =
-            Event::seal_as(2, at, actor(), Some("alice"), change, GENESIS).unwrap();
-        assert!(shared.contains(r#""by":{"user":"ops","host":"bastion","name":"Alice","db_role":"alice"}"#));
+        let (ev, shared) = Event::seal_as(2, at, actor(), Some("alice"), change, GENESIS).unwrap();
+        assert!(
+            shared.contains(
+                r#""by":{"user":"ops","host":"bastion","name":"Alice","db_role":"alice"}"#
+            )
+        );
         assert_eq!(line_db_role(shared.trim_end()).as_deref(), Some("alice"));
         let parsed: Event = serde_json::from_str(shared.trim_end()).unwrap();
         assert_eq!(parsed, ev);

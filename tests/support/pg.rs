@@ -14,7 +14,9 @@ mod tools;
 
 /// The admin connection string, or `None` (skip; fails under CI=true) when no server is set up.
 pub fn admin(test: &str) -> Option<String> {
-    let v = std::env::var("RUNSHEET_TEST_PG").ok().filter(|v| !v.is_empty());
+    let v = std::env::var("RUNSHEET_TEST_PG")
+        .ok()
+        .filter(|v| !v.is_empty());
     if tools::require(
         v.is_some(),
         "PostgreSQL (RUNSHEET_TEST_PG)",
@@ -30,7 +32,8 @@ pub fn admin(test: &str) -> Option<String> {
 /// Whether this machine can start clusters of its own (server binaries + the script).
 pub fn can_start_clusters(test: &str) -> bool {
     let ok = std::env::var("RUNSHEET_TEST_PG").is_ok_and(|v| !v.is_empty())
-        && std::env::var("RUNSHEET_TEST_PG_BIN").is_ok_and(|b| Path::new(&b).join("initdb").exists());
+        && std::env::var("RUNSHEET_TEST_PG_BIN")
+            .is_ok_and(|b| Path::new(&b).join("initdb").exists());
     tools::require(
         ok,
         "PostgreSQL server binaries (RUNSHEET_TEST_PG_BIN)",
@@ -59,10 +62,19 @@ fn unique(prefix: &str) -> String {
     getrandom::fill(&mut b).expect("random");
     let clean: String = prefix
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .take(30)
         .collect();
-    format!("rs_{clean}_{:02x}{:02x}{:02x}{:02x}", b[0], b[1], b[2], b[3])
+    format!(
+        "rs_{clean}_{:02x}{:02x}{:02x}{:02x}",
+        b[0], b[1], b[2], b[3]
+    )
 }
 
 /// A database of the test's own (dropped, with the roles made for it, at the end).
@@ -151,7 +163,10 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(&self.server, postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
             for r in self.roles.iter().rev() {
                 let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS {r}"));
             }
@@ -199,7 +214,10 @@ impl Cluster {
         let dir = PathBuf::from(get("RUNSHEET_TEST_PG_DIR"));
         let port: u16 = get("PGPORT").parse().expect("port");
         Cluster {
-            admin: format!("host={} port={port} user=rs_admin dbname=postgres", dir.display()),
+            admin: format!(
+                "host={} port={port} user=rs_admin dbname=postgres",
+                dir.display()
+            ),
             dir,
             port,
         }

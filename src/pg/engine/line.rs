@@ -59,7 +59,8 @@ pub fn check(run_id: &str, seq: u64, prev: &str, line: &str) -> Result<Event, Sh
         seq,
         message,
     };
-    let ev: Event = serde_json::from_str(line).map_err(|e| corrupt(format!("not an event: {e}")))?;
+    let ev: Event =
+        serde_json::from_str(line).map_err(|e| corrupt(format!("not an event: {e}")))?;
     if ev.seq != seq {
         return Err(corrupt(format!("the line says seq {}", ev.seq)));
     }

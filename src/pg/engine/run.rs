@@ -51,6 +51,18 @@ pub struct SharedRun {
     pub(super) outbox: Option<Outbox>,
     pub(crate) presence: Option<String>,
     pub(crate) presence_actor: Option<Actor>,
+    stats: AppendStats,
+}
+
+/// How appends went: how often another change landed first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppendStats {
+    /// Appends acknowledged.
+    pub appends: u64,
+    /// Times an append lost the race for head + 1 and went back for the new head.
+    pub conflicts: u64,
+    /// The most tries one append needed.
+    pub max_tries: u32,
 }
 
 /// The actor with the display name the DBA registered for the logged-in role, if any.
@@ -92,9 +104,11 @@ pub(super) fn explain_forbidden(
                 }
             ))
         }
-        SharedError::Forbidden(m) if m.contains("permission denied") => SharedError::Forbidden(format!(
-            "{m}: role {role} is not a member of runsheet_team (through a team role): see docs/teams.md"
-        )),
+        SharedError::Forbidden(m) if m.contains("permission denied") => {
+            SharedError::Forbidden(format!(
+                "{m}: role {role} is not a member of runsheet_team (through a team role): see docs/teams.md"
+            ))
+        }
         other => other,
     }
 }
@@ -177,6 +191,7 @@ impl SharedRun {
             outbox: None,
             presence: None,
             presence_actor: None,
+            stats: AppendStats::default(),
         })
     }
 
@@ -188,6 +203,11 @@ impl SharedRun {
     /// The authenticated database role events are recorded as.
     pub fn role(&self) -> &str {
         self.session.role()
+    }
+
+    /// How this client's appends went so far.
+    pub fn stats(&self) -> AppendStats {
+        self.stats
     }
 
     /// The session (tests, `db status`).
@@ -227,7 +247,12 @@ impl SharedRun {
         at: DateTime<FixedOffset>,
     ) -> Result<Event, SharedError> {
         let actor = self.actor_for(actor);
-        if let (Intent::Sign { signer: Some(s), .. }, Some(n)) = (intent, &self.registered)
+        if let (
+            Intent::Sign {
+                signer: Some(s), ..
+            },
+            Some(n),
+        ) = (intent, &self.registered)
             && s.trim() != n
         {
             return Err(SharedError::Forbidden(format!(
@@ -280,6 +305,8 @@ impl SharedRun {
             match self.insert(&event, text.trim_end(), intent_id) {
                 Ok(()) => {
                     self.apply(&event)?;
+                    self.stats.appends += 1;
+                    self.stats.max_tries = self.stats.max_tries.max(attempt + 1);
                     return Ok(event);
                 }
                 Err(InsertError::Duplicate) => return self.settle(intent_id),
@@ -294,6 +321,7 @@ impl SharedRun {
                 }
             }
             attempt += 1;
+            self.stats.conflicts += 1;
             if attempt >= MAX_ATTEMPTS || started.elapsed() >= APPEND_DEADLINE {
                 return Err(SharedError::Busy(format!(
                     "{attempt} tries in {:.1} s, other changes landed first every time; nothing \
@@ -319,7 +347,14 @@ impl SharedRun {
             let r = match self.session.client() {
                 Ok(c) => c.execute(
                     &stmt,
-                    &[&self.run.id, &seq, &event.prev, &event.hash, &text, &intent_id],
+                    &[
+                        &self.run.id,
+                        &seq,
+                        &event.prev,
+                        &event.hash,
+                        &text,
+                        &intent_id,
+                    ],
                 ),
                 Err(e) => return Err(InsertError::Fail(e)),
             };
@@ -360,11 +395,12 @@ impl SharedRun {
             return Ok(ev);
         }
         // Recorded before what we had already read (an earlier resend was read back meanwhile).
-        self.recorded(intent_id)?.ok_or_else(|| SharedError::Corrupt {
-            run_id: self.run.id.clone(),
-            seq: self.run.seq,
-            message: format!("intent {intent_id} was reported recorded but is not there"),
-        })
+        self.recorded(intent_id)?
+            .ok_or_else(|| SharedError::Corrupt {
+                run_id: self.run.id.clone(),
+                seq: self.run.seq,
+                message: format!("intent {intent_id} was reported recorded but is not there"),
+            })
     }
 
     /// Whether `intent_id` is already recorded on the server (a resend can be skipped).
@@ -385,11 +421,13 @@ impl SharedRun {
             None => Ok(None),
             Some(row) => {
                 let text: String = row.get(0);
-                serde_json::from_str(&text).map(Some).map_err(|e| SharedError::Corrupt {
-                    run_id: self.run.id.clone(),
-                    seq: 0,
-                    message: e.to_string(),
-                })
+                serde_json::from_str(&text)
+                    .map(Some)
+                    .map_err(|e| SharedError::Corrupt {
+                        run_id: self.run.id.clone(),
+                        seq: 0,
+                        message: e.to_string(),
+                    })
             }
         }
     }
@@ -410,9 +448,9 @@ impl SharedRun {
         let seq = i64::try_from(self.run.seq).unwrap_or(i64::MAX);
         let run_id = self.run.id.clone();
         // One round trip (no separate prepare): this runs on every tick and every wake-up.
-        let rows = self.session.retry(|c| {
-            c.query_typed(EVENTS_FROM, &[(&run_id, Type::TEXT), (&seq, Type::INT8)])
-        })?;
+        let rows = self
+            .session
+            .retry(|c| c.query_typed(EVENTS_FROM, &[(&run_id, Type::TEXT), (&seq, Type::INT8)]))?;
         let mut rows = rows.iter();
         let confirmed = rows.next().is_some_and(|row| {
             let s: i64 = row.get(0);
@@ -571,6 +609,9 @@ fn load_template(session: &mut Session, run: &Run, sha: &str) -> Result<Template
     let bytes = template_bytes(session, &run.id, sha)?;
     let name = std::path::Path::new(&run.template_path)
         .file_name()
-        .map_or_else(|| "template.md".to_owned(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(
+            || "template.md".to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
     Ok(crate::template::parse_bytes(&name, &bytes)?)
 }

@@ -105,6 +105,11 @@ impl SharedRun {
                 Err(e) => return Err(e),
             }
         };
+        // A change that cannot be right whatever the server holds (wrong kind of item, no reason,
+        // a closed run as far as we know) is refused now, not after the link is back.
+        if !matches!(intent, Intent::Undo) {
+            self.check(intent, &actor)?;
+        }
         let p = Pending {
             intent_id,
             intent: intent.clone(),
@@ -159,7 +164,11 @@ impl SharedRun {
     pub fn drain(&mut self) -> Result<DrainReport, SharedError> {
         let mut report = DrainReport::default();
         loop {
-            let Some(p) = self.outbox.as_ref().and_then(|o| o.pending().first().cloned()) else {
+            let Some(p) = self
+                .outbox
+                .as_ref()
+                .and_then(|o| o.pending().first().cloned())
+            else {
                 break;
             };
             let result = match self.recorded(&p.intent_id) {
@@ -203,6 +212,11 @@ impl SharedRun {
 
     /// Re-checks an intent against the current fold without sending it (the CLI's early refusal).
     pub fn check(&self, intent: &Intent, actor: &Actor) -> Result<Change, SharedError> {
-        Ok(intent::check(&self.run, &self.template, &self.actor_for(actor), intent)?)
+        Ok(intent::check(
+            &self.run,
+            &self.template,
+            &self.actor_for(actor),
+            intent,
+        )?)
     }
 }

@@ -2,9 +2,9 @@
 //! store; `export` writes a shared run out as a local run dir, byte for byte what the file store
 //! writes, so `runsheet verify` checks it offline.
 
+use super::SharedStore;
 use super::line::{self, import_intent_id};
 use super::run::SharedRun;
-use super::SharedStore;
 use crate::pg::error::SharedError;
 use crate::run::Run;
 use crate::run::event::{Change, Event, GENESIS, sha256_hex};
@@ -97,9 +97,8 @@ impl SharedStore {
             )));
         }
         let bytes = std::fs::read(&journal).map_err(SharedError::io("reading", &journal))?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            SharedError::Invalid(format!("{}: not UTF-8", journal.display()))
-        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| SharedError::Invalid(format!("{}: not UTF-8", journal.display())))?;
         let lines: Vec<&str> = text.lines().collect();
         let mut events = Vec::with_capacity(lines.len());
         let mut prev = GENESIS.to_owned();
@@ -219,14 +218,22 @@ impl SharedStore {
                 team,
                 already: false,
             }),
-            Err(e) if e.as_db_error().is_some_and(|d| d.constraint() == Some("runs_pkey")) => {
+            Err(e)
+                if e.as_db_error()
+                    .is_some_and(|d| d.constraint() == Some("runs_pkey")) =>
+            {
                 Err(SharedError::Invalid(format!(
                     "a run with the id {run_id} already exists on the shared store (one this role cannot see): push refused"
                 )))
             }
             Err(e) => {
                 let err = self.session.fail(e);
-                Err(super::run::explain_forbidden(err, &run_id, &role, Some(&team)))
+                Err(super::run::explain_forbidden(
+                    err,
+                    &run_id,
+                    &role,
+                    Some(&team),
+                ))
             }
         }
     }
