@@ -6,9 +6,8 @@
 
 #[path = "support/pg.rs"]
 mod pg;
-#[path = "support/tools.rs"]
-mod tools;
 
+use pg::tools;
 use runsheet::pg::SharedError;
 use runsheet::pg::connect::Session;
 use runsheet::pg::conninfo;

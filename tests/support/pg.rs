@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[path = "tools.rs"]
-mod tools;
+pub mod tools;
 
 /// The admin connection string, or `None` (skip; fails under CI=true) when no server is set up.
 pub fn admin(test: &str) -> Option<String> {

@@ -26,6 +26,14 @@ pub enum Submitted {
     Cancelled(Pending),
 }
 
+/// A waiting change, once the server has it.
+enum Sent {
+    /// Sent now.
+    New(Event),
+    /// Already recorded by an earlier try whose acknowledgement was lost.
+    Found(Event),
+}
+
 /// What sending the outbox did.
 #[derive(Debug, Default, Clone)]
 pub struct DrainReport {
@@ -163,26 +171,23 @@ impl SharedRun {
     /// diverged.
     pub fn drain(&mut self) -> Result<DrainReport, SharedError> {
         let mut report = DrainReport::default();
-        loop {
-            let Some(p) = self
-                .outbox
-                .as_ref()
-                .and_then(|o| o.pending().first().cloned())
-            else {
-                break;
-            };
+        while let Some(p) = self
+            .outbox
+            .as_ref()
+            .and_then(|o| o.pending().first().cloned())
+        {
             let result = match self.recorded(&p.intent_id) {
-                Ok(Some(ev)) => self.read_new_events().map(|_| Err(ev)),
+                Ok(Some(ev)) => self.read_new_events().map(|_| Sent::Found(ev)),
                 Ok(None) => self
                     .send(&p.intent_id, &p.intent, p.undo_target, &p.by, p.at)
-                    .map(Ok),
+                    .map(Sent::New),
                 Err(e) => Err(e),
             };
             match result {
-                Ok(ev) => {
-                    match ev {
-                        Ok(sent) => report.shared.push(sent),
-                        Err(found) => report.settled.push(found),
+                Ok(sent) => {
+                    match sent {
+                        Sent::New(ev) => report.shared.push(ev),
+                        Sent::Found(ev) => report.settled.push(ev),
                     }
                     if let Some(o) = self.outbox.as_mut() {
                         o.remove_first()?;
