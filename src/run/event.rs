@@ -574,8 +574,11 @@ mod tests {
         assert_eq!(parsed, ev);
         // A nanosecond clock: the event keeps what its line keeps.
         let fine = DateTime::parse_from_rfc3339("2026-11-23T21:04:05.123456789+01:00").unwrap();
-        let (ev, line) = Event::seal(3, fine, actor(), Change::Finish, GENESIS).unwrap();
-        assert_eq!(serde_json::from_str::<Event>(line.trim_end()).unwrap(), ev);
+        let (fine_ev, fine_line) = Event::seal(3, fine, actor(), Change::Finish, GENESIS).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Event>(fine_line.trim_end()).unwrap(),
+            fine_ev
+        );
         assert!(Event::line_hash_ok(shared.trim_end().as_bytes(), &ev.hash));
     }
 }
