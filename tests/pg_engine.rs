@@ -239,6 +239,12 @@ fn two_clients_with_their_own_state_make_500_changes_each_and_converge() {
     let tb = worker("Bob");
     let (acked_a, mut run_a, _) = ta.join().unwrap();
     let (acked_b, mut run_b, _) = tb.join().unwrap();
+    // Nobody starves: an append that keeps losing the race takes a fair turn under the run's lock.
+    for s in [run_a.stats(), run_b.stats()] {
+        assert_eq!(s.appends, per as u64);
+        assert!(s.max_tries <= runsheet::pg::engine::FAIR_AFTER + 1, "{s:?}");
+    }
+    eprintln!("2 × {per}: {:?} / {:?}", run_a.stats(), run_b.stats());
     run_a.read_new_events().unwrap();
     run_b.read_new_events().unwrap();
     let mut check = open(&db, &id);

@@ -383,8 +383,23 @@ pub fn map_error(settings: &Settings, e: &postgres::Error) -> SharedError {
     if text.starts_with("invalid configuration") || text.starts_with("invalid connection string") {
         return SharedError::Config(format!("{target}: {text}"));
     }
-    SharedError::Unreachable {
-        target,
-        message: text,
+    // Only a link problem counts as "unreachable" (a change may then wait and be resent); any
+    // other client error is a bug to report, never a reason to queue.
+    let link = e.is_closed()
+        || [
+            "error communicating with the server",
+            "error connecting to server",
+            "timeout waiting for server",
+            "connection closed",
+        ]
+        .iter()
+        .any(|p| text.starts_with(p));
+    if link {
+        SharedError::Unreachable {
+            target,
+            message: text,
+        }
+    } else {
+        SharedError::Invalid(format!("{target}: client error: {text}"))
     }
 }

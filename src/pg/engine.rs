@@ -3,11 +3,13 @@
 //! [`crate::store::Store`] (list, resolve, create), [`SharedRun`] of [`crate::store::OpenRun`]
 //! (the fold, append checked against the latest state, new events since our head).
 
+mod append;
 pub mod line;
 mod run;
 mod submit;
 mod transfer;
 
+pub use append::{APPEND_DEADLINE, FAIR_AFTER, MAX_ATTEMPTS, lock_key};
 pub use run::{AppendStats, SharedEvent, SharedRun};
 pub use submit::{DrainReport, Submitted};
 pub use transfer::{ExportReport, PushReport};
@@ -285,7 +287,7 @@ impl SharedStore {
                     &[&id, &sha, &bytes],
                 )?;
                 tx.execute(
-                    line::INSERT_EVENT,
+                    line::INSERT_PLAIN,
                     &[
                         &id,
                         &1i64,

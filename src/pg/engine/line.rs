@@ -7,7 +7,15 @@ use std::time::Duration;
 
 /// The conditional insert at head + 1. Its constraints decide: `events_pkey` (someone appended
 /// first), `events_intent` (our own earlier try committed), `events_chain` (wrong head).
+/// It takes the run's advisory lock shared for its own statement (`$7`, `$8`: see
+/// `append::lock_key`) and writes nothing while someone holds it exclusively for a fair turn.
 pub const INSERT_EVENT: &str = "INSERT INTO runsheet.events (run_id, seq, prev, hash, line, intent_id) \
+                                SELECT $1, $2, $3, $4, $5, ($6::text)::uuid \
+                                WHERE pg_try_advisory_xact_lock_shared($7::int4, $8::int4)";
+
+/// The same insert for a writer holding the run's lock exclusively (its fair turn), or creating
+/// the run: no lock test (a holder's own shared request fails while another client waits).
+pub const INSERT_PLAIN: &str = "INSERT INTO runsheet.events (run_id, seq, prev, hash, line, intent_id) \
                                 VALUES ($1, $2, $3, $4, $5, ($6::text)::uuid)";
 
 /// The events of a run from `seq` on (the first one confirms our head).

@@ -1,22 +1,15 @@
 //! An open shared run: its fold, appends checked against the server's head, new events since ours.
 
-use super::line::{self, EVENTS_FROM, INSERT_EVENT};
+use super::line::{self, EVENTS_FROM};
 use crate::model::Template;
 use crate::pg::connect::Session;
 use crate::pg::error::SharedError;
 use crate::pg::outbox::Outbox;
 use crate::run::Run;
-use crate::run::event::{Actor, Change, Event, sha256_hex};
-use crate::run::intent::{self, Intent};
+use crate::run::event::{Actor, Event, sha256_hex};
 use crate::store::open::Drift;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use postgres::types::Type;
-use std::time::{Duration, Instant};
-
-/// How many times an append goes back for the new head before giving up.
-pub const MAX_ATTEMPTS: u32 = 100;
-/// How long an append keeps trying.
-pub const APPEND_DEADLINE: Duration = Duration::from_secs(10);
 
 /// An event with what the database recorded beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +44,7 @@ pub struct SharedRun {
     pub(super) outbox: Option<Outbox>,
     pub(crate) presence: Option<String>,
     pub(crate) presence_actor: Option<Actor>,
-    stats: AppendStats,
+    pub(super) stats: AppendStats,
 }
 
 /// How appends went: how often another change landed first.
@@ -111,16 +104,6 @@ pub(super) fn explain_forbidden(
         }
         other => other,
     }
-}
-
-enum InsertError {
-    /// Someone appended at this seq first.
-    Taken,
-    /// This intent id is already recorded: our own earlier try committed.
-    Duplicate,
-    /// The previous event is not the one we chained to.
-    WrongHead,
-    Fail(SharedError),
 }
 
 impl SharedRun {
@@ -226,183 +209,6 @@ impl SharedRun {
         }
     }
 
-    /// Checks `intent` against the latest state at the server's head and appends it; the event is
-    /// returned only once committed with `synchronous_commit=on` (acknowledged).
-    pub fn append(
-        &mut self,
-        intent: &Intent,
-        actor: &Actor,
-        now: DateTime<FixedOffset>,
-    ) -> Result<Event, SharedError> {
-        let id = line::new_intent_id();
-        self.append_as(&id, intent, actor, now)
-    }
-
-    /// [`SharedRun::append`] with the caller's intent id (a resend with the same id is harmless).
-    pub fn append_as(
-        &mut self,
-        intent_id: &str,
-        intent: &Intent,
-        actor: &Actor,
-        at: DateTime<FixedOffset>,
-    ) -> Result<Event, SharedError> {
-        let actor = self.actor_for(actor);
-        if let (
-            Intent::Sign {
-                signer: Some(s), ..
-            },
-            Some(n),
-        ) = (intent, &self.registered)
-            && s.trim() != n
-        {
-            return Err(SharedError::Forbidden(format!(
-                "the DBA registered role {} as “{n}”: on this store it signs only as “{n}”, not “{}”",
-                self.role(),
-                s.trim()
-            )));
-        }
-        let who = actor.clone();
-        self.commit_as(intent_id, &actor, at, move |run, template| {
-            Ok(intent::check(run, template, &who, intent)?)
-        })
-    }
-
-    /// Appends the change `make` builds from the latest state (see [`SharedRun::append`]).
-    pub fn commit(
-        &mut self,
-        actor: &Actor,
-        now: DateTime<FixedOffset>,
-        make: impl FnMut(&Run, &Template) -> Result<Change, SharedError>,
-    ) -> Result<Event, SharedError> {
-        let actor = self.actor_for(actor);
-        self.commit_as(&line::new_intent_id(), &actor, now, make)
-    }
-
-    /// The append loop: seal at our head + 1, insert; on losing the race catch up, re-check,
-    /// re-seal and retry (bounded, jittered); a duplicate intent id means our earlier try committed.
-    pub fn commit_as(
-        &mut self,
-        intent_id: &str,
-        actor: &Actor,
-        at: DateTime<FixedOffset>,
-        mut make: impl FnMut(&Run, &Template) -> Result<Change, SharedError>,
-    ) -> Result<Event, SharedError> {
-        self.session.ensure_writable()?;
-        let started = Instant::now();
-        let mut attempt = 0u32;
-        loop {
-            let change = make(&self.run, &self.template)?;
-            let role = self.session.role().to_owned();
-            let (event, text) = Event::seal_as(
-                self.run.seq + 1,
-                at,
-                actor.clone(),
-                Some(&role),
-                change,
-                &self.run.head,
-            )
-            .map_err(|e| SharedError::Invalid(format!("serialising an event: {e}")))?;
-            match self.insert(&event, text.trim_end(), intent_id) {
-                Ok(()) => {
-                    self.apply(&event)?;
-                    self.stats.appends += 1;
-                    self.stats.max_tries = self.stats.max_tries.max(attempt + 1);
-                    return Ok(event);
-                }
-                Err(InsertError::Duplicate) => return self.settle(intent_id),
-                Err(InsertError::Taken) | Err(InsertError::WrongHead) => {
-                    let caught = self.catch_up()?;
-                    if let Some((ev, _)) = caught.into_iter().find(|(_, id)| id == intent_id) {
-                        return Ok(ev);
-                    }
-                }
-                Err(InsertError::Fail(e)) => {
-                    return Err(explain_forbidden(e, &self.run.id, &role, Some(&self.team)));
-                }
-            }
-            attempt += 1;
-            self.stats.conflicts += 1;
-            if attempt >= MAX_ATTEMPTS || started.elapsed() >= APPEND_DEADLINE {
-                return Err(SharedError::Busy(format!(
-                    "{attempt} tries in {:.1} s, other changes landed first every time; nothing \
-                     was recorded, try again",
-                    started.elapsed().as_secs_f64()
-                )));
-            }
-            std::thread::sleep(line::backoff(attempt));
-        }
-    }
-
-    fn insert(&mut self, event: &Event, text: &str, intent_id: &str) -> Result<(), InsertError> {
-        let seq = i64::try_from(event.seq).unwrap_or(i64::MAX);
-        let mut tries = 0;
-        let r = loop {
-            tries += 1;
-            let was_up = self.session.is_up();
-            let stmt = match self.session.prepared(INSERT_EVENT) {
-                Ok(s) => s,
-                Err(e) if e.is_offline() && was_up && tries == 1 => continue,
-                Err(e) => return Err(InsertError::Fail(e)),
-            };
-            let r = match self.session.client() {
-                Ok(c) => c.execute(
-                    &stmt,
-                    &[
-                        &self.run.id,
-                        &seq,
-                        &event.prev,
-                        &event.hash,
-                        &text,
-                        &intent_id,
-                    ],
-                ),
-                Err(e) => return Err(InsertError::Fail(e)),
-            };
-            match r {
-                // A connection that died while idle (a server restart): send again on a new one.
-                // Harmless even if the first one arrived: the intent id settles it.
-                Err(e) if e.as_db_error().is_none() && was_up && tries == 1 => {
-                    let err = self.session.fail(e);
-                    if !err.is_offline() {
-                        return Err(InsertError::Fail(err));
-                    }
-                }
-                r => break r,
-            }
-        };
-        match r {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                if let Some(db) = e.as_db_error() {
-                    match (db.code().code(), db.constraint()) {
-                        ("23505", Some("events_pkey" | "events_link_target")) => {
-                            return Err(InsertError::Taken);
-                        }
-                        ("23505", Some("events_intent")) => return Err(InsertError::Duplicate),
-                        ("23503", Some("events_chain")) => return Err(InsertError::WrongHead),
-                        _ => {}
-                    }
-                }
-                Err(InsertError::Fail(self.session.fail(e)))
-            }
-        }
-    }
-
-    /// Our intent id is already recorded: read the events up to it and return it.
-    fn settle(&mut self, intent_id: &str) -> Result<Event, SharedError> {
-        let caught = self.catch_up()?;
-        if let Some((ev, _)) = caught.into_iter().find(|(_, id)| id == intent_id) {
-            return Ok(ev);
-        }
-        // Recorded before what we had already read (an earlier resend was read back meanwhile).
-        self.recorded(intent_id)?
-            .ok_or_else(|| SharedError::Corrupt {
-                run_id: self.run.id.clone(),
-                seq: self.run.seq,
-                message: format!("intent {intent_id} was reported recorded but is not there"),
-            })
-    }
-
     /// Whether `intent_id` is already recorded on the server (a resend can be skipped).
     pub fn is_recorded(&mut self, intent_id: &str) -> Result<bool, SharedError> {
         Ok(self.recorded(intent_id)?.is_some())
@@ -432,7 +238,7 @@ impl SharedRun {
         }
     }
 
-    fn apply(&mut self, event: &Event) -> Result<(), SharedError> {
+    pub(super) fn apply(&mut self, event: &Event) -> Result<(), SharedError> {
         let base = self.run.base_sha256.clone();
         self.run.apply(event);
         if self.run.base_sha256 != base {
@@ -444,7 +250,7 @@ impl SharedRun {
 
     /// Reads the events after our head (confirming the head is still the server's event at that
     /// seq), applies them, and returns them with their intent ids.
-    fn catch_up(&mut self) -> Result<Vec<(Event, String)>, SharedError> {
+    pub(super) fn catch_up(&mut self) -> Result<Vec<(Event, String)>, SharedError> {
         let seq = i64::try_from(self.run.seq).unwrap_or(i64::MAX);
         let run_id = self.run.id.clone();
         // One round trip (no separate prepare): this runs on every tick and every wake-up.
@@ -607,11 +413,26 @@ fn template_bytes(session: &mut Session, run_id: &str, sha: &str) -> Result<Vec<
 
 fn load_template(session: &mut Session, run: &Run, sha: &str) -> Result<Template, SharedError> {
     let bytes = template_bytes(session, &run.id, sha)?;
+    template_from(run, &bytes)
+}
+
+/// Parses a template copy of `run` (named after its original file, as the file store does).
+pub(super) fn template_from(run: &Run, bytes: &[u8]) -> Result<Template, SharedError> {
+    if sha256_hex(bytes) != run.base_sha256 {
+        return Err(SharedError::Corrupt {
+            run_id: run.id.clone(),
+            seq: run.seq,
+            message: format!(
+                "the stored template {} does not have that SHA-256",
+                run.base_sha256
+            ),
+        });
+    }
     let name = std::path::Path::new(&run.template_path)
         .file_name()
         .map_or_else(
             || "template.md".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-    Ok(crate::template::parse_bytes(&name, &bytes)?)
+    Ok(crate::template::parse_bytes(&name, bytes)?)
 }
