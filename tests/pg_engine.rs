@@ -510,3 +510,43 @@ fn a_follower_is_woken_by_an_append_and_its_catch_up_finds_the_change() {
     assert_eq!(new.len(), 1);
     assert!(t.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn a_rebase_stores_the_new_template_and_other_clients_and_exports_follow_it() {
+    let Some(db) = pg::TestDb::new("rebase_follows") else {
+        return;
+    };
+    db.init();
+    let (mut a, _t) = create(&db, "small.md", "Alice");
+    let mut b = open(&db, a.id());
+    let new_text = "# Cache flush\n\n- [ ] Warn support\n- [ ] Flush the edge cache\n- [ ] Check hit ratio\n- [ ] Tell support it is done\n";
+    let sha = a.store_template_copy(new_text.as_bytes()).unwrap();
+    let from = a.run.base_sha256.clone();
+    let ev = a
+        .commit(&pg::actor("Alice"), pg::now(), |_, _| {
+            Ok(runsheet::run::event::Change::Rebase {
+                from_sha256: from.clone(),
+                to_sha256: sha.clone(),
+                orphans: vec![],
+            })
+        })
+        .unwrap();
+    assert_eq!(ev.seq, 2);
+    assert_eq!(a.template.items.len(), 4, "the writer follows the new template");
+    b.read_new_events().unwrap();
+    assert_eq!(b.template.items.len(), 4, "so does the other client");
+    // A tick of the new item, from the client that learnt of it by catching up.
+    let told = item(&b, "Tell support");
+    b.append(&Intent::Tick { item: told, note: None }, &pg::actor("Bob"), pg::now())
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join(a.id());
+    a.export_to(&dir).unwrap();
+    assert_eq!(
+        std::fs::read(dir.join(format!("template-{}.md", &sha[..12]))).unwrap(),
+        new_text.as_bytes()
+    );
+    let report = runsheet::store::verify::verify(&dir).unwrap();
+    assert!(report.intact(), "{:?} {:?}", report.broken, report.problems);
+    assert_eq!(report.events, 3);
+}

@@ -25,6 +25,28 @@ pub const APPEND_DEADLINE: Duration = Duration::from_secs(10);
 /// Lost races after which an append queues for the run's lock instead of racing again.
 pub const FAIR_AFTER: u32 = 3;
 
+/// Folds `ev` into `run`; after a re-base, loads the new template copy through `c` (the
+/// transaction of a locked turn). The inner error is a bad copy.
+fn apply_via(
+    c: &mut impl postgres::GenericClient,
+    run: &mut Run,
+    template: &mut Template,
+    ev: &Event,
+) -> Result<Result<(), SharedError>, postgres::Error> {
+    let base = run.base_sha256.clone();
+    run.apply(ev);
+    if run.base_sha256 == base {
+        return Ok(Ok(()));
+    }
+    let body: Vec<u8> = c
+        .query_one(
+            "SELECT body FROM runsheet.templates WHERE run_id = $1 AND sha256 = $2",
+            &[&run.id, &run.base_sha256],
+        )?
+        .get(0);
+    Ok(template_from(run, &body).map(|t| *template = t))
+}
+
 /// The advisory lock of a run: (`"runs"`, the first 32 bits of the SHA-256 of its id). Two runs
 /// sharing one is harmless (their appends serialise a little more).
 pub fn lock_key(run_id: &str) -> (i32, i32) {
@@ -55,6 +77,9 @@ fn classify(e: &postgres::Error) -> Option<InsertError> {
 
 /// What the locked turn came to.
 enum Turn {
+    /// Recorded: ours, committed, not yet folded in.
+    Committed(Event),
+    /// Recorded and folded in (or found: an earlier try of ours).
     Done(Event),
     Refused(SharedError),
     Duplicate,
@@ -130,7 +155,7 @@ impl SharedRun {
             if attempt >= FAIR_AFTER {
                 let r = self.locked_turn(intent_id, actor, at, &mut make, &role);
                 let r = match r {
-                    Ok(Turn::Done(ev)) => Ok(ev),
+                    Ok(Turn::Done(ev) | Turn::Committed(ev)) => Ok(ev),
                     Ok(Turn::Refused(e)) => Err(e),
                     Ok(Turn::Duplicate) => self.settle(intent_id),
                     Err(e) if e.sqlstate() == Some("55P03") => Err(SharedError::Busy(format!(
@@ -158,7 +183,7 @@ impl SharedRun {
             .map_err(|e| SharedError::Invalid(format!("serialising an event: {e}")))?;
             match self.insert(&event, text.trim_end(), intent_id) {
                 Ok(()) => {
-                    self.apply(&event)?;
+                    self.applied_own(&event);
                     self.stats.appends += 1;
                     self.stats.max_tries = self.stats.max_tries.max(attempt + 1);
                     return Ok(event);
@@ -276,19 +301,8 @@ impl SharedRun {
                     Ok(ev) => ev,
                     Err(e) => return Ok(Turn::Refused(e)),
                 };
-                let base = run.base_sha256.clone();
-                run.apply(&ev);
-                if run.base_sha256 != base {
-                    let body: Vec<u8> = tx
-                        .query_one(
-                            "SELECT body FROM runsheet.templates WHERE run_id = $1 AND sha256 = $2",
-                            &[&run_id, &run.base_sha256],
-                        )?
-                        .get(0);
-                    match template_from(run, &body) {
-                        Ok(t) => *template = t,
-                        Err(e) => return Ok(Turn::Refused(e)),
-                    }
+                if let Err(e) = apply_via(&mut tx, run, template, &ev)? {
+                    return Ok(Turn::Refused(e));
                 }
                 if id == intent_id {
                     // An earlier try of ours committed after all (its answer was lost).
@@ -333,22 +347,24 @@ impl SharedRun {
                 Err(e) => return Err(e),
             }
             tx.commit()?;
-            let base = run.base_sha256.clone();
-            run.apply(&event);
-            if run.base_sha256 != base {
-                let body: Vec<u8> = c
-                    .query_one(
-                        "SELECT body FROM runsheet.templates WHERE run_id = $1 AND sha256 = $2",
-                        &[&run_id, &run.base_sha256],
-                    )?
-                    .get(0);
-                match template_from(run, &body) {
-                    Ok(t) => *template = t,
-                    Err(e) => return Ok(Turn::Refused(e)),
-                }
-            }
-            Ok(Turn::Done(event))
+            Ok(Turn::Committed(event))
         })
+        .map(|turn| match turn {
+            Turn::Committed(ev) => {
+                self.applied_own(&ev);
+                Turn::Done(ev)
+            }
+            other => other,
+        })
+    }
+
+    /// Folds in an event of ours that is committed (acknowledged whatever happens next): a template
+    /// copy that cannot be read after a re-base is a warning, not a failure of the append.
+    pub(super) fn applied_own(&mut self, ev: &Event) {
+        if let Err(e) = self.apply(ev) {
+            self.warnings
+                .push(format!("seq {} is recorded, but {e}", ev.seq));
+        }
     }
 
     /// Our intent id is already recorded: read the events up to it and return it.
