@@ -9,6 +9,7 @@
 # Options of `start` (for tests that need a cluster of their own):
 #   --ssl CERT KEY   serve TLS with this certificate and key (PEM)
 #   --hba FILE       use FILE as pg_hba.conf (e.g. scram-sha-256 for TCP logins)
+#   --set NAME=VALUE a server setting after the defaults (e.g. fsync=off, to test its refusal)
 # More verbs, on a cluster started here:
 #   kill DIR         kill -9 the postmaster and every one of its children at once (a crash)
 #   restart DIR      start it again on the same port after `kill` or `halt` (crash recovery runs)
@@ -45,11 +46,12 @@ launch() {
 case "${1:-}" in
   start)
     shift
-    ssl_cert= ssl_key= hba=
+    ssl_cert= ssl_key= hba= extra=
     while [ $# -gt 0 ]; do
       case "$1" in
         --ssl) ssl_cert=${2:?--ssl CERT KEY}; ssl_key=${3:?--ssl CERT KEY}; shift 3 ;;
         --hba) hba=${2:?--hba FILE}; shift 2 ;;
+        --set) extra="$extra -c ${2:?--set NAME=VALUE}"; shift 2 ;;
         *) echo "pg-test-cluster: unknown option $1" >&2; exit 2 ;;
       esac
     done
@@ -69,7 +71,7 @@ case "${1:-}" in
     if [ -n "$hba" ]; then
       cp "$hba" "$dir/data/pg_hba.conf"; own "$dir/data/pg_hba.conf"
     fi
-    echo "$opts" >"$dir/options"
+    echo "$opts$extra" >"$dir/options"
     launch "$dir"
     echo "export PGHOST=$dir PGPORT=$port PGUSER=rs_admin PGDATABASE=postgres"
     echo "export RUNSHEET_TEST_PG='host=$dir port=$port user=rs_admin dbname=postgres'"
@@ -107,5 +109,5 @@ case "${1:-}" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start [--ssl CERT KEY] [--hba FILE] | kill DIR | halt DIR | restart DIR | stop DIR" >&2; exit 2 ;;
+    echo "usage: $0 start [--ssl CERT KEY] [--hba FILE] [--set NAME=VALUE] | kill DIR | halt DIR | restart DIR | stop DIR" >&2; exit 2 ;;
 esac

@@ -406,3 +406,41 @@ fn while_the_link_is_down_changes_wait_in_order_and_a_conflict_is_refused_not_me
         "the queued note keeps its own time"
     );
 }
+
+#[test]
+fn a_server_running_with_fsync_off_is_refused_for_changes() {
+    if !pg::can_start_clusters("fsync_off_refused") {
+        return;
+    }
+    let cluster = pg::Cluster::start(&["--set", "fsync=off"]);
+    let db = pg::TestDb::on(&cluster.admin, "fsyncoff");
+    db.init();
+    let v: String = pg::client(&db.conninfo)
+        .query_one("SHOW fsync", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(v, "off");
+    let tmp = tempfile::tempdir().unwrap();
+    let tpl = pg::template(tmp.path(), "small.md");
+    let e = SharedStore::connect(db.settings())
+        .unwrap()
+        .create(
+            &Source::File(tpl),
+            &StartOptions::default(),
+            &pg::actor("Alice"),
+            pg::now(),
+            None,
+        )
+        .unwrap_err();
+    assert!(matches!(e, runsheet::pg::SharedError::Unsafe(_)), "{e}");
+    assert!(e.to_string().contains("fsync=off"), "{e}");
+    // `db status` says so, and exits 1.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_runsheet"))
+        .args(["db", "status", "--store", &db.conninfo])
+        .env("HOME", tmp.path())
+        .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fsync:      OFF"));
+}

@@ -532,13 +532,24 @@ fn a_rebase_stores_the_new_template_and_other_clients_and_exports_follow_it() {
         })
         .unwrap();
     assert_eq!(ev.seq, 2);
-    assert_eq!(a.template.items.len(), 4, "the writer follows the new template");
+    assert_eq!(
+        a.template.items.len(),
+        4,
+        "the writer follows the new template"
+    );
     b.read_new_events().unwrap();
     assert_eq!(b.template.items.len(), 4, "so does the other client");
     // A tick of the new item, from the client that learnt of it by catching up.
     let told = item(&b, "Tell support");
-    b.append(&Intent::Tick { item: told, note: None }, &pg::actor("Bob"), pg::now())
-        .unwrap();
+    b.append(
+        &Intent::Tick {
+            item: told,
+            note: None,
+        },
+        &pg::actor("Bob"),
+        pg::now(),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join(a.id());
     a.export_to(&dir).unwrap();

@@ -262,8 +262,20 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
         constraint_of(&e)
     );
 
-    // The genuine line goes in.
-    insert(&mut c, 2, &head, &good.hash, &good_line).unwrap();
+    // The genuine line goes in — durably, whatever the session asked for: the trigger raises
+    // synchronous_commit to `on` for the inserting transaction.
+    let mut tx = c.transaction().unwrap();
+    tx.batch_execute("SET LOCAL synchronous_commit = off")
+        .unwrap();
+    let intent = runsheet::pg::engine::line::new_intent_id();
+    tx.execute(
+        "INSERT INTO runsheet.events (run_id, seq, prev, hash, line, intent_id) VALUES ($1, 2, $2, $3, $4, ($5::text)::uuid)",
+        &[&id, &head, &good.hash, &good_line, &intent],
+    )
+    .unwrap();
+    let sc: String = tx.query_one("SHOW synchronous_commit", &[]).unwrap().get(0);
+    assert_eq!(sc, "on");
+    tx.commit().unwrap();
     // A taken seq: a second, well-formed event at seq 2 (a fork).
     let (fork, fork_line) = seal(2, &head, Some(&role), note("fork"));
     refused(
