@@ -5,6 +5,7 @@ mod validate;
 pub mod change;
 pub mod common;
 pub mod config;
+pub mod db;
 pub mod docs;
 #[cfg(feature = "test-support")]
 pub mod drive;
@@ -12,10 +13,13 @@ pub mod keys;
 pub mod rebase;
 pub mod report;
 pub mod screen;
+pub mod shared;
 pub mod start;
 pub mod status;
 pub mod templates;
+pub mod transfer;
 pub mod verify;
+pub mod watch;
 pub mod window;
 
 use clap::{Parser, Subcommand};
@@ -143,6 +147,22 @@ pub enum Command {
     ///
     /// Example: runsheet verify latest
     Verify(verify::VerifyArgs),
+    /// Follow a run like `tail -f`: one line per event as it lands (local, or on the shared store).
+    ///
+    /// Example: runsheet watch latest --json --store postgresql://db.example.com/runsheet
+    Watch(watch::WatchArgs),
+    /// Copy a local run (its whole chain, verified first) to the shared store.
+    ///
+    /// Example: runsheet push latest --store postgresql://db.example.com/runsheet
+    Push(transfer::PushArgs),
+    /// Write a shared run out as a local run dir (byte for byte; `runsheet verify` checks it offline).
+    ///
+    /// Example: runsheet export 2026-11-23-deploy-window-7f3a9c2e -o ./evidence --store postgresql://db.example.com/runsheet
+    Export(transfer::ExportArgs),
+    /// The shared store on PostgreSQL: create or migrate its schema, show its state.
+    ///
+    /// Example: runsheet db init --store postgresql://db.example.com/runsheet
+    Db(db::DbArgs),
     /// Follow a template that changed since the run started (progress on removed items is kept).
     ///
     /// Example: runsheet rebase latest --dry-run
@@ -257,6 +277,10 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Report(a) => report::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Rebase(a) => rebase::run(a),
+        Command::Watch(a) => watch::run(a),
+        Command::Push(a) => transfer::push(a),
+        Command::Export(a) => transfer::export(a),
+        Command::Db(a) => db::run(a),
         Command::RepairState(a) => verify::repair_state(a),
         Command::RepairJournal(a) => verify::repair_journal(a),
         Command::Templates(a) => templates::list(a),

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod harness;
 pub mod input;
 pub mod model;
+pub mod pg;
 pub mod report;
 pub mod run;
 pub mod store;

@@ -369,27 +369,15 @@ impl NewRun {
             let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
             return Err(e.into());
         }
-        match rustix::fs::renameat_with(
-            runs.fd(),
-            tmp_name.as_str(),
-            runs.fd(),
-            id,
-            rustix::fs::RenameFlags::NOREPLACE,
-        ) {
-            Ok(()) => {}
-            Err(rustix::io::Errno::EXIST) => {
+        match runs.rename_new(&tmp_name, id) {
+            Ok(true) => {}
+            Ok(false) => {
                 let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
                 return Err(Committed::Taken);
             }
-            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS)
-                if runs.lstat(id)?.is_none() =>
-            {
-                rustix::fs::renameat(runs.fd(), tmp_name.as_str(), runs.fd(), id)
-                    .map_err(|e| StoreError::io("renaming", runs.join(&tmp_name))(e.into()))?;
-            }
             Err(e) => {
                 let _ = std::fs::remove_dir_all(runs.join(&tmp_name));
-                return Err(StoreError::io("renaming", runs.join(&tmp_name))(e.into()).into());
+                return Err(e.into());
             }
         }
         runs.sync()?;

@@ -171,7 +171,13 @@ pub fn snapshot_after(open: &mut OpenRun) {
 
 /// One line acknowledging a durable change.
 pub fn ack(open: &OpenRun, ev: &Event) -> String {
-    let view = RunView::new(&open.run, &open.template);
+    ack_line(&open.run, &open.template, ev)
+}
+
+/// One line describing an event of `run` (read after it was applied): `seq 5: tick “…” → done —
+/// Alice (ops@bastion) at …`.
+pub fn ack_line(run: &crate::run::Run, template: &crate::model::Template, ev: &Event) -> String {
+    let view = RunView::new(run, template);
     let what = match ev.change.item() {
         Some(id) => {
             let row = view.rows.iter().find(|r| r.id == id);

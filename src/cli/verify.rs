@@ -10,7 +10,8 @@ use std::io::Write;
 /// `verify`, `repair-state`.
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// Run: an id, a unique prefix of one, or `latest`.
+    /// Run: an id, a unique prefix of one, or `latest` (for `verify`, also a path to a run dir,
+    /// such as one written by `runsheet export`).
     pub run: String,
     /// Data dir.
     #[command(flatten)]
@@ -37,7 +38,11 @@ pub struct RepairArgs {
 
 /// Runs `verify`: exit 0 when intact, 1 when the chain breaks. Never takes the lock.
 pub fn run(a: VerifyArgs) -> color_eyre::Result<i32> {
+    let as_path = std::path::Path::new(&a.run);
     let dir = match a.store.store().and_then(|s| s.resolve(&a.run)) {
+        Err(_) if a.run.contains('/') && as_path.join(crate::store::JOURNAL).is_file() => {
+            as_path.to_owned()
+        }
         Ok(d) => d,
         Err(e) => return Ok(fail(&e)),
     };

@@ -6,7 +6,7 @@
 //! deleting, swapping or re-hashing any event breaks the chain at that `seq`.
 
 use crate::model::ItemId;
-use chrono::{DateTime, FixedOffset, SecondsFormat};
+use chrono::{DateTime, FixedOffset, SecondsFormat, SubsecRound};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -318,9 +318,43 @@ struct Body<'a> {
     seq: u64,
     #[serde(with = "rfc3339")]
     at: DateTime<FixedOffset>,
-    by: &'a Actor,
+    by: By<'a>,
     change: &'a Change,
     prev: &'a str,
+}
+
+/// `by` as written: the [`Actor`]'s fields in their order, plus the authenticated database role
+/// when the event was recorded on a shared store. The file store never writes `db_role`, so its
+/// lines are exactly what they were before shared stores existed.
+#[derive(Serialize)]
+struct By<'a> {
+    user: &'a str,
+    host: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    db_role: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+struct RoleOnly<'a> {
+    #[serde(borrow)]
+    by: ByRole<'a>,
+}
+
+#[derive(Deserialize)]
+struct ByRole<'a> {
+    #[serde(default, borrow)]
+    db_role: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The database role sealed in a journal line's `by.db_role` (events recorded on a shared store),
+/// or `None` (file-store events, or a line that does not parse).
+pub fn line_db_role(line: &str) -> Option<String> {
+    serde_json::from_str::<RoleOnly<'_>>(line)
+        .ok()?
+        .by
+        .db_role
+        .map(std::borrow::Cow::into_owned)
 }
 
 const HASH_KEY: &str = ",\"hash\":\"";
@@ -334,10 +368,31 @@ impl Event {
         change: Change,
         prev: &str,
     ) -> Result<(Event, String), serde_json::Error> {
+        Event::seal_as(seq, at, by, None, change, prev)
+    }
+
+    /// [`Event::seal`] recording the authenticated database role in `by.db_role` (shared stores).
+    /// With `db_role: None` the line is exactly what [`Event::seal`] writes.
+    pub fn seal_as(
+        seq: u64,
+        at: DateTime<FixedOffset>,
+        by: Actor,
+        db_role: Option<&str>,
+        change: Change,
+        prev: &str,
+    ) -> Result<(Event, String), serde_json::Error> {
+        // The line keeps microseconds: so does the event, or the writer's fold would differ from
+        // every reader's (and from its own after a reopen).
+        let at = at.trunc_subsecs(6);
         let body = serde_json::to_string(&Body {
             seq,
             at,
-            by: &by,
+            by: By {
+                user: &by.user,
+                host: &by.host,
+                name: &by.name,
+                db_role,
+            },
             change: &change,
             prev,
         })?;
@@ -476,5 +531,50 @@ mod tests {
         let line = serde_json::to_string(&t).unwrap();
         assert!(line.contains("\"after_no_go\":true"), "{line}");
         assert_eq!(serde_json::from_str::<Change>(&line).unwrap(), t);
+    }
+
+    #[test]
+    fn file_store_lines_are_unchanged_and_db_role_is_optional() {
+        let at = DateTime::parse_from_rfc3339("2026-11-23T21:04:05.5+01:00").unwrap();
+        let change = Change::Tick {
+            item: ItemId("a-1234".into()),
+            note: None,
+            after_no_go: false,
+        };
+        let (_, line) = Event::seal(2, at, actor(), change.clone(), GENESIS).unwrap();
+        // The exact bytes the file store has always written (a golden line: any change to it breaks
+        // every existing journal's hashes).
+        assert_eq!(
+            line,
+            "{\"seq\":2,\"at\":\"2026-11-23T21:04:05.500000+01:00\",\"by\":{\"user\":\"ops\",\"host\":\"bastion\",\"name\":\"Alice\"},\"change\":{\"type\":\"tick\",\"item\":\"a-1234\"},\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"hash\":\"152748c2b7907ab093d114538a81a2fe1310b5bdc8ce8dd60ec76e530c0e33b1\"}\n"
+        );
+        assert_eq!(line_db_role(line.trim_end()), None);
+        let (ev, shared) = Event::seal_as(2, at, actor(), Some("alice"), change, GENESIS).unwrap();
+        assert!(
+            shared.contains(
+                r#""by":{"user":"ops","host":"bastion","name":"Alice","db_role":"alice"}"#
+            )
+        );
+        assert_eq!(line_db_role(shared.trim_end()).as_deref(), Some("alice"));
+        let parsed: Event = serde_json::from_str(shared.trim_end()).unwrap();
+        assert_eq!(parsed, ev);
+        // A nanosecond clock: the event keeps what its line keeps.
+        let fine = DateTime::parse_from_rfc3339("2026-11-23T21:04:05.123456789+01:00").unwrap();
+        let (fine_ev, fine_line) = Event::seal(
+            3,
+            fine,
+            actor(),
+            Change::Finish {
+                reason: None,
+                exceptions: None,
+            },
+            GENESIS,
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::from_str::<Event>(fine_line.trim_end()).unwrap(),
+            fine_ev
+        );
+        assert!(Event::line_hash_ok(shared.trim_end().as_bytes(), &ev.hash));
     }
 }

@@ -22,8 +22,10 @@ mod query;
 pub use error::IntentError;
 pub use query::{ItemQueryError, find_item};
 
-/// A requested change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A requested change. Serialisable so that a change waiting for a shared store's link (the
+/// outbox) survives a restart.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Intent {
     /// Mark done.
     Tick {
@@ -130,7 +132,66 @@ pub enum Intent {
     },
     /// The operator confirmed: make this tick, sign-off or GO even though a NO-GO is unresolved
     /// or the run is on HOLD; the change is recorded as made after the NO-GO.
+    ///
+    /// Not serialised by the derive (an internally tagged newtype variant holding its own enum
+    /// has no finite serializer type); [`wire`] writes it as `{"after_no_go": N, "intent": …}`.
+    #[serde(skip)]
     AfterNoGo(Box<Intent>),
+}
+
+/// An [`Intent`] as stored (the shared store's outbox): the `AfterNoGo` layers counted beside the
+/// plain intent, so any intent round-trips. Use with `#[serde(with = "crate::run::intent::wire")]`.
+pub mod wire {
+    use super::Intent;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize)]
+    struct Out<'a> {
+        after_no_go: u32,
+        intent: &'a Intent,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum In {
+        Wrapped { after_no_go: u32, intent: Intent },
+        Plain(Intent),
+    }
+
+    /// Writes a plain intent as itself, a confirmed one as `{"after_no_go": N, "intent": …}`.
+    pub fn serialize<S: Serializer>(intent: &Intent, s: S) -> Result<S::Ok, S::Error> {
+        let mut base = intent;
+        let mut layers = 0u32;
+        while let Intent::AfterNoGo(inner) = base {
+            base = inner;
+            layers += 1;
+        }
+        if layers == 0 {
+            base.serialize(s)
+        } else {
+            Out {
+                after_no_go: layers,
+                intent: base,
+            }
+            .serialize(s)
+        }
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Intent, D::Error> {
+        Ok(match In::deserialize(d)? {
+            In::Plain(i) => i,
+            In::Wrapped {
+                after_no_go,
+                mut intent,
+            } => {
+                for _ in 0..after_no_go.min(8) {
+                    intent = Intent::AfterNoGo(Box::new(intent));
+                }
+                intent
+            }
+        })
+    }
 }
 
 fn non_empty(s: &str, what: &'static str, multiline: bool) -> Result<String, IntentError> {

@@ -115,6 +115,22 @@ impl Dir {
         Ok(name)
     }
 
+    /// Renames `from` to `to` in this directory only if nothing is at `to` (`RENAME_NOREPLACE`;
+    /// where the file system lacks it, a check then a plain rename). `Ok(false)` when `to` exists.
+    pub fn rename_new(&self, from: &str, to: &str) -> Result<bool, StoreError> {
+        match rustix::fs::renameat_with(&self.fd, from, &self.fd, to, RenameFlags::NOREPLACE) {
+            Ok(()) => Ok(true),
+            Err(Errno::EXIST | Errno::NOTEMPTY) => Ok(false),
+            Err(Errno::INVAL | Errno::NOSYS) if self.lstat(to)?.is_none() => {
+                rustix::fs::renameat(&self.fd, from, &self.fd, to)
+                    .map_err(io_err("renaming", &self.join(from)))?;
+                Ok(true)
+            }
+            Err(Errno::INVAL | Errno::NOSYS) => Ok(false),
+            Err(e) => Err(io_err("renaming", &self.join(from))(e)),
+        }
+    }
+
     /// Replaces `name` atomically: a new temporary file (this directory's mode), write, fsync,
     /// rename over `name` (a rename replaces a link, it never follows one), fsync the directory.
     pub fn replace(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
