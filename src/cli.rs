@@ -7,6 +7,7 @@ pub mod common;
 pub mod config;
 pub mod docs;
 pub mod drive;
+pub mod exec;
 pub mod keys;
 pub mod rebase;
 pub mod report;
@@ -107,6 +108,11 @@ pub enum Command {
     ///
     /// Example: runsheet undo latest
     Undo(change::RunArgs),
+    /// Run an item's command (its shell code block) and record it: output, exit status, digest.
+    ///
+    /// Shows the command and asks first (on a terminal); `--yes` is the confirmation in a script.
+    /// Exits with the command's status. Example: runsheet exec latest "backup taken" --yes --tick
+    Exec(exec::ExecArgs),
     /// Complete the run (every item done, skipped, n/a, decided or signed).
     ///
     /// Example: runsheet finish latest
@@ -223,6 +229,7 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Note(a) => change::note(a),
         Command::Set(a) => change::set(a),
         Command::Undo(a) => change::undo(a),
+        Command::Exec(a) => exec::run(a),
         Command::Finish(a) => change::finish(a),
         Command::Abort(a) => change::abort(a),
         Command::Status(a) => status::status(a),

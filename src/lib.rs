@@ -6,6 +6,7 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod exec;
 pub mod input;
 pub mod model;
 pub mod report;

@@ -3,6 +3,7 @@
 //!
 //! The JSON shapes are a contract (issue 3); field names here are the ones scripts read.
 
+pub mod commands;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -152,6 +153,8 @@ pub struct ItemJson {
     pub prechecked: bool,
     /// No longer in the template (kept from an earlier version).
     pub orphaned: bool,
+    /// Done, and the last command run for it exited 0 (a closed-loop item, not ticked by hand).
+    pub verified_by_command: bool,
 }
 
 /// A section's progress.
@@ -188,6 +191,8 @@ pub struct StatusJson {
     pub items: Vec<ItemJson>,
     /// Items with progress that the template no longer has.
     pub orphans: Vec<ItemJson>,
+    /// Commands run from the checklist, in the order they started.
+    pub commands: Vec<commands::CommandRow>,
 }
 
 /// RFC 3339 with seconds and offset.
@@ -240,6 +245,7 @@ pub fn item_json(view: &RunView<'_>, row: &Row<'_>) -> ItemJson {
             .or_else(|| e.and_then(|e| e.role.clone())),
         prechecked: row.prechecked,
         orphaned: row.index.is_none(),
+        verified_by_command: row.record.is_some_and(|r| r.verified_by_command()),
     }
 }
 
@@ -324,5 +330,6 @@ pub fn status_json(view: &RunView<'_>, ctx: &Context) -> StatusJson {
         next: view.next_open().map(|r| item_json(view, r)),
         items: view.items().iter().map(|r| item_json(view, r)).collect(),
         orphans: view.orphans().iter().map(|r| item_json(view, r)).collect(),
+        commands: commands::rows(view),
     }
 }

@@ -128,5 +128,7 @@ fn verb(c: &Change) -> &'static str {
         Change::Abort { .. } => "aborted the run",
         Change::Rebase { .. } => "re-based the run",
         Change::Start { .. } => "started the run",
+        Change::CommandStarted { .. } => "ran a command",
+        Change::CommandFinished { .. } => "finished a command",
     }
 }

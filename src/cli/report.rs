@@ -41,7 +41,8 @@ pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
         let open = a.store.open(&a.run)?;
         let events = open.events()?;
         let view = RunView::new(&open.run, &open.template);
-        let data = json::build(&view, &events, &context(&open));
+        let mut data = json::build(&view, &events, &context(&open));
+        crate::report::commands::attach(&mut data.commands, &open.dir, a.format == Format::Html);
         let text = match a.format {
             Format::Json => serde_json::to_string_pretty(&data).unwrap_or_default() + "\n",
             Format::Md => markdown::render(&data),

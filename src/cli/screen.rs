@@ -136,6 +136,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .as_deref()
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
+            exec: Some(crate::exec::settings::at_start(false)),
         };
         store
             .create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())

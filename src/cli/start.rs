@@ -20,6 +20,10 @@ pub struct StartArgs {
     /// Display name recorded as the run's starter.
     #[arg(long = "as", value_name = "NAME")]
     pub as_name: Option<String>,
+    /// Never run this run's commands from runsheet (recorded in the run; `[exec] enabled = false`
+    /// in the configuration does the same for every new run).
+    #[arg(long)]
+    pub no_exec: bool,
     /// Print `{"id", "dir", …}` as JSON.
     #[arg(long)]
     pub json: bool,
@@ -36,6 +40,11 @@ pub(crate) fn parse_var(s: &str) -> Result<(String, String), String> {
     let k = k.trim();
     if k.is_empty() {
         return Err(format!("`{s}`: the name is empty"));
+    }
+    if let Some(name) = k.strip_prefix("secret:") {
+        return Err(format!(
+            "`{name}`: secret values are never written to a run; give them to the command with `runsheet exec RUN ITEM --secret {name}`"
+        ));
     }
     Ok((k.to_owned(), v.to_owned()))
 }
@@ -54,6 +63,7 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
             .name
             .map(|n| crate::text::sanitize::clean_line(n.trim()))
             .filter(|n| !n.is_empty()),
+        exec: Some(crate::exec::settings::at_start(a.no_exec)),
     };
     let source = crate::catalog::resolve(&a.template);
     let open = store.create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())?;
@@ -69,6 +79,7 @@ fn start(a: StartArgs) -> Result<(), StoreError> {
         .template
         .mustache_variables()
         .filter(|v| open.run.var(v).is_none())
+        .filter(|v| !open.template.secret_variables().contains(v))
         .collect();
     if !missing.is_empty() {
         eprintln!(

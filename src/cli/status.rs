@@ -57,7 +57,8 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
         let ctx = context(&open);
         let view = RunView::new(&open.run, &open.template);
         if a.json {
-            let v = report::status_json(&view, &ctx);
+            let mut v = report::status_json(&view, &ctx);
+            report::commands::attach(&mut v.commands, &open.dir, false);
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         } else {
             warn(&open);
@@ -65,6 +66,8 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
                 "{}",
                 report::text::status(&view, ctx.drift_sha256.as_deref())
             );
+            let commands = report::commands::checked_rows(&view, &open.dir, false);
+            print!("{}", report::commands::status_text(&commands));
         }
         Ok(())
     })())

@@ -44,8 +44,13 @@ pub fn run(a: VerifyArgs) -> color_eyre::Result<i32> {
         }
         None if !r.problems.is_empty() => Ok(EXIT_ERROR),
         None => {
+            let outputs = match r.outputs {
+                0 => String::new(),
+                1 => ", 1 command output".to_owned(),
+                n => format!(", {n} command outputs"),
+            };
             println!(
-                "intact: {} events, head {}",
+                "intact: {} events{outputs}, head {}",
                 r.events,
                 r.head.as_deref().map(short).unwrap_or("-")
             );

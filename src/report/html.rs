@@ -178,6 +178,7 @@ pub fn render_at(r: &ReportJson, now: DateTime<Utc>) -> String {
         &["Item", "Old section", "State", "By", "When"],
         &orphan_rows,
     );
+    super::commands::html(&mut o, &r.commands);
     events(&mut o, r);
     let _ = write!(
         o,

@@ -108,6 +108,8 @@ pub struct ReportJson {
     pub gates: Vec<ItemJson>,
     /// Orphaned items.
     pub orphans: Vec<ItemJson>,
+    /// Commands run from the checklist (what ran, how it ended, the output's digest and tail).
+    pub commands: Vec<super::commands::CommandRow>,
     /// Every event.
     pub timeline: Vec<TimelineJson>,
     /// The head hash.
@@ -153,6 +155,9 @@ fn detail(c: &Change) -> Option<String> {
         )),
         Change::Start { title, .. } => Some(title.clone()),
         Change::Finish => None,
+        Change::CommandStarted { .. } | Change::CommandFinished { .. } => {
+            super::commands::timeline_detail(c)
+        }
     }
 }
 
@@ -243,6 +248,7 @@ pub fn build(view: &RunView<'_>, events: &[Event], ctx: &Context) -> ReportJson 
         exceptions: pick(&|i| matches!(i.state, "skipped" | "na" | "failed")),
         gates: pick(&|i| i.kind == "gate"),
         orphans: view.orphans().iter().map(|r| item_json(view, r)).collect(),
+        commands: super::commands::rows(view),
         timeline,
         journal: JournalJson {
             seq: run.seq,

@@ -261,6 +261,7 @@ pub fn render_at(r: &ReportJson, now: DateTime<Utc>) -> String {
             ]
         },
     );
+    super::commands::markdown(&mut o, &r.commands);
     let _ = writeln!(
         o,
         "## Timeline\n\n| Seq | Local | UTC | By | Event | Item | Detail |\n|---|---|---|---|---|---|---|"

@@ -85,6 +85,10 @@ pub enum Change {
         /// Variable values given at start.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         vars: BTreeMap<String, String>,
+        /// Whether running items' commands was enabled, and the directory they run in (absent in
+        /// runs made before runsheet could run commands).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exec: Option<ExecSetting>,
     },
     /// Item done.
     Tick {
@@ -179,6 +183,103 @@ pub enum Change {
         /// Why.
         reason: String,
     },
+    /// An item's (or a section's) command started, after the operator confirmed it.
+    CommandStarted {
+        /// The item, for an item's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+        /// The section key (`exec::section_key`), for a section's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        section: Option<String>,
+        /// The exact text run, variables substituted, secret values masked.
+        command: String,
+        /// SHA-256 of `command`.
+        command_sha256: String,
+        /// Interpreter and its arguments before the text (`/bin/bash -e -c`).
+        shell: String,
+        /// Directory it runs in.
+        cwd: String,
+        /// Where its output is kept, relative to the run dir (`outputs/….log`).
+        output: String,
+        /// Time limit in seconds.
+        timeout_secs: u64,
+        /// How the operator confirmed it (`prompt`, `--yes`, `code`, …).
+        confirmed: String,
+        /// 1-based template line of the (first) code block.
+        line: usize,
+    },
+    /// A command started by the `command_started` event `started` ended.
+    CommandFinished {
+        /// The item, for an item's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+        /// The section key, for a section's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        section: Option<String>,
+        /// `seq` of its `command_started` event.
+        started: u64,
+        /// How it ended.
+        end: CommandEnd,
+        /// Exit status, when it exited.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        /// Signal number, when a signal ended it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<i32>,
+        /// Wall-clock milliseconds from spawn to exit.
+        duration_ms: u64,
+        /// Bytes the command printed (stdout and stderr).
+        output_bytes: u64,
+        /// Bytes kept in the output file (head and tail when it was huge; sanitised, secrets masked).
+        stored_bytes: u64,
+        /// SHA-256 of the output file.
+        output_sha256: String,
+        /// Why it could not start, for `not_started`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+}
+
+/// Running commands from the checklist, as set when a run was created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecSetting {
+    /// Whether runsheet may run the run's commands.
+    pub enabled: bool,
+    /// The directory the run was started from: commands run there unless the template or the
+    /// configuration names another.
+    pub cwd: String,
+    /// What turned running off (`--no-exec`, `config`), when it is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_by: Option<String>,
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandEnd {
+    /// It exited by itself (`exit_code`).
+    Exited,
+    /// A signal runsheet did not send ended it (`signal`).
+    Killed,
+    /// The operator interrupted it (Ctrl-C, SIGINT/SIGTERM to `runsheet exec`).
+    Interrupted,
+    /// Its time limit passed: runsheet sent SIGTERM, then SIGKILL.
+    TimedOut,
+    /// It could not be started (`error`).
+    NotStarted,
+}
+
+impl CommandEnd {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandEnd::Exited => "exited",
+            CommandEnd::Killed => "killed",
+            CommandEnd::Interrupted => "interrupted",
+            CommandEnd::TimedOut => "timed_out",
+            CommandEnd::NotStarted => "not_started",
+        }
+    }
 }
 
 /// Event types, for reading.
@@ -199,6 +300,8 @@ enum Kind {
     Rebase,
     Finish,
     Abort,
+    CommandStarted,
+    CommandFinished,
 }
 
 /// Every field any change has, read in one pass: serde's internally tagged enums buffer each
@@ -227,6 +330,25 @@ struct RawChange {
     from_sha256: Option<String>,
     to_sha256: Option<String>,
     orphans: Option<Vec<OrphanInfo>>,
+    exec: Option<ExecSetting>,
+    section: Option<String>,
+    command: Option<String>,
+    command_sha256: Option<String>,
+    shell: Option<String>,
+    cwd: Option<String>,
+    output: Option<String>,
+    timeout_secs: Option<u64>,
+    confirmed: Option<String>,
+    line: Option<usize>,
+    started: Option<u64>,
+    end: Option<CommandEnd>,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    duration_ms: Option<u64>,
+    output_bytes: Option<u64>,
+    stored_bytes: Option<u64>,
+    output_sha256: Option<String>,
+    error: Option<String>,
 }
 
 fn need<T>(v: Option<T>, field: &str, kind: Kind) -> Result<T, String> {
@@ -248,6 +370,7 @@ impl TryFrom<RawChange> for Change {
                 template_path: need(r.template_path, "template_path", k)?,
                 template_sha256: need(r.template_sha256, "template_sha256", k)?,
                 vars: r.vars.unwrap_or_default(),
+                exec: r.exec,
             },
             Kind::Tick => Change::Tick {
                 item: item(r.item)?,
@@ -299,6 +422,31 @@ impl TryFrom<RawChange> for Change {
             Kind::Abort => Change::Abort {
                 reason: need(r.reason, "reason", k)?,
             },
+            Kind::CommandStarted => Change::CommandStarted {
+                item: r.item,
+                section: r.section,
+                command: need(r.command, "command", k)?,
+                command_sha256: need(r.command_sha256, "command_sha256", k)?,
+                shell: need(r.shell, "shell", k)?,
+                cwd: need(r.cwd, "cwd", k)?,
+                output: need(r.output, "output", k)?,
+                timeout_secs: need(r.timeout_secs, "timeout_secs", k)?,
+                confirmed: need(r.confirmed, "confirmed", k)?,
+                line: r.line.unwrap_or(0),
+            },
+            Kind::CommandFinished => Change::CommandFinished {
+                item: r.item,
+                section: r.section,
+                started: need(r.started, "started", k)?,
+                end: need(r.end, "end", k)?,
+                exit_code: r.exit_code,
+                signal: r.signal,
+                duration_ms: need(r.duration_ms, "duration_ms", k)?,
+                output_bytes: need(r.output_bytes, "output_bytes", k)?,
+                stored_bytes: need(r.stored_bytes, "stored_bytes", k)?,
+                output_sha256: need(r.output_sha256, "output_sha256", k)?,
+                error: r.error,
+            },
         })
     }
 }
@@ -321,6 +469,8 @@ impl Change {
             Change::Rebase { .. } => "rebase",
             Change::Finish => "finish",
             Change::Abort { .. } => "abort",
+            Change::CommandStarted { .. } => "command_started",
+            Change::CommandFinished { .. } => "command_finished",
         }
     }
 
@@ -335,6 +485,9 @@ impl Change {
             | Change::Sign { item, .. }
             | Change::Gate { item, .. }
             | Change::Note { item, .. } => Some(item),
+            Change::CommandStarted { item, .. } | Change::CommandFinished { item, .. } => {
+                item.as_ref()
+            }
             _ => None,
         }
     }

@@ -136,6 +136,11 @@ pub enum IntentError {
         /// Declared names.
         known: String,
     },
+    /// The template declares the variable secret: its value is never recorded.
+    #[error(
+        "{0} is a secret variable (the template's `secrets:`): its value is never written to the run; give it to the command with `runsheet exec RUN ITEM --secret {0}`"
+    )]
+    Secret(String),
     /// Nothing of this operator's to undo.
     #[error("nothing of {0}'s to undo")]
     NothingToUndo(String),
@@ -323,6 +328,9 @@ pub fn check(
         }
         Intent::Set { var, value } => {
             let var = clean_line(var.trim());
+            if template.secret_variables().contains(&var.as_str()) {
+                return Err(IntentError::Secret(var));
+            }
             let declared: Vec<&str> = template.mustache_variables().collect();
             if !declared.contains(&var.as_str()) && !run.vars.contains_key(&var) {
                 return Err(IntentError::UnknownVar {

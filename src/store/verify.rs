@@ -17,8 +17,11 @@ pub struct Report {
     pub broken: Option<Break>,
     /// A partial last line (reported, not a break: a crash during a write leaves one).
     pub torn: Option<Torn>,
-    /// Other findings that mean tampering (snapshot head disagrees, template copy modified).
+    /// Other findings that mean tampering (snapshot head disagrees, template copy modified, a
+    /// command's output file changed).
     pub problems: Vec<String>,
+    /// Command output files checked against their recorded digests.
+    pub outputs: usize,
 }
 
 impl Report {
@@ -40,6 +43,7 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
         broken: scan.broken,
         torn: scan.torn,
         problems: Vec::new(),
+        outputs: 0,
     };
     if scan.events.is_empty() && report.broken.is_none() {
         report.broken = Some(Break {
@@ -64,7 +68,44 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
         }
     }
     check_copies(dir, &scan.events, &mut report);
+    check_outputs(dir, &scan.events, &mut report);
     Ok(report)
+}
+
+/// Each finished command's output file (`outputs/…`) against the SHA-256 its `command_finished`
+/// event records.
+fn check_outputs(dir: &Path, events: &[Event], report: &mut Report) {
+    let mut files = std::collections::BTreeMap::new();
+    for ev in events {
+        match &ev.change {
+            Change::CommandStarted { output, .. } => {
+                files.insert(ev.seq, output.clone());
+            }
+            Change::CommandFinished {
+                started,
+                output_sha256,
+                ..
+            } => {
+                let Some(rel) = files.get(started) else {
+                    report.problems.push(format!(
+                        "seq {}: a command_finished event for seq {started}, which started no command",
+                        ev.seq
+                    ));
+                    continue;
+                };
+                report.outputs += 1;
+                match super::outputs::digest(dir, rel) {
+                    Ok((sha, _)) if &sha == output_sha256 => {}
+                    Ok(_) => report.problems.push(format!(
+                        "{rel}: modified (SHA-256 differs from seq {})",
+                        ev.seq
+                    )),
+                    Err(e) => report.problems.push(format!("{rel}: {e} (recorded at seq {})", ev.seq)),
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn check_copies(dir: &Path, events: &[Event], report: &mut Report) {
