@@ -254,7 +254,12 @@ impl Prepared {
             ""
         };
         let _ = writeln!(o, "  shell:  {}{e}", self.shell());
-        let _ = writeln!(o, "  in:     {}   ({})", self.cwd.display(), self.cwd_source);
+        let _ = writeln!(
+            o,
+            "  in:     {}   ({})",
+            self.cwd.display(),
+            self.cwd_source
+        );
         let _ = writeln!(
             o,
             "  limit:  {}   ({})",
@@ -414,7 +419,8 @@ pub fn prepare(
             (item.text.as_str(), item.kind, code_of(&item.body))
         }
         Target::Section(key) => {
-            let i = find_section(template, key).ok_or_else(|| PrepareError::Unknown(key.clone()))?;
+            let i =
+                find_section(template, key).ok_or_else(|| PrepareError::Unknown(key.clone()))?;
             let s = &template.sections[i];
             (s.title.as_str(), ItemKind::Task, code_of(&s.body))
         }
@@ -576,9 +582,7 @@ pub fn prepare(
         cwd_source,
         env,
         secrets: secrets.clone(),
-        needs_code: script
-            .destructive
-            .then(|| target.short_code().to_owned()),
+        needs_code: script.destructive.then(|| target.short_code().to_owned()),
         expected,
         timeout,
         timeout_source,

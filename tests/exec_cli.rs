@@ -2,9 +2,12 @@
 //! confirmations, time limits and interrupts of the whole process group, sanitised output, secrets,
 //! and what `status`/`report` say after runsheet was killed mid-command.
 
+#![allow(clippy::unwrap_used)]
+
 #[path = "support/run_helpers.rs"]
 mod helpers;
 #[path = "pty/term.rs"]
+#[allow(dead_code)]
 mod term;
 
 use helpers::Env;
@@ -35,7 +38,11 @@ impl Exec {
             .args(["start", tpl.to_str().unwrap(), "--var", "VERSION=2.4.1"])
             .args(extra);
         let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         Exec { env, id }
     }
@@ -139,7 +146,10 @@ fn signal(pid: u32, sig: &str) {
 
 /// Starts `runsheet exec` in the background; returns the child and the command's pgid (printed
 /// by the "Wait for the rollout" item's first line).
-fn exec_in_background(x: &Exec, args: &[&str]) -> (std::process::Child, u32, std::sync::mpsc::Receiver<String>) {
+fn exec_in_background(
+    x: &Exec,
+    args: &[&str],
+) -> (std::process::Child, u32, std::sync::mpsc::Receiver<String>) {
     let mut child = x
         .cmd()
         .args(["exec", &x.id, "Wait for the rollout", "--yes"])
@@ -151,7 +161,10 @@ fn exec_in_background(x: &Exec, args: &[&str]) -> (std::process::Child, u32, std
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             let _ = tx.send(line);
         }
     });
@@ -168,30 +181,45 @@ fn failing_command_is_recorded_with_its_output_and_a_digest_that_verifies() {
     let (code, out, err) = x.exec("Smoke test fails", &["--yes", "--fail"]);
     assert_eq!(code, 3, "exec exits with the command's status: {err}");
     assert!(out.contains("checking 2.4.1"), "{out}");
-    assert!(out.contains("checkout returned 502"), "stderr merged into the output: {out}");
+    assert!(
+        out.contains("checkout returned 502"),
+        "stderr merged into the output: {out}"
+    );
     assert!(err.contains("exit 3"), "{err}");
 
     let s = x.status();
     let item = Exec::item(&s, "Smoke test fails");
     assert_eq!(item["state"], "failed");
     let reason = item["reason"].as_str().unwrap();
-    assert!(reason.contains("exit 3") && reason.contains("checkout returned 502"), "{reason}");
+    assert!(
+        reason.contains("exit 3") && reason.contains("checkout returned 502"),
+        "{reason}"
+    );
     let c = &s["commands"][0];
     assert_eq!(c["end"], "exited");
     assert_eq!(c["exit_code"], 3);
     assert_eq!(c["output_check"], "ok");
-    assert_eq!(c["command"], "echo \"checking 2.4.1\"\necho \"checkout returned 502\" >&2\nexit 3");
+    assert_eq!(
+        c["command"],
+        "echo \"checking 2.4.1\"\necho \"checkout returned 502\" >&2\nexit 3"
+    );
 
     let journal = x.journal();
     assert!(journal.contains("\"type\":\"command_started\""));
     assert!(journal.contains("\"type\":\"command_finished\""));
-    assert!(!journal.contains("checkout returned 502\\n"), "output stays out of the journal except the failure note");
+    assert!(
+        !journal.contains("checkout returned 502\\n"),
+        "output stays out of the journal except the failure note"
+    );
     let files = x.output_files();
     assert_eq!(files.len(), 1);
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert_eq!(text, "checking 2.4.1\ncheckout returned 502\n");
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     let (code, out, _) = x.run(&["verify", &x.id]);
     assert_eq!(code, 0, "{out}");
@@ -201,7 +229,10 @@ fn failing_command_is_recorded_with_its_output_and_a_digest_that_verifies() {
     let (code, out, _) = x.run(&["verify", &x.id]);
     assert_eq!(code, 1, "a changed output file is tampering: {out}");
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
-    assert!(out.contains(&format!("TAMPERED: outputs/{name}: modified")), "{out}");
+    assert!(
+        out.contains(&format!("TAMPERED: outputs/{name}: modified")),
+        "{out}"
+    );
     let s = x.status();
     assert_eq!(s["commands"][0]["output_check"], "modified");
 }
@@ -214,10 +245,16 @@ fn nothing_runs_without_a_confirmation() {
     assert_eq!(code, 1);
     assert!(err.contains("refused") && err.contains("--yes"), "{err}");
     assert_eq!(x.journal(), before, "nothing recorded");
-    assert!(!x.env.tmp.path().join("dropped.marker").exists(), "nothing ran");
+    assert!(
+        !x.env.tmp.path().join("dropped.marker").exists(),
+        "nothing ran"
+    );
     let (code, out, _) = x.exec("Drop the old tables", &["--dry-run"]);
     assert_eq!(code, 0);
-    assert!(out.contains("touch dropped.marker") && out.contains("--confirm"), "{out}");
+    assert!(
+        out.contains("touch dropped.marker") && out.contains("--confirm"),
+        "{out}"
+    );
     assert_eq!(x.journal(), before, "a dry run records nothing");
     assert!(!x.env.tmp.path().join("dropped.marker").exists());
 }
@@ -232,7 +269,10 @@ fn destructive_block_refuses_without_the_right_code() {
     assert!(err.contains("marked destructive"), "{err}");
     let (code, _, err) = x.exec("Drop the old tables", &["--yes", "--confirm", "00000000"]);
     assert_eq!(code, 1);
-    assert!(err.contains("not") && err.contains("nothing was run"), "{err}");
+    assert!(
+        err.contains("not") && err.contains("nothing was run"),
+        "{err}"
+    );
     assert_eq!(x.journal(), before);
     assert!(!marker.exists());
     let id = Exec::item(&x.status(), "Drop the old tables")["id"]
@@ -242,7 +282,10 @@ fn destructive_block_refuses_without_the_right_code() {
     let code_part = id.rsplit('-').next().unwrap().to_owned();
     let (code, _, err) = x.exec("Drop the old tables", &["--yes", "--confirm", &code_part]);
     assert_eq!(code, 0, "{err}");
-    assert!(marker.exists(), "ran in the directory the run was started from");
+    assert!(
+        marker.exists(),
+        "ran in the directory the run was started from"
+    );
     assert!(x.journal().contains("\"confirmed\":\"--yes --confirm\""));
 }
 
@@ -252,8 +295,17 @@ fn time_limit_ends_the_command_and_its_whole_group() {
     let t0 = Instant::now();
     let (code, out, err) = x.exec("Wait for the rollout", &["--yes", "--timeout", "1s"]);
     assert_eq!(code, 124, "{err}");
-    assert!(t0.elapsed() < Duration::from_secs(60), "did not wait for sleep 100");
-    let pgid: u32 = out.lines().next().unwrap().trim_start_matches("pgid ").parse().unwrap();
+    assert!(
+        t0.elapsed() < Duration::from_secs(60),
+        "did not wait for sleep 100"
+    );
+    let pgid: u32 = out
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches("pgid ")
+        .parse()
+        .unwrap();
     wait_until(10, "the process group to be gone", || !group_alive(pgid));
     let s = x.status();
     assert_eq!(s["commands"][0]["end"], "timed_out");
@@ -272,7 +324,10 @@ fn sigint_to_exec_interrupts_the_command_and_is_recorded() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(Instant::now() < deadline, "runsheet exec did not end after SIGINT");
+        assert!(
+            Instant::now() < deadline,
+            "runsheet exec did not end after SIGINT"
+        );
         std::thread::sleep(Duration::from_millis(25));
     };
     assert_eq!(status.code(), Some(130));
@@ -298,8 +353,14 @@ fn kill_9_while_a_command_runs_is_reported_with_the_saved_output() {
     assert!(c["end"].is_null());
     assert_eq!(c["output_tail"][0], format!("pgid {pgid}"));
     let (_, text, _) = x.run(&["status", &x.id]);
-    assert!(text.contains("the command was running when runsheet stopped"), "{text}");
-    assert!(text.contains(&format!("│ pgid {pgid}")), "the saved output is shown: {text}");
+    assert!(
+        text.contains("the command was running when runsheet stopped"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("│ pgid {pgid}")),
+        "the saved output is shown: {text}"
+    );
     let (_, md, _) = x.run(&["report", &x.id]);
     assert!(md.contains("was running when runsheet stopped"), "{md}");
     // The command itself was left running (it has its own session); end it.
@@ -341,11 +402,20 @@ fn escape_sequences_change_nothing_on_the_terminal() {
     );
     t.wait_for("after");
     t.wait_exit(30);
-    let screen = t.wait(10, "runsheet's closing line", |s| s.contains("exit 0 after"));
-    assert!(screen.contains("running the command"), "the screen was not cleared:\n{screen}");
+    let screen = t.wait(10, "runsheet's closing line", |s| {
+        s.contains("exit 0 after")
+    });
+    assert!(
+        screen.contains("running the command"),
+        "the screen was not cleared:\n{screen}"
+    );
     assert!(screen.contains("before␛]0;pwned-title␇"), "{screen}");
     let p = t.parser.lock().unwrap();
-    assert!(p.callbacks().titles.is_empty(), "title changed: {:?}", p.callbacks().titles);
+    assert!(
+        p.callbacks().titles.is_empty(),
+        "title changed: {:?}",
+        p.callbacks().titles
+    );
     assert!(p.callbacks().clipboard.is_empty(), "clipboard written");
 }
 
@@ -374,7 +444,11 @@ fn secrets_never_reach_the_journal_outputs_or_reports() {
     assert!(!reports.contains(secret), "a report shows the secret");
     let mut leaked = Vec::new();
     for e in walk(&x.dir()) {
-        if std::fs::read(&e).unwrap().windows(secret.len()).any(|w| w == secret.as_bytes()) {
+        if std::fs::read(&e)
+            .unwrap()
+            .windows(secret.len())
+            .any(|w| w == secret.as_bytes())
+        {
             leaked.push(e);
         }
     }
@@ -407,7 +481,10 @@ fn exit_0_with_auto_tick_is_verified_by_command() {
     let x = Exec::new();
     let (code, _, err) = x.exec("Health check passes", &["--yes"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("expected: health ok"), "the Expected comment is shown: {err}");
+    assert!(
+        err.contains("expected: health ok"),
+        "the Expected comment is shown: {err}"
+    );
     x.env.ok(&["tick", &x.id, "Tick by hand"]);
     let s = x.status();
     let auto = Exec::item(&s, "Health check passes");
@@ -428,8 +505,14 @@ fn running_can_be_turned_off_for_a_run_or_by_config() {
     let x = Exec::with_start_args(&["--no-exec"]);
     let (code, _, err) = x.exec("Health check passes", &["--yes"]);
     assert_eq!(code, 1);
-    assert!(err.contains("turned off") && err.contains("--no-exec"), "{err}");
-    assert!(x.journal().contains("\"exec\":{\"enabled\":false"), "the run records it");
+    assert!(
+        err.contains("turned off") && err.contains("--no-exec"),
+        "{err}"
+    );
+    assert!(
+        x.journal().contains("\"exec\":{\"enabled\":false"),
+        "the run records it"
+    );
 
     let y = Exec::new();
     assert!(y.journal().contains("\"exec\":{\"enabled\":true"));
@@ -457,6 +540,9 @@ fn html_report_embeds_outputs_escaped_and_collapsed() {
     assert!(!html.contains("<script>"), "output is escaped");
     let (_, json, _) = x.run(&["report", &x.id, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v["commands"][0]["output_tail"][0], "<script>alert(1)</script> & done");
+    assert_eq!(
+        v["commands"][0]["output_tail"][0],
+        "<script>alert(1)</script> & done"
+    );
     assert_eq!(v["commands"][0]["verified_by_command"], true);
 }

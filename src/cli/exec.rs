@@ -157,9 +157,9 @@ fn gather_secrets(a: &ExecArgs, open: &OpenRun) -> Result<Secrets, Refusal> {
                 open.run.id
             )));
         };
-        let (name, value) = rest.split_once('=').ok_or_else(|| {
-            Refusal::Message(format!("--var {v}: expected secret:NAME=VALUE"))
-        })?;
+        let (name, value) = rest
+            .split_once('=')
+            .ok_or_else(|| Refusal::Message(format!("--var {v}: expected secret:NAME=VALUE")))?;
         secrets.insert(name.trim(), value);
     }
     let declared: Vec<String> = open
@@ -207,7 +207,9 @@ fn prepare_with_prompts(
             {
                 for name in s {
                     let v = ask_hidden(&format!("value of secret {name} (not shown): "))
-                        .ok_or_else(|| Refusal::Message(format!("secret {name}: no value given")))?;
+                        .ok_or_else(|| {
+                            Refusal::Message(format!("secret {name}: no value given"))
+                        })?;
                     secrets.insert(&name, &v);
                 }
             }
@@ -245,7 +247,11 @@ fn confirm(a: &ExecArgs, p: &Prepared) -> Result<String, Refusal> {
             None => None,
         };
         p.check_code(typed.as_deref())?;
-        how.push(if a.confirm.is_some() { "--confirm" } else { "typed code" });
+        how.push(if a.confirm.is_some() {
+            "--confirm"
+        } else {
+            "typed code"
+        });
     }
     Ok(how.join(" "))
 }
@@ -309,7 +315,11 @@ fn exec(a: &ExecArgs) -> Result<i32, Refusal> {
 
 /// Runs the command, printing its output live; Ctrl-C (SIGINT) and SIGTERM interrupt the command,
 /// SIGHUP stops the printing but not the command or its record.
-fn run_it(prepared: &Prepared, file: crate::exec::output::OutputFile, settings: &Settings) -> (Finished, OutputBuffer) {
+fn run_it(
+    prepared: &Prepared,
+    file: crate::exec::output::OutputFile,
+    settings: &Settings,
+) -> (Finished, OutputBuffer) {
     let running = spawn::spawn(
         prepared,
         file,
@@ -499,7 +509,11 @@ fn offers(
         }
         Err(e) => eprintln!(
             "runsheet: warning: the command's result is recorded, but {} failed: {e}",
-            if f.succeeded() { "the tick" } else { "marking it failed" }
+            if f.succeeded() {
+                "the tick"
+            } else {
+                "marking it failed"
+            }
         ),
     }
 }

@@ -123,7 +123,9 @@ impl OutputBuffer {
     fn commit(&mut self, mut line: String) {
         self.total_lines += 1;
         line.shrink_to_fit();
-        if self.head.len() < self.limits.head_lines && self.omitted_lines == 0 && self.tail.is_empty()
+        if self.head.len() < self.limits.head_lines
+            && self.omitted_lines == 0
+            && self.tail.is_empty()
         {
             self.head.push(line);
             return;
@@ -229,6 +231,7 @@ impl OutputBuffer {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -295,15 +298,21 @@ mod tests {
     #[test]
     fn a_hundred_megabytes_keep_memory_bounded() {
         let mut b = OutputBuffer::default();
-        let chunk = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456\n"
-            .repeat(800);
+        let chunk =
+            "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456\n"
+                .repeat(800);
         let mut pushed = 0u64;
         while pushed < 100 << 20 {
             b.push_str(&chunk);
             pushed += chunk.len() as u64;
         }
         b.push_str("the very last line\n");
-        assert!(b.retained_bytes() <= b.retained_bound(), "{} > {}", b.retained_bytes(), b.retained_bound());
+        assert!(
+            b.retained_bytes() <= b.retained_bound(),
+            "{} > {}",
+            b.retained_bytes(),
+            b.retained_bound()
+        );
         assert!(b.retained_bound() < 16 << 20);
         assert_eq!(b.last_lines(1), vec!["the very last line"]);
         assert!(matches!(b.get(0), Some(LineRef::Text(t)) if t.starts_with("0123")));

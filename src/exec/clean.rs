@@ -49,10 +49,7 @@ impl Cleaner {
                 }
                 Err(e) => {
                     let (good, bad) = rest.split_at(e.valid_up_to());
-                    self.decoded(
-                        std::str::from_utf8(good).unwrap_or_default(),
-                        &mut text,
-                    );
+                    self.decoded(std::str::from_utf8(good).unwrap_or_default(), &mut text);
                     match e.error_len() {
                         Some(n) => {
                             self.decoded("\u{FFFD}", &mut text);
@@ -142,6 +139,7 @@ impl Cleaner {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -102,8 +102,8 @@ pub fn expected(text: &str) -> Vec<String> {
     for line in text.lines() {
         let mut search = 0;
         while let Some(pos) = line[search..].find('#').map(|p| p + search) {
-            let starts_comment = line[..pos].trim().is_empty()
-                || line[..pos].ends_with(char::is_whitespace);
+            let starts_comment =
+                line[..pos].trim().is_empty() || line[..pos].ends_with(char::is_whitespace);
             let rest = line[pos + 1..].trim_start_matches('#').trim_start();
             if starts_comment {
                 let lower = rest.to_ascii_lowercase();
@@ -209,7 +209,10 @@ pub fn script<'a>(blocks: impl IntoIterator<Item = &'a CodeBlock>) -> Option<Scr
         ));
     }
     if !skipped.is_empty() {
-        notes.push(format!("not run (not a shell language): {}", skipped.join(", ")));
+        notes.push(format!(
+            "not run (not a shell language): {}",
+            skipped.join(", ")
+        ));
     }
     Some(Script {
         text: parts.join("\n"),
@@ -221,6 +224,7 @@ pub fn script<'a>(blocks: impl IntoIterator<Item = &'a CodeBlock>) -> Option<Scr
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -251,7 +255,10 @@ mod tests {
             classify(Some("shell")),
             Some((Interpreter::Operator, Dialect::Script))
         );
-        assert_eq!(classify(Some("zsh")).map(|c| c.0), Some(Interpreter::Named("zsh")));
+        assert_eq!(
+            classify(Some("zsh")).map(|c| c.0),
+            Some(Interpreter::Named("zsh"))
+        );
         for other in ["yaml", "sql", "python", "json", "diff"] {
             assert_eq!(classify(Some(other)), None, "{other}");
         }
@@ -274,7 +281,10 @@ mod tests {
 
     #[test]
     fn console_without_prompts_is_plain_commands() {
-        assert_eq!(console_commands("make test\nmake lint"), "make test\nmake lint");
+        assert_eq!(
+            console_commands("make test\nmake lint"),
+            "make test\nmake lint"
+        );
     }
 
     #[test]
@@ -286,7 +296,11 @@ mod tests {
 
     #[test]
     fn destructive_flags_and_the_confirm_comment() {
-        assert!(is_destructive(&block(Some("bash"), "rm -rf x", &["danger"])));
+        assert!(is_destructive(&block(
+            Some("bash"),
+            "rm -rf x",
+            &["danger"]
+        )));
         assert!(is_destructive(&block(Some("bash"), "x", &["confirm"])));
         assert!(is_destructive(&block(Some("bash"), "x", &["Destructive"])));
         assert!(!is_destructive(&block(Some("bash"), "x", &["timeout=5s"])));

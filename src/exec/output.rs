@@ -76,7 +76,13 @@ impl OutputFile {
         }
         let stem: String = stem
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .take(80)
             .collect();
         for _ in 0..16 {
@@ -97,8 +103,9 @@ impl OutputFile {
                 Err(e) => return Err(StoreError::io("creating", &path)(e)),
             };
             crate::store::fsutil::ensure_mode(&file, &path)?;
-            file.try_lock()
-                .map_err(|e| StoreError::Invalid(format!("{}: cannot lock: {e}", path.display())))?;
+            file.try_lock().map_err(|e| {
+                StoreError::Invalid(format!("{}: cannot lock: {e}", path.display()))
+            })?;
             crate::store::fsutil::sync_dir(&dir)?;
             return Ok(OutputFile {
                 dir,
@@ -143,7 +150,7 @@ impl OutputFile {
                 cut -= 1;
             }
             if cut > 0 {
-                self.file.write_all(rest[..cut].as_bytes())?;
+                self.file.write_all(&rest.as_bytes()[..cut])?;
                 self.head += cut as u64;
                 self.len += cut as u64;
             }
@@ -239,6 +246,7 @@ impl OutputFile {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -285,7 +293,13 @@ mod tests {
 
     #[test]
     fn names_outside_outputs_are_refused() {
-        for bad in ["../journal.jsonl", "outputs/../x", "outputs/.hidden", "x.log", "outputs/a/b"] {
+        for bad in [
+            "../journal.jsonl",
+            "outputs/../x",
+            "outputs/.hidden",
+            "x.log",
+            "outputs/a/b",
+        ] {
             assert!(valid_name(bad).is_none(), "{bad}");
         }
     }

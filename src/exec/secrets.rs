@@ -36,7 +36,8 @@ impl Secrets {
     pub fn insert(&mut self, name: &str, value: &str) {
         self.entries.retain(|(n, _)| n != name);
         self.entries.push((name.to_owned(), value.to_owned()));
-        self.entries.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+        self.entries
+            .sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     }
 
     /// The value of `name`.
@@ -97,14 +98,18 @@ impl Secrets {
 /// than ASCII letters, digits and `_` turned into `_` (`env.VERSION` → `RUNSHEET_VAR_env_VERSION`).
 pub fn env_name(var: &str) -> String {
     let mut s = String::from("RUNSHEET_VAR_");
-    s.extend(
-        var.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }),
-    );
+    s.extend(var.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '_'
+        }
+    }));
     s
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -135,7 +140,11 @@ mod tests {
         let mut s = Secrets::new();
         s.insert("T", "hunter2");
         assert_eq!(s.pending_prefix("password: hun"), 3);
-        assert_eq!(s.pending_prefix("password: hunter2"), 0, "whole value: masked, not held");
+        assert_eq!(
+            s.pending_prefix("password: hunter2"),
+            0,
+            "whole value: masked, not held"
+        );
         assert_eq!(s.pending_prefix("password: x"), 0);
         assert_eq!(s.pending_prefix("h"), 1);
     }

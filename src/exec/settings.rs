@@ -166,7 +166,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let mut total = Duration::ZERO;
     let mut rest = t;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(format!("`{s}`: expected a number (as in 90s, 10m, 1h30m)"));
         }
@@ -174,7 +176,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             .parse()
             .map_err(|_| format!("`{s}`: number too large"))?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let d = match unit.trim() {
@@ -222,14 +226,15 @@ pub fn show_duration(d: Duration) -> String {
     let s = d.as_secs();
     match s {
         0..60 => format!("{s} s"),
-        60..3600 if s % 60 == 0 => format!("{} min", s / 60),
+        60..3600 if s.is_multiple_of(60) => format!("{} min", s / 60),
         60..3600 => format!("{} min {} s", s / 60, s % 60),
-        _ if s % 3600 == 0 => format!("{} h", s / 3600),
+        _ if s.is_multiple_of(3600) => format!("{} h", s / 3600),
         _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -261,7 +266,10 @@ mod tests {
         assert_eq!(s.off_by.as_deref(), Some("config"));
         assert_eq!(s.config_timeout, Some(Duration::from_secs(1800)));
         assert!(s.auto_tick);
-        assert!(Settings::from_toml("[exec]\nenable = false\n").is_err(), "typo is an error");
+        assert!(
+            Settings::from_toml("[exec]\nenable = false\n").is_err(),
+            "typo is an error"
+        );
         assert!(Settings::from_toml("operator = \"x\"\n").unwrap().enabled);
     }
 

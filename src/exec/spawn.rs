@@ -221,11 +221,7 @@ pub fn spawn(prepared: &Prepared, output: OutputFile, opts: &SpawnOptions) -> Ru
         Ok(c) => c,
         Err(e) => {
             drop(reader);
-            not_started(
-                output,
-                tx,
-                format!("{}: {e}", prepared.program.display()),
-            );
+            not_started(output, tx, format!("{}: {e}", prepared.program.display()));
             return Running {
                 events: rx,
                 control: ctl_tx,
@@ -325,7 +321,10 @@ fn read_output(
             break;
         }
         let fd = reader.as_fd();
-        let mut fds = [rustix::event::PollFd::new(&fd, rustix::event::PollFlags::IN)];
+        let mut fds = [rustix::event::PollFd::new(
+            &fd,
+            rustix::event::PollFlags::IN,
+        )];
         let timeout = rustix::event::Timespec {
             tv_sec: 0,
             tv_nsec: 100_000_000,

@@ -73,8 +73,14 @@ fn setup(exec: Option<ExecSetting>) -> (Template, Run) {
         vars,
         exec,
     };
-    let (ev, _) =
-        Event::seal(1, chrono::Local::now().fixed_offset(), actor(), start, GENESIS).unwrap();
+    let (ev, _) = Event::seal(
+        1,
+        chrono::Local::now().fixed_offset(),
+        actor(),
+        start,
+        GENESIS,
+    )
+    .unwrap();
     (t, Run::from_start(&ev).unwrap())
 }
 
@@ -106,7 +112,14 @@ fn token() -> Secrets {
 #[test]
 fn console_block_is_stripped_substituted_and_secrets_masked() {
     let (t, run) = setup(here());
-    let p = prepare(&t, &run, &item(&t, "Deploy"), &Settings::default(), &token()).unwrap();
+    let p = prepare(
+        &t,
+        &run,
+        &item(&t, "Deploy"),
+        &Settings::default(),
+        &token(),
+    )
+    .unwrap();
     assert_eq!(p.title, "Deploy 2.4.1");
     assert_eq!(
         p.text,
@@ -114,18 +127,32 @@ fn console_block_is_stripped_substituted_and_secrets_masked() {
     );
     assert!(p.script.expose().contains("Authorization: Bearer xyz-123"));
     assert!(!p.text.contains("xyz-123"));
-    assert!(!format!("{p:?}").contains("xyz-123"), "Debug hides the script and env");
+    assert!(
+        !format!("{p:?}").contains("xyz-123"),
+        "Debug hides the script and env"
+    );
     assert_eq!(p.expected, vec!["STATUS deployed"]);
     assert_eq!(p.needs_code, None);
-    assert_eq!(p.timeout, Duration::from_secs(300), "front matter exec-timeout");
+    assert_eq!(
+        p.timeout,
+        Duration::from_secs(300),
+        "front matter exec-timeout"
+    );
     assert_eq!(p.cwd, std::env::temp_dir());
     assert_eq!(p.cwd_source, "where the run was started");
-    let env: BTreeMap<&str, &str> = p.env.iter().map(|(k, v)| (k.as_str(), v.expose())).collect();
+    let env: BTreeMap<&str, &str> = p
+        .env
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.expose()))
+        .collect();
     assert_eq!(env["RUNSHEET_RUN"], "2026-11-23-release-0001");
     assert_eq!(env["RUNSHEET_ITEM"], p.target.key());
     assert_eq!(env["RUNSHEET_VAR_VERSION"], "2.4.1");
     assert_eq!(env["RUNSHEET_VAR_TOKEN"], "Bearer xyz-123");
-    assert_eq!(p.text_sha256(), crate::run::event::sha256_hex(p.text.as_bytes()));
+    assert_eq!(
+        p.text_sha256(),
+        crate::run::event::sha256_hex(p.text.as_bytes())
+    );
 }
 
 #[test]
@@ -136,7 +163,11 @@ fn destructive_block_needs_the_items_code() {
     let code = target.short_code().to_owned();
     assert_eq!(code.len(), 8);
     assert_eq!(p.needs_code.as_deref(), Some(code.as_str()));
-    assert_eq!(p.timeout, Duration::from_secs(90), "block flag wins over front matter");
+    assert_eq!(
+        p.timeout,
+        Duration::from_secs(90),
+        "block flag wins over front matter"
+    );
     assert!(matches!(
         p.check_code(None),
         Err(PrepareError::WrongCode { given: false, .. })
@@ -208,7 +239,10 @@ fn auto_tick_and_sections() {
     let p = prepare(&t, &run, &Target::Section(setup_key), &s, &Secrets::new()).unwrap();
     assert_eq!(p.text, "export KUBECONFIG=/etc/k");
     assert!(!p.auto_tick);
-    assert!(matches!(find_target(&t, &run, "drop old"), Ok(Target::Item(_))));
+    assert!(matches!(
+        find_target(&t, &run, "drop old"),
+        Ok(Target::Item(_))
+    ));
 }
 
 #[test]
@@ -221,8 +255,14 @@ fn the_fold_keeps_commands_and_knows_which_items_were_verified_by_command() {
     let mut seq = 1;
     let mut apply = |run: &mut Run, change: Change| {
         seq += 1;
-        let (ev, _) =
-            Event::seal(seq, chrono::Local::now().fixed_offset(), actor(), change, &head).unwrap();
+        let (ev, _) = Event::seal(
+            seq,
+            chrono::Local::now().fixed_offset(),
+            actor(),
+            change,
+            &head,
+        )
+        .unwrap();
         head = ev.hash.clone();
         run.apply(&ev);
     };
@@ -254,13 +294,26 @@ fn the_fold_keeps_commands_and_knows_which_items_were_verified_by_command() {
     apply(&mut run, started(2));
     assert!(run.items[&id].commands[0].unfinished());
     apply(&mut run, finished(2, 3));
-    apply(&mut run, Change::Tick { item: id.clone(), note: None });
-    assert!(!run.items[&id].verified_by_command(), "ticked by hand after a failure");
+    apply(
+        &mut run,
+        Change::Tick {
+            item: id.clone(),
+            note: None,
+        },
+    );
+    assert!(
+        !run.items[&id].verified_by_command(),
+        "ticked by hand after a failure"
+    );
     apply(&mut run, started(5));
     apply(&mut run, finished(5, 0));
     let rec = &run.items[&id];
     assert_eq!(rec.commands.len(), 2);
     assert!(rec.verified_by_command());
     apply(&mut run, finished(99, 0));
-    assert!(run.anomalies.iter().any(|a| a.contains("seq 99")), "{:?}", run.anomalies);
+    assert!(
+        run.anomalies.iter().any(|a| a.contains("seq 99")),
+        "{:?}",
+        run.anomalies
+    );
 }

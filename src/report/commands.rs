@@ -3,10 +3,10 @@
 //! the output files in the run dir. The writers each call one function of this module.
 
 use super::{ActorJson, time};
-use crate::store::outputs::{self as output, Liveness};
 use crate::run::event::{Change, CommandEnd};
 use crate::run::state::CommandRecord;
 use crate::run::view::RunView;
+use crate::store::outputs::{self as output, Liveness};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -112,7 +112,13 @@ impl CommandRow {
     }
 }
 
-fn row(text: String, item: Option<String>, section: Option<String>, c: &CommandRecord, verified: bool) -> CommandRow {
+fn row(
+    text: String,
+    item: Option<String>,
+    section: Option<String>,
+    c: &CommandRecord,
+    verified: bool,
+) -> CommandRow {
     let f = c.finished.as_ref();
     CommandRow {
         item,
@@ -127,7 +133,11 @@ fn row(text: String, item: Option<String>, section: Option<String>, c: &CommandR
         cwd: c.cwd.clone(),
         timeout_secs: c.timeout_secs,
         confirmed: c.confirmed.clone(),
-        state: if f.is_some() { "finished" } else { "unfinished" },
+        state: if f.is_some() {
+            "finished"
+        } else {
+            "unfinished"
+        },
         end: f.map(|f| f.end.as_str()),
         exit_code: f.and_then(|f| f.exit_code),
         signal: f.and_then(|f| f.signal),
@@ -194,9 +204,12 @@ pub fn attach(rows: &mut [CommandRow], run_dir: &Path, full: bool) {
                 Liveness::Stopped | Liveness::Missing => "stopped",
             };
         }
-        r.output_tail = output::read_tail(run_dir, &r.output, TAIL_LINES, TAIL_BYTES).unwrap_or_default();
+        r.output_tail =
+            output::read_tail(run_dir, &r.output, TAIL_LINES, TAIL_BYTES).unwrap_or_default();
         if full {
-            r.full_output = output::read_all(run_dir, &r.output, FULL_BYTES).ok().flatten();
+            r.full_output = output::read_all(run_dir, &r.output, FULL_BYTES)
+                .ok()
+                .flatten();
         }
     }
 }
@@ -212,7 +225,10 @@ pub fn checked_rows(view: &RunView<'_>, run_dir: &Path, full: bool) -> Vec<Comma
 pub fn timeline_detail(c: &Change) -> Option<String> {
     match c {
         Change::CommandStarted {
-            command, shell, cwd, ..
+            command,
+            shell,
+            cwd,
+            ..
         } => {
             let first = command.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
             let more = if command.lines().filter(|l| !l.trim().is_empty()).count() > 1 {
@@ -242,7 +258,9 @@ pub fn timeline_detail(c: &Change) -> Option<String> {
             };
             Some(format!(
                 "{how} after {}; output {stored_bytes} bytes, SHA-256 {}",
-                crate::exec::settings::show_duration(std::time::Duration::from_millis(*duration_ms)),
+                crate::exec::settings::show_duration(std::time::Duration::from_millis(
+                    *duration_ms
+                )),
                 output_sha256.get(..12).unwrap_or(output_sha256)
             ))
         }
@@ -352,7 +370,9 @@ pub fn markdown(o: &mut String, rows: &[CommandRow]) {
             cell(&r.by.user),
             cell(&r.by.host),
             r.stored_bytes.or(r.output_saved_bytes).unwrap_or(0),
-            r.output_sha256.as_deref().map_or("—", |s| s.get(..12).unwrap_or(s)),
+            r.output_sha256
+                .as_deref()
+                .map_or("—", |s| s.get(..12).unwrap_or(s)),
             check_text(r),
             if r.verified_by_command { "yes" } else { "" }
         );

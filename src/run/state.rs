@@ -250,9 +250,11 @@ impl ItemRecord {
             .iter()
             .map(|e| e.at)
             .chain(self.notes.iter().map(|n| n.at))
-            .chain(self.commands.iter().flat_map(|c| {
-                std::iter::once(c.at).chain(c.finished.as_ref().map(|f| f.at))
-            }));
+            .chain(
+                self.commands
+                    .iter()
+                    .flat_map(|c| std::iter::once(c.at).chain(c.finished.as_ref().map(|f| f.at))),
+            );
         times.fold(None, |acc, t| match acc {
             None => Some((t, t)),
             Some((a, b)) => Some((a.min(t), b.max(t))),

@@ -70,7 +70,12 @@ pub fn liveness(run_dir: &Path, rel: &str) -> Liveness {
 }
 
 /// The last `lines` lines of a recorded output file (reading at most its last `max_bytes`).
-pub fn read_tail(run_dir: &Path, rel: &str, lines: usize, max_bytes: u64) -> std::io::Result<Vec<String>> {
+pub fn read_tail(
+    run_dir: &Path,
+    rel: &str,
+    lines: usize,
+    max_bytes: u64,
+) -> std::io::Result<Vec<String>> {
     let mut f = open_recorded(run_dir, rel)?;
     let len = f.metadata()?.len();
     let start = len.saturating_sub(max_bytes);
@@ -104,4 +109,3 @@ pub fn digest(run_dir: &Path, rel: &str) -> std::io::Result<(String, u64)> {
     f.read_to_end(&mut buf)?;
     Ok((sha256_hex(&buf), buf.len() as u64))
 }
-

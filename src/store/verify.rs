@@ -100,7 +100,9 @@ fn check_outputs(dir: &Path, events: &[Event], report: &mut Report) {
                         "{rel}: modified (SHA-256 differs from seq {})",
                         ev.seq
                     )),
-                    Err(e) => report.problems.push(format!("{rel}: {e} (recorded at seq {})", ev.seq)),
+                    Err(e) => report
+                        .problems
+                        .push(format!("{rel}: {e} (recorded at seq {})", ev.seq)),
                 }
             }
             _ => {}

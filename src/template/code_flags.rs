@@ -60,6 +60,7 @@ fn is_confirm_comment(line: &str) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -80,7 +81,8 @@ mod tests {
 
     #[test]
     fn confirm_comment_before_the_block() {
-        let src = "- [ ] Drop tables\n\n  <!-- runsheet: confirm -->\n\n  ```sql\nDROP TABLE x;\n  ```\n";
+        let src =
+            "- [ ] Drop tables\n\n  <!-- runsheet: confirm -->\n\n  ```sql\nDROP TABLE x;\n  ```\n";
         assert_eq!(flags_of(src), vec!["confirm"]);
         let src = "<!--runsheet:confirm-->\n```bash\nx\n```\n";
         assert_eq!(flags_of(src), vec!["confirm"]);
