@@ -546,3 +546,19 @@ fn html_report_embeds_outputs_escaped_and_collapsed() {
     );
     assert_eq!(v["commands"][0]["verified_by_command"], true);
 }
+
+#[test]
+fn the_snapshot_keeps_commands_as_the_journal_does() {
+    use runsheet::store::open::{LoadPolicy, OpenRun, SnapshotState};
+    let x = Exec::new();
+    x.exec("Smoke test fails", &["--yes", "--fail"]);
+    x.exec("Health check passes", &["--yes"]);
+    let from_journal = OpenRun::open_with(&x.dir(), LoadPolicy::JournalOnly).unwrap();
+    let from_snapshot = OpenRun::open_with(&x.dir(), LoadPolicy::PreferSnapshot).unwrap();
+    assert_eq!(from_snapshot.snapshot, SnapshotState::Used);
+    assert_eq!(from_snapshot.run, from_journal.run);
+    assert_eq!(
+        from_snapshot.run.items.values().map(|r| r.commands.len()).sum::<usize>(),
+        2
+    );
+}

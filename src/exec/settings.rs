@@ -274,6 +274,29 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_default_table_parses() {
+        let mut table = String::new();
+        let mut inside = false;
+        for line in crate::cli::config::DEFAULT_CONFIG.lines() {
+            if line.starts_with("# [exec]") {
+                inside = true;
+            } else if inside && !line.starts_with("# ") {
+                break;
+            }
+            if inside {
+                table.push_str(line.trim_start_matches("# "));
+                table.push('\n');
+            }
+        }
+        assert!(table.contains("enabled = true"), "{table}");
+        let s = Settings::from_toml(&table).unwrap();
+        assert!(s.enabled && s.errexit && !s.auto_tick);
+        assert_eq!(s.config_timeout, Some(DEFAULT_TIMEOUT));
+        assert_eq!(s.kill_grace, DEFAULT_KILL_GRACE);
+        assert_eq!(s.output_keep, DEFAULT_OUTPUT_HEAD);
+    }
+
+    #[test]
     fn durations_for_people() {
         assert_eq!(show_duration(Duration::from_millis(410)), "0.41 s");
         assert_eq!(show_duration(Duration::from_secs(185)), "3 min 5 s");
