@@ -14,7 +14,11 @@ fn chunk() -> String {
     let mut s = String::with_capacity(1 << 20);
     let mut i = 0u64;
     while s.len() + 80 <= 1 << 20 {
-        let line = format!("2026-11-23T21:04:05Z web-{:04} GET /health 200 {:>6} µs ok", i % 9999, i);
+        let line = format!(
+            "2026-11-23T21:04:05Z web-{:04} GET /health 200 {:>6} µs ok",
+            i % 9999,
+            i
+        );
         s.push_str(&format!("{line:<79}\n"));
         i += 1;
     }

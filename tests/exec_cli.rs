@@ -343,8 +343,11 @@ fn sigint_to_exec_interrupts_the_command_and_is_recorded() {
 fn kill_9_while_a_command_runs_is_reported_with_the_saved_output() {
     let x = Exec::new();
     let (mut child, pgid, _rx) = exec_in_background(&x, &[]);
-    // Another process sees it running (the output file's lock is held).
+    // Another process sees it running (the output file's lock is held), and will not start it twice.
     assert_eq!(x.status()["commands"][0]["state"], "running");
+    let (code, _, err) = x.exec("Wait for the rollout", &["--yes"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("already running"), "{err}");
     signal(child.id(), "KILL");
     let _ = child.wait();
     let s = x.status();
@@ -558,7 +561,12 @@ fn the_snapshot_keeps_commands_as_the_journal_does() {
     assert_eq!(from_snapshot.snapshot, SnapshotState::Used);
     assert_eq!(from_snapshot.run, from_journal.run);
     assert_eq!(
-        from_snapshot.run.items.values().map(|r| r.commands.len()).sum::<usize>(),
+        from_snapshot
+            .run
+            .items
+            .values()
+            .map(|r| r.commands.len())
+            .sum::<usize>(),
         2
     );
 }

@@ -18,7 +18,7 @@ use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 /// `exec`.
@@ -300,10 +300,9 @@ fn exec(a: &ExecArgs) -> Result<i32, Refusal> {
             started.output
         );
     }
-    let finished = run_it(&prepared, file, &settings);
-    let tail_text = finished.1;
-    let finished = finished.0;
+    let (finished, tail_text, phase) = run_it(&prepared, file, &settings);
     let ev = append_finished(&mut open, &started, &finished, &actor);
+    phase.store(finished.shell_status(), Ordering::SeqCst);
     if !a.quiet || ev.is_err() {
         report_end(&prepared, &started, &finished, ev.as_ref().err());
     }
@@ -313,13 +312,21 @@ fn exec(a: &ExecArgs) -> Result<i32, Refusal> {
     Ok(finished.shell_status())
 }
 
+/// While the command runs, SIGINT/SIGTERM interrupt it.
+const PHASE_RUNNING: i32 = -1;
+/// While its result is being recorded, signals wait.
+const PHASE_RECORDING: i32 = -2;
+
 /// Runs the command, printing its output live; Ctrl-C (SIGINT) and SIGTERM interrupt the command,
-/// SIGHUP stops the printing but not the command or its record.
+/// SIGHUP stops the printing but not the command or its record. Returns the phase switch: set it
+/// to an exit status once the result is recorded, and a signal then ends runsheet with it (Ctrl-C
+/// at the questions that follow).
 fn run_it(
     prepared: &Prepared,
     file: crate::exec::output::OutputFile,
     settings: &Settings,
-) -> (Finished, OutputBuffer) {
+) -> (Finished, OutputBuffer, Arc<AtomicI32>) {
+    let phase = Arc::new(AtomicI32::new(PHASE_RUNNING));
     let running = spawn::spawn(
         prepared,
         file,
@@ -333,28 +340,27 @@ fn run_it(
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
     ]);
-    let handle = match signals {
+    match signals {
         Ok(mut signals) => {
-            let handle = signals.handle();
             let interrupter = running.interrupter();
             let hung_up = Arc::clone(&hung_up);
+            let phase = Arc::clone(&phase);
             let _ = std::thread::Builder::new()
                 .name("runsheet-exec-signals".into())
                 .spawn(move || {
                     for sig in signals.forever() {
-                        if sig == signal_hook::consts::SIGHUP {
-                            hung_up.store(true, Ordering::Relaxed);
-                        } else {
-                            interrupter.interrupt();
+                        match phase.load(Ordering::SeqCst) {
+                            PHASE_RUNNING if sig == signal_hook::consts::SIGHUP => {
+                                hung_up.store(true, Ordering::Relaxed);
+                            }
+                            PHASE_RUNNING => interrupter.interrupt(),
+                            PHASE_RECORDING => {}
+                            code => std::process::exit(code),
                         }
                     }
                 });
-            Some(handle)
         }
-        Err(e) => {
-            eprintln!("runsheet: warning: Ctrl-C will not reach the command ({e})");
-            None
-        }
+        Err(e) => eprintln!("runsheet: warning: Ctrl-C will not reach the command ({e})"),
     };
     let mut buffer = OutputBuffer::default();
     let mut stdout = std::io::stdout().lock();
@@ -389,11 +395,8 @@ fn run_it(
         let _ = writeln!(stdout);
     }
     drop(stdout);
-    if let Some(h) = handle {
-        // Ctrl-C at the questions that follow ends runsheet again, as usual.
-        h.close();
-    }
-    (finished, buffer)
+    phase.store(PHASE_RECORDING, Ordering::SeqCst);
+    (finished, buffer, phase)
 }
 
 fn append_finished(
