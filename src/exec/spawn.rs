@@ -162,44 +162,54 @@ pub fn spawn(prepared: &Prepared, output: OutputFile, opts: &SpawnOptions) -> Ru
     let (tx, rx) = mpsc::channel();
     let (ctl_tx, ctl_rx) = mpsc::channel();
     let started = Instant::now();
-    let not_started = |output: OutputFile, tx: Sender<ExecEvent>, error: String| {
-        let stored = output.finish();
-        let (stored_bytes, output_sha256) = stored
-            .as_ref()
-            .map_or((0, String::new()), |s| (s.bytes, s.sha256.clone()));
-        let _ = tx.send(ExecEvent::Finished(Finished {
-            end: CommandEnd::NotStarted,
-            exit_code: None,
-            signal: None,
-            duration: Duration::ZERO,
-            output_bytes: 0,
-            stored_bytes,
-            output_sha256,
-            error: Some(error),
-        }));
+    let pid = launch(prepared, output, opts, tx, ctl_rx, started);
+    Running {
+        events: rx,
+        control: ctl_tx,
+        pid,
+        started,
+    }
+}
+
+/// Reports a command that could not start (its output file completed, empty).
+fn not_started(
+    output: Option<OutputFile>,
+    tx: &Sender<ExecEvent>,
+    started: Instant,
+    error: String,
+) {
+    let stored = output.map(OutputFile::finish);
+    let (stored_bytes, output_sha256) = match stored {
+        Some(Ok(s)) => (s.bytes, s.sha256),
+        _ => (0, String::new()),
     };
-    let (reader, writer) = match std::io::pipe() {
+    let _ = tx.send(ExecEvent::Finished(Finished {
+        end: CommandEnd::NotStarted,
+        exit_code: None,
+        signal: None,
+        duration: started.elapsed(),
+        output_bytes: 0,
+        stored_bytes,
+        output_sha256,
+        error: Some(error),
+    }));
+}
+
+/// Spawns the command and its two threads; the pid when it started.
+fn launch(
+    prepared: &Prepared,
+    output: OutputFile,
+    opts: &SpawnOptions,
+    tx: Sender<ExecEvent>,
+    ctl_rx: Receiver<Control>,
+    started: Instant,
+) -> Option<u32> {
+    let pipe = std::io::pipe().and_then(|(r, w)| Ok((r, w.try_clone()?, w)));
+    let (reader, writer2, writer) = match pipe {
         Ok(p) => p,
         Err(e) => {
-            not_started(output, tx, format!("creating a pipe: {e}"));
-            return Running {
-                events: rx,
-                control: ctl_tx,
-                pid: None,
-                started,
-            };
-        }
-    };
-    let writer2 = match writer.try_clone() {
-        Ok(w) => w,
-        Err(e) => {
-            not_started(output, tx, format!("creating a pipe: {e}"));
-            return Running {
-                events: rx,
-                control: ctl_tx,
-                pid: None,
-                started,
-            };
+            not_started(Some(output), &tx, started, format!("creating a pipe: {e}"));
+            return None;
         }
     };
     let mut cmd = std::process::Command::new(&prepared.program);
@@ -217,17 +227,13 @@ pub fn spawn(prepared: &Prepared, output: OutputFile, opts: &SpawnOptions) -> Ru
     let spawned = wrap.spawn();
     // The command's copies of the pipe's write end must go, or the reader never sees the end.
     drop(wrap);
-    let child = match spawned {
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
             drop(reader);
-            not_started(output, tx, format!("{}: {e}", prepared.program.display()));
-            return Running {
-                events: rx,
-                control: ctl_tx,
-                pid: None,
-                started,
-            };
+            let why = format!("{}: {e}", prepared.program.display());
+            not_started(Some(output), &tx, started, why);
+            return None;
         }
     };
     let pid = child.id();
@@ -243,25 +249,15 @@ pub fn spawn(prepared: &Prepared, output: OutputFile, opts: &SpawnOptions) -> Ru
     let reader_thread = match reader_thread {
         Ok(t) => t,
         Err(e) => {
-            let mut child = child;
             let _ = child.signal(9);
             let _ = child.wait();
-            let _ = tx.send(ExecEvent::Finished(Finished {
-                end: CommandEnd::NotStarted,
-                exit_code: None,
-                signal: None,
-                duration: started.elapsed(),
-                output_bytes: 0,
-                stored_bytes: 0,
-                output_sha256: String::new(),
-                error: Some(format!("starting the output thread: {e}")),
-            }));
-            return Running {
-                events: rx,
-                control: ctl_tx,
-                pid: Some(pid),
+            not_started(
+                None,
+                &tx,
                 started,
-            };
+                format!("starting the output thread: {e}"),
+            );
+            return Some(pid);
         }
     };
     let timeout = prepared.timeout;
@@ -278,12 +274,7 @@ pub fn spawn(prepared: &Prepared, output: OutputFile, opts: &SpawnOptions) -> Ru
             let finished = sup.run(&ctl_rx, reader_thread, &stop);
             let _ = tx.send(ExecEvent::Finished(finished));
         });
-    Running {
-        events: rx,
-        control: ctl_tx,
-        pid: Some(pid),
-        started,
-    }
+    Some(pid)
 }
 
 /// What the output thread hands back.

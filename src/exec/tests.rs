@@ -317,3 +317,50 @@ fn the_fold_keeps_commands_and_knows_which_items_were_verified_by_command() {
         run.anomalies
     );
 }
+
+fn finish_of(running: &spawn::Running) -> (String, spawn::Finished) {
+    let mut text = String::new();
+    loop {
+        match running
+            .events()
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap()
+        {
+            spawn::ExecEvent::Output(t) => text.push_str(&t),
+            spawn::ExecEvent::Finished(f) => return (text, f),
+        }
+    }
+}
+
+#[test]
+fn spawn_reports_exit_and_output_and_a_shell_that_cannot_start() {
+    let (t, run) = setup(here());
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = prepare(
+        &t,
+        &run,
+        &item(&t, "Auto"),
+        &Settings::default(),
+        &Secrets::new(),
+    )
+    .unwrap();
+    p.script = Hidden("echo out; echo err >&2; exit 4".into());
+    let file = output::OutputFile::create(dir.path(), "t", 4096).unwrap();
+    let rel = file.rel();
+    let running = spawn::spawn(&p, file, &spawn::SpawnOptions::default());
+    assert!(running.pid().is_some());
+    let (text, f) = finish_of(&running);
+    assert_eq!(text, "out\nerr\n");
+    assert_eq!((f.end, f.exit_code), (CommandEnd::Exited, Some(4)));
+    assert_eq!(f.shell_status(), 4);
+    assert_eq!(f.output_bytes, 8);
+    assert_eq!(output::digest(dir.path(), &rel).unwrap().0, f.output_sha256);
+
+    p.program = "/nonexistent/shell".into();
+    let file = output::OutputFile::create(dir.path(), "t", 4096).unwrap();
+    let running = spawn::spawn(&p, file, &spawn::SpawnOptions::default());
+    let (_, f) = finish_of(&running);
+    assert_eq!(f.end, CommandEnd::NotStarted);
+    assert_eq!(f.shell_status(), 127);
+    assert!(f.error.unwrap().contains("/nonexistent/shell"));
+}
