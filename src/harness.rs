@@ -63,6 +63,7 @@ pub fn start_run(
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect::<BTreeMap<_, _>>(),
+        exec: None,
     };
     Event::seal(1, now, actor.clone(), start, GENESIS)
         .ok()
