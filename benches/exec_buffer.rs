@@ -3,6 +3,7 @@
 //! visible lines a frame draws, at the top, in the middle (the omitted-lines marker) and at the
 //! bottom — on buffers fed 1 MiB and 100 MiB, in the same run: reading a window is O(window), so the
 //! 100 MiB figures should match the 1 MiB ones. The retained bytes after 100 MiB are printed.
+#![allow(clippy::expect_used, clippy::panic)]
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

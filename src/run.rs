@@ -530,10 +530,7 @@ impl Run {
     }
 
     fn record(&mut self, item: &ItemId) -> &mut ItemRecord {
-        if !self.items.contains_key(item) {
-            self.items.insert(item.clone(), ItemRecord::default());
-        }
-        self.items.get_mut(item).expect("inserted above")
+        self.items.entry(item.clone()).or_default()
     }
 
     fn anomaly(&mut self, seq: u64, msg: &str) {

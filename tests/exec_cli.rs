@@ -2,7 +2,7 @@
 //! confirmations, time limits and interrupts of the whole process group, sanitised output, secrets,
 //! and what `status`/`report` say after runsheet was killed mid-command.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod helpers;

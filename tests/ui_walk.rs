@@ -2,6 +2,7 @@
 //! zoom view, a header that keeps the run's state and id, list rows (notes, sign-offs, names,
 //! folded progress), the help overlay, a footer that follows the run, and emoji measured the way
 //! the terminal draws them.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
