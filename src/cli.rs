@@ -9,6 +9,7 @@ pub mod db;
 pub mod docs;
 #[cfg(feature = "test-support")]
 pub mod drive;
+pub mod exec;
 pub mod keys;
 pub mod rebase;
 pub mod report;
@@ -114,6 +115,11 @@ pub enum Command {
     ///
     /// Example: runsheet undo latest --dry-run
     Undo(change::UndoArgs),
+    /// Run an item's command (its shell code block) and record it: output, exit status, digest.
+    ///
+    /// Shows the command and asks first (on a terminal); `--yes` is the confirmation in a script.
+    /// Exits with the command's status. Example: runsheet exec latest "backup taken" --yes --tick
+    Exec(exec::ExecArgs),
     /// Complete the run (every item done, skipped, n/a, decided or signed). Failed items or NO-GO
     /// decisions must be accepted: --accept-exceptions --reason TEXT.
     ///
@@ -268,6 +274,7 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Note(a) => change::note(a),
         Command::Set(a) => change::set(a),
         Command::Undo(a) => change::undo(a),
+        Command::Exec(a) => exec::run(a),
         Command::Finish(a) => change::finish(a),
         Command::Abort(a) => change::abort(a),
         Command::Window(a) => window::window(a),

@@ -228,6 +228,7 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
             template_path: "x".into(),
             template_sha256: run.run.template_sha256.clone(),
             vars: Default::default(),
+            exec: None,
         },
     );
     refused(insert(&mut c, 2, &head, &st.hash, &st_line), "events_start");

@@ -1,5 +1,6 @@
 //! `TestBackend` + insta snapshots of the main screens at 80×24 and 160×48, and a no-panic sweep over
 //! sizes from 0×0 to 120×40 for every screen. The clock, operator, host and run id are fixed.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

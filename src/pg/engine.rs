@@ -271,6 +271,7 @@ impl SharedStore {
                 template_path: source.origin(),
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
+                exec: opts.exec.clone(),
             };
             let (event, line) = Event::seal_as(1, now, actor.clone(), Some(&role), start, GENESIS)
                 .map_err(|e| SharedError::Invalid(format!("serialising the start event: {e}")))?;
