@@ -95,6 +95,10 @@ pub struct App {
     pub not_saved: Option<String>,
     /// Changes sent to be written, oldest first, until each is acknowledged or refused.
     pub unsaved: VecDeque<Unsaved>,
+    /// Shared store: changes kept in the durable outbox while the link is down (count, why).
+    pub not_shared: Option<(usize, String)>,
+    /// Who else has the run open now.
+    pub viewers: Vec<crate::run::presence::Viewer>,
     /// The clock, as of the last update.
     pub now: DateTime<FixedOffset>,
     /// Glyphs and colours.
@@ -158,6 +162,8 @@ impl App {
             messages: Messages::default(),
             not_saved: None,
             unsaved: VecDeque::new(),
+            not_shared: None,
+            viewers: Vec::new(),
             now,
             style,
             help_len: 0,
@@ -283,6 +289,36 @@ impl App {
                 self.info("saved");
                 Outcome::redraw()
             }
+            Action::NotShared { pending, why } => {
+                if pending == 0 {
+                    if self.not_shared.take().is_some() {
+                        self.info("every change is shared");
+                    }
+                } else {
+                    self.not_shared = Some((pending, why));
+                    // They are safe on this disk: not a NOT SAVED write.
+                    if self
+                        .not_saved
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with("waiting to write"))
+                    {
+                        self.not_saved = None;
+                    }
+                }
+                Outcome::redraw()
+            }
+            Action::Withdrawn(msg) => {
+                // The undo and the change it took back: neither will come back as an event.
+                self.unsaved.pop_back();
+                self.unsaved.pop_back();
+                self.awaiting = None;
+                self.info(&msg);
+                Outcome::redraw()
+            }
+            Action::Presence(v) => {
+                self.viewers = v;
+                Outcome::redraw()
+            }
             Action::Quit if self.not_saved.is_some() && !self.quit_armed => {
                 self.quit_armed = true;
                 self.error("a change is NOT SAVED yet (retrying): quit again to leave without it");
@@ -323,6 +359,10 @@ impl App {
             .as_deref()
             .is_some_and(|n| !n.starts_with("waiting to write"))
         {
+            return;
+        }
+        // Kept in the shared store's durable outbox: the header says so; nothing is unsaved.
+        if self.not_shared.is_some() {
             return;
         }
         if let Some(u) = self.unsaved.front()

@@ -4,6 +4,7 @@
 //! touch the terminal.
 
 pub mod app;
+pub mod backend;
 pub mod catalog;
 pub mod cli;
 pub mod exec;

@@ -9,6 +9,7 @@ pub mod event;
 pub mod gates;
 pub mod intent;
 pub mod outcome;
+pub mod presence;
 pub mod schedule;
 pub mod state;
 pub mod undo;

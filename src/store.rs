@@ -23,6 +23,7 @@ pub mod journal;
 pub mod lock;
 pub mod open;
 pub mod outputs;
+pub mod presence;
 pub mod safe;
 pub mod snapshot;
 pub mod trust;

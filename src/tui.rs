@@ -75,7 +75,27 @@ pub(crate) fn keymap() -> (crate::input::Keymap, Option<String>) {
 
 /// Opens the screen on a run and runs until the operator quits; returns the exit status.
 pub fn run(open: OpenRun, actor: Actor, opts: TuiOptions) -> color_eyre::Result<i32> {
-    session::run(session::Start::open(open), actor, opts)
+    let dir = open.dir.clone();
+    session::run(
+        session::Start::open(crate::backend::Opened::File(Box::new(open)), dir),
+        actor,
+        opts,
+    )
+}
+
+/// Opens the screen on a run in either store; a shared run's drafts are kept under `drafts`
+/// (a local directory; a local run keeps them in its run dir).
+pub fn run_any(
+    open: crate::backend::Opened,
+    drafts: std::path::PathBuf,
+    actor: Actor,
+    opts: TuiOptions,
+) -> color_eyre::Result<i32> {
+    let dir = match open.file() {
+        Some(o) => o.dir.clone(),
+        None => drafts,
+    };
+    session::run(session::Start::open(open, dir), actor, opts)
 }
 
 /// Opens the screen on a run that is being created: the first frame is drawn while the run dir is

@@ -45,6 +45,18 @@ macro_rules! named_actions {
             NotSaved(String),
             /// The retried change was written.
             Saved,
+            /// Shared store: this many changes wait in the durable outbox, not shared yet (0: all
+            /// shared), and why.
+            NotShared {
+                /// Changes waiting.
+                pending: usize,
+                /// The link error.
+                why: String,
+            },
+            /// Shared store: an undo took back a change still waiting (it was never shared).
+            Withdrawn(String),
+            /// Who else has the run open now.
+            Presence(Vec<crate::run::presence::Viewer>),
             /// `$EDITOR` finished with this text (`None`: it failed or was cancelled).
             EditorDone(Option<String>),
             /// A mouse click at a cell.

@@ -1,10 +1,13 @@
 //! The commands that change a run: tick, untick, skip, na, fail, sign, gate, note, set, undo, finish,
 //! abort, window, hold. Each appends one event and acknowledges it only once it is durable.
 
-use super::common::{CmdResult, StoreArgs, ack, exit, line, now, out, say, snapshot_after, warn};
+use super::common::{
+    CmdResult, StoreArgs, ack_any, exit, line, now, out, say, snapshot_after_any, warn_any,
+};
+use crate::backend::Opened;
 use crate::run::event::Decision;
 use crate::run::intent::{Intent, find_item};
-use crate::store::{OpenRun, StoreError, identity};
+use crate::store::{StoreError, identity};
 use clap::{Args, ValueEnum};
 
 /// RUN and ITEM.
@@ -216,34 +219,34 @@ pub fn apply(run: &str, who: &Who, req: Request) -> color_eyre::Result<i32> {
 }
 
 fn apply_inner(run: &str, who: &Who, req: Request) -> CmdResult {
-    let mut open = who.store.open(run)?;
-    warn(&open);
+    let mut open = who.store.open_any(run)?;
+    warn_any(&open);
     let intent = match req {
         Request::Run(i) => i,
-        Request::Item(query, build) => build(find_item(&open.run, &open.template, &query)?),
+        Request::Item(query, build) => build(find_item(open.run(), open.template(), &query)?),
     };
     let actor = identity::current(who.as_name.as_deref());
     let ev = open.append(&intent, &actor, now()?)?;
     // Acknowledged first (the change is durable); the snapshot, a cache, follows.
-    let shown = line(&mut out(), &ack(&open, &ev));
+    let shown = line(&mut out(), &ack_any(&open, &ev));
     after_effects(&open, &ev.change);
-    snapshot_after(&mut open);
+    snapshot_after_any(&mut open);
     Ok(shown?)
 }
 
 /// What a NO-GO leaves the operator to choose, on stderr: hold, roll back, or abort.
-fn after_effects(open: &OpenRun, change: &crate::run::event::Change) {
+fn after_effects(open: &Opened, change: &crate::run::event::Change) {
     use crate::run::event::Change;
     if let Change::Gate {
         decision: Decision::NoGo,
         ..
     } = change
     {
-        let id = &open.run.id;
-        let rollback = match crate::run::gates::rollback_section(&open.template) {
+        let id = open.id();
+        let rollback = match crate::run::gates::rollback_section(open.template()) {
             Some(s) => format!(
                 "  roll back: work the section “{}” (its items need no confirmation)",
-                open.template.sections[s].title
+                open.template().sections[s].title
             ),
             None => "  roll back: the template has no section titled rollback / back-out / revert"
                 .to_owned(),
@@ -354,10 +357,10 @@ pub fn set(a: SetArgs) -> color_eyre::Result<i32> {
 /// `undo`: names what it reverts; gate decisions, sign-offs and run-level changes need `--yes`.
 pub fn undo(a: UndoArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
-        let mut open = a.who.store.open(&a.run)?;
-        warn(&open);
+        let mut open = a.who.store.open_any(&a.run)?;
+        warn_any(&open);
         let actor = identity::current(a.who.as_name.as_deref());
-        let Some(p) = crate::run::undo::preview(&open.run, &open.template, &actor) else {
+        let Some(p) = crate::run::undo::preview(open.run(), open.template(), &actor) else {
             return Err(
                 StoreError::from(crate::run::intent::IntentError::NothingToUndo(
                     actor.name.clone(),
@@ -390,8 +393,11 @@ pub fn undo(a: UndoArgs) -> color_eyre::Result<i32> {
             }
             Ok(crate::run::intent::check(run, template, &actor, &Intent::Undo)?)
         })?;
-        let shown = line(&mut out(), &format!("{} — {}", ack(&open, &ev), p.done()));
-        snapshot_after(&mut open);
+        let shown = line(
+            &mut out(),
+            &format!("{} — {}", ack_any(&open, &ev), p.done()),
+        );
+        snapshot_after_any(&mut open);
         Ok(shown?)
     })())
 }

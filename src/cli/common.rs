@@ -3,9 +3,9 @@
 //! right exit status.
 
 use super::{EXIT_ERROR, EXIT_OK, EXIT_UNAVAILABLE};
+use crate::backend::{Backend, Error as BackendError, Opened};
 use crate::run::event::{Event, show_time};
 use crate::run::view::RunView;
-use crate::store::open::{Drift, SnapshotState};
 use crate::store::{OpenRun, Store, StoreError};
 use crate::text::sanitize::{clean_line, clean_multiline};
 use clap::Args;
@@ -38,21 +38,46 @@ pub type CmdResult = color_eyre::Result<()>;
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
     /// Data root holding `runs/` (default: $XDG_DATA_HOME/runsheet; a shared group dir works for
-    /// several operators: see README).
+    /// several operators: see README). With a shared store it holds the outbox of changes not
+    /// shared yet.
     #[arg(long, value_name = "DIR", env = "RUNSHEET_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// The shared store (PostgreSQL).
+    #[command(flatten)]
+    pub shared: super::shared::SharedArgs,
 }
 
 impl StoreArgs {
-    /// The store.
+    /// The local data dir (the file store, and a shared store's local side).
     pub fn store(&self) -> Result<Store, StoreError> {
-        Store::locate(self.data_dir.as_deref())
+        match (&self.data_dir, self.shared.spec()) {
+            (None, Ok(Some(super::shared::StoreSpec::Local(p)))) if !p.as_os_str().is_empty() => {
+                Store::locate(Some(&p))
+            }
+            _ => Store::locate(self.data_dir.as_deref()),
+        }
     }
 
-    /// Resolves RUN and opens it.
+    /// Where this command's runs live: the shared store when `--store` / `RUNSHEET_STORE` /
+    /// `store` in config.toml names PostgreSQL, else the local data dir.
+    pub fn backend(&self) -> Result<Backend, BackendError> {
+        let store = self.store()?;
+        let shared = match self.shared.spec()? {
+            Some(super::shared::StoreSpec::Postgres(_)) => Some(self.shared.settings()?),
+            _ => None,
+        };
+        Ok(Backend::new(store, shared))
+    }
+
+    /// Resolves RUN in the local data dir and opens it (commands that only make sense locally).
     pub fn open(&self, run: &str) -> Result<OpenRun, StoreError> {
         let dir = self.store()?.resolve(run)?;
         OpenRun::open(&dir)
+    }
+
+    /// Resolves RUN where this command's runs live and opens it.
+    pub fn open_any(&self, run: &str) -> Result<Opened, BackendError> {
+        self.backend()?.open(run)
     }
 }
 
@@ -78,10 +103,24 @@ pub fn fail(e: &StoreError) -> i32 {
 pub fn exit(r: CmdResult) -> color_eyre::Result<i32> {
     match r {
         Ok(()) => Ok(EXIT_OK),
-        Err(e) => match e.downcast_ref::<StoreError>() {
-            Some(se) => Ok(fail(se)),
-            None => Err(e),
-        },
+        Err(e) => {
+            if let Some(se) = e.downcast_ref::<StoreError>() {
+                return Ok(fail(se));
+            }
+            let unavailable = if let Some(be) = e.downcast_ref::<BackendError>() {
+                Some(be.is_unavailable())
+            } else {
+                e.downcast_ref::<crate::pg::SharedError>()
+                    .map(crate::pg::SharedError::is_unavailable)
+            };
+            match unavailable {
+                Some(u) => {
+                    say(&format!("runsheet: {e}"));
+                    Ok(if u { EXIT_UNAVAILABLE } else { EXIT_ERROR })
+                }
+                None => Err(e),
+            }
+        }
     }
 }
 
@@ -108,31 +147,27 @@ pub fn line(w: &mut impl Write, text: &str) -> std::io::Result<()> {
 
 /// Warnings about the run's files (damage, a planted file, a damaged snapshot) and template drift.
 pub fn warnings(open: &OpenRun) -> Vec<String> {
-    let mut v: Vec<String> = open
-        .warnings
-        .iter()
-        .map(|w| format!("warning: {w}"))
-        .collect();
-    match &open.snapshot {
-        SnapshotState::Damaged(e) => v.push(format!(
-            "warning: {e}\n  state.toml is ignored (the journal is used) and left as it is; `runsheet repair-state {}` rebuilds it",
-            open.run.id
-        )),
-        SnapshotState::Older(v0) => v.push(format!(
-            "note: state.toml has schema_version {v0}; it is rebuilt from the journal at the next change"
-        )),
-        _ => {}
+    crate::backend::file_warnings(open)
+}
+
+/// [`Opened::warnings`] on stderr.
+pub fn warn_any(open: &Opened) {
+    for w in open.warnings() {
+        say(&format!("runsheet: {w}"));
     }
-    if let Drift::Changed { old, new } = open.drift() {
-        v.push(format!(
-            "warning: the template {} changed since the run started (SHA-256 {} → {}); `runsheet rebase {}` follows it",
-            open.run.template_path,
-            short(&old),
-            short(&new),
-            open.run.id
-        ));
+}
+
+/// Saves a local run's snapshot after a change; a failure is a warning (the journal already has
+/// the change). A shared run has no snapshot.
+pub fn snapshot_after_any(open: &mut Opened) {
+    if let Some(o) = open.file_mut() {
+        snapshot_after(o);
     }
-    v
+}
+
+/// One line acknowledging a durable change, in either store.
+pub fn ack_any(open: &Opened, ev: &Event) -> String {
+    ack_line(open.run(), open.template(), ev)
 }
 
 /// [`warnings`] on stderr.

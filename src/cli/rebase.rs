@@ -2,7 +2,7 @@
 //! stable id; progress on items that disappeared is kept and listed as orphaned.
 
 use super::change::Who;
-use super::common::{CmdResult, ack, exit, line, out, short, snapshot_after};
+use super::common::{CmdResult, ack_any, exit, line, out, short, snapshot_after_any};
 use crate::model::{ItemId, Template};
 use crate::run::Run;
 use crate::run::event::{Change, OrphanInfo, sha256_hex};
@@ -49,12 +49,12 @@ pub fn orphans(run: &Run, old: &Template, new: &Template) -> Vec<OrphanInfo> {
 /// Runs `rebase`.
 pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
-        let mut open = a.who.store.open(&a.run)?;
-        let path = std::path::PathBuf::from(&open.run.template_path);
-        let bytes = crate::store::read_origin(&open.run.template_path)?;
+        let mut open = a.who.store.open_any(&a.run)?;
+        let path = std::path::PathBuf::from(&open.run().template_path);
+        let bytes = crate::store::read_origin(&open.run().template_path)?;
         let mut out = out();
         let new_sha = sha256_hex(&bytes);
-        if new_sha == open.run.base_sha256 {
+        if new_sha == open.run().base_sha256 {
             line(
                 &mut out,
                 &format!(
@@ -68,21 +68,21 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         let new = template::parse_bytes(&name, &bytes)?;
-        let old_ids: HashSet<&ItemId> = open.template.items.iter().map(|i| &i.id).collect();
+        let old_ids: HashSet<&ItemId> = open.template().items.iter().map(|i| &i.id).collect();
         let added = new
             .items
             .iter()
             .filter(|i| !old_ids.contains(&i.id))
             .count();
-        let lost = orphans(&open.run, &open.template, &new);
+        let lost = orphans(open.run(), open.template(), &new);
         line(
             &mut out,
             &format!(
                 "template {} → {}: {} item(s) added, {} removed, {} with progress become orphaned (kept)",
-                short(&open.run.base_sha256),
+                short(&open.run().base_sha256),
                 short(&new_sha),
                 added,
-                open.template
+                open.template()
                     .items
                     .iter()
                     .filter(|i| new.item(&i.id).is_none())
@@ -115,8 +115,8 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
                 orphans: orphans(run, old, &new),
             })
         })?;
-        let shown = line(&mut out, &ack(&open, &ev));
-        snapshot_after(&mut open);
+        let shown = line(&mut out, &ack_any(&open, &ev));
+        snapshot_after_any(&mut open);
         Ok(shown?)
     })())
 }

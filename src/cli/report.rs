@@ -1,7 +1,7 @@
 //! `runsheet report RUN [--format md|json|html] [-o FILE]`.
 
-use super::common::{CmdResult, StoreArgs, emit, exit, now, out, say, warn};
-use super::status::context;
+use super::common::{CmdResult, StoreArgs, emit, exit, now, out, say, warn_any};
+use super::status::context_any;
 use crate::report::{html, json, markdown};
 use crate::run::view::RunView;
 use crate::store::{StoreError, fsutil};
@@ -39,20 +39,24 @@ pub struct ReportArgs {
 /// Runs `report`.
 pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
-        let open = a.store.open(&a.run)?;
-        warn(&open);
+        let mut open = a.store.open_any(&a.run)?;
+        warn_any(&open);
         let events = open.events()?;
-        let view = RunView::new(&open.run, &open.template);
+        let view = RunView::new(open.run(), open.template());
         let now = now()?;
-        let mut ctx = context(&open);
+        let mut ctx = context_any(&open);
         ctx.now = Some(now);
         let mut data = json::build(&view, &events, &ctx);
         let utc = now.with_timezone(&chrono::Utc);
-        crate::report::commands::attach(
-            &mut data.commands,
-            open.rundir(),
-            a.format == Format::Html,
-        );
+        // A shared run's command outputs stay on the machine that ran them (the events carry
+        // their digests); a local run's are attached from its run dir.
+        if let Some(o) = open.file() {
+            crate::report::commands::attach(
+                &mut data.commands,
+                o.rundir(),
+                a.format == Format::Html,
+            );
+        }
         let text = match a.format {
             Format::Json => serde_json::to_string_pretty(&data).unwrap_or_default() + "\n",
             Format::Md => markdown::render_at(&data, utc),

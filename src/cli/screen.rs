@@ -111,9 +111,46 @@ enum Chosen {
     New(Box<NewRun>, Option<crate::run::intent::Intent>),
 }
 
+/// `runsheet run TEMPLATE --store postgresql://…`: a new shared run (created before the screen
+/// opens: the shared store's start is one transaction), then the screen on it.
+fn run_shared(a: &RunArgs, backend: &crate::backend::Backend) -> color_eyre::Result<i32> {
+    let go = || -> Result<(crate::backend::Opened, std::path::PathBuf), crate::backend::Error> {
+        let source = crate::catalog::resolve(&a.template);
+        let actor = identity::current(a.screen.as_name.as_deref());
+        let now = super::common::now()?;
+        let window = super::start::window_at_start(&source, a.window.as_deref(), now)?;
+        let opts = StartOptions {
+            vars: a.vars.iter().cloned().collect::<BTreeMap<_, _>>(),
+            name: a
+                .name
+                .as_deref()
+                .map(|n| crate::text::sanitize::clean_line(n.trim()))
+                .filter(|n| !n.is_empty()),
+            exec: Some(crate::exec::settings::at_start(false)),
+        };
+        let mut open = super::start::create(backend, &source, &opts, &actor, now, None)?;
+        super::start::record_window(&mut open, window, &actor, now)?;
+        let drafts = backend.root().join("shared-drafts").join(open.id());
+        crate::store::fsutil::create_private_dir_all(&drafts)?;
+        Ok((open, drafts))
+    };
+    match go() {
+        Ok((open, drafts)) => {
+            let actor = identity::current(a.screen.as_name.as_deref());
+            tui::run_any(open, drafts, actor, opts(&a.screen))
+        }
+        Err(e) => super::common::exit(Err(e.into())),
+    }
+}
+
 /// Runs `runsheet run TEMPLATE` (also `runsheet TEMPLATE`).
 pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
     tui::preload();
+    match a.screen.store.backend() {
+        Ok(b) if b.is_shared() => return run_shared(&a, &b),
+        Ok(_) => {}
+        Err(e) => return super::common::exit(Err(e.into())),
+    }
     let go = || -> Result<Option<Chosen>, StoreError> {
         let store = a.screen.store.store()?;
         let source = crate::catalog::resolve(&a.template);
@@ -166,9 +203,35 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
     }
 }
 
+/// The screen on a run of the shared store (`--store postgresql://…`): RUN is resolved there.
+fn resume_shared(a: &ResumeArgs, backend: &crate::backend::Backend) -> color_eyre::Result<i32> {
+    let Some(r) = &a.run else {
+        return super::common::exit(Err(StoreError::Invalid(
+            "on a shared store give the run: `runsheet resume RUN --store …` (`runsheet list --store …` shows them)"
+                .to_owned(),
+        )
+        .into()));
+    };
+    let open = match backend.open(r) {
+        Ok(o) => o,
+        Err(e) => return super::common::exit(Err(e.into())),
+    };
+    let drafts = backend.root().join("shared-drafts").join(open.id());
+    if let Err(e) = crate::store::fsutil::create_private_dir_all(&drafts) {
+        return Ok(fail(&e));
+    }
+    let actor = identity::current(a.screen.as_name.as_deref());
+    tui::run_any(open, drafts, actor, opts(&a.screen))
+}
+
 /// Runs `runsheet resume [RUN]` and `runsheet join RUN`.
 pub fn resume(a: ResumeArgs) -> color_eyre::Result<i32> {
     tui::preload();
+    match a.screen.store.backend() {
+        Ok(b) if b.is_shared() => return resume_shared(&a, &b),
+        Ok(_) => {}
+        Err(e) => return super::common::exit(Err(e.into())),
+    }
     let go = || -> Result<Option<OpenRun>, StoreError> {
         if let Some(r) = &a.run {
             return a.screen.store.open(r).map(Some);

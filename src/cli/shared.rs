@@ -13,7 +13,8 @@ pub const STORE_ENV: &str = "RUNSHEET_STORE";
 #[derive(Debug, Clone, Default, Args)]
 pub struct SharedArgs {
     /// The shared store: a postgresql:// URL or libpq `key=value` settings, never with a password
-    /// (that goes in ~/.pgpass). Default: $RUNSHEET_STORE, else `store` in config.toml.
+    /// (that goes in ~/.pgpass). Default: $RUNSHEET_STORE, else `store` in config.toml. `local`
+    /// means the local data dir whatever those say.
     #[arg(long, value_name = "URL", env = STORE_ENV, hide_env_values = true)]
     pub store: Option<String>,
 }
@@ -55,7 +56,9 @@ impl SharedArgs {
             None => configured_store()?,
         };
         Ok(given.map(|s| {
-            if conninfo::is_conninfo(&s) {
+            if matches!(s.trim(), "local" | "file") {
+                StoreSpec::Local(PathBuf::new())
+            } else if conninfo::is_conninfo(&s) {
                 StoreSpec::Postgres(s)
             } else {
                 StoreSpec::Local(PathBuf::from(s))

@@ -1,6 +1,7 @@
 //! `runsheet start TEMPLATE`: create a run and print its id.
 
 use super::common::{CmdResult, StoreArgs, exit, line, out, say};
+use crate::backend::Opened;
 use crate::store::{StartOptions, StoreError, identity};
 use clap::Args;
 use std::collections::BTreeMap;
@@ -30,6 +31,9 @@ pub struct StartArgs {
     /// in the configuration does the same for every new run).
     #[arg(long)]
     pub no_exec: bool,
+    /// On a shared store: the team whose members see the run (default: your only team).
+    #[arg(long, value_name = "ROLE")]
+    pub team: Option<String>,
     /// Print `{"id", "dir", …}` as JSON.
     #[arg(long)]
     pub json: bool,
@@ -86,36 +90,61 @@ pub(crate) fn window_at_start(
 
 /// Appends the window given at start, and says which window the run is measured against.
 pub(crate) fn record_window(
-    open: &mut crate::store::OpenRun,
+    open: &mut Opened,
     intent: Option<crate::run::intent::Intent>,
     actor: &crate::run::event::Actor,
     now: chrono::DateTime<chrono::FixedOffset>,
-) -> Result<(), StoreError> {
+) -> Result<(), crate::backend::Error> {
     if let Some(i) = intent {
         open.append(&i, actor, now)?;
-        super::common::snapshot_after(open);
+        super::common::snapshot_after_any(open);
     }
-    let w = crate::run::window::resolve(&open.run, &open.template);
+    let w = crate::run::window::resolve(open.run(), open.template());
     if w.is_guess() {
         super::common::say(&format!(
             "runsheet: note: window {} is a guess ({}); set it with --window or `runsheet window {} START --reason TEXT`",
             w.describe(),
             w.guess.as_deref().unwrap_or(""),
-            open.run.id
+            open.id()
         ));
     } else {
         super::common::say(&format!(
             "runsheet: window {} · {} · {}",
             w.describe(),
             w.t_label(&now),
-            w.source_text(&open.template)
+            w.source_text(open.template())
         ));
     }
     Ok(())
 }
 
+/// Creates the run where this command's runs live (a local run dir, or the shared store).
+pub(crate) fn create(
+    backend: &crate::backend::Backend,
+    source: &crate::catalog::Source,
+    opts: &StartOptions,
+    actor: &crate::run::event::Actor,
+    now: chrono::DateTime<chrono::FixedOffset>,
+    team: Option<&str>,
+) -> Result<Opened, crate::backend::Error> {
+    match backend {
+        crate::backend::Backend::File(store) => Ok(Opened::File(Box::new(
+            store.create_from(source, opts, actor, now)?,
+        ))),
+        #[cfg(feature = "postgres")]
+        crate::backend::Backend::Shared { .. } => Ok(Opened::Shared(Box::new(
+            backend.connect()?.create(source, opts, actor, now, team)?,
+        ))),
+        #[cfg(not(feature = "postgres"))]
+        crate::backend::Backend::Shared { .. } => {
+            let _ = team;
+            Err(crate::pg::SharedError::FeatureOff.into())
+        }
+    }
+}
+
 fn start(a: StartArgs) -> CmdResult {
-    let store = a.store.store()?;
+    let backend = a.store.backend()?;
     let actor = identity::current(a.as_name.as_deref());
     let now = super::common::now()?;
     let opts = StartOptions {
@@ -128,8 +157,8 @@ fn start(a: StartArgs) -> CmdResult {
     };
     let source = crate::catalog::resolve(&a.template);
     let window = window_at_start(&source, a.window.as_deref(), now)?;
-    let mut open = store.create_from(&source, &opts, &actor, now)?;
-    for w in &open.template.warnings {
+    let mut open = create(&backend, &source, &opts, &actor, now, a.team.as_deref())?;
+    for w in &open.template().warnings {
         say(&format!(
             "runsheet: {}:{}: warning: {}",
             source.display(),
@@ -138,32 +167,33 @@ fn start(a: StartArgs) -> CmdResult {
         ));
     }
     let missing: Vec<&str> = open
-        .template
+        .template()
         .mustache_variables()
-        .filter(|v| open.run.var(v).is_none())
-        .filter(|v| !open.template.secret_variables().contains(v))
+        .filter(|v| open.run().var(v).is_none())
+        .filter(|v| !open.template().secret_variables().contains(v))
         .collect();
     if !missing.is_empty() {
         say(&format!(
             "runsheet: note: variables without a value yet (set them with `runsheet set {} NAME VALUE`): {}",
-            open.run.id,
+            open.run().id,
             missing.join(", ")
         ));
     }
     record_window(&mut open, window, &actor, now)?;
     if a.json {
         let v = serde_json::json!({
-            "id": open.run.id,
-            "dir": open.dir.display().to_string(),
-            "title": open.run.display_title(),
-            "template_path": open.run.template_path,
-            "template_sha256": open.run.template_sha256,
-            "items": open.template.items.len(),
-            "started_at": crate::report::time(&open.run.started_at),
+            "id": open.run().id,
+            "dir": open.file().map(|o| o.dir.display().to_string()),
+            "store": open.location(),
+            "title": open.run().display_title(),
+            "template_path": open.run().template_path,
+            "template_sha256": open.run().template_sha256,
+            "items": open.template().items.len(),
+            "started_at": crate::report::time(&open.run().started_at),
         });
         writeln!(out(), "{v}")?;
     } else {
-        line(&mut out(), &open.run.id)?;
+        line(&mut out(), &open.run().id)?;
     }
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! `runsheet status RUN` and `runsheet list`.
 
 use super::common::{
-    CmdResult, StoreArgs, emit, exit, line, now, out_buffered, owner_warning, say, warn, warnings,
+    CmdResult, StoreArgs, emit, exit, line, now, out_buffered, owner_warning, say, warn_any,
+    warnings,
 };
+use crate::backend::Opened;
 use crate::report::{self, Context};
 use crate::run::view::RunView;
 use crate::store::OpenRun;
@@ -37,6 +39,26 @@ pub struct ListArgs {
     pub store: StoreArgs,
 }
 
+/// [`context`] for a run in either store (a shared run: its notes, drift and repairs).
+pub fn context_any(open: &Opened) -> Context {
+    match open.file() {
+        Some(o) => context(o),
+        None => Context {
+            drift_sha256: match open.drift() {
+                Drift::Changed { new, .. } => Some(new),
+                _ => None,
+            },
+            warnings: open
+                .warnings()
+                .into_iter()
+                .chain(open.run().repairs.iter().cloned())
+                .collect(),
+            read_only: false,
+            now: None,
+        },
+    }
+}
+
 /// Drift, warnings (damage, a run dir another user created, repairs recorded) and whether the
 /// run is read-only, for reports and `status --json`.
 pub fn context(open: &OpenRun) -> Context {
@@ -68,19 +90,31 @@ pub fn owner_json(open: &OpenRun) -> serde_json::Value {
     })
 }
 
+/// `{"name", "user", "host", "since"}` of someone with the run open.
+pub fn viewer_json(v: &crate::run::presence::Viewer) -> serde_json::Value {
+    serde_json::json!({
+        "name": v.name,
+        "user": v.user,
+        "host": v.host,
+        "since": v.since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}
+
 /// Runs `status`.
 pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
-        let open = a.store.open(&a.run)?;
-        let mut ctx = context(&open);
+        let mut open = a.store.open_any(&a.run)?;
+        let viewers = open.viewers();
+        let location = open.location();
+        let mut ctx = context_any(&open);
         let now = now()?;
         ctx.now = Some(now);
-        let view = RunView::new(&open.run, &open.template);
-        warn(&open);
-        if let Some(w) = owner_warning(&open) {
+        let view = RunView::new(open.run(), open.template());
+        warn_any(&open);
+        if let Some(w) = open.file().and_then(owner_warning) {
             say(&format!("runsheet: warning: {w}"));
         }
-        for r in &open.run.repairs {
+        for r in &open.run().repairs {
             say(&format!("runsheet: note: {r}"));
         }
         let mut out = out_buffered();
@@ -93,13 +127,19 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
                 status: report::StatusJson,
                 dir_owner: serde_json::Value,
                 read_only_reason: Option<String>,
+                store: crate::backend::Location,
+                open_by: Vec<serde_json::Value>,
             }
             let mut status = report::status_json(&view, &ctx);
-            report::commands::attach(&mut status.commands, open.rundir(), false);
+            if let Some(o) = open.file() {
+                report::commands::attach(&mut status.commands, o.rundir(), false);
+            }
             let v = StatusOut {
                 status,
-                dir_owner: owner_json(&open),
-                read_only_reason: open.read_only_reason(),
+                dir_owner: open.file().map_or(serde_json::Value::Null, owner_json),
+                read_only_reason: open.file().and_then(OpenRun::read_only_reason),
+                store: location.clone(),
+                open_by: viewers.iter().map(viewer_json).collect(),
             };
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
@@ -108,8 +148,16 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
                 &mut out,
                 &report::text::status(&view, ctx.drift_sha256.as_deref(), now),
             )?;
-            let commands = report::commands::checked_rows(&view, open.rundir(), false);
-            emit(&mut out, &report::commands::status_text(&commands))?;
+            if let Some(o) = open.file() {
+                let commands = report::commands::checked_rows(&view, o.rundir(), false);
+                emit(&mut out, &report::commands::status_text(&commands))?;
+            }
+            if let crate::backend::Location::Shared { target } = &location {
+                line(&mut out, &format!("store: shared {target}"))?;
+            }
+            for v in &viewers {
+                line(&mut out, &format!("open by: {}", v.describe()))?;
+            }
         }
         out.flush()?;
         Ok(())
@@ -119,6 +167,10 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
 /// Runs `list`.
 pub fn list(a: ListArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
+        let backend = a.store.backend()?;
+        if backend.is_shared() {
+            return list_shared(&a, &backend);
+        }
         let store = a.store.store()?;
         let mut rows = Vec::new();
         let mut others = Vec::new();
@@ -156,6 +208,7 @@ pub fn list(a: ListArgs) -> color_eyre::Result<i32> {
                         "last_change_by": run.last.by.name,
                         "last_change_actor": report::ActorJson::from(&run.last.by),
                         "dir": dir.display().to_string(),
+                        "store": { "kind": "local", "dir": dir.display().to_string() },
                         "dir_owner": owner_json(&open),
                         "read_only": open.refusal().is_some(),
                     }));
@@ -227,4 +280,65 @@ pub fn list(a: ListArgs) -> color_eyre::Result<i32> {
         out.flush()?;
         Ok(())
     })())
+}
+
+/// `list` on a shared store: the runs this role's teams may see, newest first.
+#[cfg(feature = "postgres")]
+fn list_shared(a: &ListArgs, backend: &crate::backend::Backend) -> CmdResult {
+    let mut shared = backend.connect()?;
+    let target = shared.session().target();
+    let runs = shared.list_runs().map_err(crate::backend::Error::from)?;
+    let rows: Vec<serde_json::Value> = runs
+        .iter()
+        .filter(|r| a.all || r.status == "active")
+        .map(|r| {
+            serde_json::json!({
+                "id": r.id,
+                "title": r.title,
+                "status": r.status,
+                "team": r.team,
+                "events": r.seq,
+                "started_at": report::time(&r.started_at),
+                "started_by": report::ActorJson::from(&r.started_by),
+                "created_by_role": r.created_by,
+                "last_change_at": report::time(&r.last_at),
+                "last_change_by": r.last_by.name,
+                "last_change_actor": report::ActorJson::from(&r.last_by),
+                "store": { "kind": "shared", "target": target },
+            })
+        })
+        .collect();
+    let mut out = out_buffered();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+    } else if rows.is_empty() {
+        say(&format!(
+            "no {}runs on the shared store {target}",
+            if a.all { "" } else { "active " }
+        ));
+    } else {
+        for r in &rows {
+            line(
+                &mut out,
+                &format!(
+                    "{}  {:<9} {:>5} events  {}  (team {}, last change {} by {})  [shared {target}]",
+                    r["id"].as_str().unwrap_or(""),
+                    r["status"].as_str().unwrap_or(""),
+                    r["events"],
+                    r["title"].as_str().unwrap_or(""),
+                    r["team"].as_str().unwrap_or(""),
+                    r["last_change_at"].as_str().unwrap_or(""),
+                    r["last_change_by"].as_str().unwrap_or("")
+                ),
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(not(feature = "postgres"))]
+fn list_shared(_: &ListArgs, _: &crate::backend::Backend) -> CmdResult {
+    Err(crate::pg::SharedError::FeatureOff.into())
 }

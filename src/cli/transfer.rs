@@ -3,7 +3,7 @@
 //! `runsheet verify` checks offline).
 
 use super::common::StoreArgs;
-use super::shared::{SharedArgs, exit};
+use super::shared::exit;
 use crate::pg::SharedError;
 use clap::Args;
 use std::path::PathBuf;
@@ -16,12 +16,9 @@ pub struct PushArgs {
     /// The team whose members will see it (default: your only team).
     #[arg(long, value_name = "ROLE")]
     pub team: Option<String>,
-    /// Data dir holding the local run.
+    /// Data dir holding the local run, and the shared store (`--store`).
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The shared store.
-    #[command(flatten)]
-    pub shared: SharedArgs,
 }
 
 /// `export`.
@@ -33,12 +30,9 @@ pub struct ExportArgs {
     /// where `runsheet status`, `report` and `verify` find it.
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Local data dir (for the default destination).
+    /// Local data dir (for the default destination), and the shared store (`--store`).
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The shared store.
-    #[command(flatten)]
-    pub shared: SharedArgs,
 }
 
 /// Runs `push`.
@@ -54,7 +48,7 @@ pub fn export(a: ExportArgs) -> color_eyre::Result<i32> {
 #[cfg(feature = "postgres")]
 fn push_inner(a: &PushArgs) -> Result<(), SharedError> {
     let dir = a.store.store()?.resolve(&a.run)?;
-    let settings = a.shared.settings()?;
+    let settings = a.store.shared.settings()?;
     let target = settings.target();
     let mut store = crate::pg::engine::SharedStore::connect(settings)?;
     let r = store.push(&dir, a.team.as_deref())?;
@@ -79,12 +73,12 @@ fn push_inner(a: &PushArgs) -> Result<(), SharedError> {
 
 #[cfg(not(feature = "postgres"))]
 fn push_inner(a: &PushArgs) -> Result<(), SharedError> {
-    a.shared.settings().map(|_| ())
+    a.store.shared.settings().map(|_| ())
 }
 
 #[cfg(feature = "postgres")]
 fn export_inner(a: &ExportArgs) -> Result<(), SharedError> {
-    let settings = a.shared.settings()?;
+    let settings = a.store.shared.settings()?;
     let mut run = crate::pg::engine::SharedStore::connect(settings)?.open(&a.run)?;
     let dest = match &a.output {
         Some(d) => d.clone(),
@@ -103,5 +97,5 @@ fn export_inner(a: &ExportArgs) -> Result<(), SharedError> {
 
 #[cfg(not(feature = "postgres"))]
 fn export_inner(a: &ExportArgs) -> Result<(), SharedError> {
-    a.shared.settings().map(|_| ())
+    a.store.shared.settings().map(|_| ())
 }

@@ -39,6 +39,14 @@ pub struct RepairArgs {
 /// Runs `verify`: exit 0 when intact, 1 when the chain breaks. Never takes the lock.
 pub fn run(a: VerifyArgs) -> color_eyre::Result<i32> {
     let as_path = std::path::Path::new(&a.run);
+    let path_given = a.run.contains('/') && as_path.join(crate::store::JOURNAL).is_file();
+    if !path_given {
+        match a.store.backend() {
+            Ok(b) if b.is_shared() => return verify_shared(&a, &b),
+            Ok(_) => {}
+            Err(e) => return exit(Err(e.into())),
+        }
+    }
     let dir = match a.store.store().and_then(|s| s.resolve(&a.run)) {
         Err(_) if a.run.contains('/') && as_path.join(crate::store::JOURNAL).is_file() => {
             as_path.to_owned()
@@ -190,4 +198,53 @@ pub fn repair_journal(a: RepairArgs) -> color_eyre::Result<i32> {
         Ok(())
     })())?;
     Ok(if r == EXIT_OK { code } else { r })
+}
+
+/// `verify` of a shared run: every line read back from the database and checked again here
+/// (parse, `seq`, `prev` link, hash), whatever the server's constraints already guarantee.
+#[cfg(feature = "postgres")]
+fn verify_shared(a: &VerifyArgs, backend: &crate::backend::Backend) -> color_eyre::Result<i32> {
+    let mut run = match backend.connect().and_then(|s| Ok(s.open(&a.run)?)) {
+        Ok(r) => r,
+        Err(e) => return exit(Err(e.into())),
+    };
+    let target = run.target();
+    let mut out = out();
+    match run.shared_events(0) {
+        Ok(events) => {
+            let roles: std::collections::BTreeSet<&str> =
+                events.iter().map(|e| e.db_role.as_str()).collect();
+            let head = events.last().map(|e| e.event.hash.clone());
+            line(
+                &mut out,
+                &format!(
+                    "intact: {} events, head {} (shared {target}; recorded by role(s) {})",
+                    events.len(),
+                    head.as_deref().map(short).unwrap_or("-"),
+                    roles.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            )?;
+            line(&mut out, head.as_deref().unwrap_or_default())?;
+            out.flush()?;
+            Ok(EXIT_OK)
+        }
+        Err(crate::pg::SharedError::Corrupt {
+            run_id,
+            seq,
+            message,
+        }) => {
+            line(
+                &mut out,
+                &format!("BROKEN at seq {seq}: {message} — run {run_id} on {target}"),
+            )?;
+            out.flush()?;
+            Ok(EXIT_ERROR)
+        }
+        Err(e) => exit(Err(crate::backend::Error::from(e).into())),
+    }
+}
+
+#[cfg(not(feature = "postgres"))]
+fn verify_shared(_: &VerifyArgs, _: &crate::backend::Backend) -> color_eyre::Result<i32> {
+    exit(Err(crate::pg::SharedError::FeatureOff.into()))
 }

@@ -5,7 +5,7 @@
 use super::EXIT_OK;
 use super::EXIT_UNAVAILABLE;
 use super::common::StoreArgs;
-use super::shared::{SharedArgs, StoreSpec};
+use super::shared::StoreSpec;
 use crate::model::Template;
 use crate::run::Run;
 use crate::run::event::{Event, line_db_role, show_time};
@@ -29,12 +29,9 @@ pub struct WatchArgs {
     /// Print the events after this seq first instead (resume where a consumer stopped).
     #[arg(long, value_name = "SEQ", conflicts_with = "lines")]
     pub since: Option<u64>,
-    /// Data dir (a local run).
+    /// Data dir (a local run), or the shared store (`--store`).
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The shared store (a shared run).
-    #[command(flatten)]
-    pub shared: SharedArgs,
 }
 
 /// How one event is printed.
@@ -124,14 +121,13 @@ fn first_printed(a: &WatchArgs, head: u64) -> u64 {
 
 /// Runs `watch`.
 pub fn run(a: WatchArgs) -> color_eyre::Result<i32> {
-    let spec = match a.shared.spec() {
+    let spec = match a.store.shared.spec() {
         Ok(s) => s,
         Err(e) => return Ok(super::shared::fail(&e)),
     };
     match spec {
         Some(StoreSpec::Postgres(_)) => shared(&a),
-        Some(StoreSpec::Local(dir)) => local(&a, Store::at(&dir)),
-        None => match a.store.store() {
+        _ => match a.store.store() {
             Ok(s) => local(&a, s),
             Err(e) => Ok(super::common::fail(&e)),
         },
@@ -181,7 +177,7 @@ fn local(a: &WatchArgs, store: Store) -> color_eyre::Result<i32> {
 
 #[cfg(not(feature = "postgres"))]
 fn shared(a: &WatchArgs) -> color_eyre::Result<i32> {
-    Ok(match a.shared.settings() {
+    Ok(match a.store.shared.settings() {
         Ok(_) => EXIT_OK,
         Err(e) => super::shared::fail(&e),
     })
@@ -192,7 +188,7 @@ fn shared(a: &WatchArgs) -> color_eyre::Result<i32> {
     use crate::pg::engine::SharedStore;
     use crate::pg::follow::Follower;
     let opened = (|| -> Result<_, crate::pg::SharedError> {
-        let settings = std::sync::Arc::new(a.shared.settings()?);
+        let settings = std::sync::Arc::new(a.store.shared.settings()?);
         let mut follower = Follower::new(settings.clone())?;
         follower.connect()?;
         let run = SharedStore::connect((*settings).clone())?.open(&a.run)?;

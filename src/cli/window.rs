@@ -1,7 +1,7 @@
 //! `runsheet window` and `runsheet hold`: the run's window and its holds, journaled with a reason.
 
 use super::change::Who;
-use super::common::{CmdResult, ack, exit, line, now, out, snapshot_after, warn};
+use super::common::{CmdResult, ack_any, exit, line, now, out, snapshot_after_any, warn_any};
 use crate::run::event::show_time;
 use crate::run::intent::{Intent, find_item};
 use crate::store::StoreError;
@@ -46,10 +46,10 @@ pub struct HoldArgs {
 /// `window`: shows the window, or sets / moves it (journaled, with a reason).
 pub fn window(a: WindowArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
-        let mut open = a.who.store.open(&a.run)?;
+        let mut open = a.who.store.open_any(&a.run)?;
         let now = now()?;
         let Some(spec_text) = a.start else {
-            let w = crate::run::window::resolve(&open.run, &open.template);
+            let w = crate::run::window::resolve(open.run(), open.template());
             line(
                 &mut out(),
                 &format!(
@@ -57,27 +57,27 @@ pub fn window(a: WindowArgs) -> color_eyre::Result<i32> {
                     w.describe(),
                     if w.is_guess() { " (a guess)" } else { "" },
                     w.t_label(&now),
-                    w.source_text(&open.template)
+                    w.source_text(open.template())
                 ),
             )?;
             return Ok(());
         };
-        warn(&open);
+        warn_any(&open);
         let reason = a.reason.ok_or_else(|| {
             StoreError::Invalid(
                 "setting the window needs --reason TEXT (it is recorded)".to_owned(),
             )
         })?;
-        let intent = window_intent(&spec_text, &open.template, now, reason)?;
+        let intent = window_intent(&spec_text, open.template(), now, reason)?;
         let actor = identity::current(a.who.as_name.as_deref());
         let ev = open.append(&intent, &actor, now)?;
-        line(&mut out(), &ack(&open, &ev))?;
-        let w = crate::run::window::resolve(&open.run, &open.template);
+        line(&mut out(), &ack_any(&open, &ev))?;
+        let w = crate::run::window::resolve(open.run(), open.template());
         line(
             &mut out(),
             &format!("window {} · {}", w.describe(), w.t_label(&now)),
         )?;
-        snapshot_after(&mut open);
+        snapshot_after_any(&mut open);
         Ok(())
     })())
 }
@@ -104,15 +104,15 @@ pub fn window_intent(
 /// `hold`: puts the run on HOLD, or lifts it with `--release` (a journaled `resume`).
 pub fn hold(a: HoldArgs) -> color_eyre::Result<i32> {
     exit((|| -> CmdResult {
-        let mut open = a.who.store.open(&a.run)?;
-        warn(&open);
+        let mut open = a.who.store.open_any(&a.run)?;
+        warn_any(&open);
         let intent = if a.release {
             Intent::Resume { reason: a.reason }
         } else {
             let gate = match &a.gate {
-                Some(q) => Some(find_item(&open.run, &open.template, q)?),
+                Some(q) => Some(find_item(open.run(), open.template(), q)?),
                 None => open
-                    .run
+                    .run()
                     .open_no_go
                     .iter()
                     .max_by_key(|(_, s)| **s)
@@ -125,8 +125,8 @@ pub fn hold(a: HoldArgs) -> color_eyre::Result<i32> {
         };
         let actor = identity::current(a.who.as_name.as_deref());
         let ev = open.append(&intent, &actor, now()?)?;
-        line(&mut out(), &ack(&open, &ev))?;
-        if let Some(h) = open.run.active_hold() {
+        line(&mut out(), &ack_any(&open, &ev))?;
+        if let Some(h) = open.run().active_hold() {
             line(
                 &mut out(),
                 &format!(
@@ -137,7 +137,7 @@ pub fn hold(a: HoldArgs) -> color_eyre::Result<i32> {
                 ),
             )?;
         }
-        snapshot_after(&mut open);
+        snapshot_after_any(&mut open);
         Ok(())
     })())
 }

@@ -16,6 +16,12 @@ pub fn config_path() -> Option<PathBuf> {
 #[serde(deny_unknown_fields)]
 struct Config {
     operator: Option<toml::Spanned<String>>,
+    /// The shared store (read by `cli::shared`); accepted here so it is not an unknown key.
+    #[allow(dead_code)]
+    store: Option<String>,
+    /// Running commands (read by `exec::settings`); accepted here for the same reason.
+    #[allow(dead_code)]
+    exec: Option<toml::Value>,
 }
 
 /// Reads a `config.toml`: the operator name it sets, or `file:line: what is wrong`.
@@ -69,11 +75,16 @@ pub fn os_user() -> String {
     })
 }
 
+/// This machine's host name (sanitised), as recorded in `by.host`.
+pub fn host() -> String {
+    clean_line(&whoami::hostname().unwrap_or_else(|_| "unknown-host".to_owned()))
+}
+
 /// The current actor: display name from `as_name`, else `RUNSHEET_OPERATOR`, else `operator` in the
 /// config file, else the OS user. Everything is sanitised.
 pub fn current(as_name: Option<&str>) -> Actor {
     let user = clean_line(&os_user());
-    let host = clean_line(&whoami::hostname().unwrap_or_else(|_| "unknown-host".to_owned()));
+    let host = host();
     let name = as_name
         .map(str::to_owned)
         .or_else(|| std::env::var(OPERATOR_ENV).ok())

@@ -92,6 +92,13 @@ impl Outbox {
         self.queue.is_empty()
     }
 
+    /// Takes every waiting change, oldest first (a store with its own durable outbox, the shared
+    /// store, takes them at once).
+    pub fn take(&mut self) -> Vec<Intent> {
+        self.failing = false;
+        self.queue.drain(..).collect()
+    }
+
     /// Whether the last attempt failed (the loop retries every second).
     pub fn is_failing(&self) -> bool {
         self.failing

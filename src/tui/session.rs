@@ -11,10 +11,11 @@ use super::terminal::{self, Term};
 use super::writer::{Finished, StoreMsg, Target, Writer};
 use super::{TuiOptions, style_from_env};
 use crate::app::{Action, App, Draft, Outcome};
+use crate::backend::Opened;
 use crate::input::{self, Keymap};
 use crate::run::event::Actor;
 use crate::run::intent::Intent;
-use crate::store::{NewRun, OpenRun};
+use crate::store::NewRun;
 use chrono::{DateTime, FixedOffset, Local};
 use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
 use std::collections::VecDeque;
@@ -58,14 +59,24 @@ fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
 /// What the operator should know about an opened run before the first frame, in order (drift is
 /// checked by the writer thread: it reads and hashes the original template, which the first frame
 /// need not wait for).
-fn start_up_notices(open: &OpenRun) -> Vec<Action> {
+fn start_up_notices(open: &Opened) -> Vec<Action> {
     let mut out = Vec::new();
     let mut say = |text: String| out.push(Action::Notice { text, error: true });
-    for w in &open.warnings {
-        say(format!("warning: {w}"));
-    }
-    if open.read_only.is_some() {
-        say("a newer runsheet wrote this run: it is read-only here".to_owned());
+    match open {
+        Opened::File(open) => {
+            for w in &open.warnings {
+                say(format!("warning: {w}"));
+            }
+            if open.read_only.is_some() {
+                say("a newer runsheet wrote this run: it is read-only here".to_owned());
+            }
+        }
+        #[cfg(feature = "postgres")]
+        Opened::Shared(s) => {
+            for w in &s.warnings {
+                say(format!("warning: {w}"));
+            }
+        }
     }
     out
 }
@@ -93,13 +104,13 @@ pub(super) struct Start {
 }
 
 impl Start {
-    /// An existing run.
-    pub(super) fn open(open: OpenRun) -> Start {
+    /// An existing run, in either store; `dir` keeps the screen's drafts (a local run's own dir).
+    pub(super) fn open(open: Opened, dir: PathBuf) -> Start {
         let notices = start_up_notices(&open);
         Start {
-            template: std::sync::Arc::new(open.template.clone()),
-            run: open.run.clone(),
-            dir: open.dir.clone(),
+            template: std::sync::Arc::new(open.template().clone()),
+            run: open.run().clone(),
+            dir,
             notices,
             target: Target::Open(Box::new(open)),
             first_changes: Vec::new(),
@@ -418,6 +429,10 @@ pub(super) fn dispatch(
 /// What is printed after a quit.
 fn farewell(run_id: &str, done: Option<&Finished>, drafts: bool) -> String {
     let mut s = match done {
+        Some(f) if f.unsaved == 0 && f.not_shared > 0 => format!(
+            "{} change(s) not shared yet: kept on this machine, sent in order (each re-checked) when you open the run again · resume with: runsheet resume {run_id}",
+            f.not_shared
+        ),
         Some(f) if f.unsaved == 0 => format!("saved · resume with: runsheet resume {run_id}"),
         Some(f) => format!(
             "NOT SAVED: {} change(s) could not be written{} · resume with: runsheet resume {run_id}",
@@ -467,6 +482,9 @@ fn store_actions(m: StoreMsg) -> Vec<Action> {
         StoreMsg::NotSaved(e) => out.push(Action::NotSaved(e)),
         StoreMsg::Saved => out.push(Action::Saved),
         StoreMsg::Problem(text) => out.push(Action::Notice { text, error: true }),
+        StoreMsg::NotShared { pending, why } => out.push(Action::NotShared { pending, why }),
+        StoreMsg::Withdrawn(text) => out.push(Action::Withdrawn(text)),
+        StoreMsg::Presence(v) => out.push(Action::Presence(v)),
     }
     out
 }

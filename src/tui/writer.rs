@@ -5,9 +5,11 @@
 //! read before ours or by the once-a-second poll).
 
 use super::outbox::{Outbox, Report};
+use crate::backend::Opened;
 use crate::model::Template;
 use crate::run::event::{Actor, Event};
 use crate::run::intent::Intent;
+use crate::run::presence::Viewer;
 use crate::store::{Committed, NewRun, OpenRun};
 use chrono::{DateTime, FixedOffset, Local};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -44,6 +46,17 @@ pub enum StoreMsg {
     Saved,
     /// Reading other processes' appends failed (said once until it works again).
     Problem(String),
+    /// Shared store: changes kept in the durable outbox, not shared yet (0: all shared now).
+    NotShared {
+        /// Changes waiting.
+        pending: usize,
+        /// Why (the link error), when some wait.
+        why: String,
+    },
+    /// Shared store: an undo took back a change that was still waiting (never shared).
+    Withdrawn(String),
+    /// Who else has the run open now (sent when it changes).
+    Presence(Vec<Viewer>),
 }
 
 enum Job {
@@ -60,6 +73,8 @@ enum Job {
 pub struct Finished {
     /// Changes that could not be written.
     pub unsaved: usize,
+    /// Shared store: changes kept in the durable outbox, sent when the run is opened again.
+    pub not_shared: usize,
     /// Why the last one failed, if one did.
     pub error: Option<String>,
 }
@@ -77,15 +92,15 @@ fn now() -> DateTime<FixedOffset> {
 
 /// The run the writer writes to: open, or still to be created.
 pub enum Target {
-    /// An existing run.
-    Open(Box<OpenRun>),
+    /// An existing run (in either store).
+    Open(Box<Opened>),
     /// A new run, created durably by the writer before anything else (the first frame does not
     /// wait for it; the first change does).
     New(Box<NewRun>),
 }
 
 struct State<F: FnMut(StoreMsg) -> bool> {
-    open: Option<OpenRun>,
+    open: Option<Opened>,
     creating: Option<NewRun>,
     actor: Actor,
     outbox: Outbox,
@@ -95,7 +110,22 @@ struct State<F: FnMut(StoreMsg) -> bool> {
     create_failed: bool,
     last_error: Option<String>,
     problem: Option<String>,
+    /// This screen's presence file (local runs) and the last list of others sent.
+    presence: Presence,
+    /// Shared store: changes in its outbox when last reported.
+    not_shared: usize,
+    /// Shared store: LISTEN on its own connection, waking this thread (kept for its lifetime).
+    #[cfg(feature = "postgres")]
+    _listener: Option<crate::pg::follow::Listener>,
     out: F,
+}
+
+/// Presence bookkeeping: heartbeats, and what the app was last told.
+#[derive(Default)]
+struct Presence {
+    local: Option<crate::store::presence::Presence>,
+    beat: Option<std::time::Instant>,
+    shown: Option<Vec<Viewer>>,
 }
 
 impl Writer {
@@ -105,7 +135,11 @@ impl Writer {
         actor: Actor,
         out: impl FnMut(StoreMsg) -> bool + Send + 'static,
     ) -> std::io::Result<Writer> {
-        Writer::spawn_on(Target::Open(Box::new(open)), actor, out)
+        Writer::spawn_on(
+            Target::Open(Box::new(Opened::File(Box::new(open)))),
+            actor,
+            out,
+        )
     }
 
     /// Starts the writer on an open run or on one it creates first.
@@ -115,12 +149,28 @@ impl Writer {
         out: impl FnMut(StoreMsg) -> bool + Send + 'static,
     ) -> std::io::Result<Writer> {
         let (tx, rx) = mpsc::channel();
+        #[cfg(feature = "postgres")]
+        let listener = match &target {
+            Target::Open(o) => match o.as_ref() {
+                Opened::Shared(s) => {
+                    let wake = std::sync::Mutex::new(tx.clone());
+                    crate::pg::follow::Listener::spawn(s.settings(), move |_| {
+                        if let Ok(t) = wake.lock() {
+                            let _ = t.send(Job::Poll);
+                        }
+                    })
+                    .ok()
+                }
+                Opened::File(_) => None,
+            },
+            Target::New(_) => None,
+        };
         let handle = std::thread::Builder::new()
             .name("writer".into())
             .spawn(move || {
                 let (open, creating, seq, base) = match target {
                     Target::Open(o) => {
-                        let (seq, base) = (o.run.seq, o.run.base_sha256.clone());
+                        let (seq, base) = (o.run().seq, o.run().base_sha256.clone());
                         (Some(*o), None, seq, base)
                     }
                     Target::New(n) => {
@@ -138,6 +188,10 @@ impl Writer {
                     create_failed: false,
                     last_error: None,
                     problem: None,
+                    presence: Presence::default(),
+                    not_shared: 0,
+                    #[cfg(feature = "postgres")]
+                    _listener: listener,
                     out,
                 };
                 s.run(&rx);
@@ -186,7 +240,7 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
         match new.commit() {
             Ok(mut open) => {
                 let _ = open.save_snapshot();
-                self.open = Some(open);
+                self.open = Some(Opened::File(Box::new(open)));
                 self.creating = None;
                 if self.create_failed {
                     self.create_failed = false;
@@ -228,11 +282,16 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
         } else if let Some(open) = &self.open
             && let crate::store::open::Drift::Changed { .. } = open.drift()
         {
-            let id = open.run.id.clone();
+            let id = open.id().to_owned();
             (self.out)(StoreMsg::Problem(format!(
                 "the template file changed since this run started: `runsheet rebase {id}` follows it"
             )));
         }
+        // Changes an earlier session kept in the shared store's outbox are said and sent first.
+        if self.shared_pending() > 0 && !self.flush() {
+            return;
+        }
+        self.beat();
         loop {
             let job = if self.failing() {
                 match rx.recv_timeout(RETRY) {
@@ -254,10 +313,15 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                     }
                 }
                 Job::Poll => {
-                    if (!self.outbox.is_empty() || self.create_failed) && !self.flush() {
+                    if (!self.outbox.is_empty() || self.create_failed || self.shared_pending() > 0)
+                        && !self.flush()
+                    {
                         return;
                     }
                     if self.open.is_some() && !self.read_new() {
+                        return;
+                    }
+                    if !self.beat() {
                         return;
                     }
                 }
@@ -269,10 +333,12 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                     {
                         let _ = open.save_snapshot();
                     }
+                    self.leave();
                     let missing = usize::from(self.open.is_none());
                     let _ = reply.send(Finished {
                         unsaved: self.outbox.len() + missing,
                         error: self.last_error.clone(),
+                        not_shared: self.shared_pending(),
                     });
                     return;
                 }
@@ -285,9 +351,14 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
         if !self.ensure_created() {
             return true;
         }
-        let Some(open) = self.open.as_mut() else {
+        #[cfg(feature = "postgres")]
+        if let Some(Opened::Shared(_)) = &self.open {
+            return self.flush_shared();
+        }
+        let Some(Opened::File(open)) = self.open.as_mut() else {
             return true;
         };
+        let open = open.as_mut();
         let actor = self.actor.clone();
         let reports = self.outbox.flush(open, &actor, now);
         for r in reports {
@@ -316,17 +387,18 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
     /// The template, if the run follows another one since the last report.
     fn template_change(&mut self) -> Option<Box<Template>> {
         let open = self.open.as_ref()?;
-        if open.run.base_sha256 == self.base {
+        if open.run().base_sha256 == self.base {
             return None;
         }
-        self.base.clone_from(&open.run.base_sha256);
-        Some(Box::new(open.template.clone()))
+        self.base.clone_from(&open.run().base_sha256);
+        Some(Box::new(open.template().clone()))
     }
 
     /// Events the store applied that the app has not had (read during an append that then failed):
     /// read back from the journal.
-    fn missing(&self, before: u64) -> Vec<Event> {
-        let Some(open) = self.open.as_ref().filter(|_| before > self.delivered + 1) else {
+    fn missing(&mut self, before: u64) -> Vec<Event> {
+        let delivered = self.delivered;
+        let Some(open) = self.open.as_mut().filter(|_| before > delivered + 1) else {
             return Vec::new();
         };
         open.events()
@@ -337,7 +409,7 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
     }
 
     fn send_gap(&mut self) -> bool {
-        let seq = self.open.as_ref().map_or(0, |o| o.run.seq);
+        let seq = self.open.as_ref().map_or(0, |o| o.run().seq);
         if seq <= self.delivered {
             return true;
         }
@@ -390,6 +462,8 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
         }
     }
 }
+
+mod shared;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

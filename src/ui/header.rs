@@ -160,8 +160,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     } else {
         label
     };
+    let mut extra: Vec<Span> = Vec::new();
+    if let Some((n, _)) = &app.not_shared {
+        extra.push(Span::styled(dot.clone(), theme.muted()));
+        extra.push(Span::styled(
+            format!(
+                "{n} change{} not shared yet",
+                if *n == 1 { "" } else { "s" }
+            ),
+            theme.warning(),
+        ));
+    }
+    if !app.viewers.is_empty() {
+        let who: Vec<String> = app.viewers.iter().map(|v| v.describe()).collect();
+        extra.push(Span::styled(dot.clone(), theme.muted()));
+        extra.push(Span::raw(format!("also open: {}", who.join(", "))));
+    }
+    let extra_w: usize = extra.iter().map(|s| width(&s.content)).sum();
     let bar_w = usize::from(area.width)
-        .saturating_sub(width(&label) + 2)
+        .saturating_sub(width(&label) + extra_w + 2)
         .min(40);
     let filled = (bar_w * c.closed()).checked_div(c.total).unwrap_or(0);
     let (full, empty) = if glyphs.dot() == "|" {
@@ -169,11 +186,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     } else {
         ("█", "░")
     };
-    let l3 = Line::from(vec![
+    let mut l3 = vec![
         Span::styled(full.repeat(filled), theme.gauge()),
         Span::styled(empty.repeat(bar_w - filled), theme.muted()),
         Span::raw(label),
-    ]);
+    ];
+    l3.extend(extra);
+    let l3 = Line::from(l3);
     let rest = Rect {
         y: area.y.saturating_add(1),
         height: area.height.saturating_sub(1),

@@ -45,6 +45,9 @@ pub struct SharedRun {
     pub(crate) presence: Option<String>,
     pub(crate) presence_actor: Option<Actor>,
     pub(super) stats: AppendStats,
+    /// Other clients' events folded in (by a catch-up inside an append, a drain or a poll) and
+    /// not yet handed out by [`SharedRun::take_caught_up`] / [`SharedRun::read_new_events`].
+    pub(super) unread: Vec<Event>,
 }
 
 /// How appends went: how often another change landed first.
@@ -175,6 +178,7 @@ impl SharedRun {
             presence: None,
             presence_actor: None,
             stats: AppendStats::default(),
+            unread: Vec::new(),
         })
     }
 
@@ -288,14 +292,36 @@ impl SharedRun {
                 });
             }
             self.apply(&ev)?;
+            self.unread.push(ev.clone());
             out.push((ev, id));
         }
         Ok(out)
     }
 
+    /// The connection settings (for a LISTEN connection of its own).
+    pub fn settings(&self) -> std::sync::Arc<crate::pg::Settings> {
+        self.session.settings().clone()
+    }
+
+    /// Where the run lives: host, port, database and role (never a password).
+    pub fn target(&self) -> String {
+        self.session.target()
+    }
+
     /// Reads events other clients appended since our head, applies them and returns them.
+    /// (Also those an append, a drain or an earlier failed call folded in and nobody was handed.)
     pub fn read_new_events(&mut self) -> Result<Vec<Event>, SharedError> {
-        Ok(self.catch_up()?.into_iter().map(|(e, _)| e).collect())
+        self.catch_up()?;
+        Ok(std::mem::take(&mut self.unread))
+    }
+
+    /// Events folded in since the last call (or [`SharedRun::read_new_events`]) that are not the
+    /// given one of ours, oldest first: what an append or a drain read of other clients' changes.
+    /// An event of ours found by its intent id (a resend) is left out by `own`.
+    pub fn take_caught_up(&mut self, own: &[u64]) -> Vec<Event> {
+        let mut v = std::mem::take(&mut self.unread);
+        v.retain(|e| !own.contains(&e.seq));
+        v
     }
 
     /// Every event of the run with what the database recorded beside it, from `after` + 1 on.

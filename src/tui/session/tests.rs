@@ -92,6 +92,7 @@ fn quitting_says_where_the_run_is_and_whether_it_is_saved() {
     let ok = Finished {
         unsaved: 0,
         error: None,
+        not_shared: 0,
     };
     assert_eq!(
         farewell("2026-11-23-x-7f3a", Some(&ok), false),
@@ -100,9 +101,19 @@ fn quitting_says_where_the_run_is_and_whether_it_is_saved() {
     let bad = Finished {
         unsaved: 2,
         error: Some("run is locked".into()),
+        not_shared: 0,
     };
     let s = farewell("r", Some(&bad), true);
     assert!(s.starts_with("NOT SAVED: 2 change(s)"), "{s}");
     assert!(s.contains("draft"), "{s}");
+    // Kept in the shared store's outbox: safe here, not shared yet, and said so.
+    let waiting = Finished {
+        unsaved: 0,
+        error: None,
+        not_shared: 3,
+    };
+    let s = farewell("r", Some(&waiting), false);
+    assert!(s.starts_with("3 change(s) not shared yet"), "{s}");
+    assert!(!s.contains("NOT SAVED") && !s.starts_with("saved"), "{s}");
     assert!(farewell("r", None, false).starts_with("NOT SAVED"));
 }
