@@ -270,3 +270,128 @@ fn watch_follows_a_local_run_too() {
     assert_eq!(v["state"], "done");
     assert_eq!(v["db_role"], serde_json::Value::Null);
 }
+
+/// Runs `runsheet ARGS` on the shared store given by `RUNSHEET_STORE` (as a team would set it).
+fn on(env: &helpers::Env, store: &str, args: &[&str]) -> (i32, String, String) {
+    let out = env
+        .cmd()
+        .args(args)
+        .env("RUNSHEET_STORE", store)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn on_ok(env: &helpers::Env, store: &str, args: &[&str]) -> String {
+    let (code, out, err) = on(env, store, args);
+    assert_eq!(code, 0, "runsheet {args:?} on the shared store failed: {err}\n{out}");
+    out
+}
+
+#[test]
+fn every_run_command_works_the_same_on_the_shared_store() {
+    let Some(db) = pg::TestDb::new("cli_every_command") else {
+        return;
+    };
+    db.init();
+    let s = db.conninfo.as_str();
+    // Two machines: separate data dirs and HOMEs, one shared store.
+    let laptop = helpers::Env::new();
+    let bastion = helpers::Env::new();
+    let tpl = laptop.template_copy("kinds.md");
+    let id = on_ok(&laptop, s, &["start", tpl.to_str().unwrap(), "--window", "22:00"])
+        .trim()
+        .to_owned();
+    // A shared run's id says where it lives: 8 hex digits at the end (a local one has 4).
+    let tail = id.rsplit('-').next().unwrap();
+    assert_eq!(tail.len(), 8, "{id}");
+    // Nothing was written to the local data dir.
+    assert!(!laptop.data().join("runs").join(&id).exists());
+    // Another machine sees it and changes it.
+    on_ok(&bastion, s, &["tick", &id, "Stop the writer", "--note", "took 4 min"]);
+    on_ok(&laptop, s, &["skip", &id, "Stop the reader", "--reason", "not deployed here"]);
+    on_ok(&bastion, s, &["na", &id, "Restart the reader", "--reason", "nothing to restart"]);
+    on_ok(&laptop, s, &["note", &id, "Stop the writer", "checked twice"]);
+    on_ok(&laptop, s, &["untick", &id, "Stop the writer"]);
+    on_ok(&laptop, s, &["tick", &id, "Stop the writer"]);
+    let out = on_ok(&laptop, s, &["undo", &id]);
+    assert!(out.contains("untick") || out.contains("reverts") || out.contains("undo"), "{out}");
+    on_ok(&laptop, s, &["tick", &id, "Stop the writer"]);
+    // A conflicting change made from the other machine is refused at the server's head.
+    on_ok(&bastion, s, &["sign", &id, "Change Manager", "--as", "Dana"]);
+    let (code, _, err) = on(&laptop, s, &["sign", &id, "Change Manager", "--as", "Eve"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("signed"), "{err}");
+    on_ok(&laptop, s, &["gate", &id, "Go/No-Go", "no-go", "--reason", "error rate 2%"]);
+    on_ok(&laptop, s, &["hold", &id, "--reason", "waiting for the DBA"]);
+    on_ok(&bastion, s, &["hold", &id, "--release", "--reason", "DBA says fine"]);
+    on_ok(&laptop, s, &["gate", &id, "Go/No-Go", "go"]);
+    let out = on_ok(&laptop, s, &["window", &id]);
+    assert!(out.contains("22:00"), "{out}");
+    on_ok(
+        &bastion,
+        s,
+        &["window", &id, "23:00", "--reason", "CAB moved it"],
+    );
+    // status / report / list / verify read the shared run.
+    let out = on_ok(&bastion, s, &["status", &id]);
+    assert!(out.contains("store: shared"), "{out}");
+    let (_, json, _) = on(&bastion, s, &["status", &id, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["store"]["kind"], "shared", "{json}");
+    assert_eq!(v["progress"]["closed"], v["progress"]["total"], "{json}");
+    let out = on_ok(&laptop, s, &["report", &id, "--format", "md"]);
+    assert!(out.contains("Dana"), "{out}");
+    let out = on_ok(&laptop, s, &["list"]);
+    assert!(out.contains(&id) && out.contains("[shared "), "{out}");
+    let (_, json, _) = on(&laptop, s, &["list", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows[0]["id"], id.as_str());
+    assert_eq!(rows[0]["store"]["kind"], "shared");
+    let out = on_ok(&bastion, s, &["verify", &id]);
+    assert!(out.starts_with("intact: "), "{out}");
+    on_ok(&laptop, s, &["finish", &id]);
+    let (code, _, err) = on(&laptop, s, &["tick", &id, "Stop the writer"]);
+    assert_ne!(code, 0, "a tick on a finished run is refused");
+    assert!(err.contains("finished") || err.contains("completed"), "{err}");
+    // The local data dir still has its own runs and never mixes them up: `--store local`.
+    let local = laptop.start("small.md", &[]);
+    let out = on_ok(&laptop, s, &["list", "--store", "local"]);
+    assert!(out.contains(&local) && !out.contains(&id), "{out}");
+    let out = on_ok(&laptop, s, &["list", "--all"]);
+    assert!(out.contains(&id) && !out.contains(&local), "{out}");
+    // A shared id asked of the local store says where to look.
+    let (code, _, err) = laptop.run(&["status", &id]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("looks like a shared run"), "{err}");
+    // The export of what all those commands recorded verifies offline, byte for byte.
+    let dest = laptop.tmp.path().join("evidence");
+    on_ok(&laptop, s, &["export", &id, "-o", dest.to_str().unwrap()]);
+    let out = laptop.ok(&["verify", dest.to_str().unwrap()]);
+    assert!(out.starts_with("intact: "), "{out}");
+}
+
+#[test]
+fn rebase_on_the_shared_store_follows_the_changed_template() {
+    let Some(db) = pg::TestDb::new("cli_rebase_shared") else {
+        return;
+    };
+    db.init();
+    let s = db.conninfo.as_str();
+    let env = helpers::Env::new();
+    let tpl = env.template_copy("small.md");
+    let id = on_ok(&env, s, &["start", tpl.to_str().unwrap()]).trim().to_owned();
+    on_ok(&env, s, &["tick", &id, "Warn support"]);
+    let text = std::fs::read_to_string(&tpl).unwrap() + "- [ ] Tell the team\n";
+    std::fs::write(&tpl, text).unwrap();
+    let (_, _, err) = on(&env, s, &["status", &id]);
+    assert!(err.contains("changed since the run started"), "{err}");
+    let out = on_ok(&env, s, &["rebase", &id]);
+    assert!(out.contains("1 item(s) added"), "{out}");
+    let out = on_ok(&env, s, &["tick", &id, "Tell the team"]);
+    assert!(out.contains("done"), "{out}");
+}

@@ -151,7 +151,8 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
             #[cfg(feature = "postgres")]
             (_, o @ Opened::Shared(_)) => o.viewers(),
         };
-        if self.presence.shown.as_ref() == Some(&others) {
+        // Nobody else (the start, or as before): nothing to tell.
+        if self.presence.shown.as_deref().unwrap_or_default() == others.as_slice() {
             return true;
         }
         self.presence.shown = Some(others.clone());
