@@ -288,7 +288,10 @@ fn on(env: &helpers::Env, store: &str, args: &[&str]) -> (i32, String, String) {
 
 fn on_ok(env: &helpers::Env, store: &str, args: &[&str]) -> String {
     let (code, out, err) = on(env, store, args);
-    assert_eq!(code, 0, "runsheet {args:?} on the shared store failed: {err}\n{out}");
+    assert_eq!(
+        code, 0,
+        "runsheet {args:?} on the shared store failed: {err}\n{out}"
+    );
     out
 }
 
@@ -303,32 +306,90 @@ fn every_run_command_works_the_same_on_the_shared_store() {
     let laptop = helpers::Env::new();
     let bastion = helpers::Env::new();
     let tpl = laptop.template_copy("kinds.md");
-    let id = on_ok(&laptop, s, &["start", tpl.to_str().unwrap(), "--window", "22:00"])
-        .trim()
-        .to_owned();
+    let id = on_ok(
+        &laptop,
+        s,
+        &["start", tpl.to_str().unwrap(), "--window", "22:00"],
+    )
+    .trim()
+    .to_owned();
     // A shared run's id says where it lives: 8 hex digits at the end (a local one has 4).
     let tail = id.rsplit('-').next().unwrap();
     assert_eq!(tail.len(), 8, "{id}");
     // Nothing was written to the local data dir.
     assert!(!laptop.data().join("runs").join(&id).exists());
     // Another machine sees it and changes it.
-    on_ok(&bastion, s, &["tick", &id, "Stop the writer", "--note", "took 4 min"]);
-    on_ok(&laptop, s, &["skip", &id, "Stop the reader", "--reason", "not deployed here"]);
-    on_ok(&bastion, s, &["na", &id, "Restart the reader", "--reason", "nothing to restart"]);
-    on_ok(&laptop, s, &["note", &id, "Stop the writer", "checked twice"]);
+    on_ok(
+        &bastion,
+        s,
+        &["tick", &id, "Stop the writer", "--note", "took 4 min"],
+    );
+    on_ok(
+        &laptop,
+        s,
+        &[
+            "skip",
+            &id,
+            "Stop the reader",
+            "--reason",
+            "not deployed here",
+        ],
+    );
+    on_ok(
+        &bastion,
+        s,
+        &[
+            "na",
+            &id,
+            "Restart the reader",
+            "--reason",
+            "nothing to restart",
+        ],
+    );
+    on_ok(
+        &laptop,
+        s,
+        &["note", &id, "Stop the writer", "checked twice"],
+    );
     on_ok(&laptop, s, &["untick", &id, "Stop the writer"]);
     on_ok(&laptop, s, &["tick", &id, "Stop the writer"]);
     let out = on_ok(&laptop, s, &["undo", &id]);
-    assert!(out.contains("untick") || out.contains("reverts") || out.contains("undo"), "{out}");
+    assert!(
+        out.contains("untick") || out.contains("reverts") || out.contains("undo"),
+        "{out}"
+    );
     on_ok(&laptop, s, &["tick", &id, "Stop the writer"]);
     // A conflicting change made from the other machine is refused at the server's head.
-    on_ok(&bastion, s, &["sign", &id, "Change Manager", "--as", "Dana"]);
+    on_ok(
+        &bastion,
+        s,
+        &["sign", &id, "Change Manager", "--as", "Dana"],
+    );
     let (code, _, err) = on(&laptop, s, &["sign", &id, "Change Manager", "--as", "Eve"]);
     assert_ne!(code, 0);
     assert!(err.contains("signed"), "{err}");
-    on_ok(&laptop, s, &["gate", &id, "Go/No-Go", "no-go", "--reason", "error rate 2%"]);
-    on_ok(&laptop, s, &["hold", &id, "--reason", "waiting for the DBA"]);
-    on_ok(&bastion, s, &["hold", &id, "--release", "--reason", "DBA says fine"]);
+    on_ok(
+        &laptop,
+        s,
+        &[
+            "gate",
+            &id,
+            "Go/No-Go",
+            "no-go",
+            "--reason",
+            "error rate 2%",
+        ],
+    );
+    on_ok(
+        &laptop,
+        s,
+        &["hold", &id, "--reason", "waiting for the DBA"],
+    );
+    on_ok(
+        &bastion,
+        s,
+        &["hold", &id, "--release", "--reason", "DBA says fine"],
+    );
     on_ok(&laptop, s, &["gate", &id, "Go/No-Go", "go"]);
     let out = on_ok(&laptop, s, &["window", &id]);
     assert!(out.contains("22:00"), "{out}");
@@ -357,7 +418,10 @@ fn every_run_command_works_the_same_on_the_shared_store() {
     on_ok(&laptop, s, &["finish", &id]);
     let (code, _, err) = on(&laptop, s, &["tick", &id, "Stop the writer"]);
     assert_ne!(code, 0, "a tick on a finished run is refused");
-    assert!(err.contains("finished") || err.contains("completed"), "{err}");
+    assert!(
+        err.contains("finished") || err.contains("completed"),
+        "{err}"
+    );
     // The local data dir still has its own runs and never mixes them up: `--store local`.
     let local = laptop.start("small.md", &[]);
     let out = on_ok(&laptop, s, &["list", "--store", "local"]);
@@ -384,7 +448,9 @@ fn rebase_on_the_shared_store_follows_the_changed_template() {
     let s = db.conninfo.as_str();
     let env = helpers::Env::new();
     let tpl = env.template_copy("small.md");
-    let id = on_ok(&env, s, &["start", tpl.to_str().unwrap()]).trim().to_owned();
+    let id = on_ok(&env, s, &["start", tpl.to_str().unwrap()])
+        .trim()
+        .to_owned();
     on_ok(&env, s, &["tick", &id, "Warn support"]);
     let text = std::fs::read_to_string(&tpl).unwrap() + "- [ ] Tell the team\n";
     std::fs::write(&tpl, text).unwrap();
