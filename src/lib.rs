@@ -11,6 +11,7 @@ pub mod exec;
 #[cfg(feature = "test-support")]
 pub mod harness;
 pub mod input;
+pub mod log;
 pub mod model;
 pub mod pg;
 pub mod report;

@@ -28,8 +28,14 @@ use state::{
 };
 use std::collections::BTreeMap;
 
-/// Journal and snapshot schema this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Journal and snapshot schema this build writes and reads (and every older one it reads).
+///
+/// - 1: the first release's event kinds.
+/// - 2: a run may also hold `window`, `hold`, `resume`, `torn_tail`, `repair`, `field`,
+///   `command_started` and `command_finished` events. A build that reads only 1 opens such a run
+///   read-only ("has schema_version 2; this runsheet reads up to 1") instead of calling the new
+///   lines unreadable; runs started at 1 are read, and take every change, as before.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A template change the run followed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -195,5 +195,6 @@ fn start(a: StartArgs) -> CmdResult {
     } else {
         line(&mut out(), &open.run().id)?;
     }
+    tracing::info!(run = %open.run().id, items = open.template().items.len(), "run started");
     Ok(())
 }
