@@ -5,6 +5,8 @@
 //! Needs a server: `eval "$(scripts/pg-test-cluster.sh start)"; cargo bench --bench shared`.
 //! Without `RUNSHEET_TEST_PG` it says so and does nothing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[cfg(not(feature = "postgres"))]
 fn main() {
     println!("shared bench: built without the `postgres` feature; nothing to measure");

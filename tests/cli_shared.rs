@@ -1,7 +1,7 @@
 //! The shared-store commands from the command line: `db init` / `db status` / `--print-sql`,
 //! `push`, `export` + offline `verify`, `watch` (shared and local), and where `--store` comes from.
 #![cfg(feature = "postgres")]
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod helpers;

@@ -2,7 +2,7 @@
 //! clients append as fast as they can (no acknowledged event lost, resends settle by intent id),
 //! and a dropped link (changes wait in the outbox, drain in order, a conflict is refused and shown).
 #![cfg(feature = "postgres")]
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/pg.rs"]
 mod pg;

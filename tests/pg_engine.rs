@@ -2,7 +2,7 @@
 //! head, resends, two clients converging, push → export byte-identical, presence, registered
 //! names, LISTEN.
 #![cfg(feature = "postgres")]
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod helpers;

@@ -1,7 +1,7 @@
 //! Row-level security against a real server: a second team's role reads nothing, inserts
 //! nothing, and learns no run id — not from the tables, not from NOTIFY, not from statistics.
 #![cfg(feature = "postgres")]
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/pg.rs"]
 mod pg;

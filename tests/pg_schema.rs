@@ -1,7 +1,7 @@
 //! The shared store's schema against a real server: migrations are versioned and idempotent, the
 //! DBA script is the same schema, and the database itself refuses a line that does not chain.
 #![cfg(feature = "postgres")]
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/pg.rs"]
 mod pg;

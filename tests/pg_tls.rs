@@ -2,7 +2,7 @@
 //! the right name and CA are accepted; a wrong host name, an unknown CA and a server without TLS
 //! are refused (no plaintext fallback); passwords come from ~/.pgpass and never show in errors.
 #![cfg(feature = "postgres")]
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/pg.rs"]
 mod pg;

@@ -5,6 +5,8 @@
 //! client made meanwhile is refused and shown, never merged.
 #![cfg(feature = "postgres")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// support/pg.rs and pty/tmux.rs each bring tests/support/tools.rs.
+#![allow(clippy::duplicate_mod)]
 
 #[path = "support/run_helpers.rs"]
 mod helpers;
