@@ -1,0 +1,270 @@
+//! Sign-off lines (`Tech Lead: ____`, `Approved by: [Name]`), labels, and bracket placeholders in
+//! metadata lines (`**Deployment Lead:** [Name]`).
+
+const SUBLABELS: &[&str] = &[
+    "date",
+    "time",
+    "signature",
+    "sign",
+    "signed",
+    "name",
+    "initials",
+    "on",
+    "at",
+];
+
+/// Whether `label` reads like a field or role label: short, starts with a letter, no markup or URL.
+pub fn is_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.chars().count() <= 48
+        && label.split_whitespace().count() <= 6
+        && label.chars().next().is_some_and(char::is_alphabetic)
+        && !label.contains(['[', ']', '(', ')', '`', '|', '<', '>', '*', '{', '}'])
+        && !label.contains("://")
+}
+
+/// Splits `label: rest` at the first colon, without judging the label (see [`is_label`]).
+fn split_colon(raw: &str) -> Option<(&str, &str)> {
+    let colon = raw.find(':')?;
+    let label = raw[..colon]
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    Some((label, raw[colon + 1..].trim_start_matches(['*', '_'])))
+}
+
+/// Splits `label: rest` where the label is short role-like text (bold markers allowed).
+pub fn split_label(raw: &str) -> Option<(&str, &str)> {
+    split_colon(raw).filter(|(label, _)| is_label(label))
+}
+
+/// Bracket placeholders (`[Name]`) in `s` that are not links (not followed by `(` or `[`).
+pub fn bracket_placeholders(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let inner = &after[..close];
+        let tail = &after[close + 1..];
+        let is_link = tail.starts_with('(') || tail.starts_with('[');
+        if !is_link
+            && !inner.is_empty()
+            && inner.chars().count() <= 48
+            && !inner.contains('[')
+            && inner.trim() != "x"
+            && !inner.trim().is_empty()
+            && !inner.starts_with('!')
+        {
+            out.push(inner.trim());
+        }
+        rest = tail;
+    }
+    out
+}
+
+/// What follows a sign-off label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Blanks to write on: `____`, `****\_****`.
+    Blanks,
+    /// Only bracket placeholders: `[Name]`.
+    Placeholder,
+}
+
+/// Words that make a label a role (so `Approved by: [Name]` is a sign-off, `Location: [Room]` is not).
+const ROLE_WORDS: &[&str] = &[
+    "lead",
+    "manager",
+    "owner",
+    "approv",
+    "sign",
+    "engineer",
+    "director",
+    "officer",
+    "commander",
+    "admin",
+    "dba",
+    "qa",
+    "sre",
+    "on-call",
+    "oncall",
+    "reviewer",
+    "head",
+    "chief",
+    "vp",
+    "cto",
+    "ciso",
+    "cio",
+    "product",
+    "security",
+    "architect",
+    "operator",
+    "author",
+    "witness",
+    "sponsor",
+    "stakeholder",
+    "coordinator",
+    "responsible",
+    "accountable",
+    "verified by",
+    "checked by",
+    "executed by",
+    "performed by",
+];
+
+/// Whether a label names a person's role.
+pub fn is_role_like(label: &str) -> bool {
+    let l = label.to_lowercase();
+    ROLE_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// Reads the part after a sign-off label: blanks (`____`, `****\_****`), placeholders (`[Name]`,
+/// `(Date: ____)`) and sub-labels (`Date:`), and nothing else.
+pub fn blank_rest(rest: &str) -> Option<Fill> {
+    // Quick reject (same thresholds as below): blanks need two `_` or three `*`; placeholders `[`.
+    let (mut under, mut star) = (0, 0);
+    for b in rest.bytes() {
+        match b {
+            b'[' => under = 2,
+            b'_' => under += 1,
+            b'*' => star += 1,
+            _ => {}
+        }
+    }
+    if under < 2 && star < 3 {
+        return None;
+    }
+    // Quick reject: the first word after the blanks is ordinary text (`restart **x**`).
+    let first = rest.trim_start_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '_' | '*' | '-' | '.' | '…' | ':' | '\\' | '(' | '|' | '/' | ','
+            )
+    });
+    let end = first
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(first.len());
+    let word = &first[..end];
+    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+        return None;
+    }
+    let s = rest.replace('\\', "");
+    let mut placeholders = 0;
+    let mut stripped = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '[' {
+            let inner: String = chars.by_ref().take_while(|&c| c != ']').collect();
+            if inner.chars().count() > 48 || inner.contains("://") || chars.peek() == Some(&'(') {
+                return None;
+            }
+            placeholders += 1;
+            stripped.push(' ');
+        } else {
+            stripped.push(c);
+        }
+    }
+    let lower = stripped.to_lowercase();
+    let mut underscores = 0;
+    let mut stars = 0;
+    for word in lower.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '|' | '/'))
+    {
+        let core = word.trim_matches(|c: char| matches!(c, '_' | '*' | '-' | '.' | '…' | ':'));
+        underscores += word.matches('_').count();
+        stars += word.matches('*').count();
+        if core.is_empty() || SUBLABELS.contains(&core) {
+            continue;
+        }
+        return None;
+    }
+    if underscores >= 2 || stars >= 3 {
+        Some(Fill::Blanks)
+    } else if placeholders > 0 {
+        Some(Fill::Placeholder)
+    } else {
+        None
+    }
+}
+
+/// A sign-off: `Tech Lead: ____ Date: ____`, `**QA Lead:** ____`, `Approved by: [Name]`.
+/// Blanks make any label a sign-off; a bracket placeholder only a role-like label, and only when
+/// `placeholders` is allowed (not for attribute bullets such as `- Owner: [QA Lead]` under a task).
+/// Returns the role.
+pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
+    let (label, rest) = split_colon(raw)?;
+    let fill = blank_rest(rest)?;
+    if !is_label(label) {
+        return None;
+    }
+    match fill {
+        Fill::Blanks => Some(label.to_owned()),
+        Fill::Placeholder if placeholders && is_role_like(label) => Some(label.to_owned()),
+        Fill::Placeholder => None,
+    }
+}
+
+/// A sign-off written as a paragraph line: blanks after any label (`Tech Lead: ____`), or a
+/// placeholder after an approval label (`Approved by: [Name]`). `**Deployment Lead:** [Name]` in a
+/// paragraph is a metadata line (its placeholder is a variable), not a sign-off.
+pub fn signoff_role_line(raw: &str) -> Option<String> {
+    let (label, rest) = split_colon(raw)?;
+    let fill = blank_rest(rest)?;
+    if !is_label(label) {
+        return None;
+    }
+    let lower = label.to_lowercase();
+    let approval = lower.contains("approv") || lower.contains("sign") || lower.ends_with(" by");
+    match fill {
+        Fill::Blanks => Some(label.to_owned()),
+        Fill::Placeholder if approval => Some(label.to_owned()),
+        Fill::Placeholder => None,
+    }
+}
+
+/// A metadata line `**Deployment Lead:** [Name]`: the label and its placeholders.
+pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
+    let (label, rest) = split_label(raw)?;
+    let found = bracket_placeholders(rest);
+    (!found.is_empty()).then(|| (label.to_owned(), found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signoff_lines() {
+        let role = |s: &str| signoff_role(s, true);
+        assert_eq!(
+            role("Tech Lead: ________ Date: ______").as_deref(),
+            Some("Tech Lead")
+        );
+        assert_eq!(role("**QA Lead:** ____").as_deref(), Some("QA Lead"));
+        assert_eq!(role("Approved by: [Name]").as_deref(), Some("Approved by"));
+        assert_eq!(
+            role(r"Engineering Lead: ********\_******** Date: **\_\_\_**").as_deref(),
+            Some("Engineering Lead")
+        );
+        assert_eq!(
+            role("Release Manager: _____________ (Date: _____)").as_deref(),
+            Some("Release Manager")
+        );
+        assert_eq!(role("Note: run the backup first"), None);
+        assert_eq!(role("Step 1: ____ then restart"), None);
+        assert_eq!(role("See [docs](http://x): ___"), None);
+        assert_eq!(role("Owner:"), None);
+        assert_eq!(role("Location: [Room]"), None);
+        assert_eq!(signoff_role("Owner: [QA Lead]", false), None);
+        assert_eq!(signoff_role("Owner: ____", false).as_deref(), Some("Owner"));
+    }
+
+    #[test]
+    fn metadata_placeholders_found() {
+        let (label, found) =
+            metadata_placeholders("**Deployment Lead:** [Name]").expect("metadata");
+        assert_eq!(label, "Deployment Lead");
+        assert_eq!(found, vec!["Name"]);
+        assert!(metadata_placeholders("**Docs:** [guide](http://x)").is_none());
+    }
+}
