@@ -7,7 +7,8 @@
 //! valgrind --tool=callgrind --toggle-collect='load_once::measure*' target/release/examples/load_once 20000 bare
 //! ```
 //!
-//! `bench/callgrind.sh` runs both and prints the ratio.
+//! `bench/callgrind.sh` runs both and prints the ratio; `load_once N dump` prints the generated
+//! checklist.
 
 #[path = "../benches/support/generate.rs"]
 mod generate;
@@ -28,8 +29,14 @@ fn measure(text: &str, bare: bool) -> usize {
 fn main() {
     let mut args = std::env::args().skip(1);
     let items: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
-    let bare = args.next().as_deref() == Some("bare");
+    let mode = args.next();
     let text = generate::generate(items);
+    if mode.as_deref() == Some("dump") {
+        // The generated checklist itself, to load with `runsheet validate` or keep as a fixture.
+        print!("{text}");
+        return;
+    }
+    let bare = mode.as_deref() == Some("bare");
     let n = measure(&text, bare);
     println!(
         "{} bytes, {n} {}",

@@ -50,6 +50,11 @@ pub enum Command {
         /// Print the whole tree as JSON instead of a summary.
         #[arg(long)]
         json: bool,
+        /// Numbered steps (`1. Drain the node`) are items even where the file has checkboxes
+        /// (without it they are items only in a file with no checkbox; also front matter
+        /// `steps: true`).
+        #[arg(long)]
+        steps: bool,
     },
     /// Open the operator's screen on a checklist: a new run, or an unfinished one of it (asked).
     ///
@@ -99,9 +104,9 @@ pub enum Command {
     ///
     /// Example: runsheet note latest canary "5% for 10 minutes, p99 flat"
     Note(change::NoteArgs),
-    /// Set a `{{ NAME }}` variable.
+    /// Set a variable: a `{{ NAME }}` one, or a `[Name]` placeholder by its label.
     ///
-    /// Example: runsheet set latest VERSION 2.4.1
+    /// Example: runsheet set latest VERSION 2.4.1 (or: runsheet set latest "Deployment Lead" Dana)
     Set(change::SetArgs),
     /// Revert your last change (a new event; history is kept).
     ///
@@ -209,7 +214,7 @@ pub fn run() -> i32 {
 
 fn dispatch(command: Command) -> color_eyre::Result<i32> {
     match command {
-        Command::Validate { file, json } => validate::run(&file, json),
+        Command::Validate { file, json, steps } => validate::run(&file, json, steps),
         Command::Run(a) => screen::run(a),
         Command::Resume(a) | Command::Join(a) => screen::resume(a),
         Command::Start(a) => start::run(a),

@@ -112,6 +112,16 @@ pub enum SpanStyle {
         /// The link target.
         url: String,
     },
+    /// A hard line break (two trailing spaces or a trailing backslash in the Markdown): the text
+    /// goes on on a new line. The span's text is one space, so text read without styles stays
+    /// readable.
+    Break,
+    /// A bracket placeholder after a label (`**Deployment Lead:** [Name]`): shown as written until
+    /// the run sets the variable it stands for, then as the value.
+    Placeholder {
+        /// The variable's name (the label: `Deployment Lead`).
+        var: String,
+    },
 }
 
 /// A run of inline text with one style.
@@ -122,6 +132,68 @@ pub struct Span {
     /// How to show it.
     #[serde(flatten)]
     pub style: SpanStyle,
+}
+
+/// A styled stretch of a text held elsewhere (an item's text, a table cell's): bytes
+/// `start..end` of it, shown in `style`. Text not covered by any run is plain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StyleRun {
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+    /// How to show it.
+    #[serde(flatten)]
+    pub style: SpanStyle,
+}
+
+/// A piece of styled text borrowed from its owner: what a renderer draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpanRef<'a> {
+    /// The text.
+    pub text: &'a str,
+    /// How to show it.
+    pub style: &'a SpanStyle,
+}
+
+impl SpanRef<'_> {
+    /// An owned [`Span`].
+    pub fn to_span(&self) -> Span {
+        Span {
+            text: self.text.to_owned(),
+            style: self.style.clone(),
+        }
+    }
+}
+
+static PLAIN: SpanStyle = SpanStyle::Plain;
+
+/// The spans of `text` styled by `runs` (sorted ranges into it; gaps are plain), in order.
+pub fn spans_of<'a>(text: &'a str, runs: &'a [StyleRun]) -> impl Iterator<Item = SpanRef<'a>> {
+    let len = text.len();
+    let mut pos = 0usize;
+    let mut next = 0usize;
+    std::iter::from_fn(move || {
+        while pos < len {
+            let start = pos;
+            let (end, style) = match runs.get(next) {
+                Some(r) if r.start as usize <= pos => {
+                    next += 1;
+                    ((r.end as usize).min(len), &r.style)
+                }
+                Some(r) => ((r.start as usize).min(len), &PLAIN),
+                None => (len, &PLAIN),
+            };
+            if end <= start {
+                continue;
+            }
+            pos = end;
+            if let Some(text) = text.get(start..end) {
+                return Some(SpanRef { text, style });
+            }
+        }
+        None
+    })
 }
 
 /// A fenced or indented code block: the commands an operator copies.
@@ -157,15 +229,66 @@ pub enum Block {
     },
     /// A code block.
     Code(CodeBlock),
-    /// A read-only table (no status column).
+    /// A read-only table (no status column), to be shown aligned. Rows may have more cells than
+    /// the header (nothing is dropped) or fewer.
     Table {
         /// Header cells.
-        header: Vec<String>,
+        header: Vec<Cell>,
         /// Body rows.
-        rows: Vec<Vec<String>>,
+        rows: Vec<Vec<Cell>>,
+        /// Alignment of each header column, from the delimiter row (`:--`, `:-:`, `--:`).
+        #[serde(default)]
+        align: Vec<Align>,
         /// 1-based line.
         line: usize,
     },
+}
+
+/// One table cell: its text and the styled runs over it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Sanitised text (inline Markdown removed).
+    pub text: String,
+    /// Styled runs over `text` (code, bold, links, placeholders); empty when all plain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub styles: Vec<StyleRun>,
+}
+
+impl Cell {
+    /// A plain cell.
+    pub fn plain(text: impl Into<String>) -> Cell {
+        Cell {
+            text: text.into(),
+            styles: Vec::new(),
+        }
+    }
+
+    /// The cell's spans in order.
+    pub fn spans(&self) -> impl Iterator<Item = SpanRef<'_>> {
+        spans_of(&self.text, &self.styles)
+    }
+}
+
+impl PartialEq<&str> for Cell {
+    /// Compares the cell's text.
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+/// How a table column is aligned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    /// No colon in the delimiter row.
+    #[default]
+    None,
+    /// `:--`
+    Left,
+    /// `:-:`
+    Center,
+    /// `--:`
+    Right,
 }
 
 /// A named value of a table row item (`Owner: IT`).
@@ -173,7 +296,7 @@ pub enum Block {
 pub struct Field {
     /// Column header.
     pub name: String,
-    /// Cell text.
+    /// Cell text (empty for a fillable cell left blank).
     pub value: String,
 }
 
@@ -184,8 +307,9 @@ pub struct Item {
     pub id: ItemId,
     /// Text as the operator reads it: markers removed, repaired, sanitised.
     pub text: String,
-    /// The same text with inline styling.
-    pub spans: Vec<Span>,
+    /// How `text` is styled, as runs over it (empty when it is all plain): [`Item::spans`] gives
+    /// the styled pieces.
+    pub styles: Vec<StyleRun>,
     /// 1-based source line.
     pub line: usize,
     /// Task, sign-off or gate.
@@ -213,11 +337,30 @@ pub struct Item {
     pub gfm_task: bool,
     /// Paragraphs, plain bullets, code blocks and tables belonging to the item.
     pub body: Vec<Block>,
-    /// Other columns of a table-row item.
+    /// Other columns of a table-row item, in column order (blank fillable cells included, with an
+    /// empty value).
     pub fields: Vec<Field>,
+    /// Names of the fields the operator fills in during the run: the empty (or `____`, or lone
+    /// `[placeholder]`) cells of a status-table row (`runsheet field RUN ITEM COLUMN VALUE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fillable: Vec<String>,
 }
 
 impl Item {
+    /// The item's text as styled spans, in order.
+    pub fn spans(&self) -> impl Iterator<Item = SpanRef<'_>> {
+        spans_of(&self.text, &self.styles)
+    }
+
+    /// The name of a fillable field of the item, given any case (`last success`).
+    pub fn fillable_field(&self, column: &str) -> Option<&str> {
+        let column = column.trim();
+        self.fillable
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(column))
+            .map(String::as_str)
+    }
+
     /// Code blocks in the body, in order.
     pub fn code_blocks(&self) -> impl Iterator<Item = &CodeBlock> {
         self.body.iter().filter_map(|b| match b {
@@ -254,14 +397,17 @@ pub struct Section {
 /// A `{{ NAME }}` or bracket placeholder found in the template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Variable {
-    /// Name (`VERSION`, `env.VERSION`, `Name`).
+    /// Name (`VERSION`, `env.VERSION`; for a placeholder its label, `Deployment Lead`).
     pub name: String,
     /// 1-based line of the first occurrence.
     pub line: usize,
-    /// `mustache` for `{{ NAME }}`, `placeholder` for `[Name]` in a metadata line.
+    /// `mustache` for `{{ NAME }}`, `placeholder` for `[Name]` after a label.
     pub kind: VariableKind,
-    /// For placeholders, the label of the metadata line (`Deployment Lead`).
+    /// For placeholders, the label it follows (`Deployment Lead`).
     pub label: Option<String>,
+    /// For placeholders, the text between the brackets (`Name`): what the author asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
 }
 
 /// How a variable was written.
@@ -270,7 +416,8 @@ pub struct Variable {
 pub enum VariableKind {
     /// `{{ NAME }}`: substituted by a run.
     Mustache,
-    /// `[Name]` in a metadata line: reported, filled by hand.
+    /// `[Name]` after a label (`**Deployment Lead:** [Name]`): named by the label, set by a run like
+    /// a `{{ NAME }}` variable.
     Placeholder,
 }
 
@@ -367,12 +514,22 @@ impl Template {
         path
     }
 
-    /// Names of the `{{ NAME }}` variables a run must fill.
+    /// Names of the `{{ NAME }}` variables.
     pub fn mustache_variables(&self) -> impl Iterator<Item = &str> {
         self.variables
             .iter()
             .filter(|v| v.kind == VariableKind::Mustache)
             .map(|v| v.name.as_str())
+    }
+
+    /// Names of every variable a run fills (`{{ NAME }}` ones and bracket placeholders named by
+    /// their label), each once, in the order they were found.
+    pub fn settable_variables(&self) -> impl Iterator<Item = &str> {
+        let mut seen = std::collections::HashSet::new();
+        self.variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .filter(move |name| seen.insert(*name))
     }
 }
 

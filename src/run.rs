@@ -69,6 +69,12 @@ pub struct Run {
     pub template_sha256: String,
     /// SHA-256 of the template the run follows now (differs after a re-base).
     pub base_sha256: String,
+    /// `--steps` at start: numbered steps are items even where the template has checkboxes.
+    #[serde(default)]
+    pub steps: bool,
+    /// The loader rules the run reads its template with (see `template::LOADER_RULES`).
+    #[serde(default = "event::rules_v1")]
+    pub rules: u32,
     /// Start time.
     #[serde(with = "rfc3339")]
     pub started_at: DateTime<FixedOffset>,
@@ -120,6 +126,8 @@ impl Run {
             template_path,
             template_sha256,
             vars,
+            steps,
+            rules,
         } = &ev.change
         else {
             return Err(NotAStart {
@@ -149,6 +157,8 @@ impl Run {
             template_path: clean_line(template_path),
             template_sha256: template_sha256.clone(),
             base_sha256: template_sha256.clone(),
+            steps: *steps,
+            rules: *rules,
             started_at: ev.at,
             started_by: by.clone(),
             seq: ev.seq,

@@ -53,6 +53,8 @@ pub struct StartOptions {
     pub vars: BTreeMap<String, String>,
     /// `--name`.
     pub name: Option<String>,
+    /// `--steps`: numbered steps are items even where the template has checkboxes.
+    pub steps: bool,
 }
 
 impl Store {
@@ -158,12 +160,16 @@ impl Store {
         let bytes = source
             .read()
             .map_err(StoreError::io("reading", Path::new(&shown)))?;
-        let tpl = template::parse_bytes(&shown, &bytes)?;
-        let declared: Vec<&str> = tpl.mustache_variables().collect();
+        let load = template::LoadOptions {
+            steps: opts.steps,
+            ..template::LoadOptions::default()
+        };
+        let tpl = template::parse_bytes_with(&shown, &bytes, load)?;
+        let declared: Vec<&str> = tpl.settable_variables().collect();
         for name in opts.vars.keys() {
             if !declared.contains(&name.as_str()) {
                 return Err(StoreError::Invalid(format!(
-                    "--var {name}: {shown} has no variable {{{{ {name} }}}}; it has: {}",
+                    "--var {name}: {shown} has no variable {name}; it has: {}",
                     if declared.is_empty() {
                         "(none)".to_owned()
                     } else {
@@ -201,6 +207,8 @@ impl Store {
                 template_path: origin.clone(),
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
+                steps: opts.steps,
+                rules: load.rules,
             };
             let (_, line) = Event::seal(1, now, actor.clone(), start, GENESIS)
                 .map_err(|e| StoreError::Invalid(format!("serialising the start event: {e}")))?;

@@ -126,7 +126,7 @@ pub struct NoteArgs {
 pub struct SetArgs {
     /// Run: an id, a unique prefix of one, or `latest`.
     pub run: String,
-    /// Variable name (as in `{{ NAME }}`).
+    /// Variable name: as in `{{ NAME }}`, or a placeholder's label (`"Deployment Lead"`).
     pub var: String,
     /// Value.
     pub value: String,

@@ -28,7 +28,8 @@ pub struct ScreenArgs {
 pub struct RunArgs {
     /// Markdown checklist to walk: a path, or a built-in or user template name (`runsheet templates`).
     pub template: String,
-    /// A `{{ NAME }}` value: `--var VERSION=1.4.2` (repeatable); missing ones are asked for.
+    /// A variable's value: `--var VERSION=1.4.2`, `--var "Deployment Lead=Dana"` (repeatable);
+    /// missing ones are asked for.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::start::parse_var)]
     pub vars: Vec<(String, String)>,
     /// A name for the run (default: the template's title).
@@ -37,6 +38,10 @@ pub struct RunArgs {
     /// Always start a new run, even when an unfinished one of this template exists.
     #[arg(long)]
     pub new: bool,
+    /// Numbered steps (`1. Drain the node`) are items even where the template has checkboxes
+    /// (also front matter `steps: true`). A new run keeps reading its template this way.
+    #[arg(long)]
+    pub steps: bool,
     /// Screen options.
     #[command(flatten)]
     pub screen: ScreenArgs,
@@ -136,6 +141,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .as_deref()
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
+            steps: a.steps,
         };
         store
             .create_from(&source, &opts, &actor, chrono::Local::now().fixed_offset())

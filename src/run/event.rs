@@ -85,6 +85,14 @@ pub enum Change {
         /// Variable values given at start.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         vars: BTreeMap<String, String>,
+        /// `--steps`: numbered steps are items even where the template has checkboxes.
+        #[serde(default, skip_serializing_if = "is_false")]
+        steps: bool,
+        /// The loader rules the run reads its template with (`template::LOADER_RULES` when it
+        /// started; runs from before rules were recorded read with rules 1), so its items keep
+        /// their ids across upgrades.
+        #[serde(default = "rules_v1")]
+        rules: u32,
     },
     /// Item done.
     Tick {
@@ -181,6 +189,15 @@ pub enum Change {
     },
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The loader rules of a run whose start event does not say (it began before they were recorded).
+pub fn rules_v1() -> u32 {
+    1
+}
+
 /// Event types, for reading.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -214,6 +231,8 @@ struct RawChange {
     template_path: Option<String>,
     template_sha256: Option<String>,
     vars: Option<BTreeMap<String, String>>,
+    steps: Option<bool>,
+    rules: Option<u32>,
     item: Option<ItemId>,
     note: Option<String>,
     reason: Option<String>,
@@ -248,6 +267,8 @@ impl TryFrom<RawChange> for Change {
                 template_path: need(r.template_path, "template_path", k)?,
                 template_sha256: need(r.template_sha256, "template_sha256", k)?,
                 vars: r.vars.unwrap_or_default(),
+                steps: r.steps.unwrap_or(false),
+                rules: r.rules.unwrap_or_else(rules_v1),
             },
             Kind::Tick => Change::Tick {
                 item: item(r.item)?,

@@ -322,8 +322,15 @@ pub fn check(
             }
         }
         Intent::Set { var, value } => {
-            let var = clean_line(var.trim());
-            let declared: Vec<&str> = template.mustache_variables().collect();
+            let mut var = clean_line(var.trim());
+            let declared: Vec<&str> = template.settable_variables().collect();
+            if !declared.contains(&var.as_str()) {
+                // `deployment lead` for the placeholder labelled `Deployment Lead`.
+                let mut same = declared.iter().filter(|d| d.eq_ignore_ascii_case(&var));
+                if let (Some(one), None) = (same.next(), same.next()) {
+                    var = (*one).to_owned();
+                }
+            }
             if !declared.contains(&var.as_str()) && !run.vars.contains_key(&var) {
                 return Err(IntentError::UnknownVar {
                     name: var,

@@ -217,4 +217,14 @@ impl<'a> RunView<'a> {
     pub fn subst<'t>(&self, text: &'t str) -> Cow<'t, str> {
         substitute(text, &self.vars)
     }
+
+    /// A span's text in this run: a placeholder's value once set, `{{ NAME }}` substituted.
+    pub fn subst_span<'t>(&self, span: crate::model::SpanRef<'t>) -> Cow<'t, str> {
+        super::vars::span_text(span.text, span.style, &self.vars)
+    }
+
+    /// A table cell's text in this run.
+    pub fn subst_cell<'t>(&self, cell: &'t crate::model::Cell) -> Cow<'t, str> {
+        super::vars::cell_text(cell, &self.vars)
+    }
 }

@@ -472,7 +472,20 @@ fn load_copy(dir: &Path, run: &Run, warnings: &mut Vec<String>) -> Result<Templa
     let name = Path::new(&run.template_path)
         .file_name()
         .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned());
-    Ok(template::parse_bytes(&name, &bytes)?)
+    Ok(template::parse_bytes_with(
+        &name,
+        &bytes,
+        load_options(run),
+    )?)
+}
+
+/// How a run reads its template: with the rules and options it started with, so the ids its
+/// journal refers to stay the ids of its items.
+pub fn load_options(run: &Run) -> template::LoadOptions {
+    template::LoadOptions {
+        steps: run.steps,
+        rules: run.rules,
+    }
 }
 
 fn snapshot_cursor(bytes: &[u8], snap: &snapshot::Header) -> Result<Cursor, String> {

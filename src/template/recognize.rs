@@ -11,7 +11,9 @@ pub use signoffs::{
     Fill, blank_rest, bracket_placeholders, is_label, is_role_like, metadata_placeholders,
     signoff_role, signoff_role_line, split_label,
 };
-pub use status::{CellStatus, glyph_status, is_status_header, leading_glyph, word_status};
+pub use status::{
+    CellStatus, checkbox_glyph, glyph_status, is_status_header, leading_glyph, word_status,
+};
 
 use crate::model::PlannedTime;
 

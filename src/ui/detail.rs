@@ -4,7 +4,8 @@
 use super::theme::{Glyphs, Theme};
 use crate::app::App;
 use crate::app::rows::Row;
-use crate::model::{Block, ItemKind, Span as MSpan, SpanStyle};
+use crate::model::{Align, Block, Cell, ItemKind, Span as MSpan, SpanRef, SpanStyle};
+use crate::text::columns::{self, Justify};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -44,21 +45,43 @@ pub fn render(
     frame.render_widget(p, area);
 }
 
-fn spans<'a>(app: &App, spans: &[MSpan], theme: &Theme, base: Style) -> Vec<Span<'a>> {
-    spans
-        .iter()
-        .map(|s| {
-            let style = match &s.style {
-                SpanStyle::Plain => base,
-                SpanStyle::Code => base.patch(theme.code()),
-                SpanStyle::Strong => base.add_modifier(Modifier::BOLD),
-                SpanStyle::Emphasis => base.add_modifier(Modifier::ITALIC),
-                SpanStyle::Strike => base.add_modifier(Modifier::CROSSED_OUT),
-                SpanStyle::Link { .. } => base.patch(theme.accent()),
-            };
-            Span::styled(app.subst(&s.text).into_owned(), style)
-        })
-        .collect()
+/// Styled text as lines: a hard line break in the Markdown starts a new line.
+fn styled_lines<'s>(
+    app: &App,
+    spans: impl Iterator<Item = SpanRef<'s>>,
+    theme: &Theme,
+    base: Style,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![Vec::new()];
+    for s in spans {
+        let style = match s.style {
+            SpanStyle::Plain => base,
+            SpanStyle::Code => base.patch(theme.code()),
+            SpanStyle::Strong => base.add_modifier(Modifier::BOLD),
+            SpanStyle::Emphasis => base.add_modifier(Modifier::ITALIC),
+            SpanStyle::Strike => base.add_modifier(Modifier::CROSSED_OUT),
+            SpanStyle::Link { .. } => base.patch(theme.accent()),
+            SpanStyle::Placeholder { .. } => base.add_modifier(Modifier::UNDERLINED),
+            SpanStyle::Break => {
+                lines.push(Vec::new());
+                continue;
+            }
+        };
+        if let Some(line) = lines.last_mut() {
+            line.push(Span::styled(
+                app.subst_span(s.text, s.style).into_owned(),
+                style,
+            ));
+        }
+    }
+    lines.into_iter().map(Line::from).collect()
+}
+
+fn refs(spans: &[MSpan]) -> impl Iterator<Item = SpanRef<'_>> {
+    spans.iter().map(|s| SpanRef {
+        text: &s.text,
+        style: &s.style,
+    })
 }
 
 fn body_lines(
@@ -71,14 +94,20 @@ fn body_lines(
     for b in body {
         match b {
             Block::Paragraph { spans: s, .. } => {
-                out.push(Line::from(spans(app, s, theme, Style::new())));
+                out.extend(styled_lines(app, refs(s), theme, Style::new()));
             }
             Block::Bullet {
                 spans: s, depth, ..
             } => {
-                let mut v = vec![Span::raw(format!("{}- ", "  ".repeat(*depth)))];
-                v.extend(spans(app, s, theme, Style::new()));
-                out.push(Line::from(v));
+                let indent = "  ".repeat(*depth);
+                for (n, mut line) in styled_lines(app, refs(s), theme, Style::new())
+                    .into_iter()
+                    .enumerate()
+                {
+                    let lead = if n == 0 { "- " } else { "  " };
+                    line.spans.insert(0, Span::raw(format!("{indent}{lead}")));
+                    out.push(line);
+                }
             }
             Block::Code(c) => {
                 let lang = c.lang.as_deref().unwrap_or("code");
@@ -97,13 +126,37 @@ fn body_lines(
                     ]));
                 }
             }
-            Block::Table { header, rows, .. } => {
-                out.push(Line::styled(header.join(" | "), theme.title()));
-                for r in rows {
-                    out.push(Line::raw(app.subst(&r.join(" | ")).into_owned()));
+            Block::Table {
+                header,
+                rows,
+                align,
+                ..
+            } => {
+                let text = |cells: &[Cell]| -> Vec<String> {
+                    cells
+                        .iter()
+                        .map(|c| app.subst_cell(c).into_owned())
+                        .collect()
+                };
+                let rows: Vec<Vec<String>> = rows.iter().map(|r| text(r)).collect();
+                let justify: Vec<Justify> = align.iter().map(|a| justify(*a)).collect();
+                let rule = glyphs.rule().chars().next().unwrap_or('-');
+                let lines = columns::layout(&text(header), &rows, &justify, rule);
+                for (n, l) in lines.into_iter().enumerate() {
+                    let style = if n == 0 { theme.title() } else { Style::new() };
+                    let style = if n == 1 { theme.muted() } else { style };
+                    out.push(Line::styled(l, style));
                 }
             }
         }
+    }
+}
+
+fn justify(a: Align) -> Justify {
+    match a {
+        Align::Right => Justify::Right,
+        Align::Center => Justify::Center,
+        Align::Left | Align::None => Justify::Left,
     }
 }
 
@@ -114,7 +167,7 @@ fn item_lines(app: &App, i: usize, theme: &Theme, glyphs: &Glyphs) -> Vec<Line<'
     let mut out = Vec::new();
     let path = app.template.section_path(item.section).join(glyphs.path());
     out.push(Line::styled(app.subst(&path).into_owned(), theme.muted()));
-    out.push(Line::from(spans(app, &item.spans, theme, theme.title())));
+    out.extend(styled_lines(app, item.spans(), theme, theme.title()));
     let state = app.states.get(i);
     let dot = glyphs.dot();
     let mut kind = format!("{} {dot} {}", item.kind.as_str(), state.as_str());

@@ -1,20 +1,36 @@
-//! Turning finished blocks into items: list items (tasks, sign-offs, gates, plain bullets),
-//! paragraph lines (sign-off lines, bold gates, metadata placeholders), and the item itself
-//! (parent, depth, group label, GFM flag).
+//! Turning finished blocks into items: list items (tasks, numbered steps, sign-offs, gates, plain
+//! bullets), paragraph lines (sign-off lines, pasted checkbox glyphs, bold gates, metadata
+//! placeholders), and the item itself (parent, depth, group label, GFM flag).
 
 use super::Walker;
 use crate::model::{
-    Block, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, Span, Variable, VariableKind,
+    Block, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, StyleRun, Variable, VariableKind,
 };
 use crate::template::inline::Inline;
-use crate::template::{recognize, strip_variant_marker};
+use crate::template::recognize;
+use crate::text::sanitize::clean_line;
+use std::ops::Range;
+
+/// A bracket placeholder to mark in a block's text: its byte range and the variable it stands for.
+type Mark = (Range<usize>, String);
+
+/// What one source line of a paragraph is.
+enum LineKind {
+    /// Text of the paragraph (with its placeholders, if it is a metadata line).
+    Body { metadata: bool },
+    /// A sign-off line: its role.
+    Signoff(String),
+    /// A pasted checkbox glyph or a `[ ]` without a list marker: checked, and where the text starts.
+    Checkbox(bool, usize),
+}
 
 impl<'a> Walker<'a> {
-    /// The first line of the list item at `start`, after its marker and checkbox.
-    pub(super) fn raw_item_line(&self, start: usize) -> &'a str {
+    /// The first line of the list item at `start` (on 1-based `line`), after its marker and
+    /// checkbox.
+    pub(super) fn raw_item_line(&self, start: usize, line: usize) -> &'a str {
         let src: &'a str = self.src;
-        let rest = src.get(start..).unwrap_or("");
-        let line = rest.split('\n').next().unwrap_or("");
+        let end = self.lines.line_end(line, src.len());
+        let line = src.get(start..end.max(start)).unwrap_or("");
         let line = line.trim_start();
         let line = line.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
             line.trim_start_matches(|c: char| c.is_ascii_digit())
@@ -32,77 +48,110 @@ impl<'a> Walker<'a> {
         line
     }
 
-    pub(super) fn list_item_text(&mut self, mut inline: Inline) {
+    pub(super) fn list_item_text(&mut self, inline: &Inline) {
         let Some(frame) = self.frames.last() else {
             return;
         };
-        let (start, marker, variant) = (frame.start, frame.marker, frame.variant);
+        let (mut marker, variant, ordered, line) =
+            (frame.marker, frame.variant, frame.ordered, frame.line);
+        let start = frame.start;
+        let full = inline.plain();
+        // Where the item's own text starts: after a `[-]`-style marker, or a pasted glyph.
+        let mut skip = 0;
+        let mut pasted = false;
         if variant {
-            strip_variant_marker(&mut inline);
+            skip = variant_marker_len(full);
+        } else if marker.is_none()
+            && !self.opts.legacy
+            && let Some((checked, len)) = recognize::checkbox_glyph(full)
+        {
+            marker = Some(if checked { 'x' } else { ' ' });
+            skip = len;
+            pasted = true;
         }
-        let raw = self.raw_item_line(start);
-        let line = self.line(start);
-        if marker.is_some() && inline.plain.is_empty() {
+        let range = skip..full.len();
+        let plain = &full[range.clone()];
+        let raw = self.raw_item_line(start, line);
+        if marker.is_some() && plain.is_empty() {
             self.warn(line, "task item has no text".to_owned());
         }
-        let plain = std::mem::take(&mut inline.plain);
-        let gate = recognize::mentions_go_no_go(&plain);
+        let gate = recognize::mentions_go_no_go(plain);
         let under_task = self.frames.iter().rev().skip(1).any(|f| f.task.is_some());
         let allow_placeholder = marker.is_some() || !under_task;
         let signoff = if gate {
             None
         } else {
-            recognize::signoff_role(raw, allow_placeholder)
-                .map(|r| crate::text::sanitize::clean_line(&r))
+            recognize::signoffs::signoff_role_with(raw, allow_placeholder, self.opts.legacy)
+                .map(|r| clean_line(&r))
         };
         if marker.is_some() {
-            let (kind, text, role, spans) = if gate {
+            self.out.checkboxes += 1;
+            let new = if gate {
                 let role = recognize::split_label(raw)
                     .filter(|(label, rest)| {
                         !recognize::mentions_go_no_go(label) && recognize::mentions_go_no_go(rest)
                     })
-                    .map(|(label, _)| crate::text::sanitize::clean_line(label));
-                (ItemKind::Gate, plain, role, inline.spans)
+                    .map(|(label, _)| clean_line(label));
+                NewItem {
+                    role,
+                    ..NewItem::task(plain.to_owned(), inline.styles_of(range), line)
+                }
+                .with_kind(ItemKind::Gate)
             } else if let Some(role) = signoff {
-                (
-                    ItemKind::Signoff,
-                    role.clone(),
-                    Some(role.clone()),
-                    vec![Span::plain(role)],
-                )
+                NewItem::signoff(role, line, Origin::List)
             } else {
-                (ItemKind::Task, plain, None, inline.spans)
+                NewItem::task(plain.to_owned(), inline.styles_of(range), line)
             };
-            let idx = self.add_item(NewItem {
-                text,
-                spans,
-                line,
-                kind,
-                origin: Origin::List,
+            self.list_item(NewItem {
                 marker,
-                role,
-                fields: Vec::new(),
+                pasted,
+                ..new
             });
-            if let Some(f) = self.frames.last_mut() {
-                f.task = Some(idx);
-            }
             return;
         }
         if let Some(role) = signoff {
-            let idx = self.add_item(NewItem::signoff(role, line, Origin::List));
-            if let Some(f) = self.frames.last_mut() {
-                f.task = Some(idx);
-            }
+            self.list_item(NewItem::signoff(role, line, Origin::List));
             return;
         }
         if inline.starts_bold_with(recognize::mentions_go_no_go) {
-            let idx = self.add_item(NewItem::gate(plain, inline.spans, line, Origin::List));
-            if let Some(f) = self.frames.last_mut() {
-                f.task = Some(idx);
-            }
+            let new = NewItem::task(plain.to_owned(), inline.styles(), line);
+            self.list_item(new.with_kind(ItemKind::Gate));
             return;
         }
+        // Attribute bullets under a task (`- Owner: [QA Lead]`) are not variables.
+        let metadata = if under_task {
+            None
+        } else {
+            recognize::metadata_placeholders(raw)
+        };
+        // Not candidates: table-of-contents entries (a link to a heading), and, among plain
+        // bullets, lists of links (references, not things to do).
+        let candidate = !plain.is_empty()
+            && metadata.is_none()
+            && !is_anchor_link(inline)
+            && (ordered || inline.sole_link().is_none());
+        if candidate {
+            let count = if ordered {
+                &mut self.out.steps
+            } else {
+                &mut self.out.bullets
+            };
+            if count.0 == 0 {
+                count.1 = line;
+            }
+            count.0 += 1;
+            if (ordered && self.opts.steps) || self.opts.bullets {
+                self.list_item(NewItem::task(plain.to_owned(), inline.styles(), line));
+                return;
+            }
+        }
         // A plain bullet: body text of whatever it belongs to.
+        let marks = match metadata {
+            Some((label, found)) => {
+                self.placeholders_in(inline, 0..full.len(), &label, &found, line)
+            }
+            None => Vec::new(),
+        };
         let depth = self
             .frames
             .iter()
@@ -114,78 +163,196 @@ impl<'a> Walker<'a> {
         let index = self.push_block(
             target,
             Block::Bullet {
-                spans: inline.spans,
+                spans: inline.spans_marked(0..full.len(), &marks),
                 depth,
                 line,
             },
         );
         if let Some(f) = self.frames.last_mut() {
-            f.plain_text = Some(plain);
+            f.plain_text = Some(full.to_owned());
             f.plain_block = Some((target, index));
         }
     }
 
-    pub(super) fn paragraph(&mut self, inline: Inline) {
-        let raw = self.src.get(inline.range.clone()).unwrap_or("").to_owned();
-        let mut consumed = false;
-        let mut first = true;
-        for (i, raw_line) in raw.split('\n').enumerate() {
-            let line_text = raw_line.trim_start().trim_start_matches('>').trim();
-            if line_text.is_empty() {
-                continue;
-            }
-            let line = self.line(inline.range.start) + i;
-            if let Some(role) = recognize::signoff_role_line(line_text)
-                .map(|r| crate::text::sanitize::clean_line(&r))
-            {
-                self.add_item(NewItem::signoff(role, line, Origin::Line));
-                consumed = true;
-            } else if let Some((label, found)) = recognize::metadata_placeholders(line_text) {
-                for name in found {
-                    self.placeholder(name, &label, line);
-                }
-            }
-            // A bold line (`**Go/No-Go checkpoint**`) or a bold lead-in (`**Go/No-Go:** when …`),
-            // as for list items.
-            let bold_gate = (inline.is_all_bold() && recognize::mentions_go_no_go(&inline.plain))
-                || inline.starts_bold_with(recognize::mentions_go_no_go);
-            if first && bold_gate {
-                self.add_item(NewItem::gate(
-                    inline.plain.trim().to_owned(),
-                    inline.spans.clone(),
-                    line,
-                    Origin::Line,
-                ));
-                consumed = true;
-            }
-            first = false;
-        }
-        if !consumed {
-            let line = self.line(inline.range.start);
-            self.add_body(Block::Paragraph {
-                spans: inline.spans,
-                line,
-            });
+    /// Adds the item a list item stands for and makes it the parent of what is nested in it.
+    fn list_item(&mut self, new: NewItem) {
+        let idx = self.add_item(new);
+        if let Some(f) = self.frames.last_mut() {
+            f.task = Some(idx);
         }
     }
 
-    pub(super) fn placeholder(&mut self, name: &str, label: &str, line: usize) {
-        let name = crate::text::sanitize::clean_line(name);
-        let label = crate::text::sanitize::clean_line(label);
-        if self
-            .out
-            .placeholders
-            .iter()
-            .any(|v| v.name == name && v.label.as_deref() == Some(label.as_str()))
-        {
+    /// Records the variables of a metadata line's placeholders (named by the label; `Label Inner`
+    /// when the line has several) and returns where they are in `inline`'s text, within `within`.
+    fn placeholders_in(
+        &mut self,
+        inline: &Inline,
+        within: Range<usize>,
+        label: &str,
+        found: &[&str],
+        line: usize,
+    ) -> Vec<Mark> {
+        let text = inline.plain().get(within.clone()).unwrap_or("");
+        let mut marks = Vec::new();
+        let mut from = text.find(label.trim_end_matches(':')).map_or(0, |i| i + 1);
+        for inner in found {
+            let name = placeholder_name(label, inner, found.len());
+            let name = self.placeholder(&name, label, inner, line);
+            let needle = format!("[{inner}]");
+            let Some(at) = text.get(from..).and_then(|t| t.find(&needle)) else {
+                continue;
+            };
+            let start = within.start + from + at;
+            marks.push((start..start + needle.len(), name));
+            from += at + needle.len();
+        }
+        marks
+    }
+
+    pub(super) fn paragraph(&mut self, inline: &Inline) {
+        let src: &'a str = self.src;
+        let raw = src.get(inline.range.clone()).unwrap_or("");
+        let first_line = self.line(inline.range.start);
+        let plain = inline.plain();
+        let lines = inline.lines();
+        let raw_lines: Vec<&str> = raw.split('\n').collect();
+        // Each source line of the paragraph is one text line when no inline construct spans lines.
+        let aligned = raw_lines.len() == lines.len();
+        let mut kinds = Vec::with_capacity(raw_lines.len());
+        let mut marks: Vec<Mark> = Vec::new();
+        for (i, raw_line) in raw_lines.iter().enumerate() {
+            let line_text = raw_line.trim_start().trim_start_matches('>').trim();
+            let line = first_line + i;
+            if let Some(role) = recognize::signoff_role_line(line_text).map(|r| clean_line(&r)) {
+                kinds.push(LineKind::Signoff(role));
+                continue;
+            }
+            if aligned
+                && !self.opts.legacy
+                && let Some(r) = lines.get(i)
+                && let Some((checked, len)) = recognize::checkbox_glyph(&plain[r.clone()])
+            {
+                kinds.push(LineKind::Checkbox(checked, len));
+                continue;
+            }
+            let metadata = recognize::metadata_placeholders(line_text);
+            if let Some((label, found)) = &metadata {
+                let within = match lines.get(i) {
+                    Some(r) if aligned => r.clone(),
+                    _ => 0..plain.len(),
+                };
+                let found = self.placeholders_in(inline, within, label, found, line);
+                marks.extend(found);
+            }
+            kinds.push(LineKind::Body {
+                metadata: metadata.is_some(),
+            });
+        }
+        // A bold line (`**Go/No-Go checkpoint**`) or a bold lead-in (`**Go/No-Go:** when …`), as
+        // for list items: the whole paragraph is the gate.
+        let bold_gate = (inline.is_all_bold() && recognize::mentions_go_no_go(plain))
+            || inline.starts_bold_with(recognize::mentions_go_no_go);
+        if bold_gate || !aligned {
+            let mut consumed = false;
+            for (i, kind) in kinds.iter().enumerate() {
+                if let LineKind::Signoff(role) = kind {
+                    self.add_item(NewItem::signoff(role.clone(), first_line + i, Origin::Line));
+                    consumed = true;
+                }
+            }
+            if bold_gate {
+                let skip = raw_lines.iter().take_while(|l| l.trim().is_empty()).count();
+                let new = NewItem::task(plain.to_owned(), inline.styles(), first_line + skip);
+                self.add_item(NewItem {
+                    origin: Origin::Line,
+                    ..new.with_kind(ItemKind::Gate)
+                });
+            } else if !consumed {
+                let line = first_line;
+                let spans = inline.spans_marked(0..plain.len(), &marks);
+                self.add_body(Block::Paragraph { spans, line });
+            }
             return;
         }
-        self.out.placeholders.push(Variable {
-            name,
-            line,
-            kind: VariableKind::Placeholder,
-            label: Some(label),
+        // Line by line: sign-off lines and checkbox lines are items; the lines between are body
+        // text, and text lines right after a checkbox line continue its text.
+        let mut body: Option<(usize, usize)> = None;
+        let mut i = 0;
+        while i < kinds.len() {
+            match &kinds[i] {
+                LineKind::Body { .. } => {
+                    body = Some(body.map_or((i, i), |(a, _)| (a, i)));
+                    i += 1;
+                }
+                LineKind::Signoff(role) => {
+                    self.body_lines(inline, &lines, body.take(), &marks, first_line);
+                    self.add_item(NewItem::signoff(role.clone(), first_line + i, Origin::Line));
+                    i += 1;
+                }
+                &LineKind::Checkbox(checked, skip) => {
+                    self.body_lines(inline, &lines, body.take(), &marks, first_line);
+                    let mut last = i;
+                    while let Some(LineKind::Body { metadata: false }) = kinds.get(last + 1) {
+                        last += 1;
+                    }
+                    let range = lines[i].start + skip..lines[last].end.max(lines[i].start + skip);
+                    let text = plain[range.clone()].trim_end().to_owned();
+                    let mut new = NewItem::task(text, inline.styles_of(range), first_line + i);
+                    new.origin = Origin::Line;
+                    new.marker = Some(if checked { 'x' } else { ' ' });
+                    new.pasted = true;
+                    self.out.checkboxes += 1;
+                    self.add_item(new);
+                    i = last + 1;
+                }
+            }
+        }
+        self.body_lines(inline, &lines, body, &marks, first_line);
+    }
+
+    /// Adds lines `a..=b` of a paragraph as one body paragraph.
+    fn body_lines(
+        &mut self,
+        inline: &Inline,
+        lines: &[Range<usize>],
+        span: Option<(usize, usize)>,
+        marks: &[Mark],
+        first_line: usize,
+    ) {
+        let Some((a, b)) = span else { return };
+        let (Some(from), Some(to)) = (lines.get(a), lines.get(b)) else {
+            return;
+        };
+        let range = from.start..to.end.max(from.start);
+        if range.is_empty() {
+            return;
+        }
+        let spans = inline.spans_marked(range, marks);
+        self.add_body(Block::Paragraph {
+            spans,
+            line: first_line + a,
         });
+    }
+
+    /// Records a placeholder variable (once per name) and returns its name.
+    pub(super) fn placeholder(
+        &mut self,
+        name: &str,
+        label: &str,
+        inner: &str,
+        line: usize,
+    ) -> String {
+        let name = clean_line(name);
+        if !self.out.placeholders.iter().any(|v| v.name == name) {
+            self.out.placeholders.push(Variable {
+                name: name.clone(),
+                line,
+                kind: VariableKind::Placeholder,
+                label: Some(clean_line(label)),
+                placeholder: Some(clean_line(inner)),
+            });
+        }
+        name
     }
 
     pub(super) fn add_item(&mut self, new: NewItem) -> usize {
@@ -213,6 +380,7 @@ impl<'a> Walker<'a> {
         let same_line = in_list && frame.is_some_and(|f| f.same_line_nested);
         let gfm_task = in_list
             && !same_line
+            && !new.pasted
             && self.quote_depth == 0
             && matches!(new.marker, Some(' ' | 'x' | 'X'))
             && !frame.is_some_and(|f| f.variant);
@@ -243,7 +411,7 @@ impl<'a> Walker<'a> {
         self.out.items.push(Item {
             id: ItemId(String::new()),
             text: new.text,
-            spans: new.spans,
+            styles: new.styles,
             line: new.line,
             kind: new.kind,
             origin: new.origin,
@@ -258,50 +426,95 @@ impl<'a> Walker<'a> {
             gfm_task,
             body: Vec::new(),
             fields: new.fields,
+            fillable: Vec::new(),
         });
         self.following = Some(idx);
         idx
     }
 }
 
+/// `Label` for a line's only placeholder, `Label Inner` when it has several.
+fn placeholder_name(label: &str, inner: &str, count: usize) -> String {
+    if count <= 1 {
+        label.to_owned()
+    } else {
+        format!("{label} {inner}")
+    }
+}
+
+/// Length of a leading `[c]` status marker and the spaces after it.
+fn variant_marker_len(text: &str) -> usize {
+    let mut chars = text.char_indices();
+    let ok = matches!(chars.next(), Some((_, '['))) && chars.next().is_some();
+    match (ok, chars.next()) {
+        (true, Some((i, ']'))) => {
+            let rest = &text[i + 1..];
+            text.len() - rest.trim_start().len()
+        }
+        _ => 0,
+    }
+}
+
+/// A list item that is only a link to a heading of the same file (a table of contents entry).
+fn is_anchor_link(inline: &Inline) -> bool {
+    inline.sole_link().is_some_and(|url| url.starts_with('#'))
+}
+
 /// What an item is made from, before it gets its place in the tree.
 pub(super) struct NewItem {
     pub(super) text: String,
-    pub(super) spans: Vec<Span>,
+    pub(super) styles: Vec<StyleRun>,
     pub(super) line: usize,
     pub(super) kind: ItemKind,
     pub(super) origin: Origin,
     pub(super) marker: Option<char>,
+    /// A checkbox glyph pasted as text (`☐ Backup`): never a GitHub task.
+    pub(super) pasted: bool,
     pub(super) role: Option<String>,
     pub(super) fields: Vec<Field>,
 }
 
 impl NewItem {
+    /// A task from a list item, without a checkbox.
+    pub(super) fn task(text: String, styles: Vec<StyleRun>, line: usize) -> Self {
+        Self {
+            text,
+            styles,
+            line,
+            kind: ItemKind::Task,
+            origin: Origin::List,
+            marker: None,
+            pasted: false,
+            role: None,
+            fields: Vec::new(),
+        }
+    }
+
+    /// The same item as another kind.
+    pub(super) fn with_kind(self, kind: ItemKind) -> Self {
+        Self { kind, ..self }
+    }
+
     /// A sign-off item whose text is its role.
     pub(super) fn signoff(role: String, line: usize, origin: Origin) -> Self {
         Self {
             text: role.clone(),
-            spans: vec![Span::plain(role.clone())],
+            styles: Vec::new(),
             line,
             kind: ItemKind::Signoff,
             origin,
             marker: None,
+            pasted: false,
             role: Some(role),
             fields: Vec::new(),
         }
     }
 
     /// A go/no-go gate without a checkbox (a heading, bold line or bold bullet).
-    pub(super) fn gate(text: String, spans: Vec<Span>, line: usize, origin: Origin) -> Self {
+    pub(super) fn gate(text: String, styles: Vec<StyleRun>, line: usize, origin: Origin) -> Self {
         Self {
-            text,
-            spans,
-            line,
-            kind: ItemKind::Gate,
             origin,
-            marker: None,
-            role: None,
-            fields: Vec::new(),
+            ..Self::task(text, styles, line).with_kind(ItemKind::Gate)
         }
     }
 }

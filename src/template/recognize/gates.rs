@@ -3,11 +3,12 @@
 /// Whether `text` contains "Go/No-Go" in any dash, slash, spacing or case form (`GO / NO-GO`,
 /// `go-nogo`, `Go–No Go`, `go or no-go`).
 pub fn mentions_go_no_go(text: &str) -> bool {
-    if !text
-        .as_bytes()
-        .windows(2)
-        .any(|w| w.eq_ignore_ascii_case(b"go"))
-    {
+    let bytes = text.as_bytes();
+    if !memchr::memchr2_iter(b'g', b'G', bytes).any(|i| {
+        bytes
+            .get(i + 1)
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'o'))
+    }) {
         return false;
     }
     let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();

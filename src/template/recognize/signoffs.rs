@@ -25,7 +25,7 @@ pub fn is_label(label: &str) -> bool {
 
 /// Splits `label: rest` at the first colon, without judging the label (see [`is_label`]).
 fn split_colon(raw: &str) -> Option<(&str, &str)> {
-    let colon = raw.find(':')?;
+    let colon = memchr::memchr(b':', raw.as_bytes())?;
     let label = raw[..colon]
         .trim()
         .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
@@ -112,15 +112,75 @@ const ROLE_WORDS: &[&str] = &[
     "performed by",
 ];
 
-/// Whether a label names a person's role.
+/// Whether a label names a person's role: one of the role words at the start of a word
+/// (`Tech Lead`, `Approved by`, `QA`), not inside one (`Design Complete` is not a sign-off).
 pub fn is_role_like(label: &str) -> bool {
     let l = label.to_lowercase();
+    ROLE_WORDS.iter().any(|w| {
+        l.match_indices(w).any(|(i, _)| {
+            !l[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        })
+    })
+}
+
+/// [`is_role_like`] as loader rules 1 had it: a role word anywhere in the label.
+fn is_role_like_v1(label: &str) -> bool {
+    let l = label.to_lowercase();
     ROLE_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// The first word after blanks and separators (`____ Date:` → `Date`).
+fn first_word(rest: &str) -> &str {
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '_' | '*' | '-' | '.' | '…' | ':' | '\\' | '(' | '|' | '/' | ','
+            )
+    };
+    // ASCII fast path (the usual case); anything else takes the general one.
+    let b = rest.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii() && sep(char::from(b[i])) {
+        i += 1;
+    }
+    let mut j = i;
+    while j < b.len() && b[j].is_ascii_alphanumeric() {
+        j += 1;
+    }
+    if b.get(i).is_none_or(u8::is_ascii) && b.get(j).is_none_or(u8::is_ascii) {
+        return &rest[i..j];
+    }
+    let first = rest.trim_start_matches(sep);
+    let end = first
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(first.len());
+    &first[..end]
+}
+
+/// Whether what follows the first colon of `raw` has what blanks or a placeholder need (two `_`,
+/// three `*` or a `[`): a cheap test before any sign-off is looked for.
+fn may_have_blanks(raw: &str) -> bool {
+    let Some(colon) = memchr::memchr(b':', raw.as_bytes()) else {
+        return false;
+    };
+    let rest = &raw.as_bytes()[colon + 1..];
+    memchr::memchr(b'[', rest).is_some()
+        || rest.iter().filter(|&&b| b == b'_').count() >= 2
+        || rest.iter().filter(|&&b| b == b'*').count() >= 3
 }
 
 /// Reads the part after a sign-off label: blanks (`____`, `****\_****`), placeholders (`[Name]`,
 /// `(Date: ____)`) and sub-labels (`Date:`), and nothing else.
 pub fn blank_rest(rest: &str) -> Option<Fill> {
+    // Quick reject: the first word after the blanks is ordinary text (`restart **x**`).
+    let word = first_word(rest);
+    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+        return None;
+    }
     // Quick reject (same thresholds as below): blanks need two `_` or three `*`; placeholders `[`.
     let (mut under, mut star) = (0, 0);
     for b in rest.bytes() {
@@ -132,21 +192,6 @@ pub fn blank_rest(rest: &str) -> Option<Fill> {
         }
     }
     if under < 2 && star < 3 {
-        return None;
-    }
-    // Quick reject: the first word after the blanks is ordinary text (`restart **x**`).
-    let first = rest.trim_start_matches(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '_' | '*' | '-' | '.' | '…' | ':' | '\\' | '(' | '|' | '/' | ','
-            )
-    });
-    let end = first
-        .find(|c: char| !c.is_alphanumeric())
-        .unwrap_or(first.len());
-    let word = &first[..end];
-    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
         return None;
     }
     let s = rest.replace('\\', "");
@@ -192,6 +237,14 @@ pub fn blank_rest(rest: &str) -> Option<Fill> {
 /// `placeholders` is allowed (not for attribute bullets such as `- Owner: [QA Lead]` under a task).
 /// Returns the role.
 pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
+    signoff_role_with(raw, placeholders, false)
+}
+
+/// [`signoff_role`], with `legacy` for loader rules 1 (role words matched anywhere in the label).
+pub fn signoff_role_with(raw: &str, placeholders: bool, legacy: bool) -> Option<String> {
+    if !may_have_blanks(raw) {
+        return None;
+    }
     let (label, rest) = split_colon(raw)?;
     let fill = blank_rest(rest)?;
     if !is_label(label) {
@@ -199,7 +252,16 @@ pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
     }
     match fill {
         Fill::Blanks => Some(label.to_owned()),
-        Fill::Placeholder if placeholders && is_role_like(label) => Some(label.to_owned()),
+        Fill::Placeholder
+            if placeholders
+                && (if legacy {
+                    is_role_like_v1(label)
+                } else {
+                    is_role_like(label)
+                }) =>
+        {
+            Some(label.to_owned())
+        }
         Fill::Placeholder => None,
     }
 }
@@ -208,6 +270,9 @@ pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
 /// placeholder after an approval label (`Approved by: [Name]`). `**Deployment Lead:** [Name]` in a
 /// paragraph is a metadata line (its placeholder is a variable), not a sign-off.
 pub fn signoff_role_line(raw: &str) -> Option<String> {
+    if !may_have_blanks(raw) {
+        return None;
+    }
     let (label, rest) = split_colon(raw)?;
     let fill = blank_rest(rest)?;
     if !is_label(label) {
@@ -222,9 +287,43 @@ pub fn signoff_role_line(raw: &str) -> Option<String> {
     }
 }
 
-/// A metadata line `**Deployment Lead:** [Name]`: the label and its placeholders.
+/// Words that may join placeholders in a value (`[Start] to [End]`, `[Name] or [Deputy]`).
+const CONNECTORS: &[&str] = &["to", "and", "or", "at", "on", "by", "until", "from", "till"];
+
+/// Whether `value` is only bracket placeholders (`[Name]`, `[MM/DD/YYYY] [HH:MM]`), joined by
+/// punctuation or a connecting word — a blank to fill in, not text that happens to hold brackets.
+pub fn only_placeholders(value: &str) -> bool {
+    let mut rest = value;
+    let mut found = false;
+    let mut between = String::new();
+    while let Some(open) = rest.find('[') {
+        between.push_str(&rest[..open]);
+        between.push(' ');
+        let Some(close) = rest[open..].find(']') else {
+            return false;
+        };
+        let tail = &rest[open + close + 1..];
+        if tail.starts_with('(') || tail.starts_with('[') {
+            return false;
+        }
+        found = true;
+        rest = tail;
+    }
+    between.push_str(rest);
+    found
+        && between
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| CONNECTORS.iter().any(|c| c.eq_ignore_ascii_case(w)))
+}
+
+/// A metadata line `**Deployment Lead:** [Name]`: the label and its placeholders, when the value
+/// after the label is only placeholders (see [`only_placeholders`]).
 pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
     let (label, rest) = split_label(raw)?;
+    if !only_placeholders(rest.trim_start_matches(['*', '_'])) {
+        return None;
+    }
     let found = bracket_placeholders(rest);
     (!found.is_empty()).then(|| (label.to_owned(), found))
 }
@@ -256,6 +355,17 @@ mod tests {
         assert_eq!(role("Owner:"), None);
         assert_eq!(role("Location: [Room]"), None);
         assert_eq!(signoff_role("Owner: [QA Lead]", false), None);
+        assert_eq!(
+            role("Design Complete: [MM/DD/YYYY]"),
+            None,
+            "`sign` inside a word"
+        );
+        assert_eq!(
+            signoff_role_with("Design Complete: [MM/DD/YYYY]", true, true).as_deref(),
+            Some("Design Complete"),
+            "rules 1 matched role words anywhere"
+        );
+        assert_eq!(role("Sign-off: [Name]").as_deref(), Some("Sign-off"));
         assert_eq!(signoff_role("Owner: ____", false).as_deref(), Some("Owner"));
     }
 
@@ -266,5 +376,16 @@ mod tests {
         assert_eq!(label, "Deployment Lead");
         assert_eq!(found, vec!["Name"]);
         assert!(metadata_placeholders("**Docs:** [guide](http://x)").is_none());
+        let (label, found) =
+            metadata_placeholders("**Window:** [Start] to [End]").expect("two placeholders");
+        assert_eq!((label.as_str(), found), ("Window", vec!["Start", "End"]));
+        assert!(
+            metadata_placeholders("**Note:** see [the guide] before you start").is_none(),
+            "brackets inside a sentence are not a blank to fill"
+        );
+        assert!(only_placeholders(" [MM/DD/YYYY] "));
+        assert!(only_placeholders("[Name] / [Phone]"));
+        assert!(!only_placeholders("call [Name] now"));
+        assert!(!only_placeholders("no brackets"));
     }
 }
