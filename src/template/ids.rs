@@ -93,10 +93,15 @@ impl IdBuf {
     /// `-` and the hex of `digest`, then `-extra` when `extra > 1`.
     fn push_suffix(&mut self, digest: &[u8], extra: usize) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        self.push(b"-");
-        for &b in digest {
-            self.push(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]]);
+        let mut hex = [0u8; 33];
+        hex[0] = b'-';
+        let mut k = 1;
+        for &b in digest.iter().take(16) {
+            hex[k] = DIGITS[usize::from(b >> 4)];
+            hex[k + 1] = DIGITS[usize::from(b & 0xf)];
+            k += 2;
         }
+        self.push(&hex[..k]);
         if extra > 1 {
             self.push(b"-");
             self.push(extra.to_string().as_bytes());
@@ -157,44 +162,86 @@ fn hash_normalized(text: &str, h: &mut StableHash, pending: &mut Vec<u8>) {
     }
 }
 
+/// Per ASCII byte: its lower-case form, and whether it is a letter or digit (bit 7 set then).
+static LOWER: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        t[i] = b.to_ascii_lowercase() | if alnum { 0x80 } else { 0 };
+        i += 1;
+    }
+    t
+};
+
 /// The slug of `text` into `id` and its normalised text into `h`: the same results as
-/// [`slug_bytes`] and [`hash_normalized`], in a fast pass when the text is ASCII (most are).
+/// [`slug_bytes`] and [`hash_normalized`], in one table-driven pass when the text is ASCII (most
+/// are). Item texts come trimmed with single spaces, so the normalised text is usually the
+/// lower-cased text up to its trailing punctuation: that is hashed, and the general path taken
+/// only when a byte says otherwise (a tab, two spaces, a control character).
 fn slug_and_hash(text: &str, id: &mut IdBuf, h: &mut StableHash, pending: &mut Vec<u8>) {
-    let mut slug = [0u8; 48];
-    let n = slug_bytes(text, &mut slug);
-    id.push(&slug[..n]);
+    let bytes = text.as_bytes();
     if !text.is_ascii() {
+        let mut slug = [0u8; 48];
+        let n = slug_bytes(text, &mut slug);
+        id.push(&slug[..n]);
         hash_normalized(text, h, pending);
         return;
     }
-    let bytes = text.as_bytes();
-    // The normalised text: whitespace runs as one space (none leading), lower case, trailing
-    // punctuation dropped. Item texts come trimmed with single spaces, so it is usually the
-    // lower-cased text up to its trailing punctuation: hash that, and take the general path only
-    // when a byte says otherwise (a tab, two spaces, a control character).
     let mut end = bytes.len();
     while end > 0 && matches!(bytes[end - 1], b'.' | b':' | b';' | b',' | b'!') {
         end -= 1;
     }
     let (mut a, mut b) = (h.a, h.b);
+    let mut slug = [0u8; 48];
+    let mut n = 0usize;
+    let mut dash = false;
     let mut prev_space = true;
-    for &c in &bytes[..end] {
-        if c <= b' ' {
-            if c != b' ' || prev_space {
-                return hash_normalized(text, h, pending);
+    let mut plain = true;
+    for (k, &c) in bytes.iter().enumerate() {
+        let t = LOWER[usize::from(c & 0x7F)];
+        let lower = t & 0x7F;
+        if n < 40 {
+            if t & 0x80 != 0 {
+                if dash && n > 0 {
+                    slug[n] = b'-';
+                    n += 1;
+                }
+                dash = false;
+                slug[n] = lower;
+                n += 1;
+            } else {
+                dash = true;
             }
-            prev_space = true;
-        } else {
-            prev_space = false;
         }
-        (a, b) = StableHash::lanes(a, b, c.to_ascii_lowercase());
+        if k < end {
+            if c <= b' ' {
+                plain &= c == b' ' && !prev_space;
+                prev_space = true;
+            } else {
+                prev_space = false;
+            }
+            (a, b) = StableHash::lanes(a, b, lower);
+        } else if n >= 40 {
+            break;
+        }
     }
+    if n == 0 {
+        slug[..4].copy_from_slice(b"item");
+        n = 4;
+    }
+    id.push(&slug[..n]);
+    // A space at the very end (not one before trailing punctuation) is not in the normalised text.
     if prev_space && end == bytes.len() && end > 0 {
-        // Ends with a space (not one before trailing punctuation).
-        return hash_normalized(text, h, pending);
+        plain = false;
     }
-    h.a = a;
-    h.b = b;
+    if plain {
+        h.a = a;
+        h.b = b;
+    } else {
+        hash_normalized(text, h, pending);
+    }
 }
 
 /// Assigns ids to every item of `template` (in document order).

@@ -112,10 +112,9 @@ fn extend_run(runs: &mut Vec<StyleRun>, before: usize, end: usize, style: Cur<'_
     });
 }
 
-/// Whether `bytes` has two spaces in a row: each space found with `memchr`, the byte after it
-/// looked at (pieces have few spaces).
+/// Whether `bytes` has two spaces in a row.
 fn has_double_space(bytes: &[u8]) -> bool {
-    memchr::memchr_iter(b' ', bytes).any(|i| bytes.get(i + 1) == Some(&b' '))
+    bytes.windows(2).any(|w| w == b"  ")
 }
 
 fn offset(n: usize) -> u32 {

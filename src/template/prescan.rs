@@ -20,9 +20,9 @@ pub struct Prescan {
     pub needs_cleaning: bool,
 }
 
-/// Scans `text`. Each question is one vectorised pass (`memchr`, or a branch-free fold over
-/// 64-byte blocks) rather than a byte-at-a-time loop, so the whole scan costs a fraction of an
-/// instruction per byte on ordinary text.
+/// Scans `text`. Each question is one pass with `memchr` (vectorised), or a fold without
+/// branches over 64-byte blocks for the rare control characters, rather than a byte-at-a-time loop
+/// with a branch per byte class.
 pub fn scan(text: &str) -> Prescan {
     let bytes = text.as_bytes();
     let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
@@ -37,11 +37,10 @@ pub fn scan(text: &str) -> Prescan {
         }
     }
     let mut unsafe_at = Vec::new();
-    let mut needs_cleaning = memchr::memchr2(b'\t', b'&', bytes).is_some();
     // C0 controls other than tab and newline, and DEL: rare, so find blocks that have one first.
-    let is_ctrl = |b: u8| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7F;
+    let is_ctrl = |b: u8| ((b < 0x20) & (b != b'\n') & (b != b'\t')) | (b == 0x7F);
     for (k, block) in bytes.chunks(64).enumerate() {
-        if block.iter().fold(false, |acc, &b| acc | is_ctrl(b)) {
+        if block.iter().fold(0u8, |acc, &b| acc | u8::from(is_ctrl(b))) != 0 {
             unsafe_at.extend(
                 block
                     .iter()
@@ -51,6 +50,7 @@ pub fn scan(text: &str) -> Prescan {
             );
         }
     }
+    let mut needs_cleaning = memchr::memchr2(b'\t', b'&', bytes).is_some();
     let first_non_ascii = if text.is_ascii() {
         None
     } else {
@@ -87,6 +87,24 @@ pub fn scan(text: &str) -> Prescan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_agree_with_a_byte_by_byte_scan() {
+        // Braces and newlines across 64-byte block edges.
+        let mut text = String::new();
+        for i in 0..300 {
+            text.push_str(&"x".repeat(i % 67));
+            text.push_str(if i % 3 == 0 { "{{" } else { "{" });
+            text.push('\n');
+        }
+        let p = scan(&text);
+        let want: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        assert_eq!(p.line_starts, want);
+        let want: Vec<usize> = text.match_indices("{{").map(|(i, _)| i).collect();
+        assert_eq!(p.braces, want);
+    }
 
     #[test]
     fn finds_lines_braces_and_unsafe_characters() {

@@ -167,10 +167,87 @@ fn may_have_blanks(raw: &str) -> bool {
     let Some(colon) = memchr::memchr(b':', raw.as_bytes()) else {
         return false;
     };
-    let rest = &raw.as_bytes()[colon + 1..];
-    memchr::memchr(b'[', rest).is_some()
-        || rest.iter().filter(|&&b| b == b'_').count() >= 2
-        || rest.iter().filter(|&&b| b == b'*').count() >= 3
+    let after = &raw[colon + 1..];
+    // The first word after the label must be a sub-label or nothing (`____ Date: ____`), not text
+    // (`Step 1: restart **x**`): this rejects most lines after a few bytes.
+    let word = first_word(after);
+    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+        return false;
+    }
+    let rest = after.as_bytes();
+    let (mut under, mut star, mut open) = (0usize, 0usize, false);
+    for &b in rest {
+        under += usize::from(b == b'_');
+        star += usize::from(b == b'*');
+        open |= b == b'[';
+    }
+    open || under >= 2 || star >= 3
+}
+
+/// The rest of [`blank_rest`] for short ASCII text, on the stack: `None` when the text is not
+/// such (the general path then runs), else its answer.
+fn blank_tail_ascii(rest: &str) -> Option<Option<Fill>> {
+    let src = rest.as_bytes();
+    if src.len() > 256 || !rest.is_ascii() {
+        return None;
+    }
+    // Backslashes dropped, `[…]` placeholders as a space, lower case.
+    let mut buf = [0u8; 256];
+    let mut n = 0;
+    let mut placeholders = 0;
+    let mut i = 0;
+    let unescaped: Vec<u8>;
+    let s: &[u8] = if src.contains(&b'\\') {
+        unescaped = src.iter().copied().filter(|&b| b != b'\\').collect();
+        &unescaped
+    } else {
+        src
+    };
+    while i < s.len() {
+        let b = s[i];
+        i += 1;
+        if b == b'[' {
+            let start = i;
+            while i < s.len() && s[i] != b']' {
+                i += 1;
+            }
+            let inner = &s[start..i];
+            if i < s.len() {
+                i += 1; // the `]`
+            }
+            if inner.len() > 48 || inner.windows(3).any(|w| w == b"://") || s.get(i) == Some(&b'(')
+            {
+                return Some(None);
+            }
+            placeholders += 1;
+            buf[n] = b' ';
+        } else {
+            buf[n] = b.to_ascii_lowercase();
+        }
+        n += 1;
+    }
+    let (mut underscores, mut stars) = (0, 0);
+    let is_sep =
+        |b: &u8| b.is_ascii_whitespace() || matches!(*b, 0x0B | b'(' | b')' | b',' | b'|' | b'/');
+    for word in buf[..n].split(is_sep) {
+        let trim = |b: &u8| matches!(*b, b'_' | b'*' | b'-' | b'.' | b':');
+        let start = word.iter().position(|b| !trim(b)).unwrap_or(word.len());
+        let end = word.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
+        let core = &word[start..end.max(start)];
+        underscores += word.iter().filter(|&&b| b == b'_').count();
+        stars += word.iter().filter(|&&b| b == b'*').count();
+        if core.is_empty() || SUBLABELS.iter().any(|l| l.as_bytes() == core) {
+            continue;
+        }
+        return Some(None);
+    }
+    Some(if underscores >= 2 || stars >= 3 {
+        Some(Fill::Blanks)
+    } else if placeholders > 0 {
+        Some(Fill::Placeholder)
+    } else {
+        None
+    })
 }
 
 /// Reads the part after a sign-off label: blanks (`____`, `****\_****`), placeholders (`[Name]`,
@@ -194,6 +271,14 @@ pub fn blank_rest(rest: &str) -> Option<Fill> {
     if under < 2 && star < 3 {
         return None;
     }
+    match blank_tail_ascii(rest) {
+        Some(fill) => fill,
+        None => blank_tail_general(rest),
+    }
+}
+
+/// The rest of [`blank_rest`], for any text.
+fn blank_tail_general(rest: &str) -> Option<Fill> {
     let s = rest.replace('\\', "");
     let mut placeholders = 0;
     let mut stripped = String::with_capacity(s.len());
@@ -331,6 +416,32 @@ pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_path_reads_blanks_like_the_general_one() {
+        // Deterministic pseudo-random lines over the characters the reader cares about.
+        let alphabet: &[u8] = b"_*\\[]():,|/.- abcDateTimSgn\t://x";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            for k in 0..len {
+                let r = seed.rotate_left(k as u32 * 5) ^ (k as u64 * 0x9E37_79B9);
+                line.push(char::from(alphabet[(r % alphabet.len() as u64) as usize]));
+            }
+            for extra in ["", " Date", " date ____", " [Name]", " [a](b)"] {
+                let l = format!("{line}{extra}");
+                assert_eq!(
+                    blank_tail_ascii(&l).unwrap_or_else(|| blank_tail_general(&l)),
+                    blank_tail_general(&l),
+                    "{l:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn signoff_lines() {
