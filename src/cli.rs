@@ -104,6 +104,10 @@ pub enum Command {
     ///
     /// Example: runsheet note latest canary "5% for 10 minutes, p99 flat"
     Note(change::NoteArgs),
+    /// Fill in a blank cell of a status-table row (`Last Success`, `Notes`), recorded in the journal.
+    ///
+    /// Example: runsheet field latest "nightly backup" "Last Success" "2026-12-01 03:10"
+    Field(change::FieldArgs),
     /// Set a variable: a `{{ NAME }}` one, or a `[Name]` placeholder by its label.
     ///
     /// Example: runsheet set latest VERSION 2.4.1 (or: runsheet set latest "Deployment Lead" Dana)
@@ -226,6 +230,7 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Sign(a) => change::sign(a),
         Command::Gate(a) => change::gate(a),
         Command::Note(a) => change::note(a),
+        Command::Field(a) => change::field(a),
         Command::Set(a) => change::set(a),
         Command::Undo(a) => change::undo(a),
         Command::Finish(a) => change::finish(a),

@@ -17,7 +17,7 @@ use crate::text::sanitize::{clean_line, clean_multiline};
 use chrono::{DateTime, FixedOffset};
 use event::{Actor, Change, Event, OrphanInfo, rfc3339};
 use serde::{Deserialize, Serialize};
-use state::{ItemRecord, ItemState, Lifecycle, NoteEntry, StateEntry, VarEntry};
+use state::{FieldEntry, ItemRecord, ItemState, Lifecycle, NoteEntry, StateEntry, VarEntry};
 use std::collections::BTreeMap;
 
 /// Journal and snapshot schema this build writes and reads.
@@ -238,6 +238,21 @@ impl Run {
                 let n = note_entry(seq, text, &by, at);
                 self.record(item).notes.push(n);
             }
+            Change::Field {
+                item,
+                column,
+                value,
+            } => {
+                let f = FieldEntry {
+                    seq,
+                    column: clean_line(column),
+                    value: clean_line(value),
+                    by,
+                    at,
+                    undone: false,
+                };
+                self.record(item).fields.push(f);
+            }
             Change::Set { var, value } => {
                 let v = VarEntry {
                     seq,
@@ -317,6 +332,14 @@ impl Run {
                 n.undone = true;
                 found = true;
             }
+            for f in rec
+                .fields
+                .iter_mut()
+                .filter(|f| f.seq == target && !f.undone)
+            {
+                f.undone = true;
+                found = true;
+            }
         }
         for values in self.vars.values_mut() {
             for v in values
@@ -345,7 +368,12 @@ impl Run {
                 .iter()
                 .filter(|n| !n.undone && n.by.same_operator(actor))
                 .map(|n| n.seq);
-            h.chain(n)
+            let f = r
+                .fields
+                .iter()
+                .filter(|f| !f.undone && f.by.same_operator(actor))
+                .map(|f| f.seq);
+            h.chain(n).chain(f)
         });
         let vars =
             self.vars.values().flatten().filter_map(|v| {

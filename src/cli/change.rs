@@ -135,6 +135,21 @@ pub struct SetArgs {
     pub who: Who,
 }
 
+/// `field`.
+#[derive(Debug, Clone, Args)]
+pub struct FieldArgs {
+    /// Which item (a status-table row).
+    #[command(flatten)]
+    pub target: Target,
+    /// The column of the blank cell (`"Last Success"`; any case).
+    pub column: String,
+    /// What to write in it.
+    pub value: String,
+    /// Who.
+    #[command(flatten)]
+    pub who: Who,
+}
+
 /// `undo` / `finish`.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
@@ -251,6 +266,16 @@ pub fn gate(a: GateArgs) -> color_eyre::Result<i32> {
 pub fn note(a: NoteArgs) -> color_eyre::Result<i32> {
     let text = a.text;
     apply_item(a.target, &a.who, move |item| Intent::Note { item, text })
+}
+
+/// `field`.
+pub fn field(a: FieldArgs) -> color_eyre::Result<i32> {
+    let (column, value) = (a.column, a.value);
+    apply_item(a.target, &a.who, move |item| Intent::Field {
+        item,
+        column,
+        value,
+    })
 }
 
 /// `set`.

@@ -131,6 +131,12 @@ pub fn render_at(r: &ReportJson, now: DateTime<Utc>) -> String {
                     n.text.replace('\n', " ")
                 );
             }
+            for f in i.fields.iter().filter(|f| !f.value.is_empty()) {
+                let by =
+                    f.by.as_ref()
+                        .map_or_else(String::new, |b| format!(" ({b})"));
+                let _ = writeln!(o, "  - {}: {}{by}", f.name, f.value);
+            }
             for c in &it.code {
                 let fence = if c.text.contains("```") {
                     "~~~~"

@@ -158,6 +158,15 @@ pub enum Change {
         /// Note text.
         text: String,
     },
+    /// A blank cell of a status-table row filled in (`Last Success`, `Notes`).
+    Field {
+        /// Item id.
+        item: ItemId,
+        /// Column header, as the template writes it.
+        column: String,
+        /// What was written in it.
+        value: String,
+    },
     /// A variable set.
     Set {
         /// Variable name.
@@ -211,6 +220,7 @@ enum Kind {
     Sign,
     Gate,
     Note,
+    Field,
     Set,
     Undo,
     Rebase,
@@ -241,6 +251,7 @@ struct RawChange {
     decision: Option<Decision>,
     text: Option<String>,
     var: Option<String>,
+    column: Option<String>,
     value: Option<String>,
     target: Option<u64>,
     from_sha256: Option<String>,
@@ -304,6 +315,11 @@ impl TryFrom<RawChange> for Change {
                 item: item(r.item)?,
                 text: need(r.text, "text", k)?,
             },
+            Kind::Field => Change::Field {
+                item: item(r.item)?,
+                column: need(r.column, "column", k)?,
+                value: need(r.value, "value", k)?,
+            },
             Kind::Set => Change::Set {
                 var: need(r.var, "var", k)?,
                 value: need(r.value, "value", k)?,
@@ -337,6 +353,7 @@ impl Change {
             Change::Sign { .. } => "sign",
             Change::Gate { .. } => "gate",
             Change::Note { .. } => "note",
+            Change::Field { .. } => "field",
             Change::Set { .. } => "set",
             Change::Undo { .. } => "undo",
             Change::Rebase { .. } => "rebase",
@@ -355,7 +372,8 @@ impl Change {
             | Change::Fail { item, .. }
             | Change::Sign { item, .. }
             | Change::Gate { item, .. }
-            | Change::Note { item, .. } => Some(item),
+            | Change::Note { item, .. }
+            | Change::Field { item, .. } => Some(item),
             _ => None,
         }
     }

@@ -73,6 +73,15 @@ pub enum Intent {
         /// Text.
         text: String,
     },
+    /// Fill in a blank cell of a status-table row.
+    Field {
+        /// Item.
+        item: ItemId,
+        /// Column header (any case).
+        column: String,
+        /// What to write.
+        value: String,
+    },
     /// Set a variable.
     Set {
         /// Name.
@@ -136,6 +145,16 @@ pub enum IntentError {
         /// Declared names.
         known: String,
     },
+    /// The item has no blank cell under that column.
+    #[error("“{text}” has no field {column} to fill in; {}", fillable_hint(.fillable))]
+    NoField {
+        /// Item text.
+        text: String,
+        /// Column given.
+        column: String,
+        /// Its fillable columns.
+        fillable: Vec<String>,
+    },
     /// Nothing of this operator's to undo.
     #[error("nothing of {0}'s to undo")]
     NothingToUndo(String),
@@ -147,6 +166,14 @@ pub enum IntentError {
         /// The first few, quoted.
         first: String,
     },
+}
+
+fn fillable_hint(fillable: &[String]) -> String {
+    if fillable.is_empty() {
+        "it has none (only the empty cells of a status-table row are fields)".to_owned()
+    } else {
+        format!("its fields: {}", fillable.join(", "))
+    }
 }
 
 fn non_empty(s: &str, what: &'static str, multiline: bool) -> Result<String, IntentError> {
@@ -319,6 +346,26 @@ pub fn check(
             Change::Note {
                 item: item.clone(),
                 text: non_empty(text, "the note", true)?,
+            }
+        }
+        Intent::Field {
+            item,
+            column,
+            value,
+        } => {
+            let (i, _, text, _) = find(item)?;
+            let tpl = &template.items[i];
+            let Some(name) = tpl.fillable_field(column) else {
+                return Err(IntentError::NoField {
+                    text,
+                    column: clean_line(column.trim()),
+                    fillable: tpl.fillable.clone(),
+                });
+            };
+            Change::Field {
+                item: item.clone(),
+                column: name.to_owned(),
+                value: non_empty(value, "the value", false)?,
             }
         }
         Intent::Set { var, value } => {

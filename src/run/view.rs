@@ -4,7 +4,7 @@
 
 use super::Run;
 use super::event::OrphanInfo;
-use super::state::{ItemRecord, ItemState, StateEntry};
+use super::state::{FieldEntry, ItemRecord, ItemState, StateEntry};
 use super::vars::substitute;
 use crate::model::{ItemId, ItemKind, Template};
 use chrono::{DateTime, FixedOffset};
@@ -34,6 +34,21 @@ pub struct Row<'a> {
     pub record: Option<&'a ItemRecord>,
     /// Done because the template had it checked (`[x]`), with no change since.
     pub prechecked: bool,
+}
+
+/// A field of a table-row item as the run has it: the template's cell, or what an operator
+/// filled in (for a blank cell).
+#[derive(Debug, Clone)]
+pub struct FieldValue<'a> {
+    /// Column header.
+    pub name: &'a str,
+    /// The value: the filled-in one when there is one, else the template's (empty for a blank
+    /// cell not filled yet).
+    pub value: Cow<'a, str>,
+    /// A blank cell the operator fills in.
+    pub fillable: bool,
+    /// Who filled it in, and when.
+    pub filled: Option<&'a FieldEntry>,
 }
 
 /// Progress of a set of items.
@@ -211,6 +226,32 @@ impl<'a> RunView<'a> {
             ),
             other => other.to_owned(),
         }
+    }
+
+    /// The fields of a template row in column order, with the values filled in during the run.
+    pub fn fields(&self, row: &Row<'a>) -> Vec<FieldValue<'a>> {
+        let Some(item) = row.index.and_then(|i| self.template.items.get(i)) else {
+            return Vec::new();
+        };
+        item.fields
+            .iter()
+            .map(|f| {
+                let fillable = item.fillable.iter().any(|c| c == &f.name);
+                let filled = row
+                    .record
+                    .filter(|_| fillable)
+                    .and_then(|r| r.field(&f.name));
+                FieldValue {
+                    name: &f.name,
+                    value: match filled {
+                        Some(e) => Cow::Borrowed(e.value.as_str()),
+                        None => substitute(&f.value, &self.vars),
+                    },
+                    fillable,
+                    filled,
+                }
+            })
+            .collect()
     }
 
     /// Substitutes the run's variables in any template text (code blocks, titles).

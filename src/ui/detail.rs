@@ -178,10 +178,26 @@ fn item_lines(app: &App, i: usize, theme: &Theme, glyphs: &Glyphs) -> Vec<Line<'
         kind.push_str(&format!(" {dot} under {g}"));
     }
     out.push(Line::styled(kind, theme.item(state, false)));
+    let record = app.run.items.get(&item.id);
     for f in &item.fields {
+        let fillable = item.fillable.iter().any(|c| c == &f.name);
+        let filled = record.filter(|_| fillable).and_then(|r| r.field(&f.name));
+        let value = match filled {
+            Some(e) => Span::raw(format!(
+                "{} ({} {})",
+                e.value,
+                e.by.name,
+                e.at.format("%H:%M")
+            )),
+            None if fillable && f.value.is_empty() => Span::styled(
+                "(blank: runsheet field RUN ITEM COLUMN VALUE)".to_owned(),
+                theme.muted(),
+            ),
+            None => Span::raw(app.subst(&f.value).into_owned()),
+        };
         out.push(Line::from(vec![
             Span::styled(format!("{}: ", f.name), theme.muted()),
-            Span::raw(app.subst(&f.value).into_owned()),
+            value,
         ]));
     }
     if !item.body.is_empty() {

@@ -215,7 +215,7 @@ impl<'a> Walker<'a> {
         let first_line = self.line(inline.range.start);
         let plain = inline.plain();
         let lines = inline.lines();
-        let raw_lines: Vec<&str> = raw.split('\n').collect();
+        let raw_lines: Vec<&str> = raw.trim_end_matches(['\n', ' ']).split('\n').collect();
         // Each source line of the paragraph is one text line when no inline construct spans lines.
         let aligned = raw_lines.len() == lines.len();
         let mut kinds = Vec::with_capacity(raw_lines.len());
