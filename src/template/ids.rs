@@ -193,38 +193,25 @@ fn slug_and_hash(text: &str, id: &mut IdBuf, h: &mut StableHash, pending: &mut V
     while end > 0 && matches!(bytes[end - 1], b'.' | b':' | b';' | b',' | b'!') {
         end -= 1;
     }
-    let (mut a, mut b) = (h.a, h.b);
+    // The slug: letters and digits lower-cased, runs of anything else one `-`, about 40 long.
     let mut slug = [0u8; 48];
     let mut n = 0usize;
     let mut dash = false;
-    let mut prev_space = true;
-    let mut plain = true;
-    for (k, &c) in bytes.iter().enumerate() {
+    for &c in bytes {
         let t = LOWER[usize::from(c & 0x7F)];
-        let lower = t & 0x7F;
-        if n < 40 {
-            if t & 0x80 != 0 {
-                if dash && n > 0 {
-                    slug[n] = b'-';
-                    n += 1;
-                }
-                dash = false;
-                slug[n] = lower;
+        if t & 0x80 != 0 {
+            if dash && n > 0 {
+                slug[n] = b'-';
                 n += 1;
-            } else {
-                dash = true;
             }
-        }
-        if k < end {
-            if c <= b' ' {
-                plain &= c == b' ' && !prev_space;
-                prev_space = true;
-            } else {
-                prev_space = false;
+            dash = false;
+            slug[n] = t & 0x7F;
+            n += 1;
+            if n >= 40 {
+                break;
             }
-            (a, b) = StableHash::lanes(a, b, lower);
-        } else if n >= 40 {
-            break;
+        } else {
+            dash = true;
         }
     }
     if n == 0 {
@@ -232,16 +219,73 @@ fn slug_and_hash(text: &str, id: &mut IdBuf, h: &mut StableHash, pending: &mut V
         n = 4;
     }
     id.push(&slug[..n]);
+    match hash_plain_ascii(&bytes[..end], end == bytes.len(), h.a, h.b) {
+        Some((a, b)) => {
+            h.a = a;
+            h.b = b;
+        }
+        None => hash_normalized(text, h, pending),
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// 0x80 in each byte of `w` equal to `b`, 0 elsewhere (exact, for any bytes).
+fn eq_mask(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * u64::from(b));
+    let t = (x & !HIGHS).wrapping_add(!HIGHS);
+    !(t | x | !HIGHS)
+}
+
+/// `w`'s ASCII letters lower-cased (all bytes ASCII).
+fn lower8(w: u64) -> u64 {
+    let ge_a = w.wrapping_add(ONES * 0x3F);
+    let gt_z = w.wrapping_add(ONES * 0x25);
+    w | ((ge_a & !gt_z & HIGHS) >> 2)
+}
+
+/// The hash lanes after the normalised form of ASCII `body` (the text up to its trailing
+/// punctuation; `to_end`: nothing was cut) when that form is just `body` lower-cased — no
+/// control character or tab, no leading, double or final space — else `None` (then the general
+/// path runs). Eight bytes at a time: the checks and the lower-casing are word operations.
+fn hash_plain_ascii(body: &[u8], to_end: bool, mut a: u64, mut b: u64) -> Option<(u64, u64)> {
+    let mut prev_space = true;
+    let mut words = body.chunks_exact(8);
+    for chunk in &mut words {
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(raw);
+        // A byte below 0x20 (control, tab, newline): the general path.
+        if w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0 {
+            return None;
+        }
+        let sp = eq_mask(w, b' ');
+        if sp & (sp << 8) != 0 || (prev_space && sp & 0x80 != 0) {
+            return None;
+        }
+        prev_space = sp >> 63 != 0;
+        let l = lower8(w);
+        for k in 0..8 {
+            (a, b) = StableHash::lanes(a, b, (l >> (8 * k)) as u8);
+        }
+    }
+    for &c in words.remainder() {
+        if c <= b' ' {
+            if c != b' ' || prev_space {
+                return None;
+            }
+            prev_space = true;
+        } else {
+            prev_space = false;
+        }
+        (a, b) = StableHash::lanes(a, b, c.to_ascii_lowercase());
+    }
     // A space at the very end (not one before trailing punctuation) is not in the normalised text.
-    if prev_space && end == bytes.len() && end > 0 {
-        plain = false;
+    if prev_space && to_end && !body.is_empty() {
+        return None;
     }
-    if plain {
-        h.a = a;
-        h.b = b;
-    } else {
-        hash_normalized(text, h, pending);
-    }
+    Some((a, b))
 }
 
 /// Assigns ids to every item of `template` (in document order).
@@ -423,6 +467,20 @@ mod tests {
     }
 
     #[test]
+    fn word_tricks_match_bytes() {
+        for b in 0u8..=127 {
+            let w = u64::from_le_bytes([b, b' ', b'A', b'z', b, 0x1F, b'[', b'@']);
+            let l = lower8(w).to_le_bytes();
+            assert_eq!(l[0], b.to_ascii_lowercase(), "{b:#x}");
+            assert_eq!(&l[1..], &[b' ', b'a', b'z', b.to_ascii_lowercase(), 0x1F, b'[', b'@']);
+            let m = eq_mask(w, b' ').to_le_bytes();
+            assert_eq!(m[0] == 0x80, b == b' ');
+            assert_eq!(m[1], 0x80);
+            assert_eq!(m[2], 0);
+        }
+    }
+
+    #[test]
     fn one_pass_slug_and_hash_match_the_two_passes() {
         for s in [
             "Create deployment tag: `v1.0.0`",
@@ -433,6 +491,11 @@ mod tests {
             "!!!",
             &"word ".repeat(50),
             "Step 12.3: restart `svc-4` on **{{ HOST }}**",
+            "an exactly sixteen",
+            "eight by  eight b",
+            "ends with a space ",
+            "trailing\tTab words here",
+            "Mixed CASE letters @[Z]",
             "检查日志",
         ] {
             let mut id1 = IdBuf {

@@ -71,14 +71,22 @@ impl<'a> Walker<'a> {
         }
         let range = skip..full.len();
         let plain = &full[range.clone()];
-        let raw = self.raw_item_line(start, line);
+        // The raw line matters only to what has a label (`Tech Lead: ____`): one with a colon.
+        let src: &'a str = self.src;
+        let line_end = self.lines.line_end(line, src.len()).max(start);
+        let labelled = memchr::memchr(b':', &src.as_bytes()[start.min(line_end)..line_end]).is_some();
+        let raw = if labelled {
+            self.raw_item_line(start, line)
+        } else {
+            ""
+        };
         if marker.is_some() && plain.is_empty() {
             self.warn(line, "task item has no text".to_owned());
         }
         let gate = recognize::mentions_go_no_go(plain);
         let under_task = self.frames.iter().rev().skip(1).any(|f| f.task.is_some());
         let allow_placeholder = marker.is_some() || !under_task;
-        let signoff = if gate {
+        let signoff = if gate || !labelled {
             None
         } else {
             recognize::signoffs::signoff_role_with(raw, allow_placeholder, self.opts.legacy)
