@@ -54,13 +54,14 @@ fn slug_bytes(text: &str, buf: &mut [u8; 48]) -> usize {
     let mut n = 0usize;
     let mut dash = false;
     for &c in text.as_bytes() {
-        if c.is_ascii_alphanumeric() {
+        let t = if c < 0x80 { LOWER[usize::from(c)] } else { 0 };
+        if t & 0x80 != 0 {
             if dash && n > 0 {
                 buf[n] = b'-';
                 n += 1;
             }
             dash = false;
-            buf[n] = c.to_ascii_lowercase();
+            buf[n] = t & 0x7F;
             n += 1;
             if n >= 40 {
                 break;
@@ -163,6 +164,7 @@ fn hash_normalized(text: &str, h: &mut StableHash, pending: &mut Vec<u8>) {
 }
 
 /// Per ASCII byte: its lower-case form, and whether it is a letter or digit (bit 7 set then).
+/// Bytes of multi-byte characters are none of these (see [`slug_bytes`]).
 static LOWER: [u8; 128] = {
     let mut t = [0u8; 128];
     let mut i = 0;
@@ -181,44 +183,18 @@ static LOWER: [u8; 128] = {
 /// lower-cased text up to its trailing punctuation: that is hashed, and the general path taken
 /// only when a byte says otherwise (a tab, two spaces, a control character).
 fn slug_and_hash(text: &str, id: &mut IdBuf, h: &mut StableHash, pending: &mut Vec<u8>) {
-    let bytes = text.as_bytes();
+    let mut slug = [0u8; 48];
+    let n = slug_bytes(text, &mut slug);
+    id.push(&slug[..n]);
     if !text.is_ascii() {
-        let mut slug = [0u8; 48];
-        let n = slug_bytes(text, &mut slug);
-        id.push(&slug[..n]);
         hash_normalized(text, h, pending);
         return;
     }
+    let bytes = text.as_bytes();
     let mut end = bytes.len();
     while end > 0 && matches!(bytes[end - 1], b'.' | b':' | b';' | b',' | b'!') {
         end -= 1;
     }
-    // The slug: letters and digits lower-cased, runs of anything else one `-`, about 40 long.
-    let mut slug = [0u8; 48];
-    let mut n = 0usize;
-    let mut dash = false;
-    for &c in bytes {
-        let t = LOWER[usize::from(c & 0x7F)];
-        if t & 0x80 != 0 {
-            if dash && n > 0 {
-                slug[n] = b'-';
-                n += 1;
-            }
-            dash = false;
-            slug[n] = t & 0x7F;
-            n += 1;
-            if n >= 40 {
-                break;
-            }
-        } else {
-            dash = true;
-        }
-    }
-    if n == 0 {
-        slug[..4].copy_from_slice(b"item");
-        n = 4;
-    }
-    id.push(&slug[..n]);
     match hash_plain_ascii(&bytes[..end], end == bytes.len(), h.a, h.b) {
         Some((a, b)) => {
             h.a = a;
@@ -472,7 +448,10 @@ mod tests {
             let w = u64::from_le_bytes([b, b' ', b'A', b'z', b, 0x1F, b'[', b'@']);
             let l = lower8(w).to_le_bytes();
             assert_eq!(l[0], b.to_ascii_lowercase(), "{b:#x}");
-            assert_eq!(&l[1..], &[b' ', b'a', b'z', b.to_ascii_lowercase(), 0x1F, b'[', b'@']);
+            assert_eq!(
+                &l[1..],
+                &[b' ', b'a', b'z', b.to_ascii_lowercase(), 0x1F, b'[', b'@']
+            );
             let m = eq_mask(w, b' ').to_le_bytes();
             assert_eq!(m[0] == 0x80, b == b' ');
             assert_eq!(m[1], 0x80);

@@ -274,9 +274,15 @@ impl Inline {
     /// all-plain text needs no allocation).
     pub fn styles_of(&self, range: Range<usize>) -> Vec<StyleRun> {
         let (from, to) = (offset(range.start), offset(range.end));
-        let mut out = Vec::new();
+        let keep = |r: &StyleRun| r.style != SpanStyle::Plain && r.end > from && r.start < to;
+        // Counted first: one allocation of the right size (most texts need none).
+        let n = self.runs.iter().filter(|r| keep(r)).count();
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(n);
         for r in &self.runs {
-            if r.style == SpanStyle::Plain || r.end <= from || r.start >= to {
+            if !keep(r) {
                 continue;
             }
             out.push(StyleRun {

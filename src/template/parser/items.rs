@@ -74,7 +74,8 @@ impl<'a> Walker<'a> {
         // The raw line matters only to what has a label (`Tech Lead: ____`): one with a colon.
         let src: &'a str = self.src;
         let line_end = self.lines.line_end(line, src.len()).max(start);
-        let labelled = memchr::memchr(b':', &src.as_bytes()[start.min(line_end)..line_end]).is_some();
+        let labelled =
+            memchr::memchr(b':', &src.as_bytes()[start.min(line_end)..line_end]).is_some();
         let raw = if labelled {
             self.raw_item_line(start, line)
         } else {
