@@ -483,3 +483,12 @@ fn rules_1_keep_what_runs_started_before_have() {
     let t = load_with("steps_mixed.md", rules_1());
     assert_eq!(texts(&t).len(), 2, "front matter `steps` is rules 2");
 }
+
+#[test]
+fn a_bold_gate_and_a_signoff_in_one_paragraph_keep_their_order() {
+    let t = parse("# T\n\n**Go/No-Go for the cut-over**\nTech Lead: ________\n");
+    let got: Vec<(ItemKind, usize)> = t.items.iter().map(|i| (i.kind, i.line)).collect();
+    assert_eq!(got, [(ItemKind::Gate, 3), (ItemKind::Signoff, 4)]);
+    assert!(t.items[0].text.starts_with("Go/No-Go for the cut-over"));
+    assert_eq!(t.items[1].text, "Tech Lead");
+}

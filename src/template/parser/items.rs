@@ -262,21 +262,23 @@ impl<'a> Walker<'a> {
         let bold_gate = (inline.is_all_bold() && recognize::mentions_go_no_go(plain))
             || inline.starts_bold_with(recognize::mentions_go_no_go);
         if bold_gate || !aligned {
+            // In line order: a sign-off on the gate's own (first) line comes before the gate.
+            let skip = raw_lines.iter().take_while(|l| l.trim().is_empty()).count();
             let mut consumed = false;
             for (i, kind) in kinds.iter().enumerate() {
                 if let LineKind::Signoff(role) = kind {
                     self.add_item(NewItem::signoff(role.clone(), first_line + i, Origin::Line));
                     consumed = true;
                 }
+                if bold_gate && i == skip {
+                    let new = NewItem::task(plain.to_owned(), inline.styles(), first_line + skip);
+                    self.add_item(NewItem {
+                        origin: Origin::Line,
+                        ..new.with_kind(ItemKind::Gate)
+                    });
+                }
             }
-            if bold_gate {
-                let skip = raw_lines.iter().take_while(|l| l.trim().is_empty()).count();
-                let new = NewItem::task(plain.to_owned(), inline.styles(), first_line + skip);
-                self.add_item(NewItem {
-                    origin: Origin::Line,
-                    ..new.with_kind(ItemKind::Gate)
-                });
-            } else if !consumed {
+            if !bold_gate && !consumed {
                 let line = first_line;
                 let spans = inline.spans_marked(0..plain.len(), &marks);
                 self.add_body(Block::Paragraph { spans, line });
