@@ -42,7 +42,7 @@ fn normalize_into(text: &str, out: &mut String) {
 
 /// ASCII slug of at most ~40 characters, cut at a word boundary.
 pub fn slug(text: &str) -> String {
-    let mut buf = [0u8; 48];
+    let mut buf = [0u8; 64];
     let n = slug_bytes(text, &mut buf);
     String::from_utf8_lossy(&buf[..n]).into_owned()
 }
@@ -50,18 +50,19 @@ pub fn slug(text: &str) -> String {
 /// The slug of `text` into `buf` (ASCII; `item` when the text has no ASCII letter or digit): its
 /// length. Bytes, not chars: every byte of a multi-byte character is non-alphanumeric ASCII-wise,
 /// so it acts as a separator exactly like the character would.
-fn slug_bytes(text: &str, buf: &mut [u8; 48]) -> usize {
+fn slug_bytes(text: &str, buf: &mut [u8; 64]) -> usize {
     let mut n = 0usize;
     let mut dash = false;
     for &c in text.as_bytes() {
-        let t = if c < 0x80 { LOWER[usize::from(c)] } else { 0 };
+        let t = LOWER[usize::from(c)];
         if t & 0x80 != 0 {
+            // `n` stays below 42; the mask only lets the compiler see the index is in bounds.
             if dash && n > 0 {
-                buf[n] = b'-';
+                buf[n & 63] = b'-';
                 n += 1;
             }
             dash = false;
-            buf[n] = t & 0x7F;
+            buf[n & 63] = t & 0x7F;
             n += 1;
             if n >= 40 {
                 break;
@@ -165,8 +166,8 @@ fn hash_normalized(text: &str, h: &mut StableHash, pending: &mut Vec<u8>) {
 
 /// Per ASCII byte: its lower-case form, and whether it is a letter or digit (bit 7 set then).
 /// Bytes of multi-byte characters are none of these (see [`slug_bytes`]).
-static LOWER: [u8; 128] = {
-    let mut t = [0u8; 128];
+static LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut i = 0;
     while i < 128 {
         let b = i as u8;
@@ -183,7 +184,7 @@ static LOWER: [u8; 128] = {
 /// lower-cased text up to its trailing punctuation: that is hashed, and the general path taken
 /// only when a byte says otherwise (a tab, two spaces, a control character).
 fn slug_and_hash(text: &str, id: &mut IdBuf, h: &mut StableHash, pending: &mut Vec<u8>) {
-    let mut slug = [0u8; 48];
+    let mut slug = [0u8; 64];
     let n = slug_bytes(text, &mut slug);
     id.push(&slug[..n]);
     if !text.is_ascii() {
