@@ -15,6 +15,7 @@ use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, T
 use std::ops::Range;
 
 mod items;
+mod paragraphs;
 mod table;
 
 use items::NewItem;
