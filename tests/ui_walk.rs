@@ -53,6 +53,8 @@ fn run_with(template: &runsheet::model::Template, id: &str) -> Run {
         template_path: "/srv/walk.md".into(),
         template_sha256: "0".repeat(64),
         vars: Default::default(),
+        steps: false,
+        rules: runsheet::template::LOADER_RULES,
     };
     let at = fixed_now() - chrono::Duration::minutes(20);
     let (ev, _) = Event::seal(1, at, fixed_actor(), start, GENESIS).expect("seal");

@@ -194,6 +194,24 @@ pub struct ItemJson {
     pub orphaned: bool,
     /// The state was set after an unresolved NO-GO or during a HOLD: what it came after.
     pub after_no_go: Option<String>,
+    /// A table row's other columns, with the blank cells filled in during the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldJson>,
+}
+
+/// A column of a table-row item.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldJson {
+    /// Column header.
+    pub name: String,
+    /// Its value (filled in during the run, or as the template has it).
+    pub value: String,
+    /// A blank cell the operator fills in (`runsheet field`).
+    pub fillable: bool,
+    /// Who filled it in.
+    pub by: Option<String>,
+    /// When (RFC 3339).
+    pub at: Option<String>,
 }
 
 /// A section's progress.
@@ -284,6 +302,17 @@ pub fn item_json(view: &RunView<'_>, row: &Row<'_>, blockers: &Blockers) -> Item
         prechecked: row.prechecked,
         orphaned: row.index.is_none(),
         after_no_go: e.and_then(|e| e.after_no_go).map(|s| blockers.describe(s)),
+        fields: view
+            .fields(row)
+            .into_iter()
+            .map(|f| FieldJson {
+                name: f.name.to_owned(),
+                value: f.value.into_owned(),
+                fillable: f.fillable,
+                by: f.filled.map(|e| e.by.name.clone()),
+                at: f.filled.map(|e| time(&e.at)),
+            })
+            .collect(),
     }
 }
 

@@ -89,6 +89,15 @@ pub enum Change {
         /// Variable values given at start.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         vars: BTreeMap<String, String>,
+        /// `--steps`: numbered steps are items even where the template has checkboxes.
+        #[serde(default, skip_serializing_if = "is_false")]
+        steps: bool,
+        /// The loader rules the run reads its template with (`template::LOADER_RULES` when it
+        /// started; runs from before rules were recorded read with rules 1), so its items keep
+        /// their ids across upgrades. Rules 1 is written as no `rules` at all, so the start events
+        /// of runs from before rules were recorded keep their canonical form and their hash.
+        #[serde(default = "rules_v1", skip_serializing_if = "is_rules_v1")]
+        rules: u32,
     },
     /// Item done.
     Tick {
@@ -162,6 +171,15 @@ pub enum Change {
         item: ItemId,
         /// Note text.
         text: String,
+    },
+    /// A blank cell of a status-table row filled in (`Last Success`, `Notes`).
+    Field {
+        /// Item id.
+        item: ItemId,
+        /// Column header, as the template writes it.
+        column: String,
+        /// What was written in it.
+        value: String,
     },
     /// A variable set.
     Set {
@@ -253,6 +271,15 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// The loader rules of a run whose start event does not say (it began before they were recorded).
+pub fn rules_v1() -> u32 {
+    1
+}
+
+fn is_rules_v1(rules: &u32) -> bool {
+    *rules == rules_v1()
+}
+
 impl Change {
     /// The event type as written in the journal (`tick`, `no-go` is a gate decision, …).
     pub fn kind(&self) -> &'static str {
@@ -266,6 +293,7 @@ impl Change {
             Change::Sign { .. } => "sign",
             Change::Gate { .. } => "gate",
             Change::Note { .. } => "note",
+            Change::Field { .. } => "field",
             Change::Set { .. } => "set",
             Change::Undo { .. } => "undo",
             Change::Rebase { .. } => "rebase",
@@ -289,7 +317,8 @@ impl Change {
             | Change::Fail { item, .. }
             | Change::Sign { item, .. }
             | Change::Gate { item, .. }
-            | Change::Note { item, .. } => Some(item),
+            | Change::Note { item, .. }
+            | Change::Field { item, .. } => Some(item),
             _ => None,
         }
     }
