@@ -9,7 +9,7 @@
 //! outside the run dir, leave the damaged file as it was, and print a message naming it. Failures
 //! are collected and listed together; the totals are printed (`--nocapture` shows them).
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -1,7 +1,7 @@
 //! The run dir on disk: permissions under umask 000, damaged and hand-edited snapshots, schema
 //! versions, template drift and re-base.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -193,6 +193,7 @@ mod tests {
             vars: Default::default(),
             steps: false,
             rules: crate::template::LOADER_RULES,
+            exec: None,
         };
         let (first, _) = crate::run::event::Event::seal(
             1,

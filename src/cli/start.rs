@@ -32,6 +32,10 @@ pub struct StartArgs {
     /// else a guess from its first clock section).
     #[arg(long, value_name = "START")]
     pub window: Option<String>,
+    /// Never run this run's commands from runsheet (recorded in the run; `[exec] enabled = false`
+    /// in the configuration does the same for every new run).
+    #[arg(long)]
+    pub no_exec: bool,
     /// Print `{"id", "dir", …}` as JSON.
     #[arg(long)]
     pub json: bool,
@@ -48,6 +52,11 @@ pub(crate) fn parse_var(s: &str) -> Result<(String, String), String> {
     let k = k.trim();
     if k.is_empty() {
         return Err(format!("`{s}`: the name is empty"));
+    }
+    if let Some(name) = k.strip_prefix("secret:") {
+        return Err(format!(
+            "`{name}`: secret values are never written to a run; give them to the command with `runsheet exec RUN ITEM --secret {name}`"
+        ));
     }
     Ok((k.to_owned(), v.to_owned()))
 }
@@ -122,6 +131,7 @@ fn start(a: StartArgs) -> CmdResult {
             .map(|n| crate::text::sanitize::clean_line(n.trim()))
             .filter(|n| !n.is_empty()),
         steps: a.steps,
+        exec: Some(crate::exec::settings::at_start(a.no_exec)),
     };
     let source = crate::catalog::resolve(&a.template);
     let window = window_at_start(&source, a.window.as_deref(), now)?;
@@ -138,6 +148,7 @@ fn start(a: StartArgs) -> CmdResult {
         .template
         .settable_variables()
         .filter(|v| open.run.var(v).is_none())
+        .filter(|v| !open.template.secret_variables().contains(v))
         .collect();
     if !missing.is_empty() {
         say(&format!(
@@ -161,5 +172,6 @@ fn start(a: StartArgs) -> CmdResult {
     } else {
         line(&mut out(), &open.run.id)?;
     }
+    tracing::info!(run = %open.run.id, items = open.template.items.len(), "run started");
     Ok(())
 }

@@ -197,6 +197,8 @@ pub struct ItemJson {
     /// A table row's other columns, with the blank cells filled in during the run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldJson>,
+    /// Done, and the last command run for it exited 0 (a closed-loop item, not ticked by hand).
+    pub verified_by_command: bool,
 }
 
 /// A column of a table-row item.
@@ -263,6 +265,8 @@ pub struct StatusJson {
     pub items: Vec<ItemJson>,
     /// Items with progress that the template no longer has.
     pub orphans: Vec<ItemJson>,
+    /// Commands run from the checklist, in the order they started.
+    pub commands: Vec<super::commands::CommandRow>,
 }
 
 fn note_json(n: &NoteEntry) -> NoteJson {
@@ -313,6 +317,7 @@ pub fn item_json(view: &RunView<'_>, row: &Row<'_>, blockers: &Blockers) -> Item
                 at: f.filled.map(|e| time(&e.at)),
             })
             .collect(),
+        verified_by_command: row.record.is_some_and(|r| r.verified_by_command()),
     }
 }
 
@@ -471,5 +476,6 @@ pub fn status_json(view: &RunView<'_>, ctx: &Context) -> StatusJson {
             .iter()
             .map(|r| item_json(view, r, &blockers))
             .collect(),
+        commands: super::commands::rows(view),
     }
 }

@@ -379,6 +379,9 @@ fn check_one(
                     var = (*one).to_owned();
                 }
             }
+            if template.secret_variables().contains(&var.as_str()) {
+                return Err(IntentError::Secret(var));
+            }
             if !declared.contains(&var.as_str()) && !run.vars.contains_key(&var) {
                 return Err(IntentError::UnknownVar {
                     name: var,

@@ -40,6 +40,7 @@ impl Fixture {
             vars: Default::default(),
             steps: false,
             rules: crate::template::LOADER_RULES,
+            exec: None,
         };
         let (ev, _) = Event::seal(1, at, who("A"), start, GENESIS).unwrap();
         Fixture {

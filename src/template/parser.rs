@@ -528,6 +528,7 @@ impl<'a> Walker<'a> {
                 );
             }
         }
+        let flags = super::code_flags::code_flags(self.src, &code.range, code.fence.is_some());
         self.add_body(Block::Code(CodeBlock {
             lang: code.lang,
             text: if self.clean {
@@ -536,6 +537,7 @@ impl<'a> Walker<'a> {
                 code.text
             },
             line,
+            flags,
         }));
     }
 
