@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
-#[allow(dead_code)]
 mod helpers;
 
 use helpers::Env;
