@@ -9,6 +9,7 @@
 //!
 //! `bench/callgrind.sh` runs both and prints the ratio; `load_once N dump` prints the generated
 //! checklist.
+#![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "../benches/support/generate.rs"]
 mod generate;

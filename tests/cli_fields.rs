@@ -2,7 +2,7 @@
 //! a status table, `set` / `--var` for bracket placeholders named by their label, `--steps`, and
 //! the loader rules a run records so upgrades never move its items' ids.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -3,6 +3,7 @@
 //! without a list marker, bracket placeholders after labels, hard line breaks, status tables with
 //! descriptions and blank cells, and tables without a status column. One fixture per construct
 //! under `tests/fixtures/valid/`, each asserting what the operator sees.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use runsheet::model::{Block, Item, ItemKind, Origin, SpanStyle, Template, VariableKind};
 use runsheet::template::{self, LoadOptions};

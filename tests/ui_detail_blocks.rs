@@ -2,6 +2,7 @@
 //! aligned columns (every cell kept), placeholders with the value the run set, hard line breaks as
 //! new lines, and the blank cells of a status row with what was filled in. Drawn into a
 //! `TestBackend` through the real `ui::render`, read back as text.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
