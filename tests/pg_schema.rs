@@ -228,6 +228,8 @@ fn the_database_refuses_lines_that_do_not_chain_and_any_change_to_history() {
             template_path: "x".into(),
             template_sha256: run.run.template_sha256.clone(),
             vars: Default::default(),
+            steps: false,
+            rules: runsheet::template::LOADER_RULES,
             exec: None,
         },
     );

@@ -218,6 +218,19 @@ pub fn ack(open: &OpenRun, ev: &Event) -> String {
 pub fn ack_line(run: &crate::run::Run, template: &crate::model::Template, ev: &Event) -> String {
     let view = RunView::new(run, template);
     let what = match ev.change.item() {
+        Some(id) if matches!(ev.change, crate::run::event::Change::Field { .. }) => {
+            let text = view
+                .rows
+                .iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| id.to_string(), |r| r.text.to_string());
+            match &ev.change {
+                crate::run::event::Change::Field { column, value, .. } => {
+                    format!("field “{text}”: {column} = {value}")
+                }
+                _ => String::new(),
+            }
+        }
         Some(id) => {
             let row = view.rows.iter().find(|r| r.id == id);
             let text = row.map_or_else(|| id.to_string(), |r| r.text.to_string());

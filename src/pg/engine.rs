@@ -235,7 +235,11 @@ impl SharedStore {
         let bytes = source
             .read()
             .map_err(SharedError::io("reading", PathBuf::from(&shown)))?;
-        let tpl = crate::template::parse_bytes(&shown, &bytes)?;
+        let load = crate::template::LoadOptions {
+            steps: opts.steps,
+            ..crate::template::LoadOptions::default()
+        };
+        let tpl = crate::template::parse_bytes_with(&shown, &bytes, load)?;
         let declared: Vec<&str> = tpl.mustache_variables().collect();
         for name in opts.vars.keys() {
             if !declared.contains(&name.as_str()) {
@@ -271,6 +275,8 @@ impl SharedStore {
                 template_path: source.origin(),
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
+                steps: opts.steps,
+                rules: load.rules,
                 exec: opts.exec.clone(),
             };
             let (event, line) = Event::seal_as(1, now, actor.clone(), Some(&role), start, GENESIS)

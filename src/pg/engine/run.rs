@@ -460,5 +460,9 @@ pub(super) fn template_from(run: &Run, bytes: &[u8]) -> Result<Template, SharedE
             || "template.md".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-    Ok(crate::template::parse_bytes(&name, bytes)?)
+    Ok(crate::template::parse_bytes_with(
+        &name,
+        bytes,
+        crate::store::open::load_options(run),
+    )?)
 }
