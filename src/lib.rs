@@ -6,6 +6,7 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 #[cfg(feature = "test-support")]
 pub mod harness;
 pub mod input;

@@ -5,6 +5,7 @@
 //! help overlay and the footer hints are generated from it.
 
 pub mod detail;
+pub mod dialogs;
 pub mod header;
 pub mod help;
 pub mod list;
