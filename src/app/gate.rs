@@ -111,10 +111,11 @@ impl App {
     pub(super) fn proceed(&mut self, index: usize, item: ItemId, intent: Intent, what: String) -> Step {
         match gates::needs_confirmation(&self.run, &self.template, index) {
             Some(b) => {
-                let (title, first) = match &b {
+                let (title, first, flag) = match &b {
                     Blocker::NoGo { gate, .. } => (
                         " after NO-GO ",
                         format!("after NO-GO on “{}” — record anyway?", self.gate_text(gate)),
+                        "It is recorded as made after the NO-GO (flagged in the record).",
                     ),
                     Blocker::Hold { by, at, .. } => (
                         " during HOLD ",
@@ -123,15 +124,16 @@ impl App {
                             at.format("%H:%M"),
                             by.name
                         ),
+                        "It is recorded as made during the HOLD (flagged in the record).",
                     ),
                 };
                 let q = Question {
                     title: title.to_owned(),
                     lines: vec![
                         first,
-                        format!("{what}"),
+                        what,
                         self.blocker_text_of(&b, true),
-                        "It is recorded as made after the NO-GO (flagged in the record).".to_owned(),
+                        flag.to_owned(),
                     ],
                     intent: Intent::AfterNoGo(Box::new(intent)),
                     item: Some(item),

@@ -122,7 +122,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     )];
     if let Some(b) = app.blocker() {
         l2.push(Span::styled(dot.clone(), theme.muted()));
-        l2.push(Span::styled(app.blocker_text_of(b, false), theme.warning()));
+        // Room is left for the window's countdown after it.
+        let room = (w / 2).max(24);
+        l2.push(Span::styled(
+            fit(&app.blocker_text_of(b, false), room, glyphs.ellipsis()),
+            theme.warning(),
+        ));
     }
     l2.push(Span::styled(dot.clone(), theme.muted()));
     l2.push(Span::raw(schedule::window_label(plan, now)));
