@@ -155,6 +155,30 @@ impl App {
         self.blocker.as_ref()
     }
 
+    /// [`App::blocker_text_of`] for the header: the gate's text cut to `gate_w` columns, so who
+    /// and why stay on screen.
+    pub fn blocker_brief(&self, b: &Blocker, gate_w: usize, ellipsis: &str) -> String {
+        match b {
+            Blocker::NoGo {
+                gate,
+                by,
+                at,
+                reason,
+                ..
+            } => format!(
+                "NO-GO on “{}” by {} {}{}",
+                super::width::fit(&self.gate_text(gate), gate_w, ellipsis),
+                by.name,
+                at.format("%H:%M"),
+                reason
+                    .as_deref()
+                    .map(|r| format!(": {}", r.replace('\n', " ")))
+                    .unwrap_or_default()
+            ),
+            Blocker::Hold { .. } => self.blocker_text_of(b, false),
+        }
+    }
+
     /// `NO-GO on “Go/No-Go” by Alice 08:51: error rate 2%`, `HOLD since 08:52 by Bob: waiting for
     /// the DBA`; with `long`, who is `Alice (alice@bastion)`.
     pub fn blocker_text_of(&self, b: &Blocker, long: bool) -> String {

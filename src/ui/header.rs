@@ -123,9 +123,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     if let Some(b) = app.blocker() {
         l2.push(Span::styled(dot.clone(), theme.muted()));
         // Room is left for the window's countdown after it.
-        let room = (w / 2).max(24);
+        let room = (w * 3 / 5).max(24);
+        let text = app.blocker_brief(b, (w / 6).max(8), glyphs.ellipsis());
         l2.push(Span::styled(
-            fit(&app.blocker_text_of(b, false), room, glyphs.ellipsis()),
+            fit(&text, room, glyphs.ellipsis()),
             theme.warning(),
         ));
     }
