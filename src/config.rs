@@ -118,11 +118,18 @@ mod tests {
     #[test]
     fn gates_go_reason_is_optional_unless_required() {
         assert_eq!(parse("c", "").unwrap().gates.go_reason, GoReason::Optional);
-        let c = parse("c", "operator = \"Dana\"\n[gates]\ngo_reason = \"required\"\n").unwrap();
+        let c = parse(
+            "c",
+            "operator = \"Dana\"\n[gates]\ngo_reason = \"required\"\n",
+        )
+        .unwrap();
         assert_eq!(c.gates.go_reason, GoReason::Required);
         assert_eq!(c.operator.as_deref(), Some("Dana"));
         let e = parse("c.toml", "[gates]\n\ngo_reason = \"sometimes\"\n").unwrap_err();
-        assert!(e.starts_with("c.toml:3: `go_reason` is \"sometimes\""), "{e}");
+        assert!(
+            e.starts_with("c.toml:3: `go_reason` is \"sometimes\""),
+            "{e}"
+        );
         let e = parse("c.toml", "[gates]\ngo_reasons = \"required\"\n").unwrap_err();
         assert!(e.starts_with("c.toml:2: "), "{e}");
     }

@@ -28,7 +28,10 @@ fn goto(h: &mut Harness, needle: &str) {
 /// Ticks the first three items, then decides NO-GO on the gate with `reason`.
 fn no_go(h: &mut Harness, reason: &str) {
     h.keys(&["Space", "Space", "Space"]);
-    assert_eq!(h.current(), "**Go/No-Go**: traffic is healthy on the new primary".replace("**", ""));
+    assert_eq!(
+        h.current(),
+        "**Go/No-Go**: traffic is healthy on the new primary".replace("**", "")
+    );
     h.keys(&["d", "n"]);
     h.type_text(reason);
     h.keys(&["Enter"]);
@@ -59,7 +62,11 @@ fn the_gate_dialog_starts_undecided_and_lists_its_open_scope() {
         .collect();
     assert_eq!(
         names,
-        ["Replica lag under 5 s", "Promote the replica", "Point the application at the new primary"]
+        [
+            "Replica lag under 5 s",
+            "Promote the replica",
+            "Point the application at the new primary"
+        ]
     );
     assert_eq!(h.app.key_mode(), KeyMode::Decide);
     h.keys(&["g"]);
@@ -91,7 +98,11 @@ fn a_go_reason_is_optional_unless_the_config_requires_it() {
     })));
     h.keys(&["d", "g", "Enter"]);
     assert_eq!(h.state("Go/No-Go"), ItemState::Open);
-    assert!(h.message().contains("a GO needs a reason"), "{}", h.message());
+    assert!(
+        h.message().contains("a GO needs a reason"),
+        "{}",
+        h.message()
+    );
     h.type_text("canary clean for 10 min");
     h.keys(&["Enter"]);
     // Earlier items are open: no NO-GO, no HOLD, so nothing to confirm.
@@ -124,14 +135,24 @@ fn after_a_no_go_hold_shows_who_and_why_and_a_tick_asks_first() {
     };
     assert!(q.lines[0].contains("record anyway?"), "{:?}", q.lines);
     h.keys(&["n"]);
-    assert_eq!(h.state("Point the application at the new primary"), ItemState::Open);
+    assert_eq!(
+        h.state("Point the application at the new primary"),
+        ItemState::Open
+    );
     h.keys(&["Space", "y"]);
-    assert_eq!(h.state("Point the application at the new primary"), ItemState::Done);
+    assert_eq!(
+        h.state("Point the application at the new primary"),
+        ItemState::Done
+    );
     assert!(last_entry_after_no_go(&h, "Point the application at the new primary").is_some());
     // Resume with a reason lifts it; the next tick does not ask.
     h.keys(&["R"]);
     h.keys(&["Enter"]);
-    assert!(h.message().contains("reason is required"), "{}", h.message());
+    assert!(
+        h.message().contains("reason is required"),
+        "{}",
+        h.message()
+    );
     h.type_text("DBA fixed replication");
     h.keys(&["Enter"]);
     assert!(h.app.blocker().is_none());
@@ -153,7 +174,11 @@ fn after_a_no_go_a_sign_off_and_a_go_ask_but_the_rollback_section_does_not() {
         "{at:?}"
     );
     h.keys(&["j", "Space"]);
-    assert_eq!(h.state("Demote"), ItemState::Done, "no question in the rollback section");
+    assert_eq!(
+        h.state("Demote"),
+        ItemState::Done,
+        "no question in the rollback section"
+    );
     assert_eq!(h.app.mode, Mode::Normal);
     goto(&mut h, "DBA");
     h.keys(&["Space", "Enter"]);
@@ -194,7 +219,11 @@ fn undo_names_what_it_reverts_and_asks_for_decisions() {
     let mut h = h();
     h.keys(&["Space"]);
     h.keys(&["u"]);
-    assert_eq!(h.state("Announce"), ItemState::Open, "a tick is undone at once");
+    assert_eq!(
+        h.state("Announce"),
+        ItemState::Open,
+        "a tick is undone at once"
+    );
     assert_eq!(
         h.message(),
         "undid tick of “Announce the drill in the ops channel” (by you 08:50:14)"
@@ -220,7 +249,12 @@ fn undo_names_what_it_reverts_and_asks_for_decisions() {
         h.message()
     );
     let id = h.app.template.items[h.item("Go/No-Go")].id.clone();
-    assert!(h.app.run.items[&id].history.iter().any(|e| e.undone_by.is_some()));
+    assert!(
+        h.app.run.items[&id]
+            .history
+            .iter()
+            .any(|e| e.undone_by.is_some())
+    );
 }
 
 #[test]
@@ -236,9 +270,17 @@ fn an_undo_refuses_when_the_named_change_is_no_longer_the_last() {
         note: None,
     });
     h.keys(&["y"]);
-    assert_eq!(h.state("Go/No-Go"), ItemState::Go, "the GO was not reverted");
+    assert_eq!(
+        h.state("Go/No-Go"),
+        ItemState::Go,
+        "the GO was not reverted"
+    );
     assert_eq!(h.state("Announce"), ItemState::Done, "nor the tick");
-    assert!(h.message().contains("nothing was undone"), "{}", h.message());
+    assert!(
+        h.message().contains("nothing was undone"),
+        "{}",
+        h.message()
+    );
 }
 
 #[test]
@@ -259,7 +301,11 @@ fn finishing_with_a_failed_item_asks_a_reason_and_says_so() {
     h.keys(&["Enter"]);
     assert_eq!(h.app.key_mode(), KeyMode::Reason, "a reason first");
     h.keys(&["Enter"]);
-    assert_eq!(h.app.key_mode(), KeyMode::Reason, "an empty reason is refused");
+    assert_eq!(
+        h.app.key_mode(),
+        KeyMode::Reason,
+        "an empty reason is refused"
+    );
     h.type_text("drill: lag is the finding");
     h.keys(&["Enter"]);
     let Mode::Confirm(q) = &h.app.mode else {
@@ -337,7 +383,10 @@ fn run_info_shows_the_templates_metadata() {
             .any(|(k, v)| k == "Deployment Date" && v == "December 10, 2026"),
         "{rows:?}"
     );
-    assert!(rows.iter().any(|(k, v)| k == "Owner" && v == "Platform team"));
+    assert!(
+        rows.iter()
+            .any(|(k, v)| k == "Owner" && v == "Platform team")
+    );
     assert!(
         rows.iter()
             .any(|(k, v)| k == "window" && v.contains("(guess)")),
@@ -358,9 +407,21 @@ fn another_operators_hold_reaches_this_screen() {
         },
     );
     let b = h.app.blocker().cloned().expect("HOLD seen");
-    assert!(h.app.blocker_text_of(&b, false).contains("by Bob: pager storm"));
-    assert!(h.message().contains("Bob put the run on HOLD"), "{}", h.message());
+    assert!(
+        h.app
+            .blocker_text_of(&b, false)
+            .contains("by Bob: pager storm")
+    );
+    assert!(
+        h.message().contains("Bob put the run on HOLD"),
+        "{}",
+        h.message()
+    );
     assert!(h.message().ends_with(": pager storm"), "{}", h.message());
     h.keys(&["Space"]);
-    assert_eq!(h.app.key_mode(), KeyMode::Confirm, "a tick during a HOLD asks");
+    assert_eq!(
+        h.app.key_mode(),
+        KeyMode::Confirm,
+        "a tick during a HOLD asks"
+    );
 }

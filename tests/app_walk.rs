@@ -487,8 +487,14 @@ fn every_named_action_is_handled_in_every_mode() {
         (&["m"], KeyMode::Messages),
         (&["]", "]", "]", "]", "]", "d"], KeyMode::Decide),
         (&["]", "]", "]", "]", "]", "d", "n"], KeyMode::Gate),
-        (&["]", "]", "]", "]", "]", "d", "n", "x", "Enter"], KeyMode::AfterNoGo),
-        (&["]", "]", "]", "]", "]", "d", "g", "Enter", "u"], KeyMode::Confirm),
+        (
+            &["]", "]", "]", "]", "]", "d", "n", "x", "Enter"],
+            KeyMode::AfterNoGo,
+        ),
+        (
+            &["]", "]", "]", "]", "]", "d", "g", "Enter", "u"],
+            KeyMode::Confirm,
+        ),
         (&["w"], KeyMode::Window),
         (&["i"], KeyMode::Info),
         (&["A"], KeyMode::Reason),

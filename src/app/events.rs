@@ -26,7 +26,11 @@ impl App {
         self.apply_event(ev);
         let item = ev.change.item().and_then(|id| self.states.index_of(id));
         match undone {
-            Some(p) => self.info(&format!("{} (by you {})", p.done(), ev.at.format("%H:%M:%S"))),
+            Some(p) => self.info(&format!(
+                "{} (by you {})",
+                p.done(),
+                ev.at.format("%H:%M:%S")
+            )),
             None => {
                 let verb = verb(&ev.change);
                 self.info(&format!("{verb} by you {}", ev.at.format("%H:%M:%S")));

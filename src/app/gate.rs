@@ -80,7 +80,9 @@ impl App {
             (Action::Submit, Some(Decision::Go))
                 if reason.is_blank() && self.settings.go_reason == GoReason::Required =>
             {
-                self.error("a GO needs a reason here (config.toml: [gates] go_reason = \"required\")");
+                self.error(
+                    "a GO needs a reason here (config.toml: [gates] go_reason = \"required\")",
+                );
                 (gate(decision, reason), None)
             }
             (Action::Submit, Some(d)) => {
@@ -108,7 +110,13 @@ impl App {
 
     /// Sends a tick, sign-off or GO on item `index`, or first asks whether to record it after the
     /// unresolved NO-GO (or during the HOLD); items of a rollback section never ask.
-    pub(super) fn proceed(&mut self, index: usize, item: ItemId, intent: Intent, what: String) -> Step {
+    pub(super) fn proceed(
+        &mut self,
+        index: usize,
+        item: ItemId,
+        intent: Intent,
+        what: String,
+    ) -> Step {
         match gates::needs_confirmation(&self.run, &self.template, index) {
             Some(b) => {
                 let (title, first, flag) = match &b {
@@ -129,12 +137,7 @@ impl App {
                 };
                 let q = Question {
                     title: title.to_owned(),
-                    lines: vec![
-                        first,
-                        what,
-                        self.blocker_text_of(&b, true),
-                        flag.to_owned(),
-                    ],
+                    lines: vec![first, what, self.blocker_text_of(&b, true), flag.to_owned()],
                     intent: Intent::AfterNoGo(Box::new(intent)),
                     item: Some(item),
                     undo: None,
@@ -241,7 +244,9 @@ impl App {
                 None,
             ),
             Action::Cancel => {
-                self.info("the NO-GO stays unresolved: ticks ask first · P holds · R resumes · A aborts");
+                self.info(
+                    "the NO-GO stays unresolved: ticks ask first · P holds · R resumes · A aborts",
+                );
                 (Mode::Normal, None)
             }
             _ => (Mode::AfterNoGo { gate }, None),

@@ -11,7 +11,10 @@ impl App {
     pub fn run_info(&self) -> Vec<(String, String)> {
         let w = &self.plan.window;
         let mut rows = vec![
-            ("title".to_owned(), self.subst(&self.template.title).into_owned()),
+            (
+                "title".to_owned(),
+                self.subst(&self.template.title).into_owned(),
+            ),
             ("run".to_owned(), self.run.id.clone()),
             (
                 "started".to_owned(),

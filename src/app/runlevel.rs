@@ -38,7 +38,9 @@ impl App {
             }
             Action::Resume => {
                 if self.blocker.is_none() {
-                    self.info("nothing to resume: the run is not on HOLD and no NO-GO is unresolved");
+                    self.info(
+                        "nothing to resume: the run is not on HOLD and no NO-GO is unresolved",
+                    );
                     return Outcome::redraw();
                 }
                 RunReasonKind::Resume

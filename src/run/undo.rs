@@ -97,7 +97,10 @@ pub fn describe(run: &Run, template: &Template, seq: u64) -> Option<UndoPreview>
         }
     }
     for (name, values) in &run.vars {
-        if let Some(v) = values.iter().find(|v| v.seq == seq && v.seq > 1 && !v.undone) {
+        if let Some(v) = values
+            .iter()
+            .find(|v| v.seq == seq && v.seq > 1 && !v.undone)
+        {
             return Some(UndoPreview {
                 seq,
                 what: format!("{name} = {}", v.value),

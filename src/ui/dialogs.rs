@@ -53,10 +53,7 @@ pub fn gate(
         ));
     } else {
         head.push(Line::styled(
-            format!(
-                "{} still open or failed in this gate's scope:",
-                scope.len()
-            ),
+            format!("{} still open or failed in this gate's scope:", scope.len()),
             theme.warning(),
         ));
         for &i in scope.iter().take(SCOPE_ROWS) {
@@ -211,7 +208,13 @@ pub fn after_no_go(app: &App, frame: &mut Frame, area: Rect, gate: &ItemId, tg: 
         Span::raw(" decide later: ticks after the NO-GO ask first"),
     ]));
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    frame_popup(frame, centered(area, w, h), " after NO-GO ".into(), lines, tg);
+    frame_popup(
+        frame,
+        centered(area, w, h),
+        " after NO-GO ".into(),
+        lines,
+        tg,
+    );
 }
 
 /// The reason for a change to the run itself.
@@ -248,10 +251,9 @@ pub fn run_reason(
             " finish with exceptions: why? ",
             format!("finish accepting {exceptions} (a confirmation follows)"),
         ),
-        RunReasonKind::Window { shown, .. } => (
-            " move the window: why? ",
-            format!("window {shown}"),
-        ),
+        RunReasonKind::Window { shown, .. } => {
+            (" move the window: why? ", format!("window {shown}"))
+        }
     };
     let head = vec![
         Line::styled(fit(&first, inner_w, glyphs.ellipsis()), theme.title()),
@@ -314,7 +316,11 @@ pub fn window(
         )),
         None => tail.push(Line::styled("Enter · Esc cancels", theme.muted())),
     }
-    let title = if initial { " the window " } else { " move the window " };
+    let title = if initial {
+        " the window "
+    } else {
+        " move the window "
+    };
     editor_popup(frame, area, title.into(), head, start, tail, 10, tg);
 }
 
@@ -323,7 +329,12 @@ pub fn info(app: &App, frame: &mut Frame, area: Rect, scroll: u16, tg: (&Theme, 
     let (theme, _) = tg;
     let w = area.width.saturating_sub(4).min(100);
     let rows = app.run_info();
-    let label_w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0).min(24);
+    let label_w = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
     let lines: Vec<Line> = rows
         .into_iter()
         .skip(usize::from(scroll))

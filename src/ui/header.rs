@@ -252,7 +252,10 @@ mod tests {
     fn the_clock_names_the_window_zone_and_local_time_when_they_differ() {
         let utc = chrono::DateTime::parse_from_rfc3339("2026-12-02T20:10:00+00:00").unwrap();
         let berlin = Zone::parse("Europe/Berlin").unwrap();
-        assert_eq!(clocks(&berlin, Some(Zone::UTC), utc), "21:10:00 CET (20:10 UTC here)");
+        assert_eq!(
+            clocks(&berlin, Some(Zone::UTC), utc),
+            "21:10:00 CET (20:10 UTC here)"
+        );
         assert_eq!(clocks(&berlin, None, utc), "21:10:00 CET (20:10 UTC here)");
         let cet = utc.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap());
         assert_eq!(clocks(&berlin, Some(berlin), cet), "21:10:00 (20:10 UTC)");

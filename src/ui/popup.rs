@@ -339,7 +339,7 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
                 "{} · {}",
                 app.subst(&app.template.title),
                 if app.run.is_active() {
-                    c.closed_summary()
+                    format!("{} · {}", view.outcome(), c.closed_summary())
                 } else {
                     view.outcome()
                 }
@@ -413,7 +413,9 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
         app.run.id
     )));
     lines.push(Line::styled(
-        if app.run.is_active() {
+        if app.run.is_active() && c.open == 0 && c.failures() > 0 {
+            "Enter finishes with exceptions (a reason, then a confirmation) · Esc goes back"
+        } else if app.run.is_active() {
             "Enter finishes the run · Esc goes back"
         } else {
             "Esc closes"
