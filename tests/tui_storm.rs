@@ -114,7 +114,11 @@ fn note_texts(d: &str) -> Vec<String> {
 fn fifty_resizes_with_typing_between_lose_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
-    let cmd = screen_cmd(d, "Alice", &format!("run {FIXTURE} --var VERSION=2.4.1"));
+    let cmd = screen_cmd(
+        d,
+        "Alice",
+        &format!("run {FIXTURE} --var VERSION=2.4.1 --window 09:00"),
+    );
     let Some(t) = Tmux::start_sized("storm", &cmd, 120, 40) else {
         return;
     };
@@ -190,7 +194,11 @@ fn paste_text(seed: usize, len: usize) -> String {
 fn five_thousand_byte_pastes_on_a_busy_machine_arrive_whole() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
-    let cmd = screen_cmd(d, "Alice", &format!("run {FIXTURE} --var VERSION=2.4.1"));
+    let cmd = screen_cmd(
+        d,
+        "Alice",
+        &format!("run {FIXTURE} --var VERSION=2.4.1 --window 09:00"),
+    );
     let Some(t) = Tmux::start_sized("paste", &cmd, 120, 40) else {
         return;
     };
