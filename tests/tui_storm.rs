@@ -339,6 +339,10 @@ fn close_first_open(t: &Tmux, pane: &str, n: usize) {
         s.contains(&want) || s.contains("┌ sign off ") || s.contains("┌ gate decision ")
     });
     if !s.contains(&want) {
+        if s.contains("┌ gate decision ") {
+            // The gate dialog starts with nothing chosen: GO first.
+            t.type_text(pane, "g");
+        }
         t.keys(pane, &["Enter"]);
         t.wait_pane(pane, 10, &want, |s| s.contains(&want));
     }
