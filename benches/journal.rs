@@ -2,6 +2,7 @@
 //! `write` + `fdatasync` in the same directory; and loading a 10,000-item run with 20,000 events.
 //!
 //! `cargo bench --bench journal` prints p50/p99 from its own samples, then criterion's medians.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use criterion::Criterion;
 use runsheet::run::event::{Actor, Change, Event};

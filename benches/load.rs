@@ -1,6 +1,7 @@
 //! `cargo bench --bench load`: template load time on generated checklists of 1k, 10k and 100k items,
 //! beside pulldown-cmark's bare event iteration over the same input, in the same run.
 //! `python3 bench/summarize.py` prints medians, MB/s and the ratios from criterion's output.
+#![allow(clippy::expect_used, clippy::panic)]
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

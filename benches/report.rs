@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench report && python3 bench/summarize.py report` prints the medians and the
 //! 40k / 10k ratios (linear = 4).
-
+#![allow(clippy::expect_used, clippy::panic)]
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

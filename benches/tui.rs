@@ -1,6 +1,7 @@
 //! `cargo bench --bench tui`: one keypress through `App::update` plus a full render into a 200×50
 //! `TestBackend`, on runs of 100, 10,000 and 100,000 items, in the same run (the 100-item figure is
 //! the baseline: rendering is O(visible rows), so the 100k figure should stay within 2× of it).
+#![allow(clippy::expect_used, clippy::panic)]
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

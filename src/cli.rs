@@ -8,6 +8,7 @@ pub mod config;
 pub mod docs;
 #[cfg(feature = "test-support")]
 pub mod drive;
+pub mod exec;
 pub mod keys;
 pub mod rebase;
 pub mod report;
@@ -38,6 +39,17 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// How much goes to the log file in the data dir (`runsheet config` shows where); never to
+    /// the terminal.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        env = "RUNSHEET_LOG_LEVEL",
+        default_value = "info",
+        value_name = "LEVEL"
+    )]
+    pub log_level: crate::log::Level,
 }
 
 /// The subcommands.
@@ -110,6 +122,11 @@ pub enum Command {
     ///
     /// Example: runsheet undo latest --dry-run
     Undo(change::UndoArgs),
+    /// Run an item's command (its shell code block) and record it: output, exit status, digest.
+    ///
+    /// Shows the command and asks first (on a terminal); `--yes` is the confirmation in a script.
+    /// Exits with the command's status. Example: runsheet exec latest "backup taken" --yes --tick
+    Exec(exec::ExecArgs),
     /// Complete the run (every item done, skipped, n/a, decided or signed). Failed items or NO-GO
     /// decisions must be accepted: --accept-exceptions --reason TEXT.
     ///
@@ -196,8 +213,19 @@ pub fn run() -> i32 {
         .map(|c| c.get_name().to_owned())
         .collect();
     let args = screen::bare_path(std::env::args_os().collect(), &names);
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let parsed = <Cli as clap::CommandFactory>::command()
+        .try_get_matches_from(args)
+        .and_then(|m| {
+            use clap::FromArgMatches;
+            let data_dir = m
+                .subcommand()
+                .and_then(|(_, sub)| sub.try_get_one::<PathBuf>("data_dir").ok().flatten())
+                .cloned();
+            let name = m.subcommand_name().unwrap_or("runsheet").to_owned();
+            Cli::from_arg_matches(&m).map(|cli| (cli, data_dir, name))
+        });
+    let (cli, data_dir, name) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) if e.use_stderr() => {
             // A usage error echoes the argument it rejects: sanitised, never raw.
             common::say(e.render().to_string().trim_end());
@@ -209,17 +237,47 @@ pub fn run() -> i32 {
             return EXIT_OK;
         }
     };
-    match dispatch(cli.command) {
+    let name = name.as_str();
+    start_log(data_dir.as_deref(), cli.log_level, name);
+    let code = match dispatch(cli.command) {
         Ok(code) => code,
         Err(e) if is_closed_stdout(&e) => {
             // `runsheet status RUN | head -1`: the reader went away; nothing to report.
             EXIT_OK
         }
         Err(e) => {
+            tracing::error!(
+                command = name,
+                "{}",
+                crate::text::sanitize::clean_line(&format!("{e:#}"))
+            );
             common::say(&format!("runsheet: {e:#}"));
             EXIT_ERROR
         }
+    };
+    tracing::info!(command = name, status = code, "exit");
+    code
+}
+
+/// Starts the log in the data root the command uses (`--data-dir`, `RUNSHEET_DATA_DIR`, or the
+/// default) and records the command's start.
+fn start_log(data_dir: Option<&std::path::Path>, level: crate::log::Level, name: &str) {
+    let Ok(store) = crate::store::Store::locate(data_dir) else {
+        return;
+    };
+    if matches!(name, "start" | "run") && level != crate::log::Level::Off {
+        // The commands that create the data dir: create it now (checked, 0700), so their own
+        // start is logged. A problem here is the command's to report.
+        let _ = store.runs(true);
     }
+    let user = crate::store::identity::os_user();
+    crate::log::init(store.root(), &user, level);
+    tracing::info!(
+        command = name,
+        pid = std::process::id(),
+        version = env!("CARGO_PKG_VERSION"),
+        "start"
+    );
 }
 
 fn is_closed_stdout(e: &color_eyre::Report) -> bool {
@@ -248,6 +306,7 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Note(a) => change::note(a),
         Command::Set(a) => change::set(a),
         Command::Undo(a) => change::undo(a),
+        Command::Exec(a) => exec::run(a),
         Command::Finish(a) => change::finish(a),
         Command::Abort(a) => change::abort(a),
         Command::Window(a) => window::window(a),

@@ -3,6 +3,9 @@
 //! and operator, keys resolved through the real keymap, appends checked and sealed exactly as the
 //! store does (without the disk). It panics on misuse, which is what a test wants.
 
+// Test scaffolding (feature `test-support` only): panicking on misuse is its job.
+#![allow(clippy::expect_used, clippy::panic)]
+
 use crate::app::key::KeyPress;
 use crate::app::{Action, App, Outcome, Style};
 use crate::input::{self, Keymap};
@@ -63,6 +66,7 @@ pub fn start_run(
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect::<BTreeMap<_, _>>(),
+        exec: None,
     };
     Event::seal(1, now, actor.clone(), start, GENESIS)
         .ok()

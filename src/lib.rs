@@ -7,9 +7,11 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod exec;
 #[cfg(feature = "test-support")]
 pub mod harness;
 pub mod input;
+pub mod log;
 pub mod model;
 pub mod report;
 pub mod run;

@@ -231,6 +231,11 @@ pub struct CodeBlock {
     pub text: String,
     /// 1-based line of the opening fence.
     pub line: usize,
+    /// The info string's other words (`danger`, `auto-tick`, `timeout=90s` in
+    /// ```` ```bash danger timeout=90s ````), plus `confirm` when a `<!-- runsheet: confirm -->` line
+    /// comes right before the block.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 /// A piece of an item's or section's body.
@@ -498,6 +503,27 @@ impl Template {
         }
         path.reverse();
         path
+    }
+
+    /// A front matter value by key (case-insensitive), trimmed.
+    pub fn meta(&self, key: &str) -> Option<&str> {
+        self.metadata
+            .iter()
+            .find(|f| f.name.trim().eq_ignore_ascii_case(key))
+            .map(|f| f.value.trim())
+    }
+
+    /// Variables the front matter declares secret (`secrets: TOKEN, DB_PASSWORD`, a YAML list or a
+    /// TOML array): their values are given to commands but never recorded.
+    pub fn secret_variables(&self) -> Vec<&str> {
+        self.meta("secrets")
+            .map(|v| {
+                v.split(|c: char| c == ',' || c.is_whitespace() || matches!(c, '[' | ']'))
+                    .map(|s| s.trim_matches(|c| c == '"' || c == '\''))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Names of the `{{ NAME }}` variables a run must fill.

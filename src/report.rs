@@ -5,6 +5,7 @@
 //! Markdown and HTML reports are one document ([`doc`]) built from the JSON report; their writers
 //! only format and escape it.
 
+pub mod commands;
 pub mod data;
 pub mod doc;
 pub mod html;

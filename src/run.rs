@@ -19,16 +19,22 @@ pub mod window;
 use crate::model::ItemId;
 use crate::text::sanitize::{clean_line, clean_multiline};
 use chrono::{DateTime, FixedOffset};
-use event::{Actor, Change, Event, OrphanInfo, rfc3339};
+use event::{Actor, Change, Event, ExecSetting, OrphanInfo, rfc3339};
 use serde::{Deserialize, Serialize};
 use state::{
-    HoldEntry, ItemRecord, ItemState, Lifecycle, NoteEntry, StateEntry, Undone, VarEntry,
-    WindowEntry,
+    CommandRecord, CommandResult, HoldEntry, ItemRecord, ItemState, Lifecycle, NoteEntry,
+    StateEntry, Undone, VarEntry, WindowEntry,
 };
 use std::collections::BTreeMap;
 
-/// Journal and snapshot schema this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Journal and snapshot schema this build writes and reads (and every older one it reads).
+///
+/// - 1: the first release's event kinds.
+/// - 2: a run may also hold `window`, `hold`, `resume`, `torn_tail`, `repair`, `field`,
+///   `command_started` and `command_finished` events. A build that reads only 1 opens such a run
+///   read-only ("has schema_version 2; this runsheet reads up to 1") instead of calling the new
+///   lines unreadable; runs started at 1 are read, and take every change, as before.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A template change the run followed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +120,12 @@ pub struct Run {
     /// What happened to the record itself (a torn line moved aside, a repair), as messages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repairs: Vec<String>,
+    /// Running commands: enabled or not, and where, as recorded at start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exec: Option<ExecSetting>,
+    /// Commands run for sections (by section key), oldest first.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub section_commands: BTreeMap<String, Vec<CommandRecord>>,
     /// Per item: every change and note. Kept last so the snapshot reads top-down.
     #[serde(default)]
     pub items: BTreeMap<ItemId, ItemRecord>,
@@ -140,6 +152,7 @@ impl Run {
             template_path,
             template_sha256,
             vars,
+            exec,
         } = &ev.change
         else {
             return Err(NotAStart {
@@ -188,6 +201,12 @@ impl Run {
             holds: Vec::new(),
             open_no_go: BTreeMap::new(),
             repairs: Vec::new(),
+            exec: exec.as_ref().map(|e| ExecSetting {
+                enabled: e.enabled,
+                cwd: clean_line(&e.cwd),
+                off_by: e.off_by.as_deref().map(clean_line),
+            }),
+            section_commands: BTreeMap::new(),
             items: BTreeMap::new(),
         })
     }
@@ -341,6 +360,84 @@ impl Run {
                 clean_line(problem),
                 kept.iter().map(|k| clean_line(k)).collect::<Vec<_>>().join(", ")
             )),
+            Change::CommandStarted {
+                item,
+                section,
+                command,
+                command_sha256,
+                shell,
+                cwd,
+                output,
+                timeout_secs,
+                confirmed,
+                line,
+            } => {
+                let rec = CommandRecord {
+                    seq,
+                    at,
+                    by,
+                    command: clean_multiline(command),
+                    command_sha256: command_sha256.clone(),
+                    shell: clean_line(shell),
+                    cwd: clean_line(cwd),
+                    output: clean_line(output),
+                    timeout_secs: *timeout_secs,
+                    confirmed: clean_line(confirmed),
+                    line: *line,
+                    finished: None,
+                };
+                match (item, section) {
+                    (Some(item), _) => self.record(item).commands.push(rec),
+                    (None, Some(key)) => self
+                        .section_commands
+                        .entry(clean_line(key))
+                        .or_default()
+                        .push(rec),
+                    (None, None) => self.anomaly(seq, "a command with neither item nor section"),
+                }
+            }
+            Change::CommandFinished {
+                item,
+                section,
+                started,
+                end,
+                exit_code,
+                signal,
+                duration_ms,
+                output_bytes,
+                stored_bytes,
+                output_sha256,
+                error,
+            } => {
+                let result = CommandResult {
+                    seq,
+                    at,
+                    end: *end,
+                    exit_code: *exit_code,
+                    signal: *signal,
+                    duration_ms: *duration_ms,
+                    output_bytes: *output_bytes,
+                    stored_bytes: *stored_bytes,
+                    output_sha256: output_sha256.clone(),
+                    error: error.as_deref().map(clean_multiline),
+                };
+                let list = match (item, section) {
+                    (Some(item), _) => self.items.get_mut(item).map(|r| &mut r.commands),
+                    (None, Some(key)) => self.section_commands.get_mut(key.as_str()),
+                    (None, None) => None,
+                };
+                let target = list.and_then(|l| {
+                    l.iter_mut()
+                        .find(|c| c.seq == *started && c.finished.is_none())
+                });
+                match target {
+                    Some(c) => c.finished = Some(result),
+                    None => self.anomaly(
+                        seq,
+                        &format!("command_finished for seq {started}: no such running command"),
+                    ),
+                }
+            }
             Change::Abort { reason } => {
                 self.lifecycle = Lifecycle::Aborted {
                     seq,
@@ -439,10 +536,7 @@ impl Run {
     }
 
     fn record(&mut self, item: &ItemId) -> &mut ItemRecord {
-        if !self.items.contains_key(item) {
-            self.items.insert(item.clone(), ItemRecord::default());
-        }
-        self.items.get_mut(item).expect("inserted above")
+        self.items.entry(item.clone()).or_default()
     }
 
     fn anomaly(&mut self, seq: u64, msg: &str) {

@@ -8,6 +8,7 @@
 //! runs/<run-id>/journal.jsonl     one event per line, SHA-256 chained: the record
 //! runs/<run-id>/state.toml        snapshot of the fold (a cache)
 //! runs/<run-id>/lock              sidecar flock: appends are serialised on it
+//! runs/<run-id>/outputs/*.log     output of commands run from the checklist (digest in the journal)
 //! ```
 //!
 //! Directories are 0700 and files 0600 whatever the umask — or, in a shared group directory
@@ -21,6 +22,7 @@ pub mod identity;
 pub mod journal;
 pub mod lock;
 pub mod open;
+pub mod outputs;
 pub mod safe;
 pub mod snapshot;
 pub mod trust;
@@ -60,6 +62,8 @@ pub struct StartOptions {
     pub vars: BTreeMap<String, String>,
     /// `--name`.
     pub name: Option<String>,
+    /// Running commands: enabled or not, and the directory (recorded in the start event).
+    pub exec: Option<crate::run::event::ExecSetting>,
 }
 
 impl Store {
@@ -243,6 +247,9 @@ impl Store {
         let tpl = tpl?;
         let declared: Vec<&str> = tpl.mustache_variables().collect();
         for name in opts.vars.keys() {
+            if tpl.secret_variables().contains(&name.as_str()) {
+                return Err(crate::run::intent::IntentError::Secret(name.clone()).into());
+            }
             if !declared.contains(&name.as_str()) {
                 return Err(StoreError::Invalid(format!(
                     "--var {name}: {shown} has no variable {{{{ {name} }}}}; it has: {}",
@@ -280,6 +287,7 @@ impl Store {
                 template_path: origin.clone(),
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
+                exec: opts.exec.clone(),
             };
             let (event, line) = Event::seal(1, now, actor.clone(), start, GENESIS)
                 .map_err(|e| StoreError::Invalid(format!("serialising the start event: {e}")))?;

@@ -4,6 +4,7 @@
 //! pulldown-cmark events ([`parser`]), and stable ids assigned ([`ids`]). Everything that reaches the
 //! model is sanitised ([`sanitize`]).
 
+pub mod code_flags;
 pub mod decode;
 pub mod frontmatter;
 pub mod ids;

@@ -1,4 +1,5 @@
 //! Key-sequence tests on `App` without a terminal: every action and every mode.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use runsheet::app::rows::Row;
 use runsheet::app::{Action, KeyMode, Mode};

@@ -1,6 +1,7 @@
 //! Key-sequence tests on `App` for what a real walk of four deployment checklists tripped on: copying
 //! a section's code, search, popups that keep their item, drafts, messages, folding and zoom, the
 //! note editor, and a footer that follows the run.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use runsheet::app::rows::Row;
 use runsheet::app::{Action, KeyMode, Mode};

@@ -1,7 +1,7 @@
 //! Every run command through the real binary: effects, JSON shapes, exit codes, and that bad input
 //! never changes the run dir.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -1,7 +1,7 @@
 //! Shipped templates, `templates`, `new`, `completions`, `man`: every built-in walked end to end
 //! (start, tick everything, sign, decide gates, finish, report) through the real binary.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -1,5 +1,6 @@
 //! `runsheet validate FILE [--json]` as a user runs it: summary and exit status, warnings as
 //! `FILE:LINE: message` on stderr, the JSON tree's fields, and clear failures.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use assert_cmd::Command;
 use predicates::prelude::*;

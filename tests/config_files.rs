@@ -1,6 +1,7 @@
 //! `keymap.toml` and `config.toml` as operators write them: every file under
 //! `tests/fixtures/config/valid/{keymap,config}` loads; every file under `…/invalid/…` is refused
 //! with exactly the line its first comment gives (`# expect: FILE:LINE: what is wrong`).
+#![allow(clippy::expect_used, clippy::panic)]
 
 use runsheet::input::Keymap;
 use runsheet::store::identity::parse_config;

@@ -1,6 +1,7 @@
 //! Loads every file of `../shared/corpus` (when it exists): no panic, GFM task counts and checked
 //! states equal what `cmark-gfm -e tasklist -e table` renders (from `gfm-counts.tsv`), mojibake
 //! repaired. Skips with a message on a machine without the corpus; fails under `CI=true`.
+#![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "support/tools.rs"]
 mod tools;

@@ -3,7 +3,7 @@
 //! reports. Every run here uses a fixed clock (`RUNSHEET_NOW`) and a time zone unlike the runs'
 //! own (`TZ`), so nothing depends on the machine's clock or zone.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

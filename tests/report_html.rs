@@ -2,7 +2,7 @@
 //! text, overdue marks, the Mermaid gantt block, and (where Chromium is installed) a real headless
 //! browser rendering the HTML without fetching anything.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -3,7 +3,7 @@
 //! Every test drives the real binary, so each can be run against an older build with
 //! `RUNSHEET_TEST_BIN=/path/to/old/runsheet` to see it fail there.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -1,6 +1,6 @@
 //! Crash (kill -9 at random moments) and concurrency (two writers) against the real binary.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -1,7 +1,7 @@
 //! The run dir on disk: permissions under umask 000, damaged and hand-edited snapshots, schema
 //! versions, template drift and re-base.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;
@@ -193,7 +193,8 @@ fn newer_schema_opens_read_only_and_a_snapshot_without_schema_is_damage() {
     );
     env.ok(&["repair-state", &id]);
     let migrated = std::fs::read_to_string(&state).unwrap();
-    assert!(migrated.contains("schema_version = 1"), "{migrated}");
+    let current = format!("schema_version = {}", runsheet::run::SCHEMA_VERSION);
+    assert!(migrated.contains(&current), "{migrated}");
     assert_eq!(
         OpenRun::open_with(&dir, LoadPolicy::PreferSnapshot)
             .unwrap()
@@ -204,14 +205,14 @@ fn newer_schema_opens_read_only_and_a_snapshot_without_schema_is_damage() {
     // Newer snapshot → read-only.
     std::fs::write(
         &state,
-        migrated.replacen("schema_version = 1", "schema_version = 7", 1),
+        migrated.replacen(&current, "schema_version = 7", 1),
     )
     .unwrap();
     let before = dir_state(&dir);
     let (code, _, err) = env.run(&["tick", &id, "hit"]);
     assert_eq!(code, 3, "{err}");
     assert!(
-        err.contains("schema_version 7") && err.contains("up to 1"),
+        err.contains("schema_version 7") && err.contains("up to 2"),
         "{err}"
     );
     assert_eq!(dir_state(&dir), before);
@@ -225,10 +226,53 @@ fn newer_schema_opens_read_only_and_a_snapshot_without_schema_is_damage() {
     let (code, _, err) = env.run(&["tick", &id, "hit"]);
     assert_eq!(code, 3);
     assert!(
-        err.contains("schema_version 9") && err.contains("up to 1"),
+        err.contains("schema_version 9") && err.contains("up to 2"),
         "{err}"
     );
     assert_eq!(dir_state(&dir), before);
+}
+
+#[test]
+fn a_run_started_at_schema_1_is_read_and_takes_every_change() {
+    let env = Env::new();
+    let id = env.start("small.md", &[]);
+    let dir = env.run_dir(&id);
+    env.ok(&["tick", &id, "warn"]);
+    set_journal_schema(&dir, 1);
+    let s = env.status_json(&id);
+    assert_eq!(s["run"]["read_only"], false, "{s}");
+    assert_eq!(s["progress"]["done"], 1);
+    // A change of a kind that came with schema 2 goes into the schema-1 run.
+    env.ok(&["hold", &id, "--reason", "waiting for the DBA"]);
+    env.ok(&["hold", &id, "--release", "--reason", "DBA is back"]);
+    env.ok(&["tick", &id, "flush"]);
+    env.ok(&["verify", &id]);
+    let state = std::fs::read_to_string(dir.join("state.toml")).unwrap();
+    assert!(
+        state.contains(&format!("schema_version = {}", runsheet::run::SCHEMA_VERSION)),
+        "the snapshot is this build's: {state}"
+    );
+    let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    assert!(
+        journal.lines().next().unwrap().contains("\"schema_version\":1"),
+        "the start event keeps what the run began with"
+    );
+    assert!(journal.contains("\"type\":\"hold\""));
+}
+
+#[test]
+fn new_runs_declare_this_builds_schema() {
+    let env = Env::new();
+    let id = env.start("small.md", &[]);
+    let journal = std::fs::read_to_string(env.run_dir(&id).join("journal.jsonl")).unwrap();
+    assert!(
+        journal.contains(&format!(
+            "\"schema_version\":{}",
+            runsheet::run::SCHEMA_VERSION
+        )),
+        "{journal}"
+    );
+    assert_eq!(runsheet::run::SCHEMA_VERSION, 2);
 }
 
 #[test]

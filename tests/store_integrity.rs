@@ -1,6 +1,6 @@
 //! Torn journals (cut at every byte inside the last three events) and tamper detection by `verify`.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

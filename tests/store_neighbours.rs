@@ -4,7 +4,7 @@
 //! quietly, hostile arguments never reach the terminal raw, and `start` tidies up after itself.
 //! CLI only, so each test can be run against an older build (`RUNSHEET_TEST_BIN`).
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "support/run_helpers.rs"]
 mod support;

@@ -1,6 +1,7 @@
 //! One test per construct of the template format (issue 2), each over a small fixture under
 //! `tests/fixtures/`, asserting what an operator would see: item texts, kinds, checked states, roles,
 //! planned times, code blocks, warnings with their lines, and errors naming the file and the line.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use runsheet::model::{Block, Item, ItemKind, Origin, Span, SpanStyle, Template, VariableKind};
 use runsheet::template::{self, LoadError, LoadErrorKind};

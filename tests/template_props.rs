@@ -1,6 +1,7 @@
 //! Property tests: no input — any string, any bytes — panics the loader, and what it loads never
 //! carries a control character (or bidi override) that could drive the terminal later. Also: very
 //! deep nesting and very many items load without overflowing the stack.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
 use runsheet::model::{Block, Span, SpanStyle, Template};

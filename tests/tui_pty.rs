@@ -1,4 +1,5 @@
 //! End-to-end: the real binary in a pseudo-terminal, read through a vt100 screen and the run dir.
+#![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "pty/term.rs"]
 mod term;

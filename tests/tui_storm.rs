@@ -1,6 +1,7 @@
 //! The screen under the weather of a real deployment window, in a real terminal (tmux): resize
 //! storms while typing, long pastes on a busy machine, suspend and `fg`, two operators, and a
 //! hang-up in the middle of a sentence. Nothing may end the process, lose a key or lose a draft.
+#![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "pty/term.rs"]
 mod term;

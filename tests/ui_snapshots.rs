@@ -1,5 +1,6 @@
 //! `TestBackend` + insta snapshots of the main screens at 80×24 and 160×48, and a no-panic sweep over
 //! sizes from 0×0 to 120×40 for every screen. The clock, operator, host and run id are fixed.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -160,6 +161,7 @@ fn every_screen_at_every_size_without_panic() {
     let mut sizes_h: Vec<u16> = (0..=12).collect();
     sizes_h.extend((13..=40).step_by(5));
     sizes_h.push(40);
+    let mut drawn_frames = 0;
     for (name, mut h) in screens(80, 24) {
         for &w in &sizes_w {
             for &hh in &sizes_h {
@@ -169,9 +171,21 @@ fn every_screen_at_every_size_without_panic() {
                     runsheet::ui::render(&h.app, &h.keymap, f);
                 })
                 .unwrap_or_else(|e| panic!("{name} at {w}x{hh}: {e}"));
+                let buffer = t.backend().buffer();
+                assert_eq!(
+                    (buffer.area.width, buffer.area.height),
+                    (w, hh),
+                    "{name}: drawn at the new size"
+                );
+                if w >= 20 && hh >= 5 {
+                    let drawn = buffer.content.iter().any(|c| !c.symbol().trim().is_empty());
+                    assert!(drawn, "{name} at {w}x{hh}: nothing drawn");
+                    drawn_frames += 1;
+                }
             }
         }
     }
+    assert!(drawn_frames > 100, "{drawn_frames} frames checked");
 }
 
 fn big(sections: usize, per: usize) -> String {

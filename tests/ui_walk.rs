@@ -2,6 +2,7 @@
 //! zoom view, a header that keeps the run's state and id, list rows (notes, sign-offs, names,
 //! folded progress), the help overlay, a footer that follows the run, and emoji measured the way
 //! the terminal draws them.
+#![allow(clippy::expect_used, clippy::panic)]
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -53,6 +54,7 @@ fn run_with(template: &runsheet::model::Template, id: &str) -> Run {
         template_path: "/srv/walk.md".into(),
         template_sha256: "0".repeat(64),
         vars: Default::default(),
+        exec: None,
     };
     let at = fixed_now() - chrono::Duration::minutes(20);
     let (ev, _) = Event::seal(1, at, fixed_actor(), start, GENESIS).expect("seal");

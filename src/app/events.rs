@@ -214,5 +214,7 @@ fn verb(c: &Change) -> &'static str {
         Change::Start { .. } => "started the run",
         Change::TornTail { .. } => "moved a torn journal line aside",
         Change::Repair { .. } => "repaired the journal",
+        Change::CommandStarted { .. } => "ran a command",
+        Change::CommandFinished { .. } => "finished a command",
     }
 }

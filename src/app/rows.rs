@@ -191,6 +191,7 @@ mod tests {
             template_path: "t.md".into(),
             template_sha256: "0".repeat(64),
             vars: Default::default(),
+            exec: None,
         };
         let (first, _) = crate::run::event::Event::seal(
             1,

@@ -52,7 +52,9 @@ impl StoreArgs {
     /// Resolves RUN and opens it.
     pub fn open(&self, run: &str) -> Result<OpenRun, StoreError> {
         let dir = self.store()?.resolve(run)?;
-        OpenRun::open(&dir)
+        let open = OpenRun::open(&dir)?;
+        tracing::info!(run = %open.run.id, seq = open.run.seq, "opened");
+        Ok(open)
     }
 }
 
@@ -65,6 +67,7 @@ pub fn say(text: &str) {
 
 /// Prints an error and gives the exit status: 3 when the run or its lock is unavailable, else 1.
 pub fn fail(e: &StoreError) -> i32 {
+    tracing::warn!("refused: {}", clean_line(&e.to_string()));
     say(&format!("runsheet: {e}"));
     if e.is_unavailable() {
         EXIT_UNAVAILABLE
@@ -138,6 +141,7 @@ pub fn warnings(open: &OpenRun) -> Vec<String> {
 /// [`warnings`] on stderr.
 pub fn warn(open: &OpenRun) {
     for w in warnings(open) {
+        tracing::warn!(run = %open.run.id, "{}", clean_line(&w));
         say(&format!("runsheet: {w}"));
     }
 }

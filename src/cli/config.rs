@@ -45,6 +45,16 @@ pub fn run(a: ConfigArgs) -> color_eyre::Result<i32> {
             "no home directory known: no configuration file is read",
         )?,
     }
+    let log = match crate::log::state() {
+        Some(Ok(path)) => format!(
+            "log: {} (daily files, {} kept; --log-level to change how much)",
+            path.display(),
+            crate::log::KEEP_FILES
+        ),
+        Some(Err(why)) => format!("log: none ({why})"),
+        None => "log: none".to_owned(),
+    };
+    line(&mut out, &log)?;
     Ok(EXIT_OK)
 }
 

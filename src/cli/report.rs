@@ -46,8 +46,13 @@ pub fn run(a: ReportArgs) -> color_eyre::Result<i32> {
         let now = now()?;
         let mut ctx = context(&open);
         ctx.now = Some(now);
-        let data = json::build(&view, &events, &ctx);
+        let mut data = json::build(&view, &events, &ctx);
         let utc = now.with_timezone(&chrono::Utc);
+        crate::report::commands::attach(
+            &mut data.commands,
+            open.rundir(),
+            a.format == Format::Html,
+        );
         let text = match a.format {
             Format::Json => serde_json::to_string_pretty(&data).unwrap_or_default() + "\n",
             Format::Md => markdown::render_at(&data, utc),

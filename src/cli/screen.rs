@@ -147,6 +147,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .as_deref()
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
+            exec: Some(crate::exec::settings::at_start(false)),
         };
         // The run dir is written durably by the screen's writer thread while the first frame is
         // drawn; the first change waits for it.

@@ -26,6 +26,10 @@ pub struct StartArgs {
     /// else a guess from its first clock section).
     #[arg(long, value_name = "START")]
     pub window: Option<String>,
+    /// Never run this run's commands from runsheet (recorded in the run; `[exec] enabled = false`
+    /// in the configuration does the same for every new run).
+    #[arg(long)]
+    pub no_exec: bool,
     /// Print `{"id", "dir", …}` as JSON.
     #[arg(long)]
     pub json: bool,
@@ -42,6 +46,11 @@ pub(crate) fn parse_var(s: &str) -> Result<(String, String), String> {
     let k = k.trim();
     if k.is_empty() {
         return Err(format!("`{s}`: the name is empty"));
+    }
+    if let Some(name) = k.strip_prefix("secret:") {
+        return Err(format!(
+            "`{name}`: secret values are never written to a run; give them to the command with `runsheet exec RUN ITEM --secret {name}`"
+        ));
     }
     Ok((k.to_owned(), v.to_owned()))
 }
@@ -115,6 +124,7 @@ fn start(a: StartArgs) -> CmdResult {
             .name
             .map(|n| crate::text::sanitize::clean_line(n.trim()))
             .filter(|n| !n.is_empty()),
+        exec: Some(crate::exec::settings::at_start(a.no_exec)),
     };
     let source = crate::catalog::resolve(&a.template);
     let window = window_at_start(&source, a.window.as_deref(), now)?;
@@ -131,6 +141,7 @@ fn start(a: StartArgs) -> CmdResult {
         .template
         .mustache_variables()
         .filter(|v| open.run.var(v).is_none())
+        .filter(|v| !open.template.secret_variables().contains(v))
         .collect();
     if !missing.is_empty() {
         say(&format!(
@@ -154,5 +165,6 @@ fn start(a: StartArgs) -> CmdResult {
     } else {
         line(&mut out(), &open.run.id)?;
     }
+    tracing::info!(run = %open.run.id, items = open.template.items.len(), "run started");
     Ok(())
 }

@@ -94,8 +94,10 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
                 dir_owner: serde_json::Value,
                 read_only_reason: Option<String>,
             }
+            let mut status = report::status_json(&view, &ctx);
+            report::commands::attach(&mut status.commands, open.rundir(), false);
             let v = StatusOut {
-                status: report::status_json(&view, &ctx),
+                status,
                 dir_owner: owner_json(&open),
                 read_only_reason: open.read_only_reason(),
             };
@@ -106,6 +108,8 @@ pub fn status(a: StatusArgs) -> color_eyre::Result<i32> {
                 &mut out,
                 &report::text::status(&view, ctx.drift_sha256.as_deref(), now),
             )?;
+            let commands = report::commands::checked_rows(&view, open.rundir(), false);
+            emit(&mut out, &report::commands::status_text(&commands))?;
         }
         out.flush()?;
         Ok(())

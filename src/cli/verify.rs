@@ -83,10 +83,15 @@ pub fn run(a: VerifyArgs) -> color_eyre::Result<i32> {
         }
         None if !r.problems.is_empty() => EXIT_ERROR,
         None => {
+            let outputs = match r.outputs {
+                0 => String::new(),
+                1 => ", 1 command output".to_owned(),
+                n => format!(", {n} command outputs"),
+            };
             line(
                 &mut out,
                 &format!(
-                    "intact: {} events, head {}",
+                    "intact: {} events{outputs}, head {}",
                     r.events,
                     r.head.as_deref().map(short).unwrap_or("-")
                 ),

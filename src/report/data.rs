@@ -194,6 +194,8 @@ pub struct ItemJson {
     pub orphaned: bool,
     /// The state was set after an unresolved NO-GO or during a HOLD: what it came after.
     pub after_no_go: Option<String>,
+    /// Done, and the last command run for it exited 0 (a closed-loop item, not ticked by hand).
+    pub verified_by_command: bool,
 }
 
 /// A section's progress.
@@ -245,6 +247,8 @@ pub struct StatusJson {
     pub items: Vec<ItemJson>,
     /// Items with progress that the template no longer has.
     pub orphans: Vec<ItemJson>,
+    /// Commands run from the checklist, in the order they started.
+    pub commands: Vec<super::commands::CommandRow>,
 }
 
 fn note_json(n: &NoteEntry) -> NoteJson {
@@ -284,6 +288,7 @@ pub fn item_json(view: &RunView<'_>, row: &Row<'_>, blockers: &Blockers) -> Item
         prechecked: row.prechecked,
         orphaned: row.index.is_none(),
         after_no_go: e.and_then(|e| e.after_no_go).map(|s| blockers.describe(s)),
+        verified_by_command: row.record.is_some_and(|r| r.verified_by_command()),
     }
 }
 
@@ -442,5 +447,6 @@ pub fn status_json(view: &RunView<'_>, ctx: &Context) -> StatusJson {
             .iter()
             .map(|r| item_json(view, r, &blockers))
             .collect(),
+        commands: super::commands::rows(view),
     }
 }

@@ -8,6 +8,7 @@ use super::timeline::Timeline;
 use super::when;
 use chrono::{DateTime, Utc};
 
+mod commands;
 mod header;
 mod sections;
 mod tables;
@@ -179,8 +180,33 @@ pub enum Part {
     Items(Vec<Item>),
     /// The timeline chart and its caption.
     Chart(String),
+    /// Commands run from the checklist.
+    Commands(Commands),
     /// The closing note: journal head seq, number of events, head hash, run id.
     Journal(u64, usize, String, String),
+}
+
+/// The commands run from the checklist: a summary table, then each command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commands {
+    /// The part's title (a level-2 heading).
+    pub title: String,
+    /// One row per command (no title of its own).
+    pub table: Table,
+    /// Each command, in the order they started.
+    pub runs: Vec<CommandRun>,
+}
+
+/// One command run: a level-3 heading, what ran and how (shell, directory, the exact text, the
+/// output's last lines), and the whole output where the report embeds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandRun {
+    /// `seq 5: Health check passes — exit 0`.
+    pub heading: Heading,
+    /// Paragraphs and code blocks, in order.
+    pub body: Vec<Body>,
+    /// The whole output (label, text), shown collapsed in HTML.
+    pub full: Option<(String, String)>,
 }
 
 /// The whole report.
@@ -328,6 +354,7 @@ pub fn build(r: &ReportJson, now: DateTime<Utc>) -> Doc {
         orphans,
         &mut parts,
     );
+    commands::commands(r, &mut parts);
     events(r, &mut parts);
     let ids = r
         .sections

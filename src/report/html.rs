@@ -6,7 +6,7 @@
 //! fetches nothing even if a future change slipped a resource in. Every piece of text from the run
 //! (template, notes, names) is escaped for HTML; none of it becomes a link or an attribute URL.
 
-use super::doc::{self, Body, Cell, Detail, Doc, Inline, Item, Part, Table};
+use super::doc::{self, Body, Cell, Commands, Detail, Doc, Inline, Item, Part, Table};
 use chrono::{DateTime, FixedOffset, Utc};
 use std::fmt::Write as _;
 
@@ -198,6 +198,43 @@ fn item(o: &mut String, it: &Item) {
     let _ = writeln!(o, "</li>");
 }
 
+/// The commands part: one section holding the summary table, then each command under its own
+/// heading, its whole output collapsed in a `<details>` element (escaped like everything else).
+fn commands(o: &mut String, c: &Commands) {
+    let _ = writeln!(
+        o,
+        "<section id=\"{}\">\n<h2>{}</h2>",
+        c.table.id,
+        escape(&c.title)
+    );
+    table(o, &c.table);
+    for r in &c.runs {
+        let level = r.heading.level.clamp(3, 6);
+        let _ = writeln!(
+            o,
+            "<h{level}{}>{}</h{level}>",
+            if r.heading.failed {
+                " class=\"failed\""
+            } else {
+                ""
+            },
+            escape(&r.heading.text)
+        );
+        for b in &r.body {
+            body(o, b);
+        }
+        if let Some((label, text)) = &r.full {
+            let _ = writeln!(
+                o,
+                "<details><summary>{}</summary>\n<pre>{}</pre>\n</details>",
+                escape(label),
+                escape(text)
+            );
+        }
+    }
+    let _ = writeln!(o, "</section>");
+}
+
 /// Formats a report document as one HTML file.
 pub fn write(d: &Doc) -> String {
     let mut o = String::new();
@@ -285,6 +322,14 @@ pub fn write(d: &Doc) -> String {
                     in_sections = false;
                 }
                 table(&mut o, t);
+            }
+            Part::Commands(c) => {
+                close_header(&mut o, &mut in_header);
+                if in_sections {
+                    let _ = writeln!(o, "</section>");
+                    in_sections = false;
+                }
+                commands(&mut o, c);
             }
             Part::Journal(seq, events, head, id) => {
                 close_header(&mut o, &mut in_header);

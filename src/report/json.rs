@@ -240,6 +240,8 @@ pub struct ReportJson {
     pub gates: Vec<ItemJson>,
     /// Orphaned items.
     pub orphans: Vec<ItemJson>,
+    /// Commands run from the checklist (what ran, how it ended, the output's digest and tail).
+    pub commands: Vec<super::commands::CommandRow>,
     /// Every event.
     pub timeline: Vec<TimelineJson>,
     /// The head hash.
@@ -476,6 +478,7 @@ pub fn build(view: &RunView<'_>, events: &[Event], ctx: &Context) -> ReportJson 
             .iter()
             .map(|r| item_json(view, r, &blockers))
             .collect(),
+        commands: super::commands::rows(view),
         timeline,
         journal: JournalJson {
             seq: run.seq,

@@ -3,7 +3,7 @@
 //! links and images (`[x](…)`, `![x](…)`), emphasis and code markers become literal characters with
 //! backslash escapes, which keep the source readable.
 
-use super::doc::{self, Body, Cell, Detail, Doc, Inline, Item, Mark, Part, Row, Table};
+use super::doc::{self, Body, Cell, Commands, Detail, Doc, Inline, Item, Mark, Part, Row, Table};
 use super::timeline::{Span, Timeline};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use std::fmt::Write as _;
@@ -231,6 +231,22 @@ fn item(o: &mut String, it: &Item) {
     }
 }
 
+fn commands(o: &mut String, c: &Commands) {
+    let _ = writeln!(o, "## {}\n", escape(&c.title));
+    table(o, &c.table);
+    for r in &c.runs {
+        let level = usize::from(r.heading.level.clamp(2, 6));
+        let _ = writeln!(o, "{} {}\n", "#".repeat(level), escape(&r.heading.text));
+        for b in &r.body {
+            body(o, b, "");
+        }
+        if let Some((label, text)) = &r.full {
+            let _ = writeln!(o, "{}:", escape(label));
+            body(o, &Body::Code(Some("text".to_owned()), text.clone()), "");
+        }
+    }
+}
+
 /// Renders the report, judging overdue sections of an active run against the current time.
 pub fn render(r: &super::json::ReportJson) -> String {
     render_at(r, Utc::now())
@@ -276,6 +292,7 @@ pub fn write(d: &Doc) -> String {
                 gantt(&mut o, &d.run_title, &d.timeline);
                 let _ = writeln!(o, "{}\n", escape(caption));
             }
+            Part::Commands(c) => commands(&mut o, c),
             Part::Journal(seq, events, head, id) => {
                 let _ = writeln!(
                     o,

@@ -89,6 +89,10 @@ pub enum Change {
         /// Variable values given at start.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         vars: BTreeMap<String, String>,
+        /// Whether running items' commands was enabled, and the directory they run in (absent in
+        /// runs made before runsheet could run commands).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exec: Option<ExecSetting>,
     },
     /// Item done.
     Tick {
@@ -247,10 +251,120 @@ pub enum Change {
         #[serde(default)]
         dropped_lines: u64,
     },
+    /// An item's (or a section's) command started, after the operator confirmed it.
+    CommandStarted {
+        /// The item, for an item's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+        /// The section key (`exec::section_key`), for a section's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        section: Option<String>,
+        /// The exact text run, variables substituted, secret values masked.
+        command: String,
+        /// SHA-256 of `command`.
+        command_sha256: String,
+        /// Interpreter and its arguments before the text (`/bin/bash -e -c`).
+        shell: String,
+        /// Directory it runs in.
+        cwd: String,
+        /// Where its output is kept, relative to the run dir (`outputs/….log`).
+        output: String,
+        /// Time limit in seconds.
+        timeout_secs: u64,
+        /// How the operator confirmed it (`prompt`, `--yes`, `code`, …).
+        confirmed: String,
+        /// 1-based template line of the (first) code block.
+        line: usize,
+    },
+    /// A command started by the `command_started` event `started` ended.
+    CommandFinished {
+        /// The item, for an item's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+        /// The section key, for a section's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        section: Option<String>,
+        /// `seq` of its `command_started` event.
+        started: u64,
+        /// How it ended.
+        end: CommandEnd,
+        /// Exit status, when it exited.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        /// Signal number, when a signal ended it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<i32>,
+        /// Wall-clock milliseconds from spawn to exit.
+        duration_ms: u64,
+        /// Bytes the command printed (stdout and stderr).
+        output_bytes: u64,
+        /// Bytes kept in the output file (head and tail when it was huge; sanitised, secrets masked).
+        stored_bytes: u64,
+        /// SHA-256 of the output file.
+        output_sha256: String,
+        /// Why it could not start, for `not_started`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
 }
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// Running commands from the checklist, as set when a run was created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecSetting {
+    /// Whether runsheet may run the run's commands.
+    pub enabled: bool,
+    /// The directory the run was started from: commands run there unless the template or the
+    /// configuration names another.
+    pub cwd: String,
+    /// What turned running off (`--no-exec`, `config`), when it is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_by: Option<String>,
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandEnd {
+    /// It exited by itself (`exit_code`).
+    Exited,
+    /// A signal runsheet did not send ended it (`signal`).
+    Killed,
+    /// The operator interrupted it (Ctrl-C, SIGINT/SIGTERM to `runsheet exec`).
+    Interrupted,
+    /// Its time limit passed: runsheet sent SIGTERM, then SIGKILL.
+    TimedOut,
+    /// It could not be started (`error`).
+    NotStarted,
+}
+
+impl CommandEnd {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandEnd::Exited => "exited",
+            CommandEnd::Killed => "killed",
+            CommandEnd::Interrupted => "interrupted",
+            CommandEnd::TimedOut => "timed_out",
+            CommandEnd::NotStarted => "not_started",
+        }
+    }
+
+    /// Reads the JSON spelling back ([`CommandEnd::as_str`]).
+    pub fn parse(s: &str) -> Option<CommandEnd> {
+        [
+            CommandEnd::Exited,
+            CommandEnd::Killed,
+            CommandEnd::Interrupted,
+            CommandEnd::TimedOut,
+            CommandEnd::NotStarted,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
+    }
 }
 
 impl Change {
@@ -276,6 +390,8 @@ impl Change {
             Change::Resume { .. } => "resume",
             Change::TornTail { .. } => "torn_tail",
             Change::Repair { .. } => "repair",
+            Change::CommandStarted { .. } => "command_started",
+            Change::CommandFinished { .. } => "command_finished",
         }
     }
 
@@ -290,6 +406,9 @@ impl Change {
             | Change::Sign { item, .. }
             | Change::Gate { item, .. }
             | Change::Note { item, .. } => Some(item),
+            Change::CommandStarted { item, .. } | Change::CommandFinished { item, .. } => {
+                item.as_ref()
+            }
             _ => None,
         }
     }

@@ -348,6 +348,9 @@ fn check_one(
         }
         Intent::Set { var, value } => {
             let var = clean_line(var.trim());
+            if template.secret_variables().contains(&var.as_str()) {
+                return Err(IntentError::Secret(var));
+            }
             let declared: Vec<&str> = template.mustache_variables().collect();
             if !declared.contains(&var.as_str()) && !run.vars.contains_key(&var) {
                 return Err(IntentError::UnknownVar {

@@ -1,6 +1,6 @@
 //! What the fold keeps per item, note and variable: every change with who and when, undone or not.
 
-use super::event::{Actor, Decision, rfc3339};
+use super::event::{Actor, CommandEnd, Decision, rfc3339};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -163,6 +163,83 @@ pub struct ItemRecord {
     /// Notes, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteEntry>,
+    /// Commands run for the item, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<CommandRecord>,
+}
+
+/// A command run from the checklist: its `command_started` event and, once it ended, its result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandRecord {
+    /// `seq` of the `command_started` event.
+    pub seq: u64,
+    /// When it started.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Who ran it.
+    pub by: Actor,
+    /// The text run (variables substituted, secrets masked).
+    pub command: String,
+    /// SHA-256 of `command`.
+    pub command_sha256: String,
+    /// Interpreter and arguments (`/bin/bash -e -c`).
+    pub shell: String,
+    /// Directory.
+    pub cwd: String,
+    /// Output file, relative to the run dir.
+    pub output: String,
+    /// Time limit in seconds.
+    pub timeout_secs: u64,
+    /// How it was confirmed.
+    pub confirmed: String,
+    /// Template line of the code block.
+    pub line: usize,
+    /// How it ended; `None` while it runs, or when runsheet stopped before it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<CommandResult>,
+}
+
+/// How a command ended, from its `command_finished` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandResult {
+    /// `seq` of the `command_finished` event.
+    pub seq: u64,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// How it ended.
+    pub end: CommandEnd,
+    /// Exit status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Signal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<i32>,
+    /// Milliseconds.
+    pub duration_ms: u64,
+    /// Bytes printed.
+    pub output_bytes: u64,
+    /// Bytes kept in the output file.
+    pub stored_bytes: u64,
+    /// SHA-256 of the output file.
+    pub output_sha256: String,
+    /// Why it could not start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+impl CommandRecord {
+    /// Whether it ended by exiting with status 0.
+    pub fn succeeded(&self) -> bool {
+        self.finished
+            .as_ref()
+            .is_some_and(|f| f.end == CommandEnd::Exited && f.exit_code == Some(0))
+    }
+
+    /// Whether no `command_finished` event was recorded for it (still running, or runsheet stopped).
+    pub fn unfinished(&self) -> bool {
+        self.finished.is_none()
+    }
 }
 
 impl ItemRecord {
@@ -176,13 +253,30 @@ impl ItemRecord {
         self.notes.iter().filter(|n| !n.undone)
     }
 
+    /// The last command run for the item.
+    pub fn last_command(&self) -> Option<&CommandRecord> {
+        self.commands.last()
+    }
+
+    /// Closed loop: the item is done and the last command run for it exited 0 ("verified by
+    /// command", as opposed to ticked by hand).
+    pub fn verified_by_command(&self) -> bool {
+        self.current().is_some_and(|e| e.state == ItemState::Done)
+            && self.last_command().is_some_and(CommandRecord::succeeded)
+    }
+
     /// First and last time anything happened to the item (undone changes included: they happened).
     pub fn span(&self) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
         let times = self
             .history
             .iter()
             .map(|e| e.at)
-            .chain(self.notes.iter().map(|n| n.at));
+            .chain(self.notes.iter().map(|n| n.at))
+            .chain(
+                self.commands
+                    .iter()
+                    .flat_map(|c| std::iter::once(c.at).chain(c.finished.as_ref().map(|f| f.at))),
+            );
         times.fold(None, |acc, t| match acc {
             None => Some((t, t)),
             Some((a, b)) => Some((a.min(t), b.max(t))),

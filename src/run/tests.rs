@@ -38,6 +38,7 @@ impl Fixture {
             template_path: "/t.md".into(),
             template_sha256: "00".into(),
             vars: Default::default(),
+            exec: None,
         };
         let (ev, _) = Event::seal(1, at, who("A"), start, GENESIS).unwrap();
         Fixture {

@@ -110,6 +110,12 @@ pub struct OpenRun {
 }
 
 impl OpenRun {
+    /// The run directory, held open: every file in it is opened relative to this descriptor,
+    /// never through a link (command output files included, `store::outputs`).
+    pub fn rundir(&self) -> &Dir {
+        &self.rundir
+    }
+
     /// Path of the journal.
     pub fn journal_path(&self) -> PathBuf {
         self.dir.join(JOURNAL)

@@ -131,6 +131,21 @@ impl Dir {
         self.fd.as_fd()
     }
 
+    /// A second handle on the same directory (a duplicated descriptor: the same directory, even
+    /// if its path is renamed or replaced meanwhile), with the checks the first one passed.
+    pub fn try_clone(&self) -> Result<Dir, StoreError> {
+        let fd = self
+            .fd
+            .try_clone()
+            .map_err(StoreError::io("duplicating the descriptor of", &self.path))?;
+        Ok(Dir {
+            path: self.path.clone(),
+            fd,
+            uid: self.uid,
+            sharing: self.sharing,
+        })
+    }
+
     /// Opens the subdirectory `name` (never through a link) and checks it.
     pub fn child(&self, name: &str) -> Result<Option<Dir>, StoreError> {
         let path = self.join(name);

@@ -1,11 +1,13 @@
-//! `verify`: re-check the whole hash chain (streamed), the snapshot's head and the template copies.
-//! It never takes the lock and never writes.
+//! `verify`: re-check the whole hash chain (streamed), the snapshot's head, the template copies
+//! and the output files of commands run from the checklist. It never takes the lock and never
+//! writes.
 
 use super::journal::{Break, Cursor, Scanner, Torn};
 use super::open::open_run_dir;
 use super::snapshot::{self, Loaded};
 use super::{JOURNAL, StoreError};
 use crate::run::event::{Change, sha256_hex};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// What `verify` found.
@@ -21,10 +23,13 @@ pub struct Report {
     pub damaged_lines: usize,
     /// A partial last line (reported, not a break: a writer killed during its write leaves one).
     pub torn: Option<Torn>,
-    /// Other findings that mean tampering (snapshot head disagrees, template copy modified).
+    /// Other findings that mean tampering (snapshot head disagrees, template copy modified, a
+    /// command's output file changed).
     pub problems: Vec<String>,
     /// Things worth knowing that do not touch the chain (a damaged snapshot, repairs recorded).
     pub notes: Vec<String>,
+    /// Command output files checked against their recorded digests.
+    pub outputs: usize,
 }
 
 impl Report {
@@ -64,9 +69,20 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
     let mut copies: Vec<(u64, String)> = Vec::new();
     let mut start_sha = None;
     let mut first_seq = None;
+    let mut outputs = Outputs::default();
     scan.feed(&journal, |ev, _| {
         first_seq.get_or_insert(ev.seq);
         match &ev.change {
+            Change::CommandStarted { output, .. } => {
+                outputs.started.insert(ev.seq, output.clone());
+            }
+            Change::CommandFinished {
+                started,
+                output_sha256,
+                ..
+            } => outputs
+                .finished
+                .push((ev.seq, *started, output_sha256.clone())),
             Change::Start {
                 template_sha256, ..
             } if start_sha.is_none() => {
@@ -121,7 +137,39 @@ pub fn verify(dir: &Path) -> Result<Report, StoreError> {
         report.notes.push(e.to_string());
     }
     check_copies(&rundir, &copies, start_sha.as_deref(), &mut report);
+    check_outputs(&rundir, &outputs, &mut report);
     Ok(report)
+}
+
+/// The output files the journal records: `command_started` seq → file, and each
+/// `command_finished` (its seq, the start it ends, the digest it records).
+#[derive(Debug, Default)]
+struct Outputs {
+    started: BTreeMap<u64, String>,
+    finished: Vec<(u64, u64, String)>,
+}
+
+/// Each finished command's output file (`outputs/…`, read through the run dir's descriptor, never
+/// through a link) against the SHA-256 its `command_finished` event records.
+fn check_outputs(rundir: &super::safe::Dir, outputs: &Outputs, report: &mut Report) {
+    for (seq, started, recorded) in &outputs.finished {
+        let Some(rel) = outputs.started.get(started) else {
+            report.problems.push(format!(
+                "seq {seq}: a command_finished event for seq {started}, which started no command"
+            ));
+            continue;
+        };
+        report.outputs += 1;
+        match super::outputs::digest(rundir, rel) {
+            Ok((sha, _)) if &sha == recorded => {}
+            Ok(_) => report
+                .problems
+                .push(format!("{rel}: modified (SHA-256 differs from seq {seq})")),
+            Err(e) => report
+                .problems
+                .push(format!("{rel}: {e} (recorded at seq {seq})")),
+        }
+    }
 }
 
 fn check_copies(

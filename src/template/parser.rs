@@ -452,10 +452,12 @@ impl<'a> Walker<'a> {
                 );
             }
         }
+        let flags = super::code_flags::code_flags(self.src, &code.range, code.fence.is_some());
         self.add_body(Block::Code(CodeBlock {
             lang: code.lang,
             text: clean_multiline(&code.text),
             line,
+            flags,
         }));
     }
 

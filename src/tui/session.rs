@@ -317,7 +317,9 @@ impl Session {
     }
 
     fn save_drafts(&self) {
-        let _ = draft::save(&self.dir, &self.actor, &self.app.drafts());
+        if let Err(e) = draft::save(&self.dir, &self.actor, &self.app.drafts()) {
+            tracing::error!(run = %self.run_id, "drafts not saved: {e}");
+        }
     }
 
     fn suspend(&mut self, terminal: &mut Term) {
@@ -331,6 +333,12 @@ impl Session {
         self.save_drafts();
         let within = if code == 0 { QUIT_WAIT } else { HANGUP_WAIT };
         let done = self.writer.take().and_then(|w| w.finish(code == 0, within));
+        let unsaved = done.as_ref().map_or(0, |d| d.unsaved);
+        if code == 0 {
+            tracing::info!(run = %self.run_id, unsaved, "screen closed");
+        } else {
+            tracing::warn!(run = %self.run_id, unsaved, status = code, "hang-up: screen closed");
+        }
         terminal::leave();
         std::mem::forget(terminal);
         if code == 0 {
@@ -345,7 +353,10 @@ impl Session {
 
 /// Leaves the screen (drafts saved first), stops the process, and comes back to a fresh screen.
 fn suspend(terminal: &mut Term, dir: &Path, actor: &Actor, drafts: &[Draft]) {
-    let _ = draft::save(dir, actor, drafts);
+    if let Err(e) = draft::save(dir, actor, drafts) {
+        tracing::error!("drafts not saved before suspending: {e}");
+    }
+    tracing::info!("suspended (Ctrl-Z)");
     terminal::leave();
     let _ = signal_hook::low_level::raise(SIGSTOP);
     let _ = terminal::enter();

@@ -185,7 +185,10 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
         };
         match new.commit() {
             Ok(mut open) => {
-                let _ = open.save_snapshot();
+                if let Err(e) = open.save_snapshot() {
+                    tracing::warn!(run = %open.run.id, "first state.toml not written: {e}");
+                }
+                tracing::info!(run = %open.run.id, "run created");
                 self.open = Some(open);
                 self.creating = None;
                 if self.create_failed {
@@ -205,6 +208,7 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                     ),
                     Committed::Failed(e) => format!("creating the run: {e}"),
                 };
+                tracing::error!(dir = %new.dir().display(), "{msg}");
                 self.create_failed = true;
                 self.last_error = Some(msg.clone());
                 (self.out)(StoreMsg::NotSaved(format!(
@@ -229,6 +233,7 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
             && let crate::store::open::Drift::Changed { .. } = open.drift()
         {
             let id = open.run.id.clone();
+            tracing::warn!(run = %id, "template drift");
             (self.out)(StoreMsg::Problem(format!(
                 "the template file changed since this run started: `runsheet rebase {id}` follows it"
             )));
@@ -266,8 +271,9 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                     if snapshot
                         && self.outbox.is_empty()
                         && let Some(open) = &mut self.open
+                        && let Err(e) = open.save_snapshot()
                     {
-                        let _ = open.save_snapshot();
+                        tracing::warn!(run = %open.run.id, "state.toml not updated on exit (the journal has every change): {e}");
                     }
                     let missing = usize::from(self.open.is_none());
                     let _ = reply.send(Finished {
@@ -289,15 +295,21 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
             return true;
         };
         let actor = self.actor.clone();
+        let open_id = open.run.id.clone();
         let reports = self.outbox.flush(open, &actor, now);
         for r in reports {
             let ok = match r {
                 Report::Written { caught_up, event } => {
+                    tracing::debug!(run = %open_id, seq = event.seq, kind = event.change.kind(), "appended");
                     self.last_error = None;
                     self.deliver(caught_up, Some(*event))
                 }
-                Report::Refused(e) => self.send_gap() && (self.out)(StoreMsg::Refused(e)),
+                Report::Refused(e) => {
+                    tracing::warn!(run = %open_id, "change refused: {e}");
+                    self.send_gap() && (self.out)(StoreMsg::Refused(e))
+                }
                 Report::NotSaved { error, waiting } => {
+                    tracing::warn!(run = %open_id, waiting, "not saved, retrying: {error}");
                     self.last_error = Some(error.clone());
                     self.send_gap()
                         && (self.out)(StoreMsg::NotSaved(format!(
@@ -384,6 +396,7 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                 if self.problem.as_ref() == Some(&msg) {
                     return true;
                 }
+                tracing::warn!("{msg}");
                 self.problem = Some(msg.clone());
                 (self.out)(StoreMsg::Problem(msg))
             }

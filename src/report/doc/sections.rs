@@ -85,6 +85,8 @@ fn item(it: &ReportItem) -> Item {
         mark,
         state: if i.prechecked {
             "pre-checked in the template".to_owned()
+        } else if i.verified_by_command {
+            format!("{}, verified by command", state_label(i.state))
         } else {
             state_label(i.state).to_owned()
         },

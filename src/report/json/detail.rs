@@ -71,6 +71,9 @@ pub(super) fn detail(c: &Change) -> Option<String> {
             "repaired after damage ({problem}); {dropped_lines} line(s) dropped; kept: {}",
             kept.join(", ")
         )),
+        Change::CommandStarted { .. } | Change::CommandFinished { .. } => {
+            crate::report::commands::timeline_detail(c)
+        }
     }
 }
 

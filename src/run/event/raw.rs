@@ -1,6 +1,6 @@
 //! Reading a change: every field any change has, in one pass, then the variant its type names.
 
-use super::{Change, Decision, OrphanInfo};
+use super::{Change, CommandEnd, Decision, ExecSetting, OrphanInfo};
 use crate::model::ItemId;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -28,6 +28,8 @@ enum Kind {
     Resume,
     TornTail,
     Repair,
+    CommandStarted,
+    CommandFinished,
 }
 
 /// Every field any change has, read in one pass: serde's internally tagged enums buffer each
@@ -60,6 +62,7 @@ pub(super) struct RawChange {
     exceptions: Option<String>,
     start: Option<String>,
     zone: Option<String>,
+    /// A window's end (RFC 3339) or how a command ended (`exited`, …): one field name, two types.
     end: Option<String>,
     gate: Option<ItemId>,
     offset: Option<u64>,
@@ -69,10 +72,38 @@ pub(super) struct RawChange {
     problem: Option<String>,
     kept: Option<Vec<String>>,
     dropped_lines: Option<u64>,
+    exec: Option<ExecSetting>,
+    section: Option<String>,
+    command: Option<String>,
+    command_sha256: Option<String>,
+    shell: Option<String>,
+    cwd: Option<String>,
+    output: Option<String>,
+    timeout_secs: Option<u64>,
+    confirmed: Option<String>,
+    line: Option<usize>,
+    started: Option<u64>,
+    exit_code: Option<i32>,
+    signal: Option<i32>,
+    duration_ms: Option<u64>,
+    output_bytes: Option<u64>,
+    stored_bytes: Option<u64>,
+    output_sha256: Option<String>,
+    error: Option<String>,
 }
 
 fn need<T>(v: Option<T>, field: &str, kind: Kind) -> Result<T, String> {
     v.ok_or_else(|| format!("a `{kind:?}` change needs `{field}`").to_lowercase())
+}
+
+/// A `command_finished` event's `end`, which shares its field name with a window's end.
+fn command_end(s: String) -> Result<CommandEnd, String> {
+    CommandEnd::parse(&s).ok_or_else(|| {
+        format!(
+            "a `command_finished` change has end `{s}`: expected exited, killed, interrupted, \
+             timed_out or not_started"
+        )
+    })
 }
 
 impl TryFrom<RawChange> for Change {
@@ -90,6 +121,7 @@ impl TryFrom<RawChange> for Change {
                 template_path: need(r.template_path, "template_path", k)?,
                 template_sha256: need(r.template_sha256, "template_sha256", k)?,
                 vars: r.vars.unwrap_or_default(),
+                exec: r.exec,
             },
             Kind::Tick => Change::Tick {
                 item: item(r.item)?,
@@ -170,6 +202,31 @@ impl TryFrom<RawChange> for Change {
                 problem: need(r.problem, "problem", k)?,
                 kept: r.kept.unwrap_or_default(),
                 dropped_lines: r.dropped_lines.unwrap_or(0),
+            },
+            Kind::CommandStarted => Change::CommandStarted {
+                item: r.item,
+                section: r.section,
+                command: need(r.command, "command", k)?,
+                command_sha256: need(r.command_sha256, "command_sha256", k)?,
+                shell: need(r.shell, "shell", k)?,
+                cwd: need(r.cwd, "cwd", k)?,
+                output: need(r.output, "output", k)?,
+                timeout_secs: need(r.timeout_secs, "timeout_secs", k)?,
+                confirmed: need(r.confirmed, "confirmed", k)?,
+                line: r.line.unwrap_or(0),
+            },
+            Kind::CommandFinished => Change::CommandFinished {
+                item: r.item,
+                section: r.section,
+                started: need(r.started, "started", k)?,
+                end: command_end(need(r.end, "end", k)?)?,
+                exit_code: r.exit_code,
+                signal: r.signal,
+                duration_ms: need(r.duration_ms, "duration_ms", k)?,
+                output_bytes: need(r.output_bytes, "output_bytes", k)?,
+                stored_bytes: need(r.stored_bytes, "stored_bytes", k)?,
+                output_sha256: need(r.output_sha256, "output_sha256", k)?,
+                error: r.error,
             },
         })
     }

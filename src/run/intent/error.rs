@@ -48,6 +48,11 @@ pub enum IntentError {
         /// Declared names.
         known: String,
     },
+    /// The template declares the variable secret: its value is never recorded.
+    #[error(
+        "{0} is a secret variable (the template's `secrets:`): its value is never written to the run; give it to the command with `runsheet exec RUN ITEM --secret {0}`"
+    )]
+    Secret(String),
     /// Nothing of this operator's to undo.
     #[error("nothing of {0}'s to undo")]
     NothingToUndo(String),
