@@ -212,7 +212,7 @@ impl App {
         app.summary_shown = app.states.all.open == 0;
         let missing: Vec<String> = app
             .template
-            .mustache_variables()
+            .settable_variables()
             .filter(|v| app.run.var(v).is_none())
             .map(str::to_owned)
             .collect();
@@ -455,6 +455,26 @@ impl App {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         substitute(text, &vars)
+    }
+
+    /// A span's text on screen: a placeholder's value once set, `{{ NAME }}` substituted.
+    pub fn subst_span<'t>(&self, text: &'t str, style: &crate::model::SpanStyle) -> Cow<'t, str> {
+        let vars: BTreeMap<&str, &str> = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        crate::run::vars::span_text(text, style, &vars)
+    }
+
+    /// A table cell's text on screen.
+    pub fn subst_cell<'t>(&self, cell: &'t crate::model::Cell) -> Cow<'t, str> {
+        let vars: BTreeMap<&str, &str> = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        crate::run::vars::cell_text(cell, &vars)
     }
 
     /// The item's kind.

@@ -64,6 +64,11 @@ pub enum Command {
         /// Print the whole tree as JSON instead of a summary.
         #[arg(long)]
         json: bool,
+        /// Numbered steps (`1. Drain the node`) are items even where the file has checkboxes
+        /// (without it they are items only in a file with no checkbox; also front matter
+        /// `steps: true`).
+        #[arg(long)]
+        steps: bool,
     },
     /// Open the operator's screen on a checklist: a new run, or an unfinished one of it (asked).
     ///
@@ -113,9 +118,13 @@ pub enum Command {
     ///
     /// Example: runsheet note latest canary "5% for 10 minutes, p99 flat"
     Note(change::NoteArgs),
-    /// Set a `{{ NAME }}` variable.
+    /// Fill in a blank cell of a status-table row (`Last Success`, `Notes`), recorded in the journal.
     ///
-    /// Example: runsheet set latest VERSION 2.4.1
+    /// Example: runsheet field latest "nightly backup" "Last Success" "2026-12-01 03:10"
+    Field(change::FieldArgs),
+    /// Set a variable: a `{{ NAME }}` one, or a `[Name]` placeholder by its label.
+    ///
+    /// Example: runsheet set latest VERSION 2.4.1 (or: runsheet set latest "Deployment Lead" Dana)
     Set(change::SetArgs),
     /// Revert your last change (a new event; history is kept). Says what it reverts; a gate
     /// decision, sign-off or run-level change needs --yes.
@@ -292,7 +301,7 @@ fn is_closed_stdout(e: &color_eyre::Report) -> bool {
 
 fn dispatch(command: Command) -> color_eyre::Result<i32> {
     match command {
-        Command::Validate { file, json } => validate::run(&file, json),
+        Command::Validate { file, json, steps } => validate::run(&file, json, steps),
         Command::Run(a) => screen::run(a),
         Command::Resume(a) | Command::Join(a) => screen::resume(a),
         Command::Start(a) => start::run(a),
@@ -304,6 +313,7 @@ fn dispatch(command: Command) -> color_eyre::Result<i32> {
         Command::Sign(a) => change::sign(a),
         Command::Gate(a) => change::gate(a),
         Command::Note(a) => change::note(a),
+        Command::Field(a) => change::field(a),
         Command::Set(a) => change::set(a),
         Command::Undo(a) => change::undo(a),
         Command::Exec(a) => exec::run(a),

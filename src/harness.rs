@@ -66,6 +66,8 @@ pub fn start_run(
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect::<BTreeMap<_, _>>(),
+        steps: false,
+        rules: crate::template::LOADER_RULES,
         exec: None,
     };
     Event::seal(1, now, actor.clone(), start, GENESIS)

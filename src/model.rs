@@ -4,7 +4,11 @@
 //! order and refer to their parents by index. That keeps every walk iterative (a 4,000-deep nested list
 //! cannot overflow the stack) and gives the TUI its display order for free. Nested views are derived.
 
+mod styled;
+
 pub use crate::when::{ClockTime, Zone};
+pub use styled::{Align, Cell, Span, SpanRef, SpanStyle, StyleRun, spans_of};
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -191,37 +195,6 @@ impl fmt::Display for PlannedTime {
     }
 }
 
-/// Inline styling kept for display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "style", rename_all = "lowercase")]
-pub enum SpanStyle {
-    /// Plain text.
-    Plain,
-    /// `code span`.
-    Code,
-    /// **bold**.
-    Strong,
-    /// *emphasis*.
-    Emphasis,
-    /// ~~struck through~~.
-    Strike,
-    /// A link; the span text is the label.
-    Link {
-        /// The link target.
-        url: String,
-    },
-}
-
-/// A run of inline text with one style.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Span {
-    /// Sanitised text.
-    pub text: String,
-    /// How to show it.
-    #[serde(flatten)]
-    pub style: SpanStyle,
-}
-
 /// A fenced or indented code block: the commands an operator copies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeBlock {
@@ -260,12 +233,16 @@ pub enum Block {
     },
     /// A code block.
     Code(CodeBlock),
-    /// A read-only table (no status column).
+    /// A read-only table (no status column), to be shown aligned. Rows may have more cells than
+    /// the header (nothing is dropped) or fewer.
     Table {
         /// Header cells.
-        header: Vec<String>,
+        header: Vec<Cell>,
         /// Body rows.
-        rows: Vec<Vec<String>>,
+        rows: Vec<Vec<Cell>>,
+        /// Alignment of each header column, from the delimiter row (`:--`, `:-:`, `--:`).
+        #[serde(default)]
+        align: Vec<Align>,
         /// 1-based line.
         line: usize,
     },
@@ -276,7 +253,7 @@ pub enum Block {
 pub struct Field {
     /// Column header.
     pub name: String,
-    /// Cell text.
+    /// Cell text (empty for a fillable cell left blank).
     pub value: String,
 }
 
@@ -287,8 +264,9 @@ pub struct Item {
     pub id: ItemId,
     /// Text as the operator reads it: markers removed, repaired, sanitised.
     pub text: String,
-    /// The same text with inline styling.
-    pub spans: Vec<Span>,
+    /// How `text` is styled, as runs over it (empty when it is all plain): [`Item::spans`] gives
+    /// the styled pieces.
+    pub styles: Vec<StyleRun>,
     /// 1-based source line.
     pub line: usize,
     /// Task, sign-off or gate.
@@ -316,11 +294,30 @@ pub struct Item {
     pub gfm_task: bool,
     /// Paragraphs, plain bullets, code blocks and tables belonging to the item.
     pub body: Vec<Block>,
-    /// Other columns of a table-row item.
+    /// Other columns of a table-row item, in column order (blank fillable cells included, with an
+    /// empty value).
     pub fields: Vec<Field>,
+    /// Names of the fields the operator fills in during the run: the empty (or `____`, or lone
+    /// `[placeholder]`) cells of a status-table row (`runsheet field RUN ITEM COLUMN VALUE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fillable: Vec<String>,
 }
 
 impl Item {
+    /// The item's text as styled spans, in order.
+    pub fn spans(&self) -> impl Iterator<Item = SpanRef<'_>> {
+        spans_of(&self.text, &self.styles)
+    }
+
+    /// The name of a fillable field of the item, given any case (`last success`).
+    pub fn fillable_field(&self, column: &str) -> Option<&str> {
+        let column = column.trim();
+        self.fillable
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(column))
+            .map(String::as_str)
+    }
+
     /// Code blocks in the body, in order.
     pub fn code_blocks(&self) -> impl Iterator<Item = &CodeBlock> {
         self.body.iter().filter_map(|b| match b {
@@ -357,14 +354,17 @@ pub struct Section {
 /// A `{{ NAME }}` or bracket placeholder found in the template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Variable {
-    /// Name (`VERSION`, `env.VERSION`, `Name`).
+    /// Name (`VERSION`, `env.VERSION`; for a placeholder its label, `Deployment Lead`).
     pub name: String,
     /// 1-based line of the first occurrence.
     pub line: usize,
-    /// `mustache` for `{{ NAME }}`, `placeholder` for `[Name]` in a metadata line.
+    /// `mustache` for `{{ NAME }}`, `placeholder` for `[Name]` after a label.
     pub kind: VariableKind,
-    /// For placeholders, the label of the metadata line (`Deployment Lead`).
+    /// For placeholders, the label it follows (`Deployment Lead`).
     pub label: Option<String>,
+    /// For placeholders, the text between the brackets (`Name`): what the author asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
 }
 
 /// How a variable was written.
@@ -373,7 +373,8 @@ pub struct Variable {
 pub enum VariableKind {
     /// `{{ NAME }}`: substituted by a run.
     Mustache,
-    /// `[Name]` in a metadata line: reported, filled by hand.
+    /// `[Name]` after a label (`**Deployment Lead:** [Name]`): named by the label, set by a run like
+    /// a `{{ NAME }}` variable.
     Placeholder,
 }
 
@@ -526,21 +527,21 @@ impl Template {
             .unwrap_or_default()
     }
 
-    /// Names of the `{{ NAME }}` variables a run must fill.
+    /// Names of the `{{ NAME }}` variables.
     pub fn mustache_variables(&self) -> impl Iterator<Item = &str> {
         self.variables
             .iter()
             .filter(|v| v.kind == VariableKind::Mustache)
             .map(|v| v.name.as_str())
     }
-}
 
-impl Span {
-    /// An unstyled span.
-    pub fn plain(text: impl Into<String>) -> Self {
-        Span {
-            text: text.into(),
-            style: SpanStyle::Plain,
-        }
+    /// Names of every variable a run fills (`{{ NAME }}` ones and bracket placeholders named by
+    /// their label), each once, in the order they were found.
+    pub fn settable_variables(&self) -> impl Iterator<Item = &str> {
+        let mut seen = std::collections::HashSet::new();
+        self.variables
+            .iter()
+            .map(|v| v.name.as_str())
+            .filter(move |name| seen.insert(*name))
     }
 }

@@ -22,8 +22,8 @@ use chrono::{DateTime, FixedOffset};
 use event::{Actor, Change, Event, ExecSetting, OrphanInfo, rfc3339};
 use serde::{Deserialize, Serialize};
 use state::{
-    CommandRecord, CommandResult, HoldEntry, ItemRecord, ItemState, Lifecycle, NoteEntry,
-    StateEntry, Undone, VarEntry, WindowEntry,
+    CommandRecord, CommandResult, FieldEntry, HoldEntry, ItemRecord, ItemState, Lifecycle,
+    NoteEntry, StateEntry, Undone, VarEntry, WindowEntry,
 };
 use std::collections::BTreeMap;
 
@@ -82,6 +82,12 @@ pub struct Run {
     pub template_sha256: String,
     /// SHA-256 of the template the run follows now (differs after a re-base).
     pub base_sha256: String,
+    /// `--steps` at start: numbered steps are items even where the template has checkboxes.
+    #[serde(default)]
+    pub steps: bool,
+    /// The loader rules the run reads its template with (see `template::LOADER_RULES`).
+    #[serde(default = "event::rules_v1")]
+    pub rules: u32,
     /// Start time.
     #[serde(with = "rfc3339")]
     pub started_at: DateTime<FixedOffset>,
@@ -152,6 +158,8 @@ impl Run {
             template_path,
             template_sha256,
             vars,
+            steps,
+            rules,
             exec,
         } = &ev.change
         else {
@@ -183,6 +191,8 @@ impl Run {
             template_path: clean_line(template_path),
             template_sha256: template_sha256.clone(),
             base_sha256: template_sha256.clone(),
+            steps: *steps,
+            rules: *rules,
             started_at: ev.at,
             started_by: by.clone(),
             seq: ev.seq,
@@ -286,6 +296,21 @@ impl Run {
             Change::Note { item, text } => {
                 let n = note_entry(seq, text, &by, at);
                 self.record(item).notes.push(n);
+            }
+            Change::Field {
+                item,
+                column,
+                value,
+            } => {
+                let f = FieldEntry {
+                    seq,
+                    column: clean_line(column),
+                    value: clean_line(value),
+                    by,
+                    at,
+                    undone: false,
+                };
+                self.record(item).fields.push(f);
             }
             Change::Set { var, value } => {
                 let v = VarEntry {
@@ -564,6 +589,14 @@ impl Run {
                 n.undone_by = Some(stamp.clone());
                 found = true;
             }
+            for f in rec
+                .fields
+                .iter_mut()
+                .filter(|f| f.seq == target && !f.undone)
+            {
+                f.undone = true;
+                found = true;
+            }
         }
         for values in self.vars.values_mut() {
             for v in values
@@ -611,7 +644,12 @@ impl Run {
                 .iter()
                 .filter(|n| !n.undone && n.by.same_operator(actor))
                 .map(|n| n.seq);
-            h.chain(n)
+            let f = r
+                .fields
+                .iter()
+                .filter(|f| !f.undone && f.by.same_operator(actor))
+                .map(|f| f.seq);
+            h.chain(n).chain(f)
         });
         let vars =
             self.vars.values().flatten().filter_map(|v| {

@@ -62,6 +62,8 @@ pub struct StartOptions {
     pub vars: BTreeMap<String, String>,
     /// `--name`.
     pub name: Option<String>,
+    /// `--steps`: numbered steps are items even where the template has checkboxes.
+    pub steps: bool,
     /// Running commands: enabled or not, and the directory (recorded in the start event).
     pub exec: Option<crate::run::event::ExecSetting>,
 }
@@ -232,6 +234,10 @@ impl Store {
         now: DateTime<FixedOffset>,
     ) -> Result<NewRun, StoreError> {
         let shown = source.display();
+        let load = template::LoadOptions {
+            steps: opts.steps,
+            ..template::LoadOptions::default()
+        };
         let bytes = match source {
             crate::catalog::Source::File(p) => safe::read_regular(p, open::MAX_TEMPLATE)?,
             crate::catalog::Source::Builtin(_) => source
@@ -241,18 +247,18 @@ impl Store {
         // The hash and the parse are independent: on two cores, at the same time.
         let (tpl, sha) = std::thread::scope(|s| {
             let sha = s.spawn(|| sha256_hex(&bytes));
-            let tpl = template::parse_bytes(&shown, &bytes);
+            let tpl = template::parse_bytes_with(&shown, &bytes, load);
             (tpl, sha.join().unwrap_or_else(|_| sha256_hex(&bytes)))
         });
         let tpl = tpl?;
-        let declared: Vec<&str> = tpl.mustache_variables().collect();
+        let declared: Vec<&str> = tpl.settable_variables().collect();
         for name in opts.vars.keys() {
             if tpl.secret_variables().contains(&name.as_str()) {
                 return Err(crate::run::intent::IntentError::Secret(name.clone()).into());
             }
             if !declared.contains(&name.as_str()) {
                 return Err(StoreError::Invalid(format!(
-                    "--var {name}: {shown} has no variable {{{{ {name} }}}}; it has: {}",
+                    "--var {name}: {shown} has no variable {name}; it has: {}",
                     if declared.is_empty() {
                         "(none)".to_owned()
                     } else {
@@ -287,6 +293,8 @@ impl Store {
                 template_path: origin.clone(),
                 template_sha256: sha.clone(),
                 vars: opts.vars.clone(),
+                steps: opts.steps,
+                rules: load.rules,
                 exec: opts.exec.clone(),
             };
             let (event, line) = Event::seal(1, now, actor.clone(), start, GENESIS)

@@ -12,15 +12,45 @@ pub mod inline;
 pub mod lines;
 pub mod metadata;
 pub mod parser;
+pub mod prescan;
 pub mod recognize;
 pub mod repair;
 pub mod tree;
 pub mod variables;
 
-use crate::model::{Template, Variable, Warning};
-use inline::Inline;
+use crate::model::{MetaField, Template, Variable, Warning};
 use lines::LineIndex;
+use parser::WalkOptions;
 use std::path::Path;
+
+/// The loader's rules, as a number a run records when it starts (`rules` in its start event), so
+/// that its template copy is read the same way for as long as the run lasts: the item ids its
+/// journal refers to never move under it when runsheet is upgraded.
+///
+/// - 1: before numbered steps, plain bullets and pasted checkbox glyphs could be items, and before
+///   a status-table row's text took a description column after a short label.
+/// - 2: this version.
+pub const LOADER_RULES: u32 = 2;
+
+/// How to read a template beyond the Markdown itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Numbered list items (`1. Drain the node`) are items even when the file has checkboxes
+    /// (`--steps`; also front matter `steps: true`). Without it they are items only in a file
+    /// with no checkbox at all.
+    pub steps: bool,
+    /// The loader rules to read with ([`LOADER_RULES`] unless a run recorded older ones).
+    pub rules: u32,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            steps: false,
+            rules: LOADER_RULES,
+        }
+    }
+}
 
 /// Largest template read (bytes). Real checklists are kilobytes; this guards against reading a
 /// mistaken path such as a disk image.
@@ -78,6 +108,11 @@ pub struct LoadError {
 
 /// Reads and loads a template file.
 pub fn load_path(path: &Path) -> Result<Template, LoadError> {
+    load_path_with(path, LoadOptions::default())
+}
+
+/// [`load_path`] with options.
+pub fn load_path_with(path: &Path, opts: LoadOptions) -> Result<Template, LoadError> {
     let name = path.display().to_string();
     let err = |kind| LoadError {
         file: name.clone(),
@@ -91,20 +126,34 @@ pub fn load_path(path: &Path) -> Result<Template, LoadError> {
         return Err(err(LoadErrorKind::TooLarge(meta.len())));
     }
     let bytes = std::fs::read(path).map_err(|e| err(LoadErrorKind::Io(e.to_string())))?;
-    parse_bytes(&name, &bytes)
+    parse_bytes_with(&name, &bytes, opts)
 }
 
 /// Loads a template from bytes; `name` is used in errors and as the fallback title.
 pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Template, LoadError> {
+    parse_bytes_with(name, bytes, LoadOptions::default())
+}
+
+/// [`parse_bytes`] with options.
+pub fn parse_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    opts: LoadOptions,
+) -> Result<Template, LoadError> {
     let text = decode::decode(bytes).map_err(|kind| LoadError {
         file: name.to_owned(),
         kind,
     })?;
-    parse_text(name, &text)
+    parse_text(name, &text, opts)
 }
 
 /// Loads a template from text; `name` is used in errors and as the fallback title.
 pub fn parse_str(name: &str, text: &str) -> Result<Template, LoadError> {
+    parse_str_with(name, text, LoadOptions::default())
+}
+
+/// [`parse_str`] with options.
+pub fn parse_str_with(name: &str, text: &str, opts: LoadOptions) -> Result<Template, LoadError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(LoadError {
@@ -112,20 +161,87 @@ pub fn parse_str(name: &str, text: &str) -> Result<Template, LoadError> {
             kind: LoadErrorKind::Empty,
         });
     }
-    parse_text(name, &decode::normalize_newlines(text))
+    parse_text(name, &decode::normalize_newlines(text), opts)
 }
 
-fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
-    let repaired = repair::repair(text);
+/// Whether front matter asks for numbered steps as items (`steps: true`).
+fn front_matter_steps(metadata: &[MetaField]) -> bool {
+    metadata.iter().any(|f| {
+        f.name.trim().eq_ignore_ascii_case("steps")
+            && matches!(
+                f.value.trim().to_ascii_lowercase().as_str(),
+                "true" | "yes" | "on" | "1"
+            )
+    })
+}
+
+fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, LoadError> {
+    let mut scan = prescan::scan(text);
+    let repaired = match scan.first_non_ascii {
+        Some(from) => repair::repair_from(text, from),
+        None => repair::Repaired::unchanged(text),
+    };
     let text: &str = &repaired.text;
-    let lines = LineIndex::new(text);
-    let mut out = parser::walk(text, &lines, false);
+    if repaired.count > 0 {
+        scan = prescan::scan(text);
+    }
+    let lines = LineIndex::from_starts(std::mem::take(&mut scan.line_starts));
+    let clean = scan.needs_cleaning;
+    let legacy = opts.rules < 2;
+    let mut walk = WalkOptions {
+        steps: opts.steps && !legacy,
+        legacy,
+        ..WalkOptions::default()
+    };
+    let mut out = parser::walk(text, &lines, walk, clean);
+    if !walk.steps && !legacy && front_matter_steps(&out.metadata) {
+        walk.steps = true;
+        out = parser::walk(text, &lines, walk, clean);
+    }
+    let mut note: Option<Warning> = None;
+    if legacy {
+        // Rules 1 knew neither numbered steps nor plain bullets as items.
+    } else if !walk.steps && out.checkboxes == 0 && out.steps.0 > 0 {
+        // A numbered procedure without checkboxes: its steps are the checklist.
+        let (count, line) = out.steps;
+        walk.steps = true;
+        out = parser::walk(text, &lines, walk, clean);
+        note = Some(Warning {
+            line,
+            message: format!(
+                "no checkboxes in the file: its {count} numbered step(s) were loaded as items \
+                 (add `steps: true` to the front matter, or pass --steps, to keep them as items \
+                 when the file gets checkboxes)"
+            ),
+        });
+    } else if out.checkboxes == 0
+        && out.steps.0 == 0
+        && out.table_rows == 0
+        && out.item_like_tables == 0
+        && out.bullets.0 > 0
+    {
+        // Neither checkboxes, numbered steps nor tables: the bullets are the checklist. (A file
+        // with tables of two or more rows and columns reads them as the checklist instead, below,
+        // as it always did.)
+        let (count, line) = out.bullets;
+        walk.bullets = true;
+        out = parser::walk(text, &lines, walk, clean);
+        note = Some(Warning {
+            line,
+            message: format!(
+                "no checkboxes, numbered steps or tables in the file: its {count} bullet(s) were \
+                 loaded as items"
+            ),
+        });
+    }
     let mut fallback = false;
     if out.items.is_empty() && out.item_like_tables > 0 {
-        out = parser::walk(text, &lines, true);
+        walk.tables_as_items = true;
+        out = parser::walk(text, &lines, walk, clean);
         fallback = true;
     }
     let mut warnings = out.warnings;
+    warnings.extend(note);
     if fallback && let Some(first) = out.items.first() {
         warnings.push(Warning {
             line: first.line,
@@ -141,7 +257,7 @@ fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
             ),
         });
     }
-    warn_control_chars(text, &lines, &mut warnings);
+    warn_control_chars(text, &scan.unsafe_at, &lines, &mut warnings);
     warnings.sort_by_key(|w| w.line);
 
     let mut metadata = out.metadata;
@@ -155,7 +271,7 @@ fn parse_text(name: &str, text: &str) -> Result<Template, LoadError> {
     }
     metadata.extend(out.meta_lines);
     let window = metadata::window(&metadata);
-    let mut variables: Vec<Variable> = variables::scan(text, |o| lines.line(o));
+    let mut variables: Vec<Variable> = variables::scan_at(text, &scan.braces, |o| lines.line(o));
     variables.extend(out.placeholders);
     let mut template = Template {
         title,
@@ -186,23 +302,18 @@ fn file_title(name: &str) -> String {
     crate::text::sanitize::clean_line(&stem)
 }
 
-fn warn_control_chars(text: &str, lines: &LineIndex, warnings: &mut Vec<Warning>) {
+fn warn_control_chars(
+    text: &str,
+    unsafe_at: &[usize],
+    lines: &LineIndex,
+    warnings: &mut Vec<Warning>,
+) {
     let mut flagged = 0usize;
     let mut last_line = 0;
-    for (offset, &b) in text.as_bytes().iter().enumerate() {
-        // Only these bytes can start a control, bidi or zero-width character: C0 and DEL, and the
-        // UTF-8 lead bytes of U+0080–U+00AD, U+061C, U+180E, U+200B–U+206F and U+FEFF.
-        let candidate =
-            matches!(b, 0x00..=0x08 | 0x0B..=0x1F | 0x7F | 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF);
-        if !candidate {
-            continue;
-        }
+    for &offset in unsafe_at {
         let Some(c) = text.get(offset..).and_then(|s| s.chars().next()) else {
             continue;
         };
-        if !crate::text::sanitize::is_unsafe_char(c) {
-            continue;
-        }
         let line = lines.line(offset);
         if line == last_line {
             continue;
@@ -217,6 +328,8 @@ fn warn_control_chars(text: &str, lines: &LineIndex, warnings: &mut Vec<Warning>
                     u32::from(c)
                 ),
             });
+        } else {
+            break;
         }
     }
 }
@@ -246,22 +359,4 @@ pub fn variant_marker_at(src: &str, start: usize) -> Option<char> {
     }
     let after = chars.as_str().strip_prefix(']')?;
     (after.is_empty() || after.starts_with([' ', '\t', '\n'])).then_some(c)
-}
-
-/// Removes a leading `[c]` status marker from item text.
-pub fn strip_variant_marker(inline: &mut Inline) {
-    let Some(first) = inline.spans.first_mut() else {
-        return;
-    };
-    let t = first.text.trim_start();
-    let mut chars = t.char_indices();
-    let ok = matches!(chars.next(), Some((_, '['))) && chars.next().is_some();
-    let close = chars.next();
-    if let (true, Some((i, ']'))) = (ok, close) {
-        first.text = t[i + 1..].trim_start().to_owned();
-        if first.text.is_empty() {
-            inline.spans.remove(0);
-        }
-        inline.plain = inline.spans.iter().map(|s| s.text.as_str()).collect();
-    }
 }

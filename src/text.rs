@@ -3,7 +3,9 @@
 //!
 //! - [`sanitize`]: control, escape, bidi and zero-width characters → visible marks.
 //! - [`mustache`]: `{{ NAME }}` occurrences.
+//! - [`columns`]: rows of cells laid out as aligned columns (tables in the detail pane and reports).
 
+pub mod columns;
 pub mod mustache;
 pub mod sanitize;
 

@@ -203,11 +203,7 @@ fn newer_schema_opens_read_only_and_a_snapshot_without_schema_is_damage() {
     );
 
     // Newer snapshot → read-only.
-    std::fs::write(
-        &state,
-        migrated.replacen(&current, "schema_version = 7", 1),
-    )
-    .unwrap();
+    std::fs::write(&state, migrated.replacen(&current, "schema_version = 7", 1)).unwrap();
     let before = dir_state(&dir);
     let (code, _, err) = env.run(&["tick", &id, "hit"]);
     assert_eq!(code, 3, "{err}");
@@ -249,12 +245,19 @@ fn a_run_started_at_schema_1_is_read_and_takes_every_change() {
     env.ok(&["verify", &id]);
     let state = std::fs::read_to_string(dir.join("state.toml")).unwrap();
     assert!(
-        state.contains(&format!("schema_version = {}", runsheet::run::SCHEMA_VERSION)),
+        state.contains(&format!(
+            "schema_version = {}",
+            runsheet::run::SCHEMA_VERSION
+        )),
         "the snapshot is this build's: {state}"
     );
     let journal = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
     assert!(
-        journal.lines().next().unwrap().contains("\"schema_version\":1"),
+        journal
+            .lines()
+            .next()
+            .unwrap()
+            .contains("\"schema_version\":1"),
         "the start event keeps what the run began with"
     );
     assert!(journal.contains("\"type\":\"hold\""));

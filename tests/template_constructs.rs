@@ -169,7 +169,7 @@ fn inline_markdown_kept_as_spans() {
         style,
     };
     assert_eq!(
-        t.items[0].spans,
+        t.items[0].spans().map(|s| s.to_span()).collect::<Vec<_>>(),
         [
             styled("Run ", SpanStyle::Plain),
             styled("make rollout", SpanStyle::Code),
@@ -177,7 +177,7 @@ fn inline_markdown_kept_as_spans() {
         ]
     );
     assert_eq!(
-        t.items[1].spans,
+        t.items[1].spans().map(|s| s.to_span()).collect::<Vec<_>>(),
         [
             styled("Only ", SpanStyle::Plain),
             styled("after", SpanStyle::Strong),
@@ -185,7 +185,7 @@ fn inline_markdown_kept_as_spans() {
         ]
     );
     assert_eq!(
-        t.items[2].spans,
+        t.items[2].spans().map(|s| s.to_span()).collect::<Vec<_>>(),
         [
             styled("Read the ", SpanStyle::Plain),
             styled(
@@ -415,7 +415,9 @@ fn information_tables_are_not_items() {
         .body
         .iter()
         .filter_map(|b| match b {
-            Block::Table { header, rows, line } => Some((header.clone(), rows.clone(), *line)),
+            Block::Table {
+                header, rows, line, ..
+            } => Some((header.clone(), rows.clone(), *line)),
             _ => None,
         })
         .collect();
@@ -616,20 +618,25 @@ fn variables_in_titles_text_and_code() {
 
 #[test]
 fn bracket_placeholders_in_metadata_lines() {
+    // A placeholder after a label is a variable named by the label; what the brackets held is kept
+    // as the hint.
     let t = load("variables.md");
     let placeholder = |name: &str| {
         t.variables
             .iter()
             .find(|v| v.kind == VariableKind::Placeholder && v.name == name)
-            .map(|v| v.line)
+            .map(|v| (v.line, v.placeholder.as_deref()))
     };
-    assert_eq!(placeholder("Specify Component Name/Version"), Some(4));
+    assert_eq!(
+        placeholder("Component"),
+        Some((4, Some("Specify Component Name/Version")))
+    );
 }
 
 #[test]
 fn bracket_placeholder_after_a_role_label_in_a_metadata_line() {
-    // `**Deployment Lead:** [Name]` is the example of a metadata line whose `[Name]` is
-    // reported as a variable.
+    // `**Deployment Lead:** [Name]` is the example: the variable is `Deployment Lead`
+    // (not `Name`, which another label's `[Name]` would also be).
     let t = load("variables.md");
     let found: Vec<(&str, usize)> = t
         .variables
@@ -638,9 +645,10 @@ fn bracket_placeholder_after_a_role_label_in_a_metadata_line() {
         .map(|v| (v.name.as_str(), v.line))
         .collect();
     assert!(
-        found.contains(&("Name", 3)),
-        "[Name] on line 3 should be a variable; placeholders: {found:?}"
+        found.contains(&("Deployment Lead", 3)),
+        "[Name] on line 3 should be the variable `Deployment Lead`; placeholders: {found:?}"
     );
+    assert!(!found.iter().any(|(n, _)| *n == "Name"), "{found:?}");
 }
 
 #[test]
@@ -848,7 +856,7 @@ fn escape_sequences_bidi_and_zero_width_become_visible_marks() {
     assert!(!raw(&t.title));
     for i in &t.items {
         assert!(!raw(&i.text), "{:?}", i.text);
-        assert!(i.spans.iter().all(|s| !raw(&s.text)), "{:?}", i.spans);
+        assert!(i.spans().all(|s| !raw(s.text)), "{:?}", i.styles);
     }
     for s in &t.sections {
         assert!(!raw(&s.title));

@@ -203,3 +203,73 @@ fn same_text_before_and_under_the_only_title_gets_distinct_ids() {
     assert_eq!(t.items.len(), 2);
     assert_ne!(t.items[0].id, t.items[1].id);
 }
+
+/// The ids the loader gave before its second round (issue 11), read from
+/// `tests/fixtures/ids/golden.tsv` (`file`, `line`, `id`). Ids are stored in run journals: the faster
+/// id code and the new constructs must give every one of these items the very same id. Templates
+/// whose rows the new rules read differently (a status-table row's text with its description) are
+/// checked with the rules a run started before recorded: rules 1.
+#[test]
+fn ids_are_the_ones_the_previous_loader_gave() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let golden =
+        std::fs::read_to_string(root.join("tests/fixtures/ids/golden.tsv")).expect("golden ids");
+    let mut by_file: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+    for line in golden.lines().filter(|l| !l.starts_with('#')) {
+        let mut cols = line.split('\t');
+        let (Some(file), Some(n), Some(id)) = (cols.next(), cols.next(), cols.next()) else {
+            panic!("bad golden line {line:?}");
+        };
+        let n: usize = n.parse().expect("line number");
+        by_file.entry(file).or_default().push((n, id));
+    }
+    assert!(by_file.len() >= 25, "{} files", by_file.len());
+    let mut checked = 0;
+    for (file, want) in &by_file {
+        let path = root.join(file);
+        for rules in [1, template::LOADER_RULES] {
+            let opts = template::LoadOptions {
+                rules,
+                ..template::LoadOptions::default()
+            };
+            let t = template::load_path_with(&path, opts).unwrap_or_else(|e| panic!("{e}"));
+            let got: HashSet<(usize, &str)> =
+                t.items.iter().map(|i| (i.line, i.id.as_str())).collect();
+            // Rules 2 reads the built-in incident template's role table with its descriptions.
+            let changed_by_rules = rules == 2 && file.ends_with("incident-response.md");
+            for (n, id) in want {
+                let present = got.contains(&(*n, *id));
+                if changed_by_rules && !present {
+                    continue;
+                }
+                assert!(
+                    present,
+                    "{file}:{n}: id {id} (rules {rules}) missing; got {got:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 400, "{checked} ids checked");
+}
+
+#[path = "../benches/support/generate.rs"]
+mod generate;
+
+/// The same, for the load benchmark's generated checklist (3,000 items: timed sections, nested
+/// tasks, code, tables, sign-offs): the SHA-256 of all its ids, one per line, as the previous
+/// loader gave them.
+#[test]
+fn generated_checklist_ids_are_the_previous_loaders() {
+    use sha2::Digest;
+    let text = generate::generate(3000);
+    let t = template::parse_str("gen.md", &text).expect("loads");
+    assert_eq!(t.items.len(), 3004);
+    let joined = ids(&t).join("\n");
+    let digest = sha2::Sha256::digest(joined.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex,
+        "931d226774e70457e1dbb28416a6d3d8babd3b0decf9961bfe137aedeb37cf34"
+    );
+}

@@ -30,6 +30,9 @@ fn check_spans(what: &str, spans: &[Span]) -> Result<(), TestCaseError> {
         if let SpanStyle::Link { url } = &s.style {
             check_line("link url", url)?;
         }
+        if let SpanStyle::Placeholder { var } = &s.style {
+            check_line("placeholder variable", var)?;
+        }
     }
     Ok(())
 }
@@ -52,11 +55,15 @@ fn check_blocks(body: &[Block]) -> Result<(), TestCaseError> {
                 );
             }
             Block::Table { header, rows, .. } => {
-                for h in header {
-                    check_line("table header", h)?;
-                }
-                for cell in rows.iter().flatten() {
-                    check_line("table cell", cell)?;
+                for cell in header.iter().chain(rows.iter().flatten()) {
+                    check_line("table cell", &cell.text)?;
+                    let spans: Vec<Span> = cell.spans().map(|s| s.to_span()).collect();
+                    check_spans("table cell span", &spans)?;
+                    prop_assert_eq!(
+                        spans.iter().map(|s| s.text.as_str()).collect::<String>(),
+                        cell.text.clone(),
+                        "a cell's spans cover its text exactly"
+                    );
                 }
             }
         }
@@ -78,7 +85,13 @@ fn check_clean(t: &Template) -> Result<(), TestCaseError> {
     for i in &t.items {
         check_line("item text", &i.text)?;
         check_line("item id", i.id.as_str())?;
-        check_spans("item span", &i.spans)?;
+        let spans: Vec<Span> = i.spans().map(|s| s.to_span()).collect();
+        check_spans("item span", &spans)?;
+        prop_assert_eq!(
+            spans.iter().map(|s| s.text.as_str()).collect::<String>(),
+            i.text.clone(),
+            "an item's spans cover its text exactly"
+        );
         if let Some(role) = &i.role {
             check_line("role", role)?;
         }
@@ -89,12 +102,22 @@ fn check_clean(t: &Template) -> Result<(), TestCaseError> {
             check_line("field name", &f.name)?;
             check_line("field value", &f.value)?;
         }
+        for f in &i.fillable {
+            check_line("fillable field", f)?;
+            prop_assert!(
+                i.fields.iter().any(|x| &x.name == f),
+                "fillable {f} is a field"
+            );
+        }
         check_blocks(&i.body)?;
     }
     for v in &t.variables {
         check_line("variable name", &v.name)?;
         if let Some(label) = &v.label {
             check_line("variable label", label)?;
+        }
+        if let Some(p) = &v.placeholder {
+            check_line("variable placeholder", p)?;
         }
     }
     for w in &t.warnings {
@@ -141,6 +164,26 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("Approved by: [Name]".to_owned()),
         Just("**Go/No-Go**".to_owned()),
         Just("{{ VERSION }}".to_owned()),
+        // Issue 11's constructs: numbered steps, pasted glyphs, `[ ]` without a marker, hard
+        // breaks, placeholders after labels, status tables with blank and extra cells, aligned
+        // tables, front matter asking for steps.
+        Just("1. ".to_owned()),
+        Just("2) ".to_owned()),
+        Just("☐ ".to_owned()),
+        Just("☑ ".to_owned()),
+        Just("✅".to_owned()),
+        Just("🔲 ".to_owned()),
+        Just("✔\u{FE0F} ".to_owned()),
+        Just("[ ] ".to_owned()),
+        Just("[x] ".to_owned()),
+        Just("  \n".to_owned()),
+        Just("\\\n".to_owned()),
+        Just("**Deployment Lead:** [Name]".to_owned()),
+        Just("Window: [Start] to [End]".to_owned()),
+        Just("| Check | Notes | Status |\n|:--|--:|:-:|\n| a |  | ☐ | extra |\n".to_owned()),
+        Just("| **Go-Live Date** | [MM/DD] |\n".to_owned()),
+        Just("---\nsteps: true\n---\n".to_owned()),
+        Just("- [link](#anchor)".to_owned()),
         Just("---\ntitle: t\n---\n".to_owned()),
         Just("+++\ntitle = \"t\"\n+++\n".to_owned()),
         Just("âœ…".to_owned()),
@@ -219,6 +262,60 @@ proptest! {
 
 }
 
+/// Whole blocks of the constructs the loader reads, each ending in a blank line, so that a prose
+/// paragraph put between two of them is unrelated to both.
+fn block() -> impl Strategy<Value = String> {
+    let word = "[a-z]{3,8}";
+    prop_oneof![
+        (1u8..4, word).prop_map(|(l, w)| format!("{} {w} phase\n\n", "#".repeat(usize::from(l) + 1))),
+        (word, word).prop_map(|(a, b)| format!("- [ ] {a} the {b}\n- [x] check {b}\n  - [ ] nested {a}\n\n")),
+        (word, word).prop_map(|(a, b)| format!("1. {a} the {b}\n2. then {b}\n   1. sub {a}\n\n")),
+        (word, word).prop_map(|(a, b)| format!("- {a} is fine\n- {b} is fine\n\n")),
+        (word, word).prop_map(|(a, b)| format!("☐ {a} glyph\n✅ {b} glyph\n[ ] {a} bracket\n\n")),
+        (word, word).prop_map(|(a, b)| format!("| Check | Description | Notes | Status |\n|---|---|---|---|\n| {a} | the {b} check runs |  | ☐ |\n\n")),
+        (word, word).prop_map(|(a, b)| format!("| Host | Port |\n|---|--:|\n| {a} | 1 |\n| {b} | 2 | x |\n\n")),
+        word.prop_map(|a| format!("**{a} Lead:** [Name]\n\n")),
+        word.prop_map(|a| format!("{a} Lead: ________\n\n")),
+        word.prop_map(|a| format!("- [ ] **Go/No-Go** for {a}\n\n")),
+        word.prop_map(|a| format!("- [ ] run {a}  \n  and wait\n\n")),
+        word.prop_map(|a| format!("```sh\n{a} --now\n```\n\n")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Every construct, in any order: loads (or is refused cleanly), clean text, and the ids do
+    /// not change when an unrelated prose paragraph is put between two blocks.
+    #[test]
+    fn ids_stay_when_an_unrelated_line_is_added(
+        blocks in prop::collection::vec(block(), 1..14),
+        at in any::<prop::sample::Index>(),
+        prose in "[A-Z][a-z]{2,9}( [a-z]{2,9}){0,5}\\.",
+    ) {
+        let before: String = blocks.concat();
+        let k = at.index(blocks.len() + 1);
+        let after: String = blocks[..k]
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(format!("{prose}\n\n").as_str()))
+            .chain(blocks[k..].iter().map(String::as_str))
+            .collect();
+        let a = template::parse_str("prop.md", &before);
+        let b = template::parse_str("prop.md", &after);
+        check_result(a.clone())?;
+        check_result(b.clone())?;
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                let ids = |t: &Template| t.items.iter().map(|i| i.id.to_string()).collect::<Vec<_>>();
+                prop_assert_eq!(ids(&a), ids(&b), "\n--- before\n{}\n--- after\n{}", before, after);
+            }
+            (Err(a), Err(b)) => prop_assert_eq!(a.kind, b.kind),
+            (a, b) => prop_assert!(false, "one loads, one does not: {:?} / {:?}", a.map(|t| t.items.len()), b.map(|t| t.items.len())),
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
 
@@ -244,7 +341,7 @@ fn every_control_character_in_every_position_is_sanitised() {
         .filter(|&c| c != '\n' && c != '\r');
     for c in controls {
         let src = format!(
-            "---\ntitle: T{c}\nk{c}: v{c}\n---\n# H{c}\n\n- [ ] a{c}b [l{c}](http://x/{c}) `c{c}`\n  - n{c}\n\n  ```s{c}h\n  x{c}y\n  ```\n\n| S{c} | Status |\n|---|---|\n| r{c} | ✅ |\n\nTech Lead{c}: ____\n\n**Owner:** [P{c}]\n\n{{{{ V{c} }}}}\n"
+            "---\ntitle: T{c}\nk{c}: v{c}\n---\n# H{c}\n\n- [ ] a{c}b [l{c}](http://x/{c}) `c{c}`\n  - n{c}\n\n  ```s{c}h\n  x{c}y\n  ```\n\n| S{c} | Status |\n|---|---|\n| r{c} | ✅ |\n\nTech Lead{c}: ____\n\n**Owner:** [P{c}]\n\n{{{{ V{c} }}}}\n\n☐ g{c}lyph\n[ ] b{c}racket\n\n| C{c} | Desc{c} | N{c} | Status |\n|---|---|---|---|\n| r{c} | d{c} d d d |  | ☐ | x{c} |\n\n- [ ] a{c}  \n  b{c}\n"
         );
         let t = template::parse_str("ctl.md", &src)
             .unwrap_or_else(|e| panic!("U+{:04X}: {e}", u32::from(c)));

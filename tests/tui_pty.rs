@@ -84,9 +84,11 @@ fn tick_sign_note_quit_resume_same_state() {
         30,
         110,
     );
-    let s = t.wait_for("4/11");
+    // The header is drawn before the rows: wait for the last row, then read the whole screen.
+    t.wait_for("4/11");
+    let s = t.wait_for("[✎] Tech Lead");
+    assert!(s.contains("4/11"), "{s}");
     assert!(s.contains("[✓] Change ticket is approved"), "{s}");
-    assert!(s.contains("[✎] Tech Lead"), "{s}");
     t.send("q");
     t.wait_exit(5);
 }

@@ -54,6 +54,8 @@ fn run_with(template: &runsheet::model::Template, id: &str) -> Run {
         template_path: "/srv/walk.md".into(),
         template_sha256: "0".repeat(64),
         vars: Default::default(),
+        steps: false,
+        rules: runsheet::template::LOADER_RULES,
         exec: None,
     };
     let at = fixed_now() - chrono::Duration::minutes(20);

@@ -5,9 +5,11 @@
 
 use super::App;
 use super::rows::Row;
-use super::width::{self, chunks, indentation};
-use crate::model::{Block, ItemKind, Span as MSpan, SpanStyle};
+use crate::model::{Align, Block, Cell, ItemKind, Span as MSpan, SpanRef, SpanStyle};
 use crate::run::state::ItemState;
+use crate::text::columns::{self, Justify};
+
+mod wrap;
 
 /// Most recent history entries shown (the report has every one).
 pub const HISTORY_SHOWN: usize = 30;
@@ -31,6 +33,8 @@ pub enum Tone {
     Strike,
     /// A link label.
     Link,
+    /// A bracket placeholder (`[Name]`) not set yet, or the value the run set for it.
+    Placeholder,
     /// Code.
     Code,
     /// Line numbers and continuation marks beside code.
@@ -69,6 +73,8 @@ impl Piece {
 pub enum DocLine {
     /// Prose: wrapped at spaces, continuation lines indented like the line's own indentation.
     Text(Vec<Piece>),
+    /// Preformatted text (a table's aligned row): never wrapped, cut at the pane's edge.
+    Pre(Vec<Piece>),
     /// A line of a code block: never wrapped at spaces; numbered.
     Code {
         /// 1-based line number in its block.
@@ -110,143 +116,6 @@ pub enum CodeLayout {
     },
 }
 
-impl Doc {
-    /// Screen rows of the document at `width` columns.
-    pub fn rows(&self, width: usize, code: CodeLayout) -> Vec<Vec<Piece>> {
-        let width = width.max(GUTTER + 4);
-        let mut out = Vec::new();
-        for line in &self.lines {
-            match line {
-                DocLine::Blank => out.push(Vec::new()),
-                DocLine::Text(pieces) => wrap_pieces(pieces, width, &mut out),
-                DocLine::Code { number, text } => {
-                    code_rows(*number, text, width, code, &mut out);
-                }
-            }
-        }
-        out
-    }
-
-    /// Columns the widest code line wants (gutter included), 0 without code.
-    pub fn code_width(&self) -> usize {
-        self.lines
-            .iter()
-            .filter_map(|l| match l {
-                DocLine::Code { text, .. } => Some(width::width(text) + GUTTER),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0)
-    }
-}
-
-fn code_rows(number: usize, text: &str, width: usize, code: CodeLayout, out: &mut Vec<Vec<Piece>>) {
-    let room = width - GUTTER;
-    let gutter = Piece::new(format!("{number:>3} │ "), Tone::Gutter);
-    match code {
-        CodeLayout::Scroll { skip } => {
-            let shown = width::window(text, skip, room);
-            let mut row = vec![gutter];
-            if skip > 0 && !text.is_empty() && width::width(text) > skip {
-                row[0] = Piece::new(format!("{number:>3} «"), Tone::Gutter);
-                row.push(Piece::new(" ", Tone::Code));
-            }
-            let more = width::width(text) > skip + room;
-            if more {
-                let cut = width::take(&shown, room.saturating_sub(1));
-                row.push(Piece::new(cut, Tone::Code));
-                row.push(Piece::new("»", Tone::Gutter));
-            } else {
-                row.push(Piece::new(shown, Tone::Code));
-            }
-            out.push(row);
-        }
-        CodeLayout::Wrap => {
-            let indent = indentation(text);
-            let ind_w = width::width(indent);
-            // Keep the indentation on continuation rows while there is room for it.
-            let cont_indent = if ind_w + 8 <= room { indent } else { "" };
-            let first = chunks(text, room);
-            let mut rest_text = String::new();
-            let mut first_row = first.first().cloned().unwrap_or_default();
-            if first.len() > 1 {
-                rest_text = text[first_row.len()..].to_owned();
-            }
-            out.push(vec![
-                gutter,
-                Piece::new(std::mem::take(&mut first_row), Tone::Code),
-            ]);
-            if !rest_text.is_empty() {
-                let cont_room = room - width::width(cont_indent);
-                for part in chunks(&rest_text, cont_room) {
-                    out.push(vec![
-                        Piece::new("  ↪ │ ", Tone::Gutter),
-                        Piece::new(format!("{cont_indent}{part}"), Tone::Code),
-                    ]);
-                }
-            }
-        }
-    }
-}
-
-/// Word-wraps toned pieces to `width`, continuation rows indented like the first row.
-fn wrap_pieces(pieces: &[Piece], width: usize, out: &mut Vec<Vec<Piece>>) {
-    let first_text: String = pieces.iter().map(|p| p.text.as_str()).collect();
-    let lead = indentation(&first_text);
-    let bullet = if first_text[lead.len()..].starts_with("- ") {
-        2
-    } else {
-        0
-    };
-    let indent = (width::width(lead) + bullet).min(width / 2);
-    let mut row: Vec<Piece> = Vec::new();
-    let mut used = 0;
-    let push_word = |row: &mut Vec<Piece>, word: &str, tone: Tone| match row.last_mut() {
-        Some(last) if last.tone == tone => last.text.push_str(word),
-        _ => row.push(Piece::new(word, tone)),
-    };
-    for p in pieces {
-        for word in p.text.split_inclusive(' ') {
-            let ww = width::width(word.trim_end_matches(' '));
-            if used > indent && used + ww > width {
-                trim_row_end(&mut row);
-                out.push(std::mem::take(&mut row));
-                row.push(Piece::new(" ".repeat(indent), Tone::Plain));
-                used = indent;
-            }
-            if ww > width - used {
-                // A word longer than the row: cut it at the edge.
-                let mut left = word.to_owned();
-                while width::width(left.trim_end_matches(' ')) > width - used {
-                    let head = width::take(&left, width - used);
-                    if head.is_empty() {
-                        break;
-                    }
-                    push_word(&mut row, &head, p.tone);
-                    out.push(std::mem::take(&mut row));
-                    row.push(Piece::new(" ".repeat(indent), Tone::Plain));
-                    used = indent;
-                    left = left[head.len()..].to_owned();
-                }
-                used += width::width(&left);
-                push_word(&mut row, &left, p.tone);
-                continue;
-            }
-            used += width::width(word);
-            push_word(&mut row, word, p.tone);
-        }
-    }
-    trim_row_end(&mut row);
-    out.push(row);
-}
-
-fn trim_row_end(row: &mut [Piece]) {
-    if let Some(last) = row.last_mut() {
-        let t = last.text.trim_end_matches(' ').len();
-        last.text.truncate(t);
-    }
-}
-
 impl App {
     /// The detail of the row under the cursor.
     pub fn detail_doc(&self) -> Doc {
@@ -266,37 +135,92 @@ impl App {
         self.detail_doc().blocks
     }
 
-    fn spans_of(&self, spans: &[MSpan], base: Tone) -> Vec<Piece> {
-        spans
-            .iter()
-            .map(|s| {
-                let tone = match &s.style {
-                    SpanStyle::Plain => base,
-                    SpanStyle::Code => Tone::Code,
-                    SpanStyle::Strong => Tone::Strong,
-                    SpanStyle::Emphasis => Tone::Emphasis,
-                    SpanStyle::Strike => Tone::Strike,
-                    SpanStyle::Link { .. } => Tone::Link,
-                };
-                Piece::new(self.subst(&s.text).into_owned(), tone)
-            })
-            .collect()
+    /// Styled text as lines of toned pieces: a hard line break starts a new line; placeholders
+    /// show the value the run set for them.
+    fn lines_of<'s>(
+        &self,
+        spans: impl Iterator<Item = SpanRef<'s>>,
+        base: Tone,
+    ) -> Vec<Vec<Piece>> {
+        let mut lines = vec![Vec::new()];
+        for s in spans {
+            let tone = match s.style {
+                SpanStyle::Plain => base,
+                SpanStyle::Code => Tone::Code,
+                SpanStyle::Strong => Tone::Strong,
+                SpanStyle::Emphasis => Tone::Emphasis,
+                SpanStyle::Strike => Tone::Strike,
+                SpanStyle::Link { .. } => Tone::Link,
+                SpanStyle::Placeholder { .. } => Tone::Placeholder,
+                SpanStyle::Break => {
+                    lines.push(Vec::new());
+                    continue;
+                }
+            };
+            if let Some(line) = lines.last_mut() {
+                line.push(Piece::new(
+                    self.subst_span(s.text, s.style).into_owned(),
+                    tone,
+                ));
+            }
+        }
+        lines
+    }
+
+    /// Styled text as detail lines, each source line after a hard break on its own, prefixed
+    /// with `lead` (the first line) or `cont` (the ones after).
+    fn text_lines<'s>(
+        &self,
+        spans: impl Iterator<Item = SpanRef<'s>>,
+        base: Tone,
+        lead: &str,
+        cont: &str,
+        d: &mut Doc,
+    ) {
+        for (n, mut line) in self.lines_of(spans, base).into_iter().enumerate() {
+            let prefix = if n == 0 { lead } else { cont };
+            if !prefix.is_empty() {
+                line.insert(0, Piece::new(prefix, Tone::Plain));
+            }
+            d.lines.push(DocLine::Text(line));
+        }
+    }
+
+    /// A read-only table as aligned rows: columns padded to their widest cell, aligned as the
+    /// delimiter row says, every cell kept (rows wider than the header too).
+    fn table_doc(&self, header: &[Cell], rows: &[Vec<Cell>], align: &[Align], d: &mut Doc) {
+        let text = |cells: &[Cell]| -> Vec<String> {
+            cells
+                .iter()
+                .map(|c| self.subst_cell(c).into_owned())
+                .collect()
+        };
+        let rows: Vec<Vec<String>> = rows.iter().map(|r| text(r)).collect();
+        let justify: Vec<Justify> = align.iter().map(|a| justify(*a)).collect();
+        let rule = if self.style.ascii { '-' } else { '─' };
+        for (n, l) in columns::layout(&text(header), &rows, &justify, rule)
+            .into_iter()
+            .enumerate()
+        {
+            let tone = match n {
+                0 => Tone::Title,
+                1 => Tone::Muted,
+                _ => Tone::Plain,
+            };
+            d.lines.push(DocLine::Pre(vec![Piece::new(l, tone)]));
+        }
     }
 
     fn body_doc(&self, body: &[Block], d: &mut Doc, only_code: bool) {
         for b in body {
             match b {
                 Block::Paragraph { spans, .. } if !only_code => {
-                    d.lines
-                        .push(DocLine::Text(self.spans_of(spans, Tone::Plain)));
+                    self.text_lines(refs(spans), Tone::Plain, "", "", d);
                 }
                 Block::Bullet { spans, depth, .. } if !only_code => {
-                    let mut v = vec![Piece::new(
-                        format!("{}- ", "  ".repeat(*depth)),
-                        Tone::Plain,
-                    )];
-                    v.extend(self.spans_of(spans, Tone::Plain));
-                    d.lines.push(DocLine::Text(v));
+                    let indent = "  ".repeat(*depth);
+                    let (lead, cont) = (format!("{indent}- "), format!("{indent}  "));
+                    self.text_lines(refs(spans), Tone::Plain, &lead, &cont, d);
                 }
                 Block::Code(c) => {
                     let n = d.blocks.len() + 1;
@@ -317,16 +241,12 @@ impl App {
                     }
                     d.blocks.push(CodeOnScreen { lang, text: code });
                 }
-                Block::Table { header, rows, .. } if !only_code => {
-                    d.lines
-                        .push(text(vec![Piece::new(header.join(" | "), Tone::Title)]));
-                    for r in rows {
-                        d.lines.push(text(vec![Piece::new(
-                            self.subst(&r.join(" | ")).into_owned(),
-                            Tone::Plain,
-                        )]));
-                    }
-                }
+                Block::Table {
+                    header,
+                    rows,
+                    align,
+                    ..
+                } if !only_code => self.table_doc(header, rows, align, d),
                 _ => {}
             }
         }
@@ -341,8 +261,7 @@ impl App {
             self.subst(&path).into_owned(),
             Tone::Muted,
         )]));
-        d.lines
-            .push(DocLine::Text(self.spans_of(&item.spans, Tone::Title)));
+        self.text_lines(item.spans(), Tone::Title, "", "", d);
         let state = self.states.get(i);
         let mut kind = format!("{} · {}", item.kind.as_str(), state.as_str());
         let current = self.run.items.get(&item.id).and_then(|r| r.current());
@@ -358,10 +277,23 @@ impl App {
         }
         d.lines
             .push(text(vec![Piece::new(kind, Tone::State(state))]));
+        let record = self.run.items.get(&item.id);
         for f in &item.fields {
+            let fillable = item.fillable.iter().any(|c| c == &f.name);
+            let filled = record.filter(|_| fillable).and_then(|r| r.field(&f.name));
+            let value = match filled {
+                Some(e) => Piece::new(
+                    format!("{} ({} {})", e.value, e.by.name, e.at.format("%H:%M")),
+                    Tone::Plain,
+                ),
+                None if fillable && f.value.is_empty() => {
+                    Piece::new("(blank: runsheet field RUN ITEM COLUMN VALUE)", Tone::Muted)
+                }
+                None => Piece::new(self.subst(&f.value).into_owned(), Tone::Plain),
+            };
             d.lines.push(text(vec![
                 Piece::new(format!("{}: ", f.name), Tone::Muted),
-                Piece::new(self.subst(&f.value).into_owned(), Tone::Plain),
+                value,
             ]));
         }
         if !item.body.is_empty() {
@@ -489,6 +421,21 @@ impl App {
 
 fn text(pieces: Vec<Piece>) -> DocLine {
     DocLine::Text(pieces)
+}
+
+fn refs(spans: &[MSpan]) -> impl Iterator<Item = SpanRef<'_>> {
+    spans.iter().map(|s| SpanRef {
+        text: &s.text,
+        style: &s.style,
+    })
+}
+
+fn justify(a: Align) -> Justify {
+    match a {
+        Align::Right => Justify::Right,
+        Align::Center => Justify::Center,
+        Align::Left | Align::None => Justify::Left,
+    }
 }
 
 fn copy_hint(n: usize) -> String {

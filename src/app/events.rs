@@ -203,6 +203,7 @@ fn verb(c: &Change) -> &'static str {
         Change::Gate { .. } => "decided NO-GO",
         Change::Sign { .. } => "signed",
         Change::Note { .. } => "noted",
+        Change::Field { .. } => "filled in a field",
         Change::Set { .. } => "set a variable",
         Change::Undo { .. } => "undid a change",
         Change::Finish { .. } => "finished the run",

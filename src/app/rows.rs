@@ -191,6 +191,8 @@ mod tests {
             template_path: "t.md".into(),
             template_sha256: "0".repeat(64),
             vars: Default::default(),
+            steps: false,
+            rules: crate::template::LOADER_RULES,
             exec: None,
         };
         let (first, _) = crate::run::event::Event::seal(

@@ -101,14 +101,21 @@ impl App {
             for b in body {
                 match b {
                     Block::Paragraph { spans, .. } | Block::Bullet { spans, .. } => {
-                        let t: String = spans.iter().map(|s| s.text.as_str()).collect();
-                        add(&self.subst(&t));
+                        let t: String = spans
+                            .iter()
+                            .map(|s| self.subst_span(&s.text, &s.style))
+                            .collect();
+                        add(&t);
                     }
                     Block::Code(c) => add(&self.subst(&c.text)),
                     Block::Table { header, rows, .. } => {
-                        add(&header.join(" "));
+                        let join = |cells: &[crate::model::Cell]| -> String {
+                            let t: Vec<_> = cells.iter().map(|c| self.subst_cell(c)).collect();
+                            t.join(" ")
+                        };
+                        add(&join(header));
                         for r in rows {
-                            add(&self.subst(&r.join(" ")));
+                            add(&join(r));
                         }
                     }
                 }

@@ -147,9 +147,24 @@ pub struct NoteArgs {
 pub struct SetArgs {
     /// Run: an id, a unique prefix of one, or `latest`.
     pub run: String,
-    /// Variable name (as in `{{ NAME }}`).
+    /// Variable name: as in `{{ NAME }}`, or a placeholder's label (`"Deployment Lead"`).
     pub var: String,
     /// Value.
+    pub value: String,
+    /// Who.
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// `field`.
+#[derive(Debug, Clone, Args)]
+pub struct FieldArgs {
+    /// Which item (a status-table row).
+    #[command(flatten)]
+    pub target: Target,
+    /// The column of the blank cell (`"Last Success"`; any case).
+    pub column: String,
+    /// What to write in it.
     pub value: String,
     /// Who.
     #[command(flatten)]
@@ -351,6 +366,16 @@ pub fn gate(a: GateArgs) -> color_eyre::Result<i32> {
 pub fn note(a: NoteArgs) -> color_eyre::Result<i32> {
     let text = a.text;
     apply_item(a.target, &a.who, move |item| Intent::Note { item, text })
+}
+
+/// `field`.
+pub fn field(a: FieldArgs) -> color_eyre::Result<i32> {
+    let (column, value) = (a.column, a.value);
+    apply_item(a.target, &a.who, move |item| Intent::Field {
+        item,
+        column,
+        value,
+    })
 }
 
 /// `set`.

@@ -177,6 +177,19 @@ pub fn snapshot_after(open: &mut OpenRun) {
 pub fn ack(open: &OpenRun, ev: &Event) -> String {
     let view = RunView::new(&open.run, &open.template);
     let what = match ev.change.item() {
+        Some(id) if matches!(ev.change, crate::run::event::Change::Field { .. }) => {
+            let text = view
+                .rows
+                .iter()
+                .find(|r| r.id == id)
+                .map_or_else(|| id.to_string(), |r| r.text.to_string());
+            match &ev.change {
+                crate::run::event::Change::Field { column, value, .. } => {
+                    format!("field “{text}”: {column} = {value}")
+                }
+                _ => String::new(),
+            }
+        }
         Some(id) => {
             let row = view.rows.iter().find(|r| r.id == id);
             let text = row.map_or_else(|| id.to_string(), |r| r.text.to_string());

@@ -67,7 +67,8 @@ pub fn run(a: RebaseArgs) -> color_eyre::Result<i32> {
         let name = path
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let new = template::parse_bytes(&name, &bytes)?;
+        let load = crate::store::open::load_options(&open.run);
+        let new = template::parse_bytes_with(&name, &bytes, load)?;
         let old_ids: HashSet<&ItemId> = open.template.items.iter().map(|i| &i.id).collect();
         let added = new
             .items

@@ -28,7 +28,8 @@ pub struct ScreenArgs {
 pub struct RunArgs {
     /// Markdown checklist to walk: a path, or a built-in or user template name (`runsheet templates`).
     pub template: String,
-    /// A `{{ NAME }}` value: `--var VERSION=1.4.2` (repeatable); missing ones are asked for.
+    /// A variable's value: `--var VERSION=1.4.2`, `--var "Deployment Lead=Dana"` (repeatable);
+    /// missing ones are asked for.
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = super::start::parse_var)]
     pub vars: Vec<(String, String)>,
     /// A name for the run (default: the template's title).
@@ -40,6 +41,10 @@ pub struct RunArgs {
     /// The window's start for a new run (as for `runsheet start --window`).
     #[arg(long, value_name = "START")]
     pub window: Option<String>,
+    /// Numbered steps (`1. Drain the node`) are items even where the template has checkboxes
+    /// (also front matter `steps: true`). A new run keeps reading its template this way.
+    #[arg(long)]
+    pub steps: bool,
     /// Screen options.
     #[command(flatten)]
     pub screen: ScreenArgs,
@@ -147,6 +152,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .as_deref()
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
+            steps: a.steps,
             exec: Some(crate::exec::settings::at_start(false)),
         };
         // The run dir is written durably by the screen's writer thread while the first frame is

@@ -12,12 +12,18 @@ pub struct StartArgs {
     /// Markdown checklist to walk: a path, or the name of a built-in or user template
     /// (`runsheet templates` lists them).
     pub template: String,
-    /// A `{{ NAME }}` value: `--var VERSION=1.4.2` (repeatable).
+    /// A variable's value: `--var VERSION=1.4.2` for `{{ VERSION }}`, `--var "Deployment Lead=Dana"`
+    /// for a `[Name]` placeholder after that label (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
     /// A name for this run (default: the template's title).
     #[arg(long, value_name = "TEXT")]
     pub name: Option<String>,
+    /// Numbered steps (`1. Drain the node`) are items even where the template has checkboxes
+    /// (without it they are items only in a template with no checkbox; also front matter
+    /// `steps: true`). The run keeps reading its template this way.
+    #[arg(long)]
+    pub steps: bool,
     /// Display name recorded as the run's starter.
     #[arg(long = "as", value_name = "NAME")]
     pub as_name: Option<String>,
@@ -124,6 +130,7 @@ fn start(a: StartArgs) -> CmdResult {
             .name
             .map(|n| crate::text::sanitize::clean_line(n.trim()))
             .filter(|n| !n.is_empty()),
+        steps: a.steps,
         exec: Some(crate::exec::settings::at_start(a.no_exec)),
     };
     let source = crate::catalog::resolve(&a.template);
@@ -139,7 +146,7 @@ fn start(a: StartArgs) -> CmdResult {
     }
     let missing: Vec<&str> = open
         .template
-        .mustache_variables()
+        .settable_variables()
         .filter(|v| open.run.var(v).is_none())
         .filter(|v| !open.template.secret_variables().contains(v))
         .collect();

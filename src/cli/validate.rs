@@ -6,8 +6,12 @@ use std::io::Write;
 use std::path::Path;
 
 /// Loads `file` and prints a summary (or the JSON tree); warnings as `FILE:LINE: message`.
-pub fn run(file: &Path, json: bool) -> color_eyre::Result<i32> {
-    let t = template::load_path(file)?;
+pub fn run(file: &Path, json: bool, steps: bool) -> color_eyre::Result<i32> {
+    let opts = template::LoadOptions {
+        steps,
+        ..template::LoadOptions::default()
+    };
+    let t = template::load_path_with(file, opts)?;
     let mut out = std::io::stdout().lock();
     if json {
         // Buffered: pretty JSON is one line per value, and stdout flushes at every newline.

@@ -71,6 +71,8 @@ fn setup(exec: Option<ExecSetting>) -> (Template, Run) {
         template_path: "/t.md".into(),
         template_sha256: "00".into(),
         vars,
+        steps: false,
+        rules: crate::template::LOADER_RULES,
         exec,
     };
     let (ev, _) = Event::seal(

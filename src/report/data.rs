@@ -194,8 +194,26 @@ pub struct ItemJson {
     pub orphaned: bool,
     /// The state was set after an unresolved NO-GO or during a HOLD: what it came after.
     pub after_no_go: Option<String>,
+    /// A table row's other columns, with the blank cells filled in during the run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldJson>,
     /// Done, and the last command run for it exited 0 (a closed-loop item, not ticked by hand).
     pub verified_by_command: bool,
+}
+
+/// A column of a table-row item.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldJson {
+    /// Column header.
+    pub name: String,
+    /// Its value (filled in during the run, or as the template has it).
+    pub value: String,
+    /// A blank cell the operator fills in (`runsheet field`).
+    pub fillable: bool,
+    /// Who filled it in.
+    pub by: Option<String>,
+    /// When (RFC 3339).
+    pub at: Option<String>,
 }
 
 /// A section's progress.
@@ -288,6 +306,17 @@ pub fn item_json(view: &RunView<'_>, row: &Row<'_>, blockers: &Blockers) -> Item
         prechecked: row.prechecked,
         orphaned: row.index.is_none(),
         after_no_go: e.and_then(|e| e.after_no_go).map(|s| blockers.describe(s)),
+        fields: view
+            .fields(row)
+            .into_iter()
+            .map(|f| FieldJson {
+                name: f.name.to_owned(),
+                value: f.value.into_owned(),
+                fillable: f.fillable,
+                by: f.filled.map(|e| e.by.name.clone()),
+                at: f.filled.map(|e| time(&e.at)),
+            })
+            .collect(),
         verified_by_command: row.record.is_some_and(|r| r.verified_by_command()),
     }
 }

@@ -28,6 +28,8 @@ pub enum Inline {
     Em(String),
     /// Struck through.
     Strike(String),
+    /// A hard line break of the template's text.
+    Break,
     /// A link from the template: shown as its text and URL, a link only where safe (http, https,
     /// mailto) and only in Markdown.
     Link {
@@ -75,6 +77,9 @@ pub struct Table {
     pub head: Vec<String>,
     /// Rows.
     pub rows: Vec<Row>,
+    /// How each column is aligned, for a table from the template (shown lined up, as its
+    /// delimiter row says); empty for the record's own tables.
+    pub align: Vec<crate::model::Align>,
 }
 
 /// Part of a section's or item's body.

@@ -60,6 +60,7 @@ fn inline(spans: &[Inline]) -> String {
     spans
         .iter()
         .map(|s| match s {
+            Inline::Break => "<br>".to_owned(),
             Inline::Text(t) => escape(t),
             Inline::Code(t) => format!("<code>{}</code>", escape(t)),
             Inline::Strong(t) => format!("<strong>{}</strong>", escape(t)),
@@ -102,8 +103,18 @@ fn table(o: &mut String, t: &Table) {
             }
             None => o.push_str("<tr>"),
         }
-        for c in &r.cells {
-            let _ = write!(o, "<td>{}</td>", cell(c));
+        for (n, c) in r.cells.iter().enumerate() {
+            match t.align.get(n) {
+                Some(crate::model::Align::Right) => {
+                    let _ = write!(o, "<td class=\"right\">{}</td>", cell(c));
+                }
+                Some(crate::model::Align::Center) => {
+                    let _ = write!(o, "<td class=\"center\">{}</td>", cell(c));
+                }
+                _ => {
+                    let _ = write!(o, "<td>{}</td>", cell(c));
+                }
+            }
         }
         let _ = writeln!(o, "</tr>");
     }

@@ -2,11 +2,11 @@
 //! built once from the reconciled view and the journal, in time linear in the run's size.
 
 use super::data::{
-    ActorJson, Blockers, HoldJson, ItemJson, ProgressJson, RunJson, UndoneJson, WindowJson,
-    hold_json, holds_json, item_json, progress_json, run_json, window_json,
+    ActorJson, Blockers, FieldJson, HoldJson, ItemJson, ProgressJson, RunJson, UndoneJson,
+    WindowJson, hold_json, holds_json, item_json, progress_json, run_json, window_json,
 };
 use super::{Context, time};
-use crate::model::{Block, Origin, Span};
+use crate::model::{Align, Block, Origin, Span, SpanRef};
 use crate::run::event::Event;
 use crate::run::schedule::Schedule;
 use crate::run::state::StateEntry;
@@ -54,18 +54,11 @@ pub enum BlockJson {
     Table {
         /// Header cells.
         header: Vec<String>,
-        /// Rows.
+        /// Rows (every cell kept: a row may be longer than the header).
         rows: Vec<Vec<String>>,
+        /// Each column's alignment, from the delimiter row (`none`, `left`, `center`, `right`).
+        align: Vec<Align>,
     },
-}
-
-/// A column of a table-row item (`Owner: IT`).
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldJson {
-    /// Column header.
-    pub name: String,
-    /// Cell text.
-    pub value: String,
 }
 
 /// One state change of an item.
@@ -101,7 +94,8 @@ pub struct ReportItem {
     pub origin: &'static str,
     /// Nesting depth among items.
     pub depth: usize,
-    /// Other columns of a table-row item, in column order.
+    /// Other columns of a table-row item, in column order, with the blank cells filled in during
+    /// the run (who and when).
     pub fields: Vec<FieldJson>,
     /// Code blocks listed under it.
     pub code: Vec<CodeJson>,
@@ -252,7 +246,12 @@ fn blocks(view: &RunView<'_>, body: &[Block], skip_lines: &HashSet<usize>) -> Ve
     let spans = |s: &[Span]| -> Vec<Span> {
         s.iter()
             .map(|x| Span {
-                text: view.subst(&x.text).into_owned(),
+                text: view
+                    .subst_span(SpanRef {
+                        text: &x.text,
+                        style: &x.style,
+                    })
+                    .into_owned(),
                 style: x.style.clone(),
             })
             .collect()
@@ -271,12 +270,21 @@ fn blocks(view: &RunView<'_>, body: &[Block], skip_lines: &HashSet<usize>) -> Ve
                 lang: c.lang.clone(),
                 text: view.subst(&c.text).into_owned(),
             }),
-            Block::Table { header, rows, .. } => Some(BlockJson::Table {
-                header: header.iter().map(|h| view.subst(h).into_owned()).collect(),
+            Block::Table {
+                header,
+                rows,
+                align,
+                ..
+            } => Some(BlockJson::Table {
+                header: header
+                    .iter()
+                    .map(|h| view.subst_cell(h).into_owned())
+                    .collect(),
                 rows: rows
                     .iter()
-                    .map(|r| r.iter().map(|c| view.subst(c).into_owned()).collect())
+                    .map(|r| r.iter().map(|c| view.subst_cell(c).into_owned()).collect())
                     .collect(),
+                align: align.clone(),
             }),
         })
         .collect()
@@ -346,23 +354,21 @@ pub fn build(view: &RunView<'_>, events: &[Event], ctx: &Context) -> ReportJson 
             .section_rows(s.index)
             .map(|r| {
                 let it = r.index.and_then(|i| t.items.get(i));
+                let mut item = item_json(view, r, &blockers);
+                // Listed once, here, for every item (the flattened item leaves its copy out).
+                let mut fields = std::mem::take(&mut item.fields);
+                for f in &mut fields {
+                    f.name = view.subst(&f.name).into_owned();
+                }
                 ReportItem {
-                    item: item_json(view, r, &blockers),
+                    item,
                     origin: match it.map(|i| i.origin) {
                         Some(Origin::Table) => "table",
                         Some(Origin::Line) => "line",
                         _ => "list",
                     },
                     depth: it.map_or(0, |i| i.depth),
-                    fields: it.map_or_else(Vec::new, |i| {
-                        i.fields
-                            .iter()
-                            .map(|f| FieldJson {
-                                name: view.subst(&f.name).into_owned(),
-                                value: view.subst(&f.value).into_owned(),
-                            })
-                            .collect()
-                    }),
+                    fields,
                     code: it.map_or_else(Vec::new, |i| {
                         i.code_blocks()
                             .map(|c| CodeJson {
@@ -463,7 +469,7 @@ pub fn build(view: &RunView<'_>, events: &[Event], ctx: &Context) -> ReportJson 
             .iter()
             .map(|m| MetaJson {
                 name: m.name.clone(),
-                value: view.subst(&m.value).into_owned(),
+                value: view.subst_meta(m).into_owned(),
                 line: m.line,
             })
             .collect(),

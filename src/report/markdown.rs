@@ -95,9 +95,16 @@ fn safe_url(url: &str) -> bool {
 }
 
 fn inline(spans: &[Inline]) -> String {
+    inline_broken(spans, "<br>")
+}
+
+/// Inline text with a hard line break written as `brk` (`\\` and a newline with the block's
+/// indentation in a paragraph, `<br>` in a table cell).
+fn inline_broken(spans: &[Inline], brk: &str) -> String {
     spans
         .iter()
         .map(|s| match s {
+            Inline::Break => brk.to_owned(),
             Inline::Text(t) => escape(t),
             Inline::Code(t) => code_span(t),
             Inline::Strong(t) => format!("**{}**", escape(t)),
@@ -128,6 +135,10 @@ fn table(o: &mut String, t: &Table) {
         let _ = writeln!(o, "## {}\n", escape(title));
     }
     let head: Vec<String> = t.head.iter().map(|h| escape(h)).collect();
+    if !t.align.is_empty() {
+        aligned_table(o, &head, t);
+        return;
+    }
     let _ = writeln!(
         o,
         "| {} |\n|{}",
@@ -137,6 +148,65 @@ fn table(o: &mut String, t: &Table) {
     for Row { cells, .. } in &t.rows {
         let cells: Vec<String> = cells.iter().map(cell).collect();
         let _ = writeln!(o, "| {} |", cells.join(" | "));
+    }
+    let _ = writeln!(o);
+}
+
+/// A table from the template, lined up in the Markdown source as well as rendered: every column
+/// padded to its widest cell, aligned as the template's delimiter row says, every cell kept (a
+/// row longer than the header gets blank header cells).
+fn aligned_table(o: &mut String, head: &[String], t: &Table) {
+    use crate::model::Align;
+    use crate::text::columns::width;
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(cell).collect())
+        .collect();
+    let ncols = rows
+        .iter()
+        .map(Vec::len)
+        .chain([head.len(), 1])
+        .max()
+        .unwrap_or(1);
+    let at = |r: &[String], c: usize| r.get(c).map_or("", String::as_str).to_owned();
+    let widths: Vec<usize> = (0..ncols)
+        .map(|c| {
+            rows.iter()
+                .map(|r| width(&at(r, c)))
+                .chain([width(&at(head, c)), 3])
+                .max()
+                .unwrap_or(3)
+        })
+        .collect();
+    let align = |c: usize| t.align.get(c).copied().unwrap_or_default();
+    let pad = |s: &str, c: usize| {
+        let room = widths[c].saturating_sub(width(s));
+        match align(c) {
+            Align::Right => format!("{}{s}", " ".repeat(room)),
+            Align::Center => format!("{}{s}{}", " ".repeat(room / 2), " ".repeat(room - room / 2)),
+            Align::Left | Align::None => format!("{s}{}", " ".repeat(room)),
+        }
+    };
+    let line = |r: &[String]| -> String {
+        let cells: Vec<String> = (0..ncols).map(|c| pad(&at(r, c), c)).collect();
+        format!("| {} |", cells.join(" | "))
+    };
+    let _ = writeln!(o, "{}", line(head));
+    let rule: Vec<String> = (0..ncols)
+        .map(|c| {
+            let w = widths[c];
+            match align(c) {
+                Align::Left => format!(":{}", "-".repeat(w + 1)),
+                Align::Right => format!("{}:", "-".repeat(w + 1)),
+                Align::Center => format!(":{}:", "-".repeat(w)),
+                Align::None => "-".repeat(w + 2),
+            }
+        })
+        .collect();
+    let _ = writeln!(o, "|{}|", rule.join("|"));
+    for r in &rows {
+        let _ = writeln!(o, "{}", line(r));
     }
     let _ = writeln!(o);
 }
@@ -156,10 +226,13 @@ fn fence_for(text: &str) -> String {
 fn body(o: &mut String, b: &Body, indent: &str) {
     match b {
         Body::Para(spans) => {
-            let _ = writeln!(o, "{indent}{}\n", inline(spans).replace('\n', " "));
+            let brk = format!("\\\n{indent}");
+            let _ = writeln!(o, "{indent}{}\n", inline_broken(spans, &brk));
         }
         Body::Bullet(depth, spans) => {
-            let _ = writeln!(o, "{indent}{}- {}", "  ".repeat(*depth), inline(spans));
+            let lead = "  ".repeat(*depth);
+            let brk = format!("\\\n{indent}{lead}  ");
+            let _ = writeln!(o, "{indent}{lead}- {}", inline_broken(spans, &brk));
         }
         Body::Code(lang, text) => {
             let fence = fence_for(text);

@@ -89,6 +89,15 @@ pub enum Change {
         /// Variable values given at start.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         vars: BTreeMap<String, String>,
+        /// `--steps`: numbered steps are items even where the template has checkboxes.
+        #[serde(default, skip_serializing_if = "is_false")]
+        steps: bool,
+        /// The loader rules the run reads its template with (`template::LOADER_RULES` when it
+        /// started; runs from before rules were recorded read with rules 1), so its items keep
+        /// their ids across upgrades. Rules 1 is written as no `rules` at all, so the start events
+        /// of runs from before rules were recorded keep their canonical form and their hash.
+        #[serde(default = "rules_v1", skip_serializing_if = "is_rules_v1")]
+        rules: u32,
         /// Whether running items' commands was enabled, and the directory they run in (absent in
         /// runs made before runsheet could run commands).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +175,15 @@ pub enum Change {
         item: ItemId,
         /// Note text.
         text: String,
+    },
+    /// A blank cell of a status-table row filled in (`Last Success`, `Notes`).
+    Field {
+        /// Item id.
+        item: ItemId,
+        /// Column header, as the template writes it.
+        column: String,
+        /// What was written in it.
+        value: String,
     },
     /// A variable set.
     Set {
@@ -312,6 +330,15 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// The loader rules of a run whose start event does not say (it began before they were recorded).
+pub fn rules_v1() -> u32 {
+    1
+}
+
+fn is_rules_v1(rules: &u32) -> bool {
+    *rules == rules_v1()
+}
+
 /// Running commands from the checklist, as set when a run was created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecSetting {
@@ -380,6 +407,7 @@ impl Change {
             Change::Sign { .. } => "sign",
             Change::Gate { .. } => "gate",
             Change::Note { .. } => "note",
+            Change::Field { .. } => "field",
             Change::Set { .. } => "set",
             Change::Undo { .. } => "undo",
             Change::Rebase { .. } => "rebase",
@@ -405,7 +433,8 @@ impl Change {
             | Change::Fail { item, .. }
             | Change::Sign { item, .. }
             | Change::Gate { item, .. }
-            | Change::Note { item, .. } => Some(item),
+            | Change::Note { item, .. }
+            | Change::Field { item, .. } => Some(item),
             Change::CommandStarted { item, .. } | Change::CommandFinished { item, .. } => {
                 item.as_ref()
             }

@@ -83,6 +83,15 @@ pub enum Intent {
         /// Text.
         text: String,
     },
+    /// Fill in a blank cell of a status-table row.
+    Field {
+        /// Item.
+        item: ItemId,
+        /// Column header (any case).
+        column: String,
+        /// What to write.
+        value: String,
+    },
     /// Set a variable.
     Set {
         /// Name.
@@ -346,12 +355,39 @@ fn check_one(
                 text: non_empty(text, "the note", true)?,
             }
         }
+        Intent::Field {
+            item,
+            column,
+            value,
+        } => {
+            let (i, _, text, _) = find(item)?;
+            let tpl = &template.items[i];
+            let Some(name) = tpl.fillable_field(column) else {
+                return Err(IntentError::NoField {
+                    text,
+                    column: clean_line(column.trim()),
+                    fillable: tpl.fillable.clone(),
+                });
+            };
+            Change::Field {
+                item: item.clone(),
+                column: name.to_owned(),
+                value: non_empty(value, "the value", false)?,
+            }
+        }
         Intent::Set { var, value } => {
-            let var = clean_line(var.trim());
+            let mut var = clean_line(var.trim());
+            let declared: Vec<&str> = template.settable_variables().collect();
+            if !declared.contains(&var.as_str()) {
+                // `deployment lead` for the placeholder labelled `Deployment Lead`.
+                let mut same = declared.iter().filter(|d| d.eq_ignore_ascii_case(&var));
+                if let (Some(one), None) = (same.next(), same.next()) {
+                    var = (*one).to_owned();
+                }
+            }
             if template.secret_variables().contains(&var.as_str()) {
                 return Err(IntentError::Secret(var));
             }
-            let declared: Vec<&str> = template.mustache_variables().collect();
             if !declared.contains(&var.as_str()) && !run.vars.contains_key(&var) {
                 return Err(IntentError::UnknownVar {
                     name: var,

@@ -154,6 +154,25 @@ pub struct NoteEntry {
     pub undone_by: Option<Undone>,
 }
 
+/// A value written in a blank cell of a status-table row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldEntry {
+    /// Event `seq`.
+    pub seq: u64,
+    /// Column header.
+    pub column: String,
+    /// Value (sanitised).
+    pub value: String,
+    /// Who.
+    pub by: Actor,
+    /// When.
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// Reverted by a later `undo`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub undone: bool,
+}
+
 /// Everything that happened to one item.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemRecord {
@@ -163,6 +182,10 @@ pub struct ItemRecord {
     /// Notes, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<NoteEntry>,
+    /// Values written in the row's blank cells, oldest first (the last one not undone per column
+    /// counts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldEntry>,
     /// Commands run for the item, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub commands: Vec<CommandRecord>,
@@ -253,6 +276,14 @@ impl ItemRecord {
         self.notes.iter().filter(|n| !n.undone)
     }
 
+    /// The value a column of the row was filled with last (undone values left out).
+    pub fn field(&self, column: &str) -> Option<&FieldEntry> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|f| !f.undone && f.column.eq_ignore_ascii_case(column))
+    }
+
     /// The last command run for the item.
     pub fn last_command(&self) -> Option<&CommandRecord> {
         self.commands.last()
@@ -272,6 +303,7 @@ impl ItemRecord {
             .iter()
             .map(|e| e.at)
             .chain(self.notes.iter().map(|n| n.at))
+            .chain(self.fields.iter().map(|f| f.at))
             .chain(
                 self.commands
                     .iter()

@@ -38,6 +38,8 @@ impl Fixture {
             template_path: "/t.md".into(),
             template_sha256: "00".into(),
             vars: Default::default(),
+            steps: false,
+            rules: crate::template::LOADER_RULES,
             exec: None,
         };
         let (ev, _) = Event::seal(1, at, who("A"), start, GENESIS).unwrap();

@@ -95,6 +95,15 @@ pub fn describe(run: &Run, template: &Template, seq: u64) -> Option<UndoPreview>
                 confirm: false,
             });
         }
+        if let Some(f) = rec.fields.iter().find(|f| f.seq == seq && !f.undone) {
+            return Some(UndoPreview {
+                seq,
+                what: format!("{} = {} on “{}”", f.column, f.value, text_of(id)),
+                by: f.by.clone(),
+                at: f.at,
+                confirm: false,
+            });
+        }
     }
     for (name, values) in &run.vars {
         if let Some(v) = values

@@ -5,7 +5,7 @@
 use super::Run;
 use super::event::OrphanInfo;
 use super::outcome::Counts;
-use super::state::{ItemRecord, ItemState, StateEntry};
+use super::state::{FieldEntry, ItemRecord, ItemState, StateEntry};
 use super::vars::substitute;
 use crate::model::{ItemId, ItemKind, Template};
 use chrono::{DateTime, FixedOffset};
@@ -35,6 +35,21 @@ pub struct Row<'a> {
     pub record: Option<&'a ItemRecord>,
     /// Done because the template had it checked (`[x]`), with no change since.
     pub prechecked: bool,
+}
+
+/// A field of a table-row item as the run has it: the template's cell, or what an operator
+/// filled in (for a blank cell).
+#[derive(Debug, Clone)]
+pub struct FieldValue<'a> {
+    /// Column header.
+    pub name: &'a str,
+    /// The value: the filled-in one when there is one, else the template's (empty for a blank
+    /// cell not filled yet).
+    pub value: Cow<'a, str>,
+    /// A blank cell the operator fills in.
+    pub fillable: bool,
+    /// Who filled it in, and when.
+    pub filled: Option<&'a FieldEntry>,
 }
 
 /// A section's progress and first/last change.
@@ -214,8 +229,49 @@ impl<'a> RunView<'a> {
         super::outcome::outcome(self.run, &self.progress)
     }
 
+    /// The fields of a template row in column order, with the values filled in during the run.
+    pub fn fields(&self, row: &Row<'a>) -> Vec<FieldValue<'a>> {
+        let Some(item) = row.index.and_then(|i| self.template.items.get(i)) else {
+            return Vec::new();
+        };
+        item.fields
+            .iter()
+            .map(|f| {
+                let fillable = item.fillable.iter().any(|c| c == &f.name);
+                let filled = row
+                    .record
+                    .filter(|_| fillable)
+                    .and_then(|r| r.field(&f.name));
+                FieldValue {
+                    name: &f.name,
+                    value: match filled {
+                        Some(e) => Cow::Borrowed(e.value.as_str()),
+                        None => substitute(&f.value, &self.vars),
+                    },
+                    fillable,
+                    filled,
+                }
+            })
+            .collect()
+    }
+
     /// Substitutes the run's variables in any template text (code blocks, titles).
     pub fn subst<'t>(&self, text: &'t str) -> Cow<'t, str> {
         substitute(text, &self.vars)
+    }
+
+    /// A span's text in this run: a placeholder's value once set, `{{ NAME }}` substituted.
+    pub fn subst_span<'t>(&self, span: crate::model::SpanRef<'t>) -> Cow<'t, str> {
+        super::vars::span_text(span.text, span.style, &self.vars)
+    }
+
+    /// A metadata entry's value in this run (its placeholders and `{{ NAME }}` substituted).
+    pub fn subst_meta<'t>(&self, field: &'t crate::model::MetaField) -> Cow<'t, str> {
+        super::vars::meta_text(self.template, field, &self.vars)
+    }
+
+    /// A table cell's text in this run.
+    pub fn subst_cell<'t>(&self, cell: &'t crate::model::Cell) -> Cow<'t, str> {
+        super::vars::cell_text(cell, &self.vars)
     }
 }

@@ -226,6 +226,15 @@ pub fn copy_name(run: &Run, sha: &str) -> String {
     }
 }
 
+/// How a run reads its template: with the rules and options it started with, so the ids its
+/// journal refers to stay the ids of its items.
+pub fn load_options(run: &Run) -> crate::template::LoadOptions {
+    crate::template::LoadOptions {
+        steps: run.steps,
+        rules: run.rules,
+    }
+}
+
 /// Opens a run directory: its parent (`runs/`) is opened and checked, then the run dir itself
 /// without following a link.
 pub fn open_run_dir(path: &Path) -> Result<Dir, StoreError> {

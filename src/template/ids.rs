@@ -1,8 +1,11 @@
 //! Stable item ids: a readable slug of the text plus a 32-bit hash of section path, normalised text
 //! and occurrence index. Editing one item's wording changes only that item's id.
 
+mod hash;
+
 use crate::model::{ItemId, Template};
-use std::collections::{HashMap, HashSet};
+use hash::{Passthrough, StableHash, hash_normalized, hash_plain_ascii};
+use std::collections::HashMap;
 
 /// Lower-case, whitespace collapsed, trailing punctuation dropped.
 pub fn normalize(text: &str) -> String {
@@ -42,49 +45,117 @@ fn normalize_into(text: &str, out: &mut String) {
 
 /// ASCII slug of at most ~40 characters, cut at a word boundary.
 pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    push_slug(text, &mut out);
-    out
+    let mut buf = [0u8; 64];
+    let n = slug_bytes(text, &mut buf);
+    String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
-fn push_slug(text: &str, out: &mut String) {
-    let start = out.len();
+/// The slug of `text` into `buf` (ASCII; `item` when the text has no ASCII letter or digit): its
+/// length. Bytes, not chars: every byte of a multi-byte character is non-alphanumeric ASCII-wise,
+/// so it acts as a separator exactly like the character would.
+fn slug_bytes(text: &str, buf: &mut [u8; 64]) -> usize {
+    let mut n = 0usize;
     let mut dash = false;
-    // Bytes, not chars: every byte of a multi-byte character is non-alphanumeric ASCII-wise, so it
-    // acts as a separator exactly like the character would.
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() {
-            if dash && out.len() > start {
-                out.push('-');
+    for &c in text.as_bytes() {
+        let t = LOWER[usize::from(c)];
+        if t & 0x80 != 0 {
+            // `n` stays below 42; the mask only lets the compiler see the index is in bounds.
+            if dash && n > 0 {
+                buf[n & 63] = b'-';
+                n += 1;
             }
             dash = false;
-            out.push(char::from(b.to_ascii_lowercase()));
-            if out.len() - start >= 40 {
+            buf[n & 63] = t & 0x7F;
+            n += 1;
+            if n >= 40 {
                 break;
             }
         } else {
             dash = true;
         }
     }
-    if out.len() == start {
-        out.push_str("item");
+    if n == 0 {
+        buf[..4].copy_from_slice(b"item");
+        n = 4;
+    }
+    n
+}
+
+/// An id being built: ASCII bytes on the stack, made a `String` once.
+struct IdBuf {
+    buf: [u8; 96],
+    len: usize,
+}
+
+impl IdBuf {
+    fn push(&mut self, bytes: &[u8]) {
+        let end = (self.len + bytes.len()).min(self.buf.len());
+        let n = end - self.len;
+        self.buf[self.len..end].copy_from_slice(&bytes[..n]);
+        self.len = end;
+    }
+
+    /// `-` and the hex of `digest`, then `-extra` when `extra > 1`.
+    fn push_suffix(&mut self, digest: &[u8], extra: usize) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 33];
+        hex[0] = b'-';
+        let mut k = 1;
+        for &b in digest.iter().take(16) {
+            hex[k] = DIGITS[usize::from(b >> 4)];
+            hex[k + 1] = DIGITS[usize::from(b & 0xf)];
+            k += 2;
+        }
+        self.push(&hex[..k]);
+        if extra > 1 {
+            self.push(b"-");
+            self.push(extra.to_string().as_bytes());
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("item")
     }
 }
 
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+/// Per ASCII byte: its lower-case form, and whether it is a letter or digit (bit 7 set then).
+/// Bytes of multi-byte characters are none of these (see [`slug_bytes`]).
+static LOWER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        let alnum = b.is_ascii_alphanumeric();
+        t[i] = b.to_ascii_lowercase() | if alnum { 0x80 } else { 0 };
+        i += 1;
     }
-}
+    t
+};
 
-fn push_suffix(id: &mut String, digest: &[u8], extra: usize) {
-    id.push('-');
-    push_hex(id, digest);
-    if extra > 1 {
-        id.push('-');
-        id.push_str(&extra.to_string());
+/// The slug of `text` into `id` and its normalised text into `h`: the same results as
+/// [`slug_bytes`] and [`hash_normalized`], in one table-driven pass when the text is ASCII (most
+/// are). Item texts come trimmed with single spaces, so the normalised text is usually the
+/// lower-cased text up to its trailing punctuation: that is hashed, and the general path taken
+/// only when a byte says otherwise (a tab, two spaces, a control character).
+fn slug_and_hash(text: &str, id: &mut IdBuf, h: &mut StableHash, pending: &mut Vec<u8>) {
+    let mut slug = [0u8; 64];
+    let n = slug_bytes(text, &mut slug);
+    id.push(&slug[..n]);
+    if !text.is_ascii() {
+        hash_normalized(text, h, pending);
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut end = bytes.len();
+    while end > 0 && matches!(bytes[end - 1], b'.' | b':' | b';' | b',' | b'!') {
+        end -= 1;
+    }
+    match hash_plain_ascii(&bytes[..end], end == bytes.len(), h.a, h.b) {
+        Some((a, b)) => {
+            h.a = a;
+            h.b = b;
+        }
+        None => hash_normalized(text, h, pending),
     }
 }
 
@@ -114,16 +185,25 @@ pub fn assign(template: &mut Template) {
         .collect();
     // Occurrences are counted per section *path* (what the hash sees), not per section: sibling
     // sections with the same title, or the implicit section and a lone H1, share a path.
-    let mut seen: HashMap<[u8; 16], usize, Fnv> =
-        HashMap::with_capacity_and_hasher(template.items.len(), Fnv);
-    // Hashes of the ids handed out; a (harmless) 64-bit clash only makes an id longer.
-    let mut used: HashSet<u64, Fnv> = HashSet::with_capacity_and_hasher(template.items.len(), Fnv);
-    let mut norm = String::new();
-    for item in &mut template.items {
-        normalize_into(&item.text, &mut norm);
+    let n = template.items.len();
+    let mut seen: HashMap<u128, usize, Passthrough> =
+        HashMap::with_capacity_and_hasher(n, Passthrough);
+    // Ids handed out, by the 32 bits of hash they show. Two ids can only be equal when they share
+    // those (every form of id ends with them or with the 64 bits that start with them), so an id
+    // is compared only with the ids of the same bucket; a bucket of more than one is rare.
+    let mut shown: HashMap<u32, usize, Passthrough> =
+        HashMap::with_capacity_and_hasher(n, Passthrough);
+    let mut crowded: HashMap<u32, Vec<usize>, Passthrough> = HashMap::default();
+    let mut pending = Vec::new();
+    for i in 0..n {
+        let item = &template.items[i];
         let mut hasher = path_keys[item.section].clone();
-        hasher.write(norm.as_bytes());
-        let key = hasher.finish128();
+        let mut id = IdBuf {
+            buf: [0u8; 96],
+            len: 0,
+        };
+        slug_and_hash(&item.text, &mut id, &mut hasher, &mut pending);
+        let key = u128::from_be_bytes(hasher.finish128());
         let occurrence = {
             let n = seen.entry(key).or_insert(0);
             *n += 1;
@@ -134,92 +214,24 @@ pub fn assign(template: &mut Template) {
             hasher.write(occurrence.to_string().as_bytes());
         }
         let digest = hasher.finish128();
-        let mut id = String::with_capacity(56);
-        push_slug(&item.text, &mut id);
-        let base_len = id.len();
-        push_suffix(&mut id, &digest[..4], 0);
-        let mut extra = 0;
-        while !used.insert(fnv(id.as_bytes())) {
-            extra += 1;
-            id.truncate(base_len);
-            push_suffix(&mut id, &digest[..8], extra);
+        let base_len = id.len;
+        id.push_suffix(&digest[..4], 0);
+        let prefix = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]);
+        let first = *shown.entry(prefix).or_insert(i);
+        if first != i {
+            let bucket = crowded.entry(prefix).or_insert_with(|| vec![first]);
+            let mut extra = 0;
+            while bucket
+                .iter()
+                .any(|&j| template.items[j].id.0 == id.as_str())
+            {
+                extra += 1;
+                id.len = base_len;
+                id.push_suffix(&digest[..8], extra);
+            }
+            bucket.push(i);
         }
-        item.id = ItemId(id);
-    }
-}
-
-fn fnv(bytes: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = Fnv.build_hasher();
-    h.write(bytes);
-    h.finish()
-}
-
-/// The id hash: two independent FNV-1a-64 lanes over the bytes, each finished with the splitmix64
-/// mixer, giving 128 bits. Fixed forever (ids are stored in run journals): changing it re-keys every
-/// run. Not cryptographic — ids need stability and spread, not secrecy.
-#[derive(Clone)]
-struct StableHash {
-    a: u64,
-    b: u64,
-}
-
-impl StableHash {
-    fn new() -> Self {
-        Self {
-            a: 0xcbf2_9ce4_8422_2325,
-            b: 0x84222325_cbf29ce4,
-        }
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.a = (self.a ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-            self.b = (self.b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3 ^ 0x5bd1_e995);
-        }
-    }
-
-    fn finish128(&self) -> [u8; 16] {
-        fn mix(mut z: u64) -> u64 {
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-        let mut out = [0u8; 16];
-        out[..8].copy_from_slice(&mix(self.a).to_be_bytes());
-        out[8..].copy_from_slice(&mix(self.b ^ self.a.rotate_left(17)).to_be_bytes());
-        out
-    }
-}
-
-/// FNV-1a: a fast hasher for the id maps (keys are already hashes or short strings).
-#[derive(Clone, Copy, Default)]
-struct Fnv;
-
-/// FNV-1a state.
-struct FnvState(u64);
-
-impl std::hash::BuildHasher for Fnv {
-    type Hasher = FnvState;
-    fn build_hasher(&self) -> FnvState {
-        FnvState(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for FnvState {
-    fn finish(&self) -> u64 {
-        // FNV's low bits depend only on the inputs' low bits; hashbrown indexes buckets by low
-        // bits, so mix before handing the hash over.
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+        template.items[i].id = ItemId(id.as_str().to_owned());
     }
 }
 
@@ -240,5 +252,36 @@ mod tests {
     #[test]
     fn normalize_ignores_case_spacing_and_trailing_punctuation() {
         assert_eq!(normalize("  Run   THE backup. "), "run the backup");
+    }
+
+    #[test]
+    fn one_pass_slug_and_hash_match_the_two_passes() {
+        for s in [
+            "Create deployment tag: `v1.0.0`",
+            "  Run   THE backup. ",
+            "a .",
+            "...",
+            "x",
+            "!!!",
+            &"word ".repeat(50),
+            "Step 12.3: restart `svc-4` on **{{ HOST }}**",
+            "an exactly sixteen",
+            "eight by  eight b",
+            "ends with a space ",
+            "trailing\tTab words here",
+            "Mixed CASE letters @[Z]",
+            "检查日志",
+        ] {
+            let mut id1 = IdBuf {
+                buf: [0u8; 96],
+                len: 0,
+            };
+            let mut h1 = StableHash::new();
+            slug_and_hash(s, &mut id1, &mut h1, &mut Vec::new());
+            let mut h2 = StableHash::new();
+            h2.write(normalize(s).as_bytes());
+            assert_eq!(id1.as_str(), slug(s), "{s:?}");
+            assert_eq!(h1.finish128(), h2.finish128(), "{s:?}");
+        }
     }
 }

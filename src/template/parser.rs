@@ -1,22 +1,21 @@
 //! The walk over pulldown-cmark events that builds sections, items and bodies.
 //!
 //! One pass, iterative: list items, block quotes and tables are tracked on explicit stacks, so any
-//! nesting depth is safe. Inline content is collected into spans and handed over when the enclosing
-//! block ends; what a piece of text becomes (item text, sign-off, gate, body paragraph, variable)
-//! is decided there, from the spans and the raw source line.
+//! nesting depth is safe. Inline content is collected into one reused buffer ([`Inline`]) and handed
+//! over when the enclosing block ends; what a piece of text becomes (item text, sign-off, gate, body
+//! paragraph, variable) is decided there ([`items`]), from the text and the raw source line.
 
-use super::inline::{Inline, InlineBuilder};
+use super::inline::{Inline, Style};
 use super::lines::LineIndex;
 use super::recognize;
-use super::{frontmatter, strip_variant_marker, variant_marker_at};
-use crate::model::{
-    Block, CodeBlock, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, MetaField, Origin, Section,
-    Span, Variable, VariableKind, Warning,
-};
+use super::{frontmatter, variant_marker_at};
+use crate::model::{Block, CodeBlock, Item, MetaField, Origin, Section, Variable, Warning};
 use crate::text::sanitize::clean_multiline;
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
+mod items;
+mod paragraphs;
 mod table;
 
 /// Parser options for `src`: [`options`], without front matter unless the file opens with a fence
@@ -30,6 +29,8 @@ pub fn options_for(src: &str) -> Options {
             - Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
     }
 }
+
+use items::NewItem;
 
 /// Parser options: GFM task lists, tables, strikethrough, YAML and TOML front matter.
 pub fn options() -> Options {
@@ -61,6 +62,30 @@ pub struct Output {
     pub implicit: Option<usize>,
     /// Read-only tables of two or more rows and columns (candidates when a file has no other items).
     pub item_like_tables: usize,
+    /// Items with a checkbox: task list items, `[-]`-style markers, pasted checkbox glyphs.
+    pub checkboxes: usize,
+    /// Numbered list items without a checkbox (candidates for `--steps`), and the first one's line.
+    pub steps: (usize, usize),
+    /// Plain bullets that could be items (candidates when a file has no tasks and no steps), and the
+    /// first one's line.
+    pub bullets: (usize, usize),
+    /// Rows of status tables loaded as items.
+    pub table_rows: usize,
+}
+
+/// What becomes an item besides checkboxes, status-table rows, sign-offs and gates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    /// Numbered list items (`1. Drain the node`) are items.
+    pub steps: bool,
+    /// Plain bullets are items too.
+    pub bullets: bool,
+    /// Rows of every table of two or more rows and columns are open items (for checklists written
+    /// as plain tables).
+    pub tables_as_items: bool,
+    /// The rules of loader version 1 (see [`crate::template::LoadOptions::rules`]): no pasted
+    /// checkbox glyphs, a status-table row's text from its first text column only.
+    pub legacy: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +97,8 @@ enum Target {
 #[derive(Debug)]
 struct ListFrame {
     start: usize,
+    line: usize,
+    ordered: bool,
     marker: Option<char>,
     variant: bool,
     same_line_nested: bool,
@@ -89,12 +116,22 @@ struct CodeBuf {
     range: Range<usize>,
 }
 
+/// A finished table cell: its text and style runs.
+#[derive(Debug, Default, Clone)]
+struct CellBuf {
+    text: String,
+    styles: Vec<crate::model::StyleRun>,
+}
+
 #[derive(Debug, Default)]
 struct TableBuf {
     line: usize,
-    header: Vec<Inline>,
-    rows: Vec<(usize, Vec<Inline>)>,
-    row: Vec<Inline>,
+    align: Vec<crate::model::Align>,
+    header: Vec<CellBuf>,
+    rows: Vec<(usize, Vec<CellBuf>)>,
+    row: Vec<CellBuf>,
+    /// Where the last cell of the row being read ended (extra cells follow it in the source).
+    cell_end: usize,
 }
 
 struct Walker<'a> {
@@ -105,20 +142,24 @@ struct Walker<'a> {
     heading_stack: Vec<(u8, usize)>,
     heading: Option<(u8, usize)>,
     frames: Vec<ListFrame>,
-    inline: Option<InlineBuilder>,
+    /// Whether each open list is numbered.
+    lists: Vec<bool>,
+    inline: Inline,
     quote_depth: usize,
     code: Option<CodeBuf>,
     table: Option<TableBuf>,
     meta: Option<(bool, String)>,
     following: Option<usize>,
     depth_warned: bool,
-    tables_as_items: bool,
+    opts: WalkOptions,
+    /// Whether inline text may need sanitising (the pre-scan found something to clean).
+    clean: bool,
 }
 
-/// Walks `src` (repaired, `\n` line endings). With `tables_as_items`, rows of every table of two or
-/// more rows and columns become open items (used for checklists written as plain tables, without any
-/// checkbox or status column anywhere in the file).
-pub fn walk(src: &str, lines: &LineIndex, tables_as_items: bool) -> Output {
+/// Walks `src` (repaired, `\n` line endings). `clean` says whether inline text may hold
+/// characters to sanitise (control, bidi, zero-width characters, tabs, or `&` entities that could
+/// decode to one); when the pre-scan found none, the per-piece check is skipped.
+pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Output {
     let mut w = Walker {
         src,
         lines,
@@ -127,15 +168,20 @@ pub fn walk(src: &str, lines: &LineIndex, tables_as_items: bool) -> Output {
         heading_stack: Vec::new(),
         heading: None,
         frames: Vec::new(),
-        inline: None,
+        lists: Vec::new(),
+        inline: Inline::default(),
         quote_depth: 0,
         code: None,
         table: None,
         meta: None,
         following: None,
         depth_warned: false,
-        tables_as_items,
+        opts,
+        clean,
     };
+    // At most one item per line, mostly fewer: reserving is cheaper than growing (and copying)
+    // the vector of large items several times; the pages never written are never touched.
+    w.out.items.reserve(lines.len());
     for (event, range) in Parser::new_ext(src, options_for(src)).into_offset_iter() {
         w.event(event, range);
     }
@@ -166,9 +212,8 @@ impl<'a> Walker<'a> {
                 }
             }
             Event::Code(t) => self.inline_mut(range.start).code(&t, range.end),
-            Event::SoftBreak | Event::HardBreak => {
-                self.inline_mut(range.start).text(" ", range.end)
-            }
+            Event::SoftBreak => self.inline_mut(range.start).soft_break(range.end),
+            Event::HardBreak => self.inline_mut(range.start).hard_break(range.end),
             Event::TaskListMarker(checked) => {
                 let raw = self.src.get(range.clone()).unwrap_or("");
                 let marker = if !checked {
@@ -188,26 +233,34 @@ impl<'a> Walker<'a> {
             }
             Event::InlineHtml(_) | Event::Html(_) => {}
             Event::FootnoteReference(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {
-                let raw = self.src.get(range.clone()).unwrap_or("").to_owned();
+                let raw =
+                    crate::text::sanitize::clean_line(self.src.get(range.clone()).unwrap_or(""));
                 self.inline_mut(range.start).text(&raw, range.end);
             }
         }
     }
 
-    fn inline_mut(&mut self, start: usize) -> &mut InlineBuilder {
-        self.inline.get_or_insert_with(|| InlineBuilder::new(start))
+    fn inline_mut(&mut self, start: usize) -> &mut Inline {
+        if !self.inline.is_active() {
+            self.inline.begin(start, self.clean);
+        }
+        &mut self.inline
+    }
+
+    fn begin_inline(&mut self, start: usize) {
+        self.inline.begin(start, self.clean);
     }
 
     fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
         match tag {
             Tag::Paragraph => {
                 self.flush();
-                self.inline = Some(InlineBuilder::new(range.start));
+                self.begin_inline(range.start);
             }
             Tag::Heading { level, .. } => {
                 self.flush();
                 self.heading = Some((level as u8, range.start));
-                self.inline = Some(InlineBuilder::new(range.start));
+                self.begin_inline(range.start);
             }
             Tag::BlockQuote(_) => {
                 self.flush();
@@ -234,14 +287,15 @@ impl<'a> Walker<'a> {
                 self.code = Some(CodeBuf {
                     lang,
                     fence,
-                    text: String::new(),
+                    text: String::with_capacity(range.len()),
                     range,
                 });
             }
             Tag::HtmlBlock => self.flush(),
-            Tag::List(_) => {
+            Tag::List(first) => {
                 self.flush();
                 self.first_leaf_empty();
+                self.lists.push(first.is_some());
             }
             Tag::Item => {
                 self.flush();
@@ -256,12 +310,12 @@ impl<'a> Walker<'a> {
                         ),
                     );
                 }
-                let same_line_nested = self
-                    .frames
-                    .last()
-                    .is_some_and(|p| self.lines.line(p.start) == self.lines.line(range.start));
+                let line = self.line(range.start);
+                let same_line_nested = self.frames.last().is_some_and(|p| p.line == line);
                 self.frames.push(ListFrame {
                     start: range.start,
+                    line,
+                    ordered: self.lists.last().copied().unwrap_or(false),
                     marker: variant,
                     variant: variant.is_some(),
                     same_line_nested,
@@ -271,33 +325,28 @@ impl<'a> Walker<'a> {
                     plain_block: None,
                 });
             }
-            Tag::Table(_) => {
+            Tag::Table(align) => {
                 self.flush();
                 self.first_leaf_empty();
                 self.table = Some(TableBuf {
                     line: self.line(range.start),
+                    align: align.iter().map(|a| table::align(*a)).collect(),
                     ..TableBuf::default()
                 });
             }
             Tag::TableHead | Tag::TableRow => {
                 if let Some(t) = &mut self.table {
                     t.row.clear();
+                    t.cell_end = range.start;
                 }
             }
-            Tag::TableCell => self.inline = Some(InlineBuilder::new(range.start)),
-            Tag::Emphasis => self
-                .inline_mut(range.start)
-                .push_style(super::inline::Style::Emphasis),
-            Tag::Strong => self
-                .inline_mut(range.start)
-                .push_style(super::inline::Style::Strong),
-            Tag::Strikethrough => self
-                .inline_mut(range.start)
-                .push_style(super::inline::Style::Strike),
+            Tag::TableCell => self.begin_inline(range.start),
+            Tag::Emphasis => self.inline_mut(range.start).push_style(Style::Emphasis),
+            Tag::Strong => self.inline_mut(range.start).push_style(Style::Strong),
+            Tag::Strikethrough => self.inline_mut(range.start).push_style(Style::Strike),
             Tag::Link { dest_url, .. } => {
                 let url = crate::text::sanitize::clean_line(&dest_url);
-                self.inline_mut(range.start)
-                    .push_style(super::inline::Style::Link(url));
+                self.inline_mut(range.start).push_style(Style::Link(url));
             }
             Tag::Image { .. } => self.inline_mut(range.start).begin_image(),
             Tag::MetadataBlock(kind) => {
@@ -310,8 +359,8 @@ impl<'a> Walker<'a> {
     fn end(&mut self, tag: TagEnd, range: Range<usize>) {
         match tag {
             TagEnd::Paragraph => {
-                if let Some(b) = &mut self.inline {
-                    b.set_range(range);
+                if self.inline.is_active() {
+                    self.inline.set_range(range);
                 }
                 self.flush();
             }
@@ -321,20 +370,29 @@ impl<'a> Walker<'a> {
                 self.quote_depth = self.quote_depth.saturating_sub(1);
             }
             TagEnd::CodeBlock => self.end_code(),
-            TagEnd::List(_) => self.flush(),
+            TagEnd::List(_) => {
+                self.flush();
+                self.lists.pop();
+            }
             TagEnd::Item => {
                 self.flush();
                 self.first_leaf_empty();
                 self.frames.pop();
             }
             TagEnd::TableCell => {
-                let cell = self
-                    .inline
-                    .take()
-                    .map(InlineBuilder::finish)
-                    .unwrap_or_default();
+                let cell = if self.inline.is_active() {
+                    self.inline.deactivate();
+                    self.inline.finish();
+                    CellBuf {
+                        text: self.inline.plain().to_owned(),
+                        styles: self.inline.styles(),
+                    }
+                } else {
+                    CellBuf::default()
+                };
                 if let Some(t) = &mut self.table {
                     t.row.push(cell);
+                    t.cell_end = range.end;
                 }
             }
             TagEnd::TableHead => {
@@ -344,20 +402,23 @@ impl<'a> Walker<'a> {
             }
             TagEnd::TableRow => {
                 let line = self.line(range.start);
+                let src = self.src;
                 if let Some(t) = &mut self.table {
-                    let row = std::mem::take(&mut t.row);
+                    let mut row = std::mem::take(&mut t.row);
+                    let rest = src.get(t.cell_end.min(range.end)..range.end).unwrap_or("");
+                    table::extra_cells(rest, &mut row);
                     t.rows.push((line, row));
                 }
             }
             TagEnd::Table => self.end_table(),
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
-                if let Some(b) = &mut self.inline {
-                    b.pop_style();
+                if self.inline.is_active() {
+                    self.inline.pop_style();
                 }
             }
             TagEnd::Image => {
-                if let Some(b) = &mut self.inline {
-                    b.end_image();
+                if self.inline.is_active() {
+                    self.inline.end_image();
                 }
             }
             TagEnd::MetadataBlock(_) => {
@@ -392,28 +453,48 @@ impl<'a> Walker<'a> {
         let Some((level, start)) = self.heading.take() else {
             return;
         };
-        let Some(builder) = self.inline.take() else {
+        if !self.inline.is_active() {
             return;
-        };
-        let mut inline = builder.finish();
-        inline.range = range;
+        }
+        self.inline.deactivate();
+        self.inline.finish();
+        self.inline.set_range(range);
+        let inline = std::mem::take(&mut self.inline);
+        self.heading_section(level, start, &inline);
+        self.inline = inline;
+    }
+
+    fn heading_section(&mut self, level: u8, start: usize, inline: &Inline) {
         if !self.frames.is_empty() {
             // A heading inside a list item reads as a paragraph of that item.
             self.leaf(inline);
             return;
         }
-        let title = inline.plain.trim().trim_end_matches('#').trim().to_owned();
+        let title = inline.plain().trim().trim_end_matches('#').trim();
+        let gate = recognize::mentions_go_no_go(title);
+        // The title is a prefix of the heading's text (trailing `#`s cut).
+        let gate_styles = if gate {
+            inline.styles_of(0..title.len())
+        } else {
+            Vec::new()
+        };
+        let title = title.to_owned();
         while self.heading_stack.last().is_some_and(|&(l, _)| l >= level) {
             self.heading_stack.pop();
         }
         let parent = self.heading_stack.last().map(|&(_, i)| i);
         let idx = self.out.sections.len();
         let line = self.line(start);
+        let planned_time = recognize::planned_time(&title);
+        if level == 1 && self.out.h1_title.is_none() {
+            self.out.h1_title = Some(title.clone());
+        }
+        let gate_title = gate.then(|| title.clone());
         self.out.sections.push(Section {
-            title: title.clone(),
+            title,
             level,
             line,
-            planned_time: recognize::planned_time(&title),
+            planned_time,
             parent,
             depth: self.heading_stack.len(),
             body: Vec::new(),
@@ -421,23 +502,18 @@ impl<'a> Walker<'a> {
         self.heading_stack.push((level, idx));
         self.current = Some(idx);
         self.following = None;
-        if level == 1 && self.out.h1_title.is_none() {
-            self.out.h1_title = Some(title.clone());
-        }
-        if recognize::mentions_go_no_go(&title) {
-            self.add_item(NewItem::gate(
-                title.clone(),
-                inline.spans,
-                line,
-                Origin::Line,
-            ));
+        if let Some(title) = gate_title {
+            self.add_item(NewItem::gate(title, gate_styles, line, Origin::Line));
         }
     }
 
     fn end_code(&mut self) {
         let Some(code) = self.code.take() else { return };
         let line = self.line(code.range.start);
-        if let Some(fence) = &code.fence {
+        // Only a block that runs to the end of the file can be unclosed.
+        if let Some(fence) = &code.fence
+            && code.range.end >= self.src.trim_end().len()
+        {
             let raw = self.src.get(code.range.clone()).unwrap_or("");
             let closed = raw.lines().count() > 1
                 && raw
@@ -445,7 +521,7 @@ impl<'a> Walker<'a> {
                     .lines()
                     .last()
                     .is_some_and(|l| l.trim_start().starts_with(fence.as_str()));
-            if !closed && code.range.end >= self.src.trim_end().len() {
+            if !closed {
                 self.warn(
                     line,
                     format!("code block opened with {fence} is never closed: the rest of the file is read as code"),
@@ -455,7 +531,11 @@ impl<'a> Walker<'a> {
         let flags = super::code_flags::code_flags(self.src, &code.range, code.fence.is_some());
         self.add_body(Block::Code(CodeBlock {
             lang: code.lang,
-            text: clean_multiline(&code.text),
+            text: if self.clean {
+                clean_multiline(&code.text)
+            } else {
+                code.text
+            },
             line,
             flags,
         }));
@@ -463,13 +543,17 @@ impl<'a> Walker<'a> {
 
     /// Hands over collected inline content.
     fn flush(&mut self) {
-        if let Some(b) = self.inline.take() {
-            let inline = b.finish();
-            if inline.plain.trim().is_empty() && inline.spans.is_empty() {
-                return;
-            }
-            self.leaf(inline);
+        if !self.inline.is_active() {
+            return;
         }
+        self.inline.deactivate();
+        self.inline.finish();
+        if self.inline.is_empty() {
+            return;
+        }
+        let inline = std::mem::take(&mut self.inline);
+        self.leaf(&inline);
+        self.inline = inline;
     }
 
     /// A list item whose first block is not text (a nested list, code, a table) has empty text.
@@ -482,12 +566,11 @@ impl<'a> Walker<'a> {
         }
         f.first_pending = false;
         if f.marker.is_some() {
-            let inline = Inline::default();
-            self.list_item_text(inline);
+            self.list_item_text(&Inline::default());
         }
     }
 
-    fn leaf(&mut self, inline: Inline) {
+    fn leaf(&mut self, inline: &Inline) {
         if let Some(f) = self.frames.last_mut()
             && f.first_pending
         {
@@ -496,194 +579,6 @@ impl<'a> Walker<'a> {
             return;
         }
         self.paragraph(inline);
-    }
-
-    /// The first line of the list item at `start`, after its marker and checkbox.
-    fn raw_item_line(&self, start: usize) -> &'a str {
-        let src: &'a str = self.src;
-        let rest = src.get(start..).unwrap_or("");
-        let line = rest.split('\n').next().unwrap_or("");
-        let line = line.trim_start();
-        let line = line.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
-            line.trim_start_matches(|c: char| c.is_ascii_digit())
-                .trim_start_matches(['.', ')'])
-        });
-        let line = line.trim_start();
-        let bytes = line.as_bytes();
-        if bytes.len() >= 3
-            && bytes[0] == b'['
-            && line.is_char_boundary(3)
-            && let Some(close) = line[1..].find(']').filter(|&c| c <= 4)
-        {
-            return line[close + 2..].trim_start();
-        }
-        line
-    }
-
-    fn list_item_text(&mut self, mut inline: Inline) {
-        let Some(frame) = self.frames.last() else {
-            return;
-        };
-        let (start, marker, variant) = (frame.start, frame.marker, frame.variant);
-        if variant {
-            strip_variant_marker(&mut inline);
-        }
-        let raw = self.raw_item_line(start);
-        let line = self.line(start);
-        if marker.is_some() && inline.plain.is_empty() {
-            self.warn(line, "task item has no text".to_owned());
-        }
-        let plain = std::mem::take(&mut inline.plain);
-        let gate = recognize::mentions_go_no_go(&plain);
-        let under_task = self.frames.iter().rev().skip(1).any(|f| f.task.is_some());
-        let allow_placeholder = marker.is_some() || !under_task;
-        let signoff = if gate {
-            None
-        } else {
-            recognize::signoff_role(raw, allow_placeholder)
-                .map(|r| crate::text::sanitize::clean_line(&r))
-        };
-        if marker.is_some() {
-            let (kind, text, role, spans) = if gate {
-                let role = recognize::split_label(raw)
-                    .filter(|(label, rest)| {
-                        !recognize::mentions_go_no_go(label) && recognize::mentions_go_no_go(rest)
-                    })
-                    .map(|(label, _)| crate::text::sanitize::clean_line(label));
-                (ItemKind::Gate, plain, role, inline.spans)
-            } else if let Some(role) = signoff {
-                (
-                    ItemKind::Signoff,
-                    role.clone(),
-                    Some(role.clone()),
-                    vec![Span::plain(role)],
-                )
-            } else {
-                (ItemKind::Task, plain, None, inline.spans)
-            };
-            let idx = self.add_item(NewItem {
-                text,
-                spans,
-                line,
-                kind,
-                origin: Origin::List,
-                marker,
-                role,
-                fields: Vec::new(),
-            });
-            if let Some(f) = self.frames.last_mut() {
-                f.task = Some(idx);
-            }
-            return;
-        }
-        if let Some(role) = signoff {
-            let idx = self.add_item(NewItem::signoff(role, line, Origin::List));
-            if let Some(f) = self.frames.last_mut() {
-                f.task = Some(idx);
-            }
-            return;
-        }
-        if inline.starts_bold_with(recognize::mentions_go_no_go) {
-            let idx = self.add_item(NewItem::gate(plain, inline.spans, line, Origin::List));
-            if let Some(f) = self.frames.last_mut() {
-                f.task = Some(idx);
-            }
-            return;
-        }
-        // A plain bullet: body text of whatever it belongs to.
-        let depth = self
-            .frames
-            .iter()
-            .rev()
-            .skip(1)
-            .take_while(|f| f.task.is_none())
-            .count();
-        let target = self.target();
-        let index = self.push_block(
-            target,
-            Block::Bullet {
-                spans: inline.spans,
-                depth,
-                line,
-            },
-        );
-        if let Some(f) = self.frames.last_mut() {
-            f.plain_text = Some(plain);
-            f.plain_block = Some((target, index));
-        }
-    }
-
-    fn paragraph(&mut self, inline: Inline) {
-        let raw = self.src.get(inline.range.clone()).unwrap_or("").to_owned();
-        let mut consumed = false;
-        let mut first = true;
-        // `**Key:** value` lines between the title and the first item: the document's metadata.
-        let metadata = self.out.items.is_empty()
-            && self.frames.is_empty()
-            && super::metadata::is_metadata_paragraph(&raw);
-        for (i, raw_line) in raw.split('\n').enumerate() {
-            let line_text = raw_line.trim_start().trim_start_matches('>').trim();
-            if line_text.is_empty() {
-                continue;
-            }
-            let line = self.line(inline.range.start) + i;
-            if metadata
-                && recognize::signoff_role_line(line_text).is_none()
-                && let Some((name, value)) = super::metadata::line(line_text)
-            {
-                self.out.meta_lines.push(MetaField { name, value, line });
-            }
-            if let Some(role) = recognize::signoff_role_line(line_text)
-                .map(|r| crate::text::sanitize::clean_line(&r))
-            {
-                self.add_item(NewItem::signoff(role, line, Origin::Line));
-                consumed = true;
-            } else if let Some((label, found)) = recognize::metadata_placeholders(line_text) {
-                for name in found {
-                    self.placeholder(name, &label, line);
-                }
-            }
-            // A bold line (`**Go/No-Go checkpoint**`) or a bold lead-in (`**Go/No-Go:** when …`),
-            // as for list items.
-            let bold_gate = (inline.is_all_bold() && recognize::mentions_go_no_go(&inline.plain))
-                || inline.starts_bold_with(recognize::mentions_go_no_go);
-            if first && bold_gate {
-                self.add_item(NewItem::gate(
-                    inline.plain.trim().to_owned(),
-                    inline.spans.clone(),
-                    line,
-                    Origin::Line,
-                ));
-                consumed = true;
-            }
-            first = false;
-        }
-        if !consumed {
-            let line = self.line(inline.range.start);
-            self.add_body(Block::Paragraph {
-                spans: inline.spans,
-                line,
-            });
-        }
-    }
-
-    fn placeholder(&mut self, name: &str, label: &str, line: usize) {
-        let name = crate::text::sanitize::clean_line(name);
-        let label = crate::text::sanitize::clean_line(label);
-        if self
-            .out
-            .placeholders
-            .iter()
-            .any(|v| v.name == name && v.label.as_deref() == Some(label.as_str()))
-        {
-            return;
-        }
-        self.out.placeholders.push(Variable {
-            name,
-            line,
-            kind: VariableKind::Placeholder,
-            label: Some(label),
-        });
     }
 
     fn target(&mut self) -> Target {
@@ -696,11 +591,16 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn push_block(&mut self, target: Target, block: Block) -> usize {
-        let body = match target {
+    /// The body a block at `target` goes into: an item's or a section's.
+    fn body_mut(&mut self, target: Target) -> &mut Vec<Block> {
+        match target {
             Target::Item(i) => &mut self.out.items[i].body,
             Target::Section(s) => &mut self.out.sections[s].body,
-        };
+        }
+    }
+
+    fn push_block(&mut self, target: Target, block: Block) -> usize {
+        let body = self.body_mut(target);
         body.push(block);
         body.len() - 1
     }
@@ -708,124 +608,5 @@ impl<'a> Walker<'a> {
     fn add_body(&mut self, block: Block) {
         let target = self.target();
         self.push_block(target, block);
-    }
-
-    fn add_item(&mut self, new: NewItem) -> usize {
-        let section = self.section();
-        let task_frame = self.frames.iter().rposition(|f| f.task.is_some());
-        let mut parent = task_frame.and_then(|i| self.frames[i].task);
-        while let Some(p) = parent
-            && self.out.items[p].depth + 1 > MAX_ITEM_DEPTH
-        {
-            parent = self.out.items[p].parent;
-            if !self.depth_warned {
-                self.depth_warned = true;
-                let line = new.line;
-                self.warn(
-                    line,
-                    format!(
-                        "items nested deeper than {MAX_ITEM_DEPTH} levels are shown at that depth"
-                    ),
-                );
-            }
-        }
-        let depth = parent.map_or(0, |p| self.out.items[p].depth + 1);
-        let frame = self.frames.last();
-        let in_list = new.origin == Origin::List && frame.is_some();
-        let same_line = in_list && frame.is_some_and(|f| f.same_line_nested);
-        let gfm_task = in_list
-            && !same_line
-            && self.quote_depth == 0
-            && matches!(new.marker, Some(' ' | 'x' | 'X'))
-            && !frame.is_some_and(|f| f.variant);
-        if same_line && new.marker.is_some() {
-            self.warn(
-                new.line,
-                "a task list nested on its parent's line (`- - [ ]`) shows as text `[ ]` on GitHub; loaded as a task".to_owned(),
-            );
-        }
-        // Plain bullets this item is nested under become its group label, not body text.
-        let first_plain = task_frame.map_or(0, |i| i + 1);
-        let upto = self.frames.len().saturating_sub(1);
-        let mut group: Vec<String> = Vec::new();
-        for i in (first_plain..upto).rev() {
-            let frame = &mut self.frames[i];
-            if let Some(text) = &frame.plain_text {
-                group.push(text.clone());
-            }
-            if let Some((target, index)) = frame.plain_block.take() {
-                let body = match target {
-                    Target::Item(t) => &mut self.out.items[t].body,
-                    Target::Section(s) => &mut self.out.sections[s].body,
-                };
-                if index < body.len() {
-                    body.remove(index);
-                }
-            }
-        }
-        group.reverse();
-        let idx = self.out.items.len();
-        self.out.items.push(Item {
-            id: ItemId(String::new()),
-            text: new.text,
-            spans: new.spans,
-            line: new.line,
-            kind: new.kind,
-            origin: new.origin,
-            checked: matches!(new.marker, Some('x' | 'X')),
-            marker: new.marker,
-            role: new.role,
-            section,
-            parent,
-            depth,
-            group: (!group.is_empty()).then(|| group.join(" › ")),
-            quoted: self.quote_depth > 0,
-            gfm_task,
-            body: Vec::new(),
-            fields: new.fields,
-        });
-        self.following = Some(idx);
-        idx
-    }
-}
-
-struct NewItem {
-    text: String,
-    spans: Vec<Span>,
-    line: usize,
-    kind: ItemKind,
-    origin: Origin,
-    marker: Option<char>,
-    role: Option<String>,
-    fields: Vec<Field>,
-}
-
-impl NewItem {
-    /// A sign-off item whose text is its role.
-    fn signoff(role: String, line: usize, origin: Origin) -> Self {
-        Self {
-            text: role.clone(),
-            spans: vec![Span::plain(role.clone())],
-            line,
-            kind: ItemKind::Signoff,
-            origin,
-            marker: None,
-            role: Some(role),
-            fields: Vec::new(),
-        }
-    }
-
-    /// A go/no-go gate without a checkbox (a heading, bold line or bold bullet).
-    fn gate(text: String, spans: Vec<Span>, line: usize, origin: Origin) -> Self {
-        Self {
-            text,
-            spans,
-            line,
-            kind: ItemKind::Gate,
-            origin,
-            marker: None,
-            role: None,
-            fields: Vec::new(),
-        }
     }
 }

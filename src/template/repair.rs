@@ -122,25 +122,66 @@ fn candidate_at(
     })
 }
 
+impl<'a> Repaired<'a> {
+    /// `text`, nothing repaired.
+    pub fn unchanged(text: &'a str) -> Repaired<'a> {
+        Repaired {
+            text: std::borrow::Cow::Borrowed(text),
+            count: 0,
+            first_offset: None,
+        }
+    }
+}
+
+/// Characters that stand for a UTF-8 lead byte in either table: the only ones a mis-decoded
+/// sequence can start with (sorted).
+fn lead_chars() -> &'static [char] {
+    static T: OnceLock<Vec<char>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut v: Vec<char> = cp1252()
+            .iter()
+            .chain(mac_roman().iter())
+            .filter(|&(_, &b)| utf8_len(b).is_some() || b == 0x9F)
+            .map(|(&c, _)| c)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    })
+}
+
 /// Repairs double-encoded UTF-8 in `text`.
 pub fn repair(text: &str) -> Repaired<'_> {
-    let unchanged = || Repaired {
-        text: std::borrow::Cow::Borrowed(text),
-        count: 0,
-        first_offset: None,
-    };
-    if text.is_ascii() {
-        return unchanged();
+    match text.bytes().position(|b| b >= 0x80) {
+        Some(from) => repair_from(text, from),
+        None => Repaired::unchanged(text),
     }
+}
+
+/// [`repair`] when everything before byte `from` is known to be ASCII.
+pub fn repair_from(text: &str, from: usize) -> Repaired<'_> {
+    let unchanged = || Repaired::unchanged(text);
     let (w, m) = (cp1252(), mac_roman());
+    let leads = lead_chars();
+    let bytes = text.as_bytes();
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut pos = 0;
+    let mut pos = from.min(text.len());
     while pos < text.len() {
-        let Some(c) = text[pos..].chars().next() else {
+        if bytes[pos] < 0x80 {
+            // Skip ASCII a word at a time.
+            while pos + 16 <= bytes.len() && bytes[pos..pos + 16].is_ascii() {
+                pos += 16;
+            }
+            while pos < bytes.len() && bytes[pos] < 0x80 {
+                pos += 1;
+            }
+            continue;
+        }
+        let Some(c) = text.get(pos..).and_then(|t| t.chars().next()) else {
             break;
         };
-        if c.is_ascii() {
-            pos += 1;
+        if leads.binary_search(&c).is_err() {
+            pos += c.len_utf8();
             continue;
         }
         let found = candidate_at(text, pos, w, false).or_else(|| candidate_at(text, pos, m, true));

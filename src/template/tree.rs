@@ -75,7 +75,7 @@ impl Ctx<'_> {
         json!({
             "id": item.id,
             "text": item.text,
-            "spans": item.spans,
+            "spans": item.spans().map(|s| s.to_span()).collect::<Vec<_>>(),
             "line": item.line,
             "kind": item.kind,
             "origin": item.origin,
@@ -86,6 +86,7 @@ impl Ctx<'_> {
             "quoted": item.quoted,
             "gfm_task": item.gfm_task,
             "fields": item.fields,
+            "fillable": item.fillable,
             "code": item.code_blocks().map(|c| json!({"lang": c.lang, "text": c.text, "line": c.line})).collect::<Vec<_>>(),
             "body": item.body,
             "items": self.item_children[i].iter().map(|&j| self.item(j)).collect::<Vec<_>>(),

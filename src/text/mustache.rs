@@ -14,16 +14,40 @@ pub fn is_name(name: &str) -> bool {
 
 /// Every `{{ NAME }}` occurrence: (name, byte offset of `{{`).
 pub fn mustaches(text: &str) -> impl Iterator<Item = (&str, usize)> {
+    text.match_indices("{{")
+        .filter_map(move |(i, _)| mustache_at(text, i).map(|n| (n, i)))
+}
+
+/// The variable name of the `{{ NAME }}` whose `{{` is at byte `open` of `text`, if it is one
+/// (not `${{ … }}`, closed, a plain name).
+pub fn mustache_at(text: &str, open: usize) -> Option<&str> {
     let bytes = text.as_bytes();
-    text.match_indices("{{").filter_map(move |(i, _)| {
-        if i > 0 && bytes[i - 1] == b'$' {
-            return None;
+    if open > 0 && bytes.get(open - 1) == Some(&b'$') {
+        return None;
+    }
+    let rest = text.get(open + 2..)?;
+    // A name is short and plain: stop at the first byte that cannot be in `{{ name }}` instead of
+    // searching the rest of the file for `}}` (an unclosed `{{` must not cost a whole-file scan).
+    let rb = rest.as_bytes();
+    let mut close = None;
+    for (j, &b) in rb.iter().enumerate() {
+        if b == b'}' {
+            if rb.get(j + 1) == Some(&b'}') {
+                close = Some(j);
+            }
+            break;
         }
-        let rest = &text[i + 2..];
-        let close = rest.find("}}")?;
-        let name = rest[..close].trim();
-        is_name(name).then_some((name, i))
-    })
+        let plain = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+        if !(plain || b.is_ascii_whitespace() || b == 0x0B) {
+            if b >= 0x80 {
+                // Unicode whitespace around the name: the general rule.
+                close = rest.find("}}");
+            }
+            break;
+        }
+    }
+    let name = rest[..close?].trim();
+    is_name(name).then_some(name)
 }
 
 #[cfg(test)]

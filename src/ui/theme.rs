@@ -153,6 +153,7 @@ impl Theme {
             Tone::Emphasis => Style::new().add_modifier(Modifier::ITALIC),
             Tone::Strike => Style::new().add_modifier(Modifier::CROSSED_OUT),
             Tone::Link => self.accent(),
+            Tone::Placeholder => Style::new().add_modifier(Modifier::UNDERLINED),
             Tone::Code => self.code(),
             Tone::Gutter => self.line_number(),
             Tone::Key => self.key(),

@@ -1,6 +1,7 @@
 //! Tests of `detail`.
 
 use super::*;
+use crate::app::width;
 
 fn rows_text(rows: &[Vec<Piece>]) -> Vec<String> {
     rows.iter()

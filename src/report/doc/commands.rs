@@ -113,6 +113,7 @@ pub(super) fn commands(r: &ReportJson, parts: &mut Vec<Part>) {
     let table = Table {
         id: "commands",
         title: None,
+        align: Vec::new(),
         head: [
             "Seq",
             "Item",

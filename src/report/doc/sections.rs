@@ -12,7 +12,9 @@ fn inline(spans: &[Span]) -> Vec<Inline> {
     spans
         .iter()
         .map(|s| match &s.style {
-            SpanStyle::Plain => Inline::Text(s.text.clone()),
+            // A placeholder's text is already the value the run set, if it set one.
+            SpanStyle::Plain | SpanStyle::Placeholder { .. } => Inline::Text(s.text.clone()),
+            SpanStyle::Break => Inline::Break,
             SpanStyle::Code => Inline::Code(s.text.clone()),
             SpanStyle::Strong => Inline::Strong(s.text.clone()),
             SpanStyle::Emphasis => Inline::Em(s.text.clone()),
@@ -30,7 +32,11 @@ pub(super) fn body(b: &BlockJson) -> Body {
         BlockJson::Paragraph { spans } => Body::Para(inline(spans)),
         BlockJson::Bullet { spans, depth } => Body::Bullet(*depth, inline(spans)),
         BlockJson::Code { lang, text } => Body::Code(lang.clone(), text.clone()),
-        BlockJson::Table { header, rows } => Body::Table(Table {
+        BlockJson::Table {
+            header,
+            rows,
+            align,
+        } => Body::Table(Table {
             id: "",
             title: None,
             head: header.clone(),
@@ -43,6 +49,7 @@ pub(super) fn body(b: &BlockJson) -> Body {
                     class: None,
                 })
                 .collect(),
+            align: align.clone(),
         }),
     }
 }
@@ -121,11 +128,11 @@ fn item_table(rows: &[&ReportItem]) -> Table {
                 let i = &r.item;
                 let mut cells = vec![Cell::Text(i.text.clone())];
                 for c in &columns {
-                    let v = r
-                        .fields
-                        .iter()
-                        .find(|f| &f.name == c)
-                        .map(|f| f.value.clone());
+                    let v = r.fields.iter().find(|f| &f.name == c).map(|f| match &f.by {
+                        // A blank cell filled in during the run: the value and who wrote it.
+                        Some(by) => format!("{} ({by})", f.value),
+                        None => f.value.clone(),
+                    });
                     cells.push(Cell::Text(v.unwrap_or_default()));
                 }
                 cells.push(badge(i));
@@ -141,6 +148,7 @@ fn item_table(rows: &[&ReportItem]) -> Table {
                 Row { cells, class: None }
             })
             .collect(),
+        align: Vec::new(),
     }
 }
 

@@ -25,6 +25,7 @@ pub(super) fn table(
         title: Some(title.to_owned()),
         head: head.iter().map(|h| (*h).to_owned()).collect(),
         rows,
+        align: Vec::new(),
     }));
 }
 

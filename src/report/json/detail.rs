@@ -27,6 +27,7 @@ pub(super) fn detail(c: &Change) -> Option<String> {
             )
         }
         Change::Note { text, .. } => Some(text.clone()),
+        Change::Field { column, value, .. } => Some(format!("{column} = {value}")),
         Change::Set { var, value } => Some(format!("{var} = {value}")),
         Change::Undo { target } => Some(format!("reverts seq {target}")),
         Change::Rebase {

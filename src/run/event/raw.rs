@@ -1,6 +1,6 @@
 //! Reading a change: every field any change has, in one pass, then the variant its type names.
 
-use super::{Change, CommandEnd, Decision, ExecSetting, OrphanInfo};
+use super::{Change, CommandEnd, Decision, ExecSetting, OrphanInfo, rules_v1};
 use crate::model::ItemId;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -18,6 +18,7 @@ enum Kind {
     Sign,
     Gate,
     Note,
+    Field,
     Set,
     Undo,
     Rebase,
@@ -45,6 +46,8 @@ pub(super) struct RawChange {
     template_path: Option<String>,
     template_sha256: Option<String>,
     vars: Option<BTreeMap<String, String>>,
+    steps: Option<bool>,
+    rules: Option<u32>,
     item: Option<ItemId>,
     note: Option<String>,
     reason: Option<String>,
@@ -53,6 +56,7 @@ pub(super) struct RawChange {
     decision: Option<Decision>,
     text: Option<String>,
     var: Option<String>,
+    column: Option<String>,
     value: Option<String>,
     target: Option<u64>,
     from_sha256: Option<String>,
@@ -121,6 +125,8 @@ impl TryFrom<RawChange> for Change {
                 template_path: need(r.template_path, "template_path", k)?,
                 template_sha256: need(r.template_sha256, "template_sha256", k)?,
                 vars: r.vars.unwrap_or_default(),
+                steps: r.steps.unwrap_or(false),
+                rules: r.rules.unwrap_or_else(rules_v1),
                 exec: r.exec,
             },
             Kind::Tick => Change::Tick {
@@ -159,6 +165,11 @@ impl TryFrom<RawChange> for Change {
             Kind::Note => Change::Note {
                 item: item(r.item)?,
                 text: need(r.text, "text", k)?,
+            },
+            Kind::Field => Change::Field {
+                item: item(r.item)?,
+                column: need(r.column, "column", k)?,
+                value: need(r.value, "value", k)?,
             },
             Kind::Set => Change::Set {
                 var: need(r.var, "var", k)?,

@@ -48,6 +48,16 @@ pub enum IntentError {
         /// Declared names.
         known: String,
     },
+    /// The item has no blank cell under that column.
+    #[error("“{text}” has no field {column} to fill in; {}", fillable_hint(.fillable))]
+    NoField {
+        /// Item text.
+        text: String,
+        /// Column given.
+        column: String,
+        /// Its fillable columns.
+        fillable: Vec<String>,
+    },
     /// The template declares the variable secret: its value is never recorded.
     #[error(
         "{0} is a secret variable (the template's `secrets:`): its value is never written to the run; give it to the command with `runsheet exec RUN ITEM --secret {0}`"
@@ -100,4 +110,12 @@ pub enum IntentError {
     /// Nothing to resume.
     #[error("the run is not on HOLD and has no unresolved NO-GO: nothing to resume")]
     NotHeld,
+}
+
+fn fillable_hint(fillable: &[String]) -> String {
+    if fillable.is_empty() {
+        "it has none (only the empty cells of a status-table row are fields)".to_owned()
+    } else {
+        format!("its fields: {}", fillable.join(", "))
+    }
 }

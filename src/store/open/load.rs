@@ -344,5 +344,9 @@ pub(super) fn load_copy(
     let shown = Path::new(&run.template_path)
         .file_name()
         .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned());
-    Ok(template::parse_bytes(&shown, &bytes)?)
+    Ok(template::parse_bytes_with(
+        &shown,
+        &bytes,
+        super::load_options(run),
+    )?)
 }

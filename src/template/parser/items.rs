@@ -1,0 +1,330 @@
+//! Turning a finished list item into an item (task, numbered step, sign-off, gate, pasted glyph)
+//! or body text (a plain bullet), and giving every item its place in the tree (parent, depth,
+//! group label, GFM flag). Paragraphs are in [`super::paragraphs`].
+
+use super::Walker;
+use crate::model::{Block, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, StyleRun};
+use crate::template::inline::Inline;
+use crate::template::recognize;
+use crate::text::sanitize::clean_line;
+
+impl<'a> Walker<'a> {
+    /// The first line of the list item at `start` (on 1-based `line`), after its marker and
+    /// checkbox.
+    pub(super) fn raw_item_line(&self, start: usize, line: usize) -> &'a str {
+        let src: &'a str = self.src;
+        let end = self.lines.line_end(line, src.len());
+        let line = src.get(start..end.max(start)).unwrap_or("");
+        let line = line.trim_start();
+        let line = line.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
+            line.trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start_matches(['.', ')'])
+        });
+        let line = line.trim_start();
+        let bytes = line.as_bytes();
+        if bytes.len() >= 3
+            && bytes[0] == b'['
+            && line.is_char_boundary(3)
+            && let Some(close) = line[1..].find(']').filter(|&c| c <= 4)
+        {
+            return line[close + 2..].trim_start();
+        }
+        line
+    }
+
+    pub(super) fn list_item_text(&mut self, inline: &Inline) {
+        let Some(frame) = self.frames.last() else {
+            return;
+        };
+        let (mut marker, variant, ordered, line) =
+            (frame.marker, frame.variant, frame.ordered, frame.line);
+        let start = frame.start;
+        let full = inline.plain();
+        // Where the item's own text starts: after a `[-]`-style marker, or a pasted glyph.
+        let mut skip = 0;
+        let mut pasted = false;
+        if variant {
+            skip = variant_marker_len(full);
+        } else if marker.is_none()
+            && !self.opts.legacy
+            && let Some((checked, len)) = recognize::checkbox_glyph(full)
+        {
+            marker = Some(if checked { 'x' } else { ' ' });
+            skip = len;
+            pasted = true;
+        }
+        let range = skip..full.len();
+        let plain = &full[range.clone()];
+        // The raw line matters only to what has a label (`Tech Lead: ____`): one with a colon.
+        let src: &'a str = self.src;
+        let line_end = self.lines.line_end(line, src.len()).max(start);
+        let labelled =
+            memchr::memchr(b':', &src.as_bytes()[start.min(line_end)..line_end]).is_some();
+        let raw = if labelled {
+            self.raw_item_line(start, line)
+        } else {
+            ""
+        };
+        if marker.is_some() && plain.is_empty() {
+            self.warn(line, "task item has no text".to_owned());
+        }
+        let gate = recognize::mentions_go_no_go(plain);
+        let under_task = self.frames.iter().rev().skip(1).any(|f| f.task.is_some());
+        let allow_placeholder = marker.is_some() || !under_task;
+        let signoff = if gate || !labelled {
+            None
+        } else {
+            recognize::signoffs::signoff_role_with(raw, allow_placeholder, self.opts.legacy)
+                .map(|r| clean_line(&r))
+        };
+        if marker.is_some() {
+            self.out.checkboxes += 1;
+            let new = if gate {
+                let role = recognize::split_label(raw)
+                    .filter(|(label, rest)| {
+                        !recognize::mentions_go_no_go(label) && recognize::mentions_go_no_go(rest)
+                    })
+                    .map(|(label, _)| clean_line(label));
+                NewItem {
+                    role,
+                    ..NewItem::task(plain.to_owned(), inline.styles_of(range), line)
+                }
+                .with_kind(ItemKind::Gate)
+            } else if let Some(role) = signoff {
+                NewItem::signoff(role, line, Origin::List)
+            } else {
+                NewItem::task(plain.to_owned(), inline.styles_of(range), line)
+            };
+            self.list_item(NewItem {
+                marker,
+                pasted,
+                ..new
+            });
+            return;
+        }
+        if let Some(role) = signoff {
+            self.list_item(NewItem::signoff(role, line, Origin::List));
+            return;
+        }
+        if inline.starts_bold_with(recognize::mentions_go_no_go) {
+            let new = NewItem::task(plain.to_owned(), inline.styles(), line);
+            self.list_item(new.with_kind(ItemKind::Gate));
+            return;
+        }
+        // Attribute bullets under a task (`- Owner: [QA Lead]`) are not variables.
+        let metadata = if under_task {
+            None
+        } else {
+            recognize::metadata_placeholders(raw)
+        };
+        // Not candidates: table-of-contents entries (a link to a heading), and, among plain
+        // bullets, lists of links (references, not things to do).
+        let candidate = !plain.is_empty()
+            && metadata.is_none()
+            && !is_anchor_link(inline)
+            && (ordered || inline.sole_link().is_none());
+        if candidate {
+            let count = if ordered {
+                &mut self.out.steps
+            } else {
+                &mut self.out.bullets
+            };
+            if count.0 == 0 {
+                count.1 = line;
+            }
+            count.0 += 1;
+            if (ordered && self.opts.steps) || self.opts.bullets {
+                self.list_item(NewItem::task(plain.to_owned(), inline.styles(), line));
+                return;
+            }
+        }
+        // A plain bullet: body text of whatever it belongs to.
+        let marks = match metadata {
+            Some((label, found)) => {
+                self.placeholders_in(inline, 0..full.len(), &label, &found, line)
+            }
+            None => Vec::new(),
+        };
+        let depth = self
+            .frames
+            .iter()
+            .rev()
+            .skip(1)
+            .take_while(|f| f.task.is_none())
+            .count();
+        let target = self.target();
+        let index = self.push_block(
+            target,
+            Block::Bullet {
+                spans: inline.spans_marked(0..full.len(), &marks),
+                depth,
+                line,
+            },
+        );
+        if let Some(f) = self.frames.last_mut() {
+            f.plain_text = Some(full.to_owned());
+            f.plain_block = Some((target, index));
+        }
+    }
+
+    /// Adds the item a list item stands for and makes it the parent of what is nested in it.
+    fn list_item(&mut self, new: NewItem) {
+        let idx = self.add_item(new);
+        if let Some(f) = self.frames.last_mut() {
+            f.task = Some(idx);
+        }
+    }
+
+    pub(super) fn add_item(&mut self, new: NewItem) -> usize {
+        let section = self.section();
+        let task_frame = self.frames.iter().rposition(|f| f.task.is_some());
+        let mut parent = task_frame.and_then(|i| self.frames[i].task);
+        while let Some(p) = parent
+            && self.out.items[p].depth + 1 > MAX_ITEM_DEPTH
+        {
+            parent = self.out.items[p].parent;
+            if !self.depth_warned {
+                self.depth_warned = true;
+                let line = new.line;
+                self.warn(
+                    line,
+                    format!(
+                        "items nested deeper than {MAX_ITEM_DEPTH} levels are shown at that depth"
+                    ),
+                );
+            }
+        }
+        let depth = parent.map_or(0, |p| self.out.items[p].depth + 1);
+        let frame = self.frames.last();
+        let in_list = new.origin == Origin::List && frame.is_some();
+        let same_line = in_list && frame.is_some_and(|f| f.same_line_nested);
+        let gfm_task = in_list
+            && !same_line
+            && !new.pasted
+            && self.quote_depth == 0
+            && matches!(new.marker, Some(' ' | 'x' | 'X'))
+            && !frame.is_some_and(|f| f.variant);
+        if same_line && new.marker.is_some() {
+            self.warn(
+                new.line,
+                "a task list nested on its parent's line (`- - [ ]`) shows as text `[ ]` on GitHub; loaded as a task".to_owned(),
+            );
+        }
+        // Plain bullets this item is nested under become its group label, not body text.
+        let first_plain = task_frame.map_or(0, |i| i + 1);
+        let upto = self.frames.len().saturating_sub(1);
+        let mut group: Vec<String> = Vec::new();
+        for i in (first_plain..upto).rev() {
+            let frame = &mut self.frames[i];
+            if let Some(text) = &frame.plain_text {
+                group.push(text.clone());
+            }
+            if let Some((target, index)) = frame.plain_block.take() {
+                let body = self.body_mut(target);
+                if index < body.len() {
+                    body.remove(index);
+                }
+            }
+        }
+        group.reverse();
+        let idx = self.out.items.len();
+        self.out.items.push(Item {
+            id: ItemId(String::new()),
+            text: new.text,
+            styles: new.styles,
+            line: new.line,
+            kind: new.kind,
+            origin: new.origin,
+            checked: matches!(new.marker, Some('x' | 'X')),
+            marker: new.marker,
+            role: new.role,
+            section,
+            parent,
+            depth,
+            group: (!group.is_empty()).then(|| group.join(" › ")),
+            quoted: self.quote_depth > 0,
+            gfm_task,
+            body: Vec::new(),
+            fields: new.fields,
+            fillable: Vec::new(),
+        });
+        self.following = Some(idx);
+        idx
+    }
+}
+/// Length of a leading `[c]` status marker and the spaces after it.
+fn variant_marker_len(text: &str) -> usize {
+    let mut chars = text.char_indices();
+    let ok = matches!(chars.next(), Some((_, '['))) && chars.next().is_some();
+    match (ok, chars.next()) {
+        (true, Some((i, ']'))) => {
+            let rest = &text[i + 1..];
+            text.len() - rest.trim_start().len()
+        }
+        _ => 0,
+    }
+}
+
+/// A list item that is only a link to a heading of the same file (a table of contents entry).
+fn is_anchor_link(inline: &Inline) -> bool {
+    inline.sole_link().is_some_and(|url| url.starts_with('#'))
+}
+
+/// What an item is made from, before it gets its place in the tree.
+pub(super) struct NewItem {
+    pub(super) text: String,
+    pub(super) styles: Vec<StyleRun>,
+    pub(super) line: usize,
+    pub(super) kind: ItemKind,
+    pub(super) origin: Origin,
+    pub(super) marker: Option<char>,
+    /// A checkbox glyph pasted as text (`☐ Backup`): never a GitHub task.
+    pub(super) pasted: bool,
+    pub(super) role: Option<String>,
+    pub(super) fields: Vec<Field>,
+}
+
+impl NewItem {
+    /// A task from a list item, without a checkbox.
+    pub(super) fn task(text: String, styles: Vec<StyleRun>, line: usize) -> Self {
+        Self {
+            text,
+            styles,
+            line,
+            kind: ItemKind::Task,
+            origin: Origin::List,
+            marker: None,
+            pasted: false,
+            role: None,
+            fields: Vec::new(),
+        }
+    }
+
+    /// The same item as another kind.
+    pub(super) fn with_kind(self, kind: ItemKind) -> Self {
+        Self { kind, ..self }
+    }
+
+    /// A sign-off item whose text is its role.
+    pub(super) fn signoff(role: String, line: usize, origin: Origin) -> Self {
+        Self {
+            text: role.clone(),
+            styles: Vec::new(),
+            line,
+            kind: ItemKind::Signoff,
+            origin,
+            marker: None,
+            pasted: false,
+            role: Some(role),
+            fields: Vec::new(),
+        }
+    }
+
+    /// A go/no-go gate without a checkbox (a heading, bold line or bold bullet).
+    pub(super) fn gate(text: String, styles: Vec<StyleRun>, line: usize, origin: Origin) -> Self {
+        Self {
+            origin,
+            ..Self::task(text, styles, line).with_kind(ItemKind::Gate)
+        }
+    }
+}

@@ -1,0 +1,502 @@
+//! Sign-off lines (`Tech Lead: ____`, `Approved by: [Name]`), labels, and bracket placeholders in
+//! metadata lines (`**Deployment Lead:** [Name]`).
+
+const SUBLABELS: &[&str] = &[
+    "date",
+    "time",
+    "signature",
+    "sign",
+    "signed",
+    "name",
+    "initials",
+    "on",
+    "at",
+];
+
+/// Whether `label` reads like a field or role label: short, starts with a letter, no markup or URL.
+pub fn is_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.chars().count() <= 48
+        && label.split_whitespace().count() <= 6
+        && label.chars().next().is_some_and(char::is_alphabetic)
+        && !label.contains(['[', ']', '(', ')', '`', '|', '<', '>', '*', '{', '}'])
+        && !label.contains("://")
+}
+
+/// Splits `label: rest` at the first colon, without judging the label (see [`is_label`]).
+fn split_colon(raw: &str) -> Option<(&str, &str)> {
+    let colon = memchr::memchr(b':', raw.as_bytes())?;
+    let label = raw[..colon]
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    Some((label, raw[colon + 1..].trim_start_matches(['*', '_'])))
+}
+
+/// Splits `label: rest` where the label is short role-like text (bold markers allowed).
+pub fn split_label(raw: &str) -> Option<(&str, &str)> {
+    split_colon(raw).filter(|(label, _)| is_label(label))
+}
+
+/// Bracket placeholders (`[Name]`) in `s` that are not links (not followed by `(` or `[`).
+pub fn bracket_placeholders(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else { break };
+        let inner = &after[..close];
+        let tail = &after[close + 1..];
+        let is_link = tail.starts_with('(') || tail.starts_with('[');
+        if !is_link
+            && !inner.is_empty()
+            && inner.chars().count() <= 48
+            && !inner.contains('[')
+            && inner.trim() != "x"
+            && !inner.trim().is_empty()
+            && !inner.starts_with('!')
+        {
+            out.push(inner.trim());
+        }
+        rest = tail;
+    }
+    out
+}
+
+/// What follows a sign-off label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fill {
+    /// Blanks to write on: `____`, `****\_****`.
+    Blanks,
+    /// Only bracket placeholders: `[Name]`.
+    Placeholder,
+}
+
+/// Words that make a label a role (so `Approved by: [Name]` is a sign-off, `Location: [Room]` is not).
+const ROLE_WORDS: &[&str] = &[
+    "lead",
+    "manager",
+    "owner",
+    "approv",
+    "sign",
+    "engineer",
+    "director",
+    "officer",
+    "commander",
+    "admin",
+    "dba",
+    "qa",
+    "sre",
+    "on-call",
+    "oncall",
+    "reviewer",
+    "head",
+    "chief",
+    "vp",
+    "cto",
+    "ciso",
+    "cio",
+    "product",
+    "security",
+    "architect",
+    "operator",
+    "author",
+    "witness",
+    "sponsor",
+    "stakeholder",
+    "coordinator",
+    "responsible",
+    "accountable",
+    "verified by",
+    "checked by",
+    "executed by",
+    "performed by",
+];
+
+/// Whether a label names a person's role: one of the role words at the start of a word
+/// (`Tech Lead`, `Approved by`, `QA`), not inside one (`Design Complete` is not a sign-off).
+pub fn is_role_like(label: &str) -> bool {
+    let l = label.to_lowercase();
+    ROLE_WORDS.iter().any(|w| {
+        l.match_indices(w).any(|(i, _)| {
+            !l[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric)
+        })
+    })
+}
+
+/// [`is_role_like`] as loader rules 1 had it: a role word anywhere in the label.
+fn is_role_like_v1(label: &str) -> bool {
+    let l = label.to_lowercase();
+    ROLE_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// The first word after blanks and separators (`____ Date:` → `Date`).
+fn first_word(rest: &str) -> &str {
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '_' | '*' | '-' | '.' | '…' | ':' | '\\' | '(' | '|' | '/' | ','
+            )
+    };
+    // ASCII fast path (the usual case); anything else takes the general one.
+    let b = rest.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii() && sep(char::from(b[i])) {
+        i += 1;
+    }
+    let mut j = i;
+    while j < b.len() && b[j].is_ascii_alphanumeric() {
+        j += 1;
+    }
+    if b.get(i).is_none_or(u8::is_ascii) && b.get(j).is_none_or(u8::is_ascii) {
+        return &rest[i..j];
+    }
+    let first = rest.trim_start_matches(sep);
+    let end = first
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(first.len());
+    &first[..end]
+}
+
+/// Whether what follows the first colon of `raw` has what blanks or a placeholder need (two `_`,
+/// three `*` or a `[`): a cheap test before any sign-off is looked for.
+fn may_have_blanks(raw: &str) -> bool {
+    let Some(colon) = memchr::memchr(b':', raw.as_bytes()) else {
+        return false;
+    };
+    let after = &raw[colon + 1..];
+    // The first word after the label must be a sub-label or nothing (`____ Date: ____`), not text
+    // (`Step 1: restart **x**`): this rejects most lines after a few bytes.
+    let word = first_word(after);
+    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+        return false;
+    }
+    let rest = after.as_bytes();
+    let (mut under, mut star, mut open) = (0usize, 0usize, false);
+    for &b in rest {
+        under += usize::from(b == b'_');
+        star += usize::from(b == b'*');
+        open |= b == b'[';
+    }
+    open || under >= 2 || star >= 3
+}
+
+/// The rest of [`blank_rest`] for short ASCII text, on the stack: `None` when the text is not
+/// such (the general path then runs), else its answer.
+fn blank_tail_ascii(rest: &str) -> Option<Option<Fill>> {
+    let src = rest.as_bytes();
+    if src.len() > 256 || !rest.is_ascii() {
+        return None;
+    }
+    // Backslashes dropped, `[…]` placeholders as a space, lower case.
+    let mut buf = [0u8; 256];
+    let mut n = 0;
+    let mut placeholders = 0;
+    let mut i = 0;
+    let unescaped: Vec<u8>;
+    let s: &[u8] = if src.contains(&b'\\') {
+        unescaped = src.iter().copied().filter(|&b| b != b'\\').collect();
+        &unescaped
+    } else {
+        src
+    };
+    while i < s.len() {
+        let b = s[i];
+        i += 1;
+        if b == b'[' {
+            let start = i;
+            while i < s.len() && s[i] != b']' {
+                i += 1;
+            }
+            let inner = &s[start..i];
+            if i < s.len() {
+                i += 1; // the `]`
+            }
+            if inner.len() > 48 || inner.windows(3).any(|w| w == b"://") || s.get(i) == Some(&b'(')
+            {
+                return Some(None);
+            }
+            placeholders += 1;
+            buf[n] = b' ';
+        } else {
+            buf[n] = b.to_ascii_lowercase();
+        }
+        n += 1;
+    }
+    let (mut underscores, mut stars) = (0, 0);
+    let is_sep =
+        |b: &u8| b.is_ascii_whitespace() || matches!(*b, 0x0B | b'(' | b')' | b',' | b'|' | b'/');
+    for word in buf[..n].split(is_sep) {
+        let trim = |b: &u8| matches!(*b, b'_' | b'*' | b'-' | b'.' | b':');
+        let start = word.iter().position(|b| !trim(b)).unwrap_or(word.len());
+        let end = word.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
+        let core = &word[start..end.max(start)];
+        underscores += word.iter().filter(|&&b| b == b'_').count();
+        stars += word.iter().filter(|&&b| b == b'*').count();
+        if core.is_empty() || SUBLABELS.iter().any(|l| l.as_bytes() == core) {
+            continue;
+        }
+        return Some(None);
+    }
+    Some(if underscores >= 2 || stars >= 3 {
+        Some(Fill::Blanks)
+    } else if placeholders > 0 {
+        Some(Fill::Placeholder)
+    } else {
+        None
+    })
+}
+
+/// Reads the part after a sign-off label: blanks (`____`, `****\_****`), placeholders (`[Name]`,
+/// `(Date: ____)`) and sub-labels (`Date:`), and nothing else.
+pub fn blank_rest(rest: &str) -> Option<Fill> {
+    // Quick reject: the first word after the blanks is ordinary text (`restart **x**`).
+    let word = first_word(rest);
+    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+        return None;
+    }
+    // Quick reject (same thresholds as below): blanks need two `_` or three `*`; placeholders `[`.
+    let (mut under, mut star) = (0, 0);
+    for b in rest.bytes() {
+        match b {
+            b'[' => under = 2,
+            b'_' => under += 1,
+            b'*' => star += 1,
+            _ => {}
+        }
+    }
+    if under < 2 && star < 3 {
+        return None;
+    }
+    match blank_tail_ascii(rest) {
+        Some(fill) => fill,
+        None => blank_tail_general(rest),
+    }
+}
+
+/// The rest of [`blank_rest`], for any text.
+fn blank_tail_general(rest: &str) -> Option<Fill> {
+    let s = rest.replace('\\', "");
+    let mut placeholders = 0;
+    let mut stripped = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '[' {
+            let inner: String = chars.by_ref().take_while(|&c| c != ']').collect();
+            if inner.chars().count() > 48 || inner.contains("://") || chars.peek() == Some(&'(') {
+                return None;
+            }
+            placeholders += 1;
+            stripped.push(' ');
+        } else {
+            stripped.push(c);
+        }
+    }
+    let lower = stripped.to_lowercase();
+    let mut underscores = 0;
+    let mut stars = 0;
+    for word in lower.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ',' | '|' | '/'))
+    {
+        let core = word.trim_matches(|c: char| matches!(c, '_' | '*' | '-' | '.' | '…' | ':'));
+        underscores += word.matches('_').count();
+        stars += word.matches('*').count();
+        if core.is_empty() || SUBLABELS.contains(&core) {
+            continue;
+        }
+        return None;
+    }
+    if underscores >= 2 || stars >= 3 {
+        Some(Fill::Blanks)
+    } else if placeholders > 0 {
+        Some(Fill::Placeholder)
+    } else {
+        None
+    }
+}
+
+/// A sign-off: `Tech Lead: ____ Date: ____`, `**QA Lead:** ____`, `Approved by: [Name]`.
+/// Blanks make any label a sign-off; a bracket placeholder only a role-like label, and only when
+/// `placeholders` is allowed (not for attribute bullets such as `- Owner: [QA Lead]` under a task).
+/// Returns the role.
+pub fn signoff_role(raw: &str, placeholders: bool) -> Option<String> {
+    signoff_role_with(raw, placeholders, false)
+}
+
+/// [`signoff_role`], with `legacy` for loader rules 1 (role words matched anywhere in the label).
+pub fn signoff_role_with(raw: &str, placeholders: bool, legacy: bool) -> Option<String> {
+    if !may_have_blanks(raw) {
+        return None;
+    }
+    let (label, rest) = split_colon(raw)?;
+    let fill = blank_rest(rest)?;
+    if !is_label(label) {
+        return None;
+    }
+    match fill {
+        Fill::Blanks => Some(label.to_owned()),
+        Fill::Placeholder
+            if placeholders
+                && (if legacy {
+                    is_role_like_v1(label)
+                } else {
+                    is_role_like(label)
+                }) =>
+        {
+            Some(label.to_owned())
+        }
+        Fill::Placeholder => None,
+    }
+}
+
+/// A sign-off written as a paragraph line: blanks after any label (`Tech Lead: ____`), or a
+/// placeholder after an approval label (`Approved by: [Name]`). `**Deployment Lead:** [Name]` in a
+/// paragraph is a metadata line (its placeholder is a variable), not a sign-off.
+pub fn signoff_role_line(raw: &str) -> Option<String> {
+    if !may_have_blanks(raw) {
+        return None;
+    }
+    let (label, rest) = split_colon(raw)?;
+    let fill = blank_rest(rest)?;
+    if !is_label(label) {
+        return None;
+    }
+    let lower = label.to_lowercase();
+    let approval = lower.contains("approv") || lower.contains("sign") || lower.ends_with(" by");
+    match fill {
+        Fill::Blanks => Some(label.to_owned()),
+        Fill::Placeholder if approval => Some(label.to_owned()),
+        Fill::Placeholder => None,
+    }
+}
+
+/// Words that may join placeholders in a value (`[Start] to [End]`, `[Name] or [Deputy]`).
+const CONNECTORS: &[&str] = &["to", "and", "or", "at", "on", "by", "until", "from", "till"];
+
+/// Whether `value` is only bracket placeholders (`[Name]`, `[MM/DD/YYYY] [HH:MM]`), joined by
+/// punctuation or a connecting word — a blank to fill in, not text that happens to hold brackets.
+pub fn only_placeholders(value: &str) -> bool {
+    let mut rest = value;
+    let mut found = false;
+    let mut between = String::new();
+    while let Some(open) = rest.find('[') {
+        between.push_str(&rest[..open]);
+        between.push(' ');
+        let Some(close) = rest[open..].find(']') else {
+            return false;
+        };
+        let tail = &rest[open + close + 1..];
+        if tail.starts_with('(') || tail.starts_with('[') {
+            return false;
+        }
+        found = true;
+        rest = tail;
+    }
+    between.push_str(rest);
+    found
+        && between
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| CONNECTORS.iter().any(|c| c.eq_ignore_ascii_case(w)))
+}
+
+/// A metadata line `**Deployment Lead:** [Name]`: the label and its placeholders, when the value
+/// after the label is only placeholders (see [`only_placeholders`]).
+pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
+    let (label, rest) = split_label(raw)?;
+    if !only_placeholders(rest.trim_start_matches(['*', '_'])) {
+        return None;
+    }
+    let found = bracket_placeholders(rest);
+    (!found.is_empty()).then(|| (label.to_owned(), found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ascii_path_reads_blanks_like_the_general_one() {
+        // Deterministic pseudo-random lines over the characters the reader cares about.
+        let alphabet: &[u8] = b"_*\\[]():,|/.- abcDateTimSgn\t://x";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 40) as usize;
+            for k in 0..len {
+                let r = seed.rotate_left(k as u32 * 5) ^ (k as u64 * 0x9E37_79B9);
+                line.push(char::from(alphabet[(r % alphabet.len() as u64) as usize]));
+            }
+            for extra in ["", " Date", " date ____", " [Name]", " [a](b)"] {
+                let l = format!("{line}{extra}");
+                assert_eq!(
+                    blank_tail_ascii(&l).unwrap_or_else(|| blank_tail_general(&l)),
+                    blank_tail_general(&l),
+                    "{l:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn signoff_lines() {
+        let role = |s: &str| signoff_role(s, true);
+        assert_eq!(
+            role("Tech Lead: ________ Date: ______").as_deref(),
+            Some("Tech Lead")
+        );
+        assert_eq!(role("**QA Lead:** ____").as_deref(), Some("QA Lead"));
+        assert_eq!(role("Approved by: [Name]").as_deref(), Some("Approved by"));
+        assert_eq!(
+            role(r"Engineering Lead: ********\_******** Date: **\_\_\_**").as_deref(),
+            Some("Engineering Lead")
+        );
+        assert_eq!(
+            role("Release Manager: _____________ (Date: _____)").as_deref(),
+            Some("Release Manager")
+        );
+        assert_eq!(role("Note: run the backup first"), None);
+        assert_eq!(role("Step 1: ____ then restart"), None);
+        assert_eq!(role("See [docs](http://x): ___"), None);
+        assert_eq!(role("Owner:"), None);
+        assert_eq!(role("Location: [Room]"), None);
+        assert_eq!(signoff_role("Owner: [QA Lead]", false), None);
+        assert_eq!(
+            role("Design Complete: [MM/DD/YYYY]"),
+            None,
+            "`sign` inside a word"
+        );
+        assert_eq!(
+            signoff_role_with("Design Complete: [MM/DD/YYYY]", true, true).as_deref(),
+            Some("Design Complete"),
+            "rules 1 matched role words anywhere"
+        );
+        assert_eq!(role("Sign-off: [Name]").as_deref(), Some("Sign-off"));
+        assert_eq!(signoff_role("Owner: ____", false).as_deref(), Some("Owner"));
+    }
+
+    #[test]
+    fn metadata_placeholders_found() {
+        let (label, found) =
+            metadata_placeholders("**Deployment Lead:** [Name]").expect("metadata");
+        assert_eq!(label, "Deployment Lead");
+        assert_eq!(found, vec!["Name"]);
+        assert!(metadata_placeholders("**Docs:** [guide](http://x)").is_none());
+        let (label, found) =
+            metadata_placeholders("**Window:** [Start] to [End]").expect("two placeholders");
+        assert_eq!((label.as_str(), found), ("Window", vec!["Start", "End"]));
+        assert!(
+            metadata_placeholders("**Note:** see [the guide] before you start").is_none(),
+            "brackets inside a sentence are not a blank to fill"
+        );
+        assert!(only_placeholders(" [MM/DD/YYYY] "));
+        assert!(only_placeholders("[Name] / [Phone]"));
+        assert!(!only_placeholders("call [Name] now"));
+        assert!(!only_placeholders("no brackets"));
+    }
+}
