@@ -191,31 +191,11 @@ fn is_slow_note(s: &str) -> bool {
 
 fn verb(c: &Change) -> &'static str {
     match c {
-        Change::Tick { .. } => "ticked",
-        Change::Untick { .. } => "reopened",
-        Change::Skip { .. } => "skipped",
-        Change::Na { .. } => "marked n/a",
-        Change::Fail { .. } => "marked failed",
         Change::Gate {
             decision: Decision::Go,
             ..
         } => "decided GO",
         Change::Gate { .. } => "decided NO-GO",
-        Change::Sign { .. } => "signed",
-        Change::Note { .. } => "noted",
-        Change::Field { .. } => "filled in a field",
-        Change::Set { .. } => "set a variable",
-        Change::Undo { .. } => "undid a change",
-        Change::Finish { .. } => "finished the run",
-        Change::Abort { .. } => "aborted the run",
-        Change::Window { .. } => "set the window",
-        Change::Hold { .. } => "put the run on HOLD",
-        Change::Resume { .. } => "lifted the HOLD",
-        Change::Rebase { .. } => "re-based the run",
-        Change::Start { .. } => "started the run",
-        Change::TornTail { .. } => "moved a torn journal line aside",
-        Change::Repair { .. } => "repaired the journal",
-        Change::CommandStarted { .. } => "ran a command",
-        Change::CommandFinished { .. } => "finished a command",
+        c => c.kind_of().verb(),
     }
 }

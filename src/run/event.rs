@@ -4,46 +4,27 @@
 //! `hash` field last. `hash` is the SHA-256 of the line's bytes without `,"hash":"…"` (that is, of the
 //! canonical JSON of the event minus its hash) and `prev` is the previous event's `hash`, so editing,
 //! deleting, swapping or re-hashing any event breaks the chain at that `seq`.
+//!
+//! This file is the wire schema (`Change`, its kinds in [`kinds`], the fast decoder in `raw`); the
+//! hash chain (`seal`, `line_body_hash`, [`GENESIS`]) is in `chain`, [`Actor`] in `actor`, the
+//! time format in `time`.
 
 use crate::model::ItemId;
-use chrono::{DateTime, FixedOffset, SecondsFormat};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+mod actor;
+mod chain;
+pub mod kinds;
 mod raw;
+mod time;
+
+pub use actor::Actor;
+pub use chain::{Event, GENESIS, line_body_hash, sha256_hex};
+pub use kinds::Kind;
+pub use time::{rfc3339, show_time};
 
 use raw::RawChange;
-
-/// `prev` of the first event of a run.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// Who made a change: the OS user (from the uid), the host and the display name they chose.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Actor {
-    /// OS account name looked up from the effective uid (not `$USER`).
-    pub user: String,
-    /// Host name.
-    pub host: String,
-    /// Display name (`--as`, `RUNSHEET_OPERATOR`, config `operator`, or the OS user). A claim.
-    pub name: String,
-}
-
-impl Actor {
-    /// Whether two actors are the same operator for `undo`: same display name and same OS user.
-    pub fn same_operator(&self, other: &Actor) -> bool {
-        self.user == other.user && self.name == other.name
-    }
-
-    /// `Alice (alice@bastion)`, or `alice@bastion` when the name is the OS user.
-    pub fn describe(&self) -> String {
-        if self.name == self.user {
-            format!("{}@{}", self.user, self.host)
-        } else {
-            format!("{} ({}@{})", self.name, self.user, self.host)
-        }
-    }
-}
 
 /// A gate decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -397,30 +378,7 @@ impl CommandEnd {
 impl Change {
     /// The event type as written in the journal (`tick`, `no-go` is a gate decision, …).
     pub fn kind(&self) -> &'static str {
-        match self {
-            Change::Start { .. } => "start",
-            Change::Tick { .. } => "tick",
-            Change::Untick { .. } => "untick",
-            Change::Skip { .. } => "skip",
-            Change::Na { .. } => "na",
-            Change::Fail { .. } => "fail",
-            Change::Sign { .. } => "sign",
-            Change::Gate { .. } => "gate",
-            Change::Note { .. } => "note",
-            Change::Field { .. } => "field",
-            Change::Set { .. } => "set",
-            Change::Undo { .. } => "undo",
-            Change::Rebase { .. } => "rebase",
-            Change::Finish { .. } => "finish",
-            Change::Abort { .. } => "abort",
-            Change::Window { .. } => "window",
-            Change::Hold { .. } => "hold",
-            Change::Resume { .. } => "resume",
-            Change::TornTail { .. } => "torn_tail",
-            Change::Repair { .. } => "repair",
-            Change::CommandStarted { .. } => "command_started",
-            Change::CommandFinished { .. } => "command_finished",
-        }
+        self.kind_of().name()
     }
 
     /// The item the change is about, if any.
@@ -443,133 +401,11 @@ impl Change {
     }
 }
 
-/// One acknowledged change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
-    /// 1-based position in the journal.
-    pub seq: u64,
-    /// When (RFC 3339 with the local offset).
-    #[serde(with = "rfc3339")]
-    pub at: DateTime<FixedOffset>,
-    /// Who.
-    pub by: Actor,
-    /// What.
-    pub change: Change,
-    /// `hash` of the previous event ([`GENESIS`] for the first).
-    pub prev: String,
-    /// SHA-256 of this event's canonical JSON without `hash`.
-    pub hash: String,
-}
-
-#[derive(Serialize)]
-struct Body<'a> {
-    seq: u64,
-    #[serde(with = "rfc3339")]
-    at: DateTime<FixedOffset>,
-    by: &'a Actor,
-    change: &'a Change,
-    prev: &'a str,
-}
-
-const HASH_KEY: &str = ",\"hash\":\"";
-
-impl Event {
-    /// Builds the event that follows `prev` (hash computed), and its journal line (with `\n`).
-    pub fn seal(
-        seq: u64,
-        at: DateTime<FixedOffset>,
-        by: Actor,
-        change: Change,
-        prev: &str,
-    ) -> Result<(Event, String), serde_json::Error> {
-        let body = serde_json::to_string(&Body {
-            seq,
-            at,
-            by: &by,
-            change: &change,
-            prev,
-        })?;
-        let hash = sha256_hex(body.as_bytes());
-        let mut line = String::with_capacity(body.len() + HASH_KEY.len() + 68);
-        line.push_str(&body[..body.len() - 1]);
-        line.push_str(HASH_KEY);
-        line.push_str(&hash);
-        line.push_str("\"}\n");
-        let event = Event {
-            seq,
-            at,
-            by,
-            change,
-            prev: prev.to_owned(),
-            hash,
-        };
-        Ok((event, line))
-    }
-
-    /// Whether `hash` matches the line's bytes (`line` without its trailing newline).
-    pub fn line_hash_ok(line: &[u8], hash: &str) -> bool {
-        line_body_hash(line).is_some_and(|h| h == hash)
-    }
-}
-
-/// SHA-256 of a journal line's body (the line minus its `hash` field), or `None` if the line does not
-/// end with a `hash` field.
-pub fn line_body_hash(line: &[u8]) -> Option<String> {
-    let key = HASH_KEY.as_bytes();
-    if line.len() < key.len() + 66 || !line.ends_with(b"\"}") {
-        return None;
-    }
-    let pos = line.len() - 2 - 64 - key.len();
-    if &line[pos..pos + key.len()] != key {
-        return None;
-    }
-    let mut h = Sha256::new();
-    h.update(&line[..pos]);
-    h.update(b"}");
-    Some(hex(&h.finalize()))
-}
-
-/// Lower-case hex SHA-256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    s
-}
-
-/// Serde for `DateTime<FixedOffset>` as RFC 3339 with microseconds and the offset.
-pub mod rfc3339 {
-    use chrono::{DateTime, FixedOffset, SecondsFormat};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// Writes `2026-11-23T21:04:05.123456+01:00`.
-    pub fn serialize<S: Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, false))
-    }
-
-    /// Reads any RFC 3339 time.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&s).map_err(serde::de::Error::custom)
-    }
-}
-
-/// Formats a time as RFC 3339 with seconds and the offset (for people).
-pub fn show_time(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, false)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn actor() -> Actor {
         Actor {

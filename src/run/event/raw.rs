@@ -1,37 +1,9 @@
 //! Reading a change: every field any change has, in one pass, then the variant its type names.
 
-use super::{Change, CommandEnd, Decision, ExecSetting, OrphanInfo, rules_v1};
+use super::{Change, CommandEnd, Decision, ExecSetting, Kind, OrphanInfo, rules_v1};
 use crate::model::ItemId;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// Event types, for reading.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Kind {
-    Start,
-    Tick,
-    Untick,
-    Skip,
-    Na,
-    Fail,
-    Sign,
-    Gate,
-    Note,
-    Field,
-    Set,
-    Undo,
-    Rebase,
-    Finish,
-    Abort,
-    Window,
-    Hold,
-    Resume,
-    TornTail,
-    Repair,
-    CommandStarted,
-    CommandFinished,
-}
 
 /// Every field any change has, read in one pass: serde's internally tagged enums buffer each
 /// object first, which made replaying a long journal twice as slow.
