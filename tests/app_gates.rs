@@ -1,5 +1,6 @@
 //! Gates with consequences, undo you can see, finishing with exceptions, the window and the run
 //! information, driven key by key on `App` (no terminal).
+#![allow(clippy::expect_used, clippy::panic)]
 
 use runsheet::app::{Action, KeyMode, Mode, Settings};
 use runsheet::config::GoReason;

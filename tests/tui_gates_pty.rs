@@ -1,6 +1,7 @@
 //! End-to-end in tmux: a NO-GO, then HOLD seen on another operator's screen, a tick during it that
 //! asks first and is flagged in the report, a resume with a reason, and an abort from the screen
 //! that `status` reports.
+#![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "pty/term.rs"]
 mod term;
