@@ -15,21 +15,31 @@ pub mod schedule;
 pub mod search;
 pub mod width;
 
+mod confirm;
 mod events;
 mod forms;
+mod gate;
+mod info;
 mod moves;
+mod runlevel;
 mod views;
+mod window;
 
 pub use action::{Action, KeyMode, Outcome};
 pub use messages::{Message, Messages};
-pub use mode::{Draft, Mode, ReasonKind};
+pub use mode::{Draft, Mode, Question, ReasonKind, RunReasonKind};
 pub use search::Found;
 
+use crate::config::GoReason;
 use crate::model::{ItemId, ItemKind, Template};
 use crate::run::Run;
 use crate::run::event::Actor;
+use crate::run::gates::Blocker;
 use crate::run::intent::Intent;
+use crate::run::schedule::Schedule;
+use crate::run::undo::UndoPreview;
 use crate::run::vars::substitute;
+use crate::when::Zone;
 use chrono::{DateTime, Duration, FixedOffset};
 use editor::Editor;
 use rows::{Row, States};
@@ -44,6 +54,15 @@ pub struct Style {
     pub ascii: bool,
     /// Colours allowed (`NO_COLOR` unset).
     pub color: bool,
+}
+
+/// What the app takes from outside: `config.toml` and the environment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Whether a GO decision needs a reason (`[gates] go_reason`).
+    pub go_reason: GoReason,
+    /// The operator's own zone, when known (the header names it: `20:10 UTC here`).
+    pub local_zone: Option<Zone>,
 }
 
 /// A change sent to be written and not acknowledged yet.
@@ -105,6 +124,19 @@ pub struct App {
     pub style: Style,
     /// Rows of the help overlay.
     pub help_len: u16,
+    /// Settings from `config.toml` and the environment.
+    pub settings: Settings,
+    /// The window and every timed section's plan (recomputed when the window or the template
+    /// changes, never per frame).
+    plan: Schedule,
+    /// The header's next / overdue slot (recomputed on events and on the clock tick).
+    slot: Option<schedule::Slot>,
+    /// The unresolved NO-GO or the HOLD in force (recomputed on every event).
+    blocker: Option<Blocker>,
+    /// Popups waiting for the screen to be free (the window question, the choice after a NO-GO).
+    queued: VecDeque<Mode>,
+    /// The undo sent and not applied yet, as it was named.
+    pending_undo: Option<UndoPreview>,
     /// The item whose change we wait for, to move on after it.
     awaiting: Option<ItemId>,
     reopen_armed: Option<ItemId>,
@@ -139,6 +171,9 @@ impl App {
     ) -> App {
         let template: Arc<Template> = template.into();
         let states = States::new(&run, &template);
+        let plan = Schedule::new(&run, &template);
+        let blocker = crate::run::gates::blocker(&run);
+        let slot = schedule::current_slot(&plan, &states.sections, now);
         let all_rows = rows::all_rows(&template);
         let (item_pos, section_pos) =
             positions(&all_rows, template.items.len(), template.sections.len());
@@ -167,6 +202,12 @@ impl App {
             now,
             style,
             help_len: 0,
+            settings: Settings::default(),
+            slot,
+            plan,
+            blocker,
+            queued: VecDeque::new(),
+            pending_undo: None,
             awaiting: None,
             reopen_armed: None,
             quit_armed: false,
@@ -229,7 +270,13 @@ impl App {
             Mode::Note { .. } => KeyMode::Note,
             Mode::Reason { .. } => KeyMode::Reason,
             Mode::Sign { .. } => KeyMode::Sign,
+            Mode::Gate { decision: None, .. } => KeyMode::Decide,
             Mode::Gate { .. } => KeyMode::Gate,
+            Mode::Confirm(_) => KeyMode::Confirm,
+            Mode::AfterNoGo { .. } => KeyMode::AfterNoGo,
+            Mode::RunReason { .. } => KeyMode::Reason,
+            Mode::Window { .. } => KeyMode::Window,
+            Mode::Info { .. } => KeyMode::Info,
             Mode::Search { .. } => KeyMode::Search,
             Mode::Vars { .. } => KeyMode::Vars,
             Mode::Summary => KeyMode::Summary,
@@ -247,6 +294,15 @@ impl App {
             Action::Clock => {
                 self.messages.tick(now);
                 self.check_slow_writes();
+                self.reslot();
+                Outcome::redraw()
+            }
+            Action::Settings(s) => {
+                self.settings = *s;
+                Outcome::redraw()
+            }
+            Action::AskWindow => {
+                self.ask_window();
                 Outcome::redraw()
             }
             Action::Resize(w, h) => {

@@ -7,6 +7,7 @@ pub mod app;
 pub mod backend;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod exec;
 #[cfg(feature = "test-support")]
 pub mod harness;

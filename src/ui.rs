@@ -5,6 +5,7 @@
 //! help overlay and the footer hints are generated from it.
 
 pub mod detail;
+pub mod dialogs;
 pub mod header;
 pub mod help;
 pub mod list;
@@ -165,6 +166,27 @@ pub fn key_hints<'a>(app: &App, keymap: &'a Keymap, theme: &Theme, glyphs: &Glyp
             ),
             theme.warning(),
         ));
+    }
+    if mode == KeyMode::Normal
+        && app.run.is_active()
+        && let Some(b) = app.blocker()
+    {
+        // What holds the run, and the key that lifts it.
+        let what = match b {
+            crate::run::gates::Blocker::Hold { .. } => "HOLD",
+            crate::run::gates::Blocker::NoGo { .. } => "NO-GO unresolved",
+        };
+        spans.push(Span::styled(what, theme.warning()));
+        if let Some(k) = keymap
+            .bindings
+            .iter()
+            .find(|b| b.mode == KeyMode::Normal && b.action == Action::Resume)
+            .and_then(|b| b.keys.first())
+        {
+            spans.push(Span::raw(": "));
+            spans.push(Span::styled(key_name(*k, glyphs), theme.key()));
+            spans.push(Span::raw(" resume"));
+        }
     }
     for b in footer_bindings(app, keymap) {
         let own: Vec<_> = if mode == KeyMode::Found && b.mode == KeyMode::Normal {

@@ -191,11 +191,17 @@ fn gate_go_and_no_go() {
     while h.app.current_item() != Some(g) {
         h.keys(&["j"]);
     }
-    h.keys(&["d", "Tab"]);
+    // The dialog starts with nothing chosen: Enter decides nothing.
+    h.keys(&["d"]);
+    assert!(matches!(h.app.mode, Mode::Gate { decision: None, .. }));
+    h.keys(&["Enter"]);
+    assert!(matches!(h.app.mode, Mode::Gate { decision: None, .. }));
+    assert!(h.message().contains("choose first"), "{}", h.message());
+    h.keys(&["n"]);
     assert!(matches!(
         h.app.mode,
         Mode::Gate {
-            decision: Decision::NoGo,
+            decision: Some(Decision::NoGo),
             ..
         }
     ));
@@ -207,16 +213,22 @@ fn gate_go_and_no_go() {
     h.type_text("error rate 2%");
     h.keys(&["Enter"]);
     assert_eq!(h.app.states.get(g), ItemState::NoGo);
-    h.keys(&["k", "d", "BackTab", "BackTab", "Esc"]);
+    // Our NO-GO: what now? (decided later here.)
+    assert!(matches!(h.app.mode, Mode::AfterNoGo { .. }));
+    h.keys(&["Esc"]);
+    h.keys(&["k", "d", "g", "Tab", "Tab", "Esc"]);
     assert_eq!(h.app.mode, Mode::Normal);
-    // Space on an open gate opens the decision; GO needs no reason.
+    // Undoing a decision asks first.
     h.act(Action::Refused(String::new()));
     h.keys(&["u"]);
+    assert!(matches!(h.app.mode, Mode::Confirm(_)));
+    h.keys(&["y"]);
     assert_eq!(h.app.states.get(g), ItemState::Open);
+    // Space on an open gate opens the decision; GO needs no reason.
     while h.app.current_item() != Some(g) {
         h.keys(&["j"]);
     }
-    h.keys(&["Space", "Enter"]);
+    h.keys(&["Space", "g", "Enter"]);
     assert_eq!(h.app.states.get(g), ItemState::Go);
 }
 
@@ -331,6 +343,7 @@ fn completing_every_item_shows_the_summary_and_finishes() {
         match h.app.key_mode() {
             KeyMode::Summary => break,
             KeyMode::Normal => h.keys(&["Space"]),
+            KeyMode::Decide => h.keys(&["g"]),
             _ => h.keys(&["Enter"]),
         }
     }

@@ -474,7 +474,7 @@ fn the_app_does_not_know_the_keymap() {
 /// keys are bound, something to draw).
 #[test]
 fn every_named_action_is_handled_in_every_mode() {
-    let setups: [(&[&str], KeyMode); 13] = [
+    let setups: [(&[&str], KeyMode); 19] = [
         (&[], KeyMode::Normal),
         (&["n"], KeyMode::Note),
         (&["-"], KeyMode::Reason),
@@ -486,7 +486,19 @@ fn every_named_action_is_handled_in_every_mode() {
         (&["G", "s"], KeyMode::Sign),
         (&["z"], KeyMode::Zoom),
         (&["m"], KeyMode::Messages),
-        (&["]", "]", "]", "]", "]", "d"], KeyMode::Gate),
+        (&["]", "]", "]", "]", "]", "d"], KeyMode::Decide),
+        (&["]", "]", "]", "]", "]", "d", "n"], KeyMode::Gate),
+        (
+            &["]", "]", "]", "]", "]", "d", "n", "x", "Enter"],
+            KeyMode::AfterNoGo,
+        ),
+        (
+            &["]", "]", "]", "]", "]", "d", "g", "Enter", "u"],
+            KeyMode::Confirm,
+        ),
+        (&["w"], KeyMode::Window),
+        (&["i"], KeyMode::Info),
+        (&["A"], KeyMode::Reason),
         (&["g", "}", "}", "}", "}", "y"], KeyMode::Copy),
     ];
     let mut reached = std::collections::HashSet::new();

@@ -25,7 +25,17 @@ fn data() -> tempfile::TempDir {
 }
 
 fn open(d: &str, extra: &[&str]) -> Term {
-    let mut args = vec!["run", FIXTURE, "--var", "VERSION=2.4.1", "--data-dir", d];
+    // A window given: no window question on top of the list.
+    let mut args = vec![
+        "run",
+        FIXTURE,
+        "--var",
+        "VERSION=2.4.1",
+        "--window",
+        "09:00",
+        "--data-dir",
+        d,
+    ];
     args.extend_from_slice(extra);
     Term::spawn(&args, &[("RUNSHEET_OPERATOR", "Alice")], 30, 110)
 }
@@ -135,7 +145,14 @@ fn escape_sequences_in_a_template_stay_inert() {
     let d = dir.path().join("data");
     let d = d.to_str().expect("utf8");
     let mut t = Term::spawn(
-        &["run", tpl.to_str().expect("utf8"), "--data-dir", d],
+        &[
+            "run",
+            tpl.to_str().expect("utf8"),
+            "--window",
+            "09:00",
+            "--data-dir",
+            d,
+        ],
         &[("RUNSHEET_OPERATOR", "Alice")],
         24,
         100,
@@ -240,7 +257,7 @@ fn tmux_kill_session_saves_draft_and_exits_fast() {
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let cmd = format!(
-        "RUNSHEET_OPERATOR=Alice LANG=C.UTF-8 {} run {FIXTURE} --var VERSION=2.4.1 --data-dir {d}",
+        "RUNSHEET_OPERATOR=Alice LANG=C.UTF-8 {} run {FIXTURE} --var VERSION=2.4.1 --window 09:00 --data-dir {d}",
         term::bin()
     );
     let Some(tmux) = Tmux::start("kill", &cmd) else {
@@ -277,7 +294,16 @@ fn ctrl_e_opens_editor_and_keeps_its_text() {
     std::fs::set_permissions(&editor, perm).expect("chmod");
     let ed = editor.to_str().expect("utf8");
     let mut t = Term::spawn(
-        &["run", FIXTURE, "--var", "VERSION=2.4.1", "--data-dir", d],
+        &[
+            "run",
+            FIXTURE,
+            "--var",
+            "VERSION=2.4.1",
+            "--window",
+            "09:00",
+            "--data-dir",
+            d,
+        ],
         &[("RUNSHEET_OPERATOR", "Alice"), ("VISUAL", ed)],
         30,
         110,
@@ -301,7 +327,15 @@ fn bare_path_then_run_again_offers_to_resume() {
     let d = dir.path().to_str().expect("utf8");
     let env = [("RUNSHEET_OPERATOR", "Alice")];
     let mut t = Term::spawn(
-        &[FIXTURE, "--var", "VERSION=2.4.1", "--data-dir", d],
+        &[
+            FIXTURE,
+            "--var",
+            "VERSION=2.4.1",
+            "--window",
+            "09:00",
+            "--data-dir",
+            d,
+        ],
         &env,
         30,
         110,
@@ -376,8 +410,8 @@ fn two_screens_on_one_run_see_each_other() {
 }
 
 /// README's first command (`cargo run --release -- templates/deployment-window.md`) on a fresh data
-/// dir: the variables form comes first, values are set, the checklist is walkable, `q` quits, and
-/// the run dir holds what was typed.
+/// dir: the variables form comes first, values are set, the window question follows (Esc keeps
+/// the guess), the checklist is walkable, `q` quits, and the run dir holds what was typed.
 #[test]
 fn readme_first_command_opens_the_shipped_template() {
     let dir = data();
@@ -389,6 +423,13 @@ fn readme_first_command_opens_the_shipped_template() {
         t.send(value);
         t.send("\r");
     }
+    // The template gives no clock time: the window question follows, prefilled with the guess;
+    // Esc keeps the guess.
+    t.wait_for("When does the window start?");
+    t.send("\x1b");
+    t.wait(5, "the window question closed", |s| {
+        !s.contains("When does the window start?") && s.contains("stays a guess")
+    });
     // Each value is shown once it is written (the writes are asynchronous).
     t.wait(5, "the form closed and values substituted", |s| {
         !s.contains("without a value")
@@ -423,7 +464,7 @@ fn hang_up_in_the_chooser_exits_without_spinning() {
         &[],
     );
     let cmd = format!(
-        "trap '' HUP; LANG=C.UTF-8 exec {} run {FIXTURE} --data-dir {d}",
+        "trap '' HUP; LANG=C.UTF-8 exec {} run {FIXTURE} --window 09:00 --data-dir {d}",
         term::bin()
     );
     let Some(tmux) = Tmux::start("chooser", &cmd) else {

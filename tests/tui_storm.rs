@@ -115,7 +115,11 @@ fn note_texts(d: &str) -> Vec<String> {
 fn fifty_resizes_with_typing_between_lose_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
-    let cmd = screen_cmd(d, "Alice", &format!("run {FIXTURE} --var VERSION=2.4.1"));
+    let cmd = screen_cmd(
+        d,
+        "Alice",
+        &format!("run {FIXTURE} --var VERSION=2.4.1 --window 09:00"),
+    );
     let Some(t) = Tmux::start_sized("storm", &cmd, 120, 40) else {
         return;
     };
@@ -191,7 +195,11 @@ fn paste_text(seed: usize, len: usize) -> String {
 fn five_thousand_byte_pastes_on_a_busy_machine_arrive_whole() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
-    let cmd = screen_cmd(d, "Alice", &format!("run {FIXTURE} --var VERSION=2.4.1"));
+    let cmd = screen_cmd(
+        d,
+        "Alice",
+        &format!("run {FIXTURE} --var VERSION=2.4.1 --window 09:00"),
+    );
     let Some(t) = Tmux::start_sized("paste", &cmd, 120, 40) else {
         return;
     };
@@ -332,6 +340,10 @@ fn close_first_open(t: &Tmux, pane: &str, n: usize) {
         s.contains(&want) || s.contains("┌ sign off ") || s.contains("┌ gate decision ")
     });
     if !s.contains(&want) {
+        if s.contains("┌ gate decision ") {
+            // The gate dialog starts with nothing chosen: GO first.
+            t.type_text(pane, "g");
+        }
         t.keys(pane, &["Enter"]);
         t.wait_pane(pane, 10, &want, |s| s.contains(&want));
     }

@@ -67,6 +67,7 @@ fn screens(w: u16, hh: u16) -> Vec<(&'static str, Harness)> {
         match h.app.key_mode() {
             runsheet::app::KeyMode::Summary => break,
             runsheet::app::KeyMode::Normal => h.keys(&["Space"]),
+            runsheet::app::KeyMode::Decide => h.keys(&["g"]),
             _ => h.keys(&["Enter"]),
         }
     }
@@ -98,6 +99,35 @@ fn screens(w: u16, hh: u16) -> Vec<(&'static str, Harness)> {
         color: false,
     };
     out.push(("vars_ascii", h));
+
+    // The gate dialog: nothing chosen, the scope's open items listed.
+    let mut h = base(w, hh);
+    h.keys(&["]", "]", "d"]);
+    out.push(("gate_undecided", h));
+
+    // NO-GO, then HOLD: the header says who, when and why; a tick asks first.
+    let mut h = base(w, hh);
+    h.keys(&["]", "]", "d", "n"]);
+    h.type_text("error rate 2%");
+    h.keys(&["Enter"]);
+    out.push(("after_no_go", h));
+    let mut h = base(w, hh);
+    h.keys(&["]", "]", "d", "n"]);
+    h.type_text("error rate 2%");
+    h.keys(&["Enter", "h"]);
+    h.type_text("waiting for the DBA");
+    h.keys(&["Enter", "j", "Space"]);
+    out.push(("hold_tick_asks", h));
+
+    // The window question of a new run, prefilled with the guess.
+    let mut h = base(w, hh);
+    h.act(Action::AskWindow);
+    out.push(("window_question", h));
+
+    // Run info: the template's metadata.
+    let mut h = base(w, hh);
+    h.keys(&["i"]);
+    out.push(("run_info", h));
     out
 }
 
@@ -245,6 +275,7 @@ fn timeline_view_is_the_report_timeline() {
         match finished.app.key_mode() {
             runsheet::app::KeyMode::Normal => finished.keys(&["Space"]),
             runsheet::app::KeyMode::Summary if !finished.app.run.is_active() => break,
+            runsheet::app::KeyMode::Decide => finished.keys(&["g"]),
             _ => finished.keys(&["Enter"]),
         }
     }

@@ -34,6 +34,11 @@ macro_rules! named_actions {
                 /// A problem (error style, kept until seen).
                 error: bool,
             },
+            /// Settings from `config.toml` and the environment (sent once, before the first key).
+            Settings(Box<super::Settings>),
+            /// A new run started without `--window`: ask when the window starts if it would
+            /// otherwise be a guess.
+            AskWindow,
             /// Notes this operator was typing when an earlier session had to stop.
             OfferDrafts(Vec<Draft>),
             /// Rows of the help overlay (it is generated from the keymap, which the app does not
@@ -133,6 +138,14 @@ named_actions! {
     Cancel = "cancel": "Cancel.",
     Toggle = "toggle": "Switch the choice (GO / NO-GO; substring / fuzzy search).",
     ExternalEditor = "external-editor": "Edit the note in $EDITOR.",
+    Go = "go": "Choose GO in the gate dialog.",
+    NoGo = "no-go": "Choose NO-GO in the gate dialog (a reason is required).",
+    Hold = "hold": "Put the run on HOLD, with a reason (every screen shows it).",
+    Resume = "resume": "Lift the HOLD and resolve the NO-GO decisions, with a reason.",
+    Abort = "abort": "Abort the run, with a reason and a confirmation.",
+    Rollback = "rollback": "Go to the rollback section (cursor there, unfolded).",
+    Window = "window": "Set or move the window's start, with a reason.",
+    Info = "info": "Show the run: template metadata, window, state.",
 }
 
 /// Which set of bindings applies.
@@ -152,8 +165,18 @@ pub enum KeyMode {
     Reason,
     /// Sign-off dialog.
     Sign,
-    /// Gate decision.
+    /// Gate dialog before GO or NO-GO is chosen.
+    Decide,
+    /// Gate decision: the reason, GO or NO-GO chosen.
     Gate,
+    /// A yes/no question before a change.
+    Confirm,
+    /// Choosing what follows our NO-GO.
+    AfterNoGo,
+    /// The window's start.
+    Window,
+    /// The run's information.
+    Info,
     /// Search prompt.
     Search,
     /// Variables form.
@@ -172,7 +195,7 @@ pub enum KeyMode {
 
 impl KeyMode {
     /// All modes.
-    pub const ALL: [KeyMode; 15] = [
+    pub const ALL: [KeyMode; 20] = [
         KeyMode::Global,
         KeyMode::Normal,
         KeyMode::Found,
@@ -180,7 +203,12 @@ impl KeyMode {
         KeyMode::Note,
         KeyMode::Reason,
         KeyMode::Sign,
+        KeyMode::Decide,
         KeyMode::Gate,
+        KeyMode::Confirm,
+        KeyMode::AfterNoGo,
+        KeyMode::Window,
+        KeyMode::Info,
         KeyMode::Search,
         KeyMode::Vars,
         KeyMode::Summary,
@@ -200,7 +228,12 @@ impl KeyMode {
             KeyMode::Note => "note",
             KeyMode::Reason => "reason",
             KeyMode::Sign => "sign",
+            KeyMode::Decide => "decide",
             KeyMode::Gate => "gate",
+            KeyMode::Confirm => "confirm",
+            KeyMode::AfterNoGo => "after-no-go",
+            KeyMode::Window => "window",
+            KeyMode::Info => "info",
             KeyMode::Search => "search",
             KeyMode::Vars => "vars",
             KeyMode::Summary => "summary",
@@ -226,6 +259,7 @@ impl KeyMode {
                 | KeyMode::Gate
                 | KeyMode::Search
                 | KeyMode::Vars
+                | KeyMode::Window
                 | KeyMode::Copy
         )
     }

@@ -5,6 +5,7 @@ use super::rows::{self, States};
 use super::{App, Mode, Outcome, owned_vars, positions};
 use crate::model::Template;
 use crate::run::event::{Change, Decision, Event};
+use crate::run::undo::{self, UndoPreview};
 
 impl App {
     pub(super) fn applied(&mut self, ev: &Event) -> Outcome {
@@ -21,10 +22,29 @@ impl App {
             ));
             return Outcome::redraw();
         }
+        let undone = self.undone_by(ev);
         self.apply_event(ev);
         let item = ev.change.item().and_then(|id| self.states.index_of(id));
-        let verb = verb(&ev.change);
-        self.info(&format!("{verb} by you {}", ev.at.format("%H:%M:%S")));
+        match undone {
+            Some(p) => self.info(&format!(
+                "{} (by you {})",
+                p.done(),
+                ev.at.format("%H:%M:%S")
+            )),
+            None => {
+                let verb = verb(&ev.change);
+                self.info(&format!("{verb} by you {}", ev.at.format("%H:%M:%S")));
+            }
+        }
+        if let Change::Gate {
+            item: gate,
+            decision: Decision::NoGo,
+            ..
+        } = &ev.change
+        {
+            // Our NO-GO: the operator chooses what follows it.
+            self.queue_popup(Mode::AfterNoGo { gate: gate.clone() });
+        }
         if let (Some(i), Some(w)) = (item, self.awaiting.clone())
             && ev.change.item() == Some(&w)
         {
@@ -45,24 +65,39 @@ impl App {
 
     pub(super) fn remote(&mut self, events: &[Event]) -> Outcome {
         let mut last = None;
-        for ev in events {
-            if ev.seq <= self.run.seq {
-                continue;
-            }
+        let fresh: Vec<&Event> = events.iter().filter(|e| e.seq > self.run.seq).collect();
+        for (k, ev) in fresh.iter().enumerate() {
+            // Only the last event is described; an undo is named before it is applied.
+            let undone = if k + 1 == fresh.len() {
+                self.undone_by(ev)
+            } else {
+                None
+            };
             self.apply_event(ev);
-            last = Some(ev);
+            last = Some((*ev, undone));
         }
-        if let Some(ev) = last {
-            let what = ev
-                .change
-                .item()
-                .and_then(|id| self.states.index_of(id))
-                .map(|i| format!(" “{}”", self.item_text(i)))
-                .unwrap_or_default();
+        if let Some((ev, undone)) = last {
+            let what = match undone {
+                Some(p) => p.done(),
+                None => {
+                    let item = ev
+                        .change
+                        .item()
+                        .and_then(|id| self.states.index_of(id))
+                        .map(|i| format!(" “{}”", self.item_text(i)))
+                        .unwrap_or_default();
+                    format!("{}{item}", verb(&ev.change))
+                }
+            };
+            let why = match &ev.change {
+                Change::Hold { reason, .. } | Change::Resume { reason } => {
+                    format!(": {}", reason.replace('\n', " "))
+                }
+                _ => String::new(),
+            };
             self.info(&format!(
-                "{} {}{what} {}",
+                "{} {what} {}{why}",
                 ev.by.name,
-                verb(&ev.change),
                 ev.at.format("%H:%M:%S")
             ));
             self.after_change();
@@ -70,11 +105,27 @@ impl App {
         Outcome::redraw()
     }
 
+    /// What an undo event reverts, named before it is applied (for its message).
+    fn undone_by(&mut self, ev: &Event) -> Option<UndoPreview> {
+        let Change::Undo { target } = ev.change else {
+            return None;
+        };
+        self.pending_undo
+            .take()
+            .filter(|p| p.seq == target)
+            .or_else(|| undo::describe(&self.run, &self.template, target))
+    }
+
     fn apply_event(&mut self, ev: &Event) {
         self.run.apply(ev);
         match &ev.change {
             Change::Undo { .. } | Change::Rebase { .. } => {
-                self.states = States::new(&self.run, &self.template)
+                self.states = States::new(&self.run, &self.template);
+                // An undo may revert a window.
+                self.plan = crate::run::schedule::Schedule::new(&self.run, &self.template);
+            }
+            Change::Window { .. } => {
+                self.plan = crate::run::schedule::Schedule::new(&self.run, &self.template);
             }
             Change::Set { .. } => self.vars = owned_vars(&self.run),
             c => {
@@ -83,6 +134,9 @@ impl App {
                 }
             }
         }
+        self.blocker = crate::run::gates::blocker(&self.run);
+        self.reslot();
+        self.refresh_gate_scope();
     }
 
     /// Another process re-based the run: its events are applied; the rows follow the new template.
@@ -103,6 +157,8 @@ impl App {
             template.sections.len(),
         );
         self.template = std::sync::Arc::new(template);
+        self.replan();
+        self.refresh_gate_scope();
         self.found = None;
         self.rebuild_visible();
         if let Some(i) = current.and_then(|id| self.states.index_of(&id)) {

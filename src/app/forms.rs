@@ -1,12 +1,12 @@
-//! Popups that take text: note editor, reasons, sign-off, gate decision and the variables form.
-//! Every popup is one method taking its mode's fields and returning the next mode and what the
-//! loop must do; [`App::popup`] only dispatches.
+//! Popups that take text: note editor, reasons, sign-off and the variables form (the gate dialog
+//! is in `gate.rs`, run-level changes in `runlevel.rs`, the window in `window.rs`). Every popup is
+//! one method taking its mode's fields and returning the next mode and what the loop must do;
+//! [`App::popup`] only dispatches.
 
 use super::editor::Editor;
 use super::key::{KeyCode, KeyPress};
 use super::{Action, App, Mode, Outcome, ReasonKind};
 use crate::model::ItemId;
-use crate::run::event::Decision;
 use crate::run::intent::Intent;
 
 /// The next mode, and what the loop must do (`None`: just redraw).
@@ -30,7 +30,18 @@ impl App {
                 item,
                 decision,
                 reason,
-            } => self.gate_key(item, decision, reason, action),
+                scope,
+            } => self.gate_key(item, decision, reason, scope, action),
+            Mode::Confirm(q) => self.confirm_key(*q, action),
+            Mode::AfterNoGo { gate } => self.after_no_go_key(gate, action),
+            Mode::RunReason { kind, editor } => self.run_reason_key(kind, editor, action),
+            Mode::Window {
+                initial,
+                start,
+                prefill,
+                error,
+            } => self.window_key(initial, start, prefill, error, action),
+            Mode::Info { scroll } => self.info_key(scroll, action),
             Mode::Search {
                 query,
                 origin,
@@ -43,7 +54,7 @@ impl App {
             } => self.vars_key(names, current, editor, action),
         };
         self.mode = mode;
-        if self.mode == Mode::Normal {
+        if self.mode == Mode::Normal && !self.open_queued() {
             self.open_next_draft();
         }
         self.ensure_visible();
@@ -129,75 +140,24 @@ impl App {
                 (Mode::Sign { item, name }, None)
             }
             Action::Submit => {
-                let signer = name.text().trim().to_owned();
-                let signer = (signer != self.actor.name).then_some(signer);
+                let typed = name.text().trim().to_owned();
+                let signer = (typed != self.actor.name).then(|| typed.clone());
                 let intent = Intent::Sign {
                     item: item.clone(),
                     signer,
                 };
-                (Mode::Normal, Some(self.expect(item, intent)))
+                match self.item_index(&item) {
+                    Some(index) => {
+                        let what = format!("sign-off “{}” as {typed}", self.item_text(index));
+                        self.proceed(index, item, intent, what)
+                    }
+                    None => (Mode::Normal, Some(self.expect(item, intent))),
+                }
             }
             Action::Cancel => (Mode::Normal, None),
             other => {
                 edit(&mut name, other);
                 (Mode::Sign { item, name }, None)
-            }
-        }
-    }
-
-    fn gate_key(
-        &mut self,
-        item: ItemId,
-        decision: Decision,
-        mut reason: Editor,
-        action: Action,
-    ) -> Step {
-        match action {
-            Action::Toggle => {
-                let decision = match decision {
-                    Decision::Go => Decision::NoGo,
-                    Decision::NoGo => Decision::Go,
-                };
-                (
-                    Mode::Gate {
-                        item,
-                        decision,
-                        reason,
-                    },
-                    None,
-                )
-            }
-            Action::Submit if decision == Decision::NoGo && reason.is_blank() => {
-                self.error("NO-GO needs a reason");
-                (
-                    Mode::Gate {
-                        item,
-                        decision,
-                        reason,
-                    },
-                    None,
-                )
-            }
-            Action::Submit => {
-                let text = reason.text();
-                let intent = Intent::Gate {
-                    item: item.clone(),
-                    decision,
-                    reason: (!text.trim().is_empty()).then_some(text),
-                };
-                (Mode::Normal, Some(self.expect(item, intent)))
-            }
-            Action::Cancel => (Mode::Normal, None),
-            other => {
-                edit(&mut reason, other);
-                (
-                    Mode::Gate {
-                        item,
-                        decision,
-                        reason,
-                    },
-                    None,
-                )
             }
         }
     }

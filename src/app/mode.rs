@@ -4,6 +4,10 @@
 use super::editor::Editor;
 use crate::model::ItemId;
 use crate::run::event::Decision;
+use crate::run::intent::Intent;
+use crate::run::undo::UndoPreview;
+use crate::when::Zone;
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 /// Why an item is being closed with a reason.
@@ -15,6 +19,51 @@ pub enum ReasonKind {
     Na,
     /// Failed.
     Fail,
+}
+
+/// A change to the run itself that needs a reason (it is recorded).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunReasonKind {
+    /// Put the run on HOLD (after the NO-GO on `gate`, if any).
+    Hold {
+        /// The gate whose NO-GO led to it.
+        gate: Option<ItemId>,
+    },
+    /// Lift the HOLD and resolve the NO-GO decisions before it.
+    Resume,
+    /// Abort the run (a confirmation follows).
+    Abort,
+    /// Finish although items failed or gates were decided NO-GO (a confirmation follows).
+    FinishAccepting {
+        /// `1 failed, 1 no-go`.
+        exceptions: String,
+    },
+    /// Move the window to this start (already read and resolved).
+    Window {
+        /// Start.
+        start: DateTime<FixedOffset>,
+        /// Zone.
+        zone: Zone,
+        /// End, when given.
+        end: Option<DateTime<FixedOffset>>,
+        /// The new window, in words.
+        shown: String,
+    },
+}
+
+/// A yes/no question before a change is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// Popup title.
+    pub title: String,
+    /// What is asked, line by line (the first is the question itself).
+    pub lines: Vec<String>,
+    /// What `y` sends.
+    pub intent: Intent,
+    /// The item the change is about (the cursor moves on after it, as after a tick).
+    pub item: Option<ItemId>,
+    /// The undo being asked about (its `done()` text is the message after it).
+    pub undo: Option<UndoPreview>,
 }
 
 /// What the screen is doing: walking the list, or a popup. Popups name their item by id, so text
@@ -51,14 +100,50 @@ pub enum Mode {
         /// Signer's name (prefilled with the operator).
         name: Editor,
     },
-    /// Gate decision.
+    /// Gate decision: it starts with nothing chosen (the gate's scope listed), then GO or NO-GO
+    /// and a reason.
     Gate {
         /// The item.
         item: ItemId,
-        /// GO or NO-GO.
-        decision: Decision,
-        /// Reason (required for NO-GO).
+        /// GO or NO-GO, once chosen.
+        decision: Option<Decision>,
+        /// Reason (required for NO-GO, and for GO when the config says so).
         reason: Editor,
+        /// What is still open, failed or NO-GO in the gate's scope (item indices, document
+        /// order), kept current while the dialog is open.
+        scope: Vec<usize>,
+    },
+    /// A yes/no question before a change (after an unresolved NO-GO, undoing a decision, aborting,
+    /// finishing with exceptions).
+    Confirm(Box<Question>),
+    /// Our NO-GO was recorded: hold, go to the rollback section, or abort.
+    AfterNoGo {
+        /// The gate decided NO-GO.
+        gate: ItemId,
+    },
+    /// A reason for a change to the run itself.
+    RunReason {
+        /// Which change.
+        kind: RunReasonKind,
+        /// Text.
+        editor: Editor,
+    },
+    /// When the window starts: asked at the start of a new run whose window would be a guess
+    /// (prefilled with the guess), or to move it (`w`).
+    Window {
+        /// Asked at the start of a new run (Esc keeps the guess; no reason asked).
+        initial: bool,
+        /// The start as written.
+        start: Editor,
+        /// The text it was prefilled with.
+        prefill: String,
+        /// Why the last Enter was not taken.
+        error: Option<String>,
+    },
+    /// The run: title, template metadata, window, state.
+    Info {
+        /// First row shown.
+        scroll: u16,
     },
     /// Search prompt (incremental).
     Search {

@@ -5,7 +5,6 @@ use super::editor::Editor;
 use super::rows::{self, Row};
 use super::{Action, App, Mode, Outcome, ReasonKind};
 use crate::model::{ItemId, ItemKind};
-use crate::run::event::Decision;
 use crate::run::intent::Intent;
 use crate::run::state::ItemState;
 
@@ -112,7 +111,11 @@ impl App {
             Action::ClearSearch => self.found = None,
             Action::Finish => self.mode = Mode::Summary,
             Action::Timeline => self.mode = Mode::Timeline { scroll: 0 },
-            Action::Undo => return Outcome::append(Intent::Undo),
+            Action::Undo => return self.start_undo(),
+            Action::Hold | Action::Resume | Action::Abort | Action::Window => {
+                return self.run_action(action);
+            }
+            Action::Info => self.mode = Mode::Info { scroll: 0 },
             Action::Copy => return self.start_copy(false),
             other => return self.item_action(other),
         }
@@ -155,13 +158,14 @@ impl App {
                 self.open_gate(id)
             }
             Action::Tick if state == ItemState::Open => {
-                return self.expect(
-                    id.clone(),
-                    Intent::Tick {
-                        item: id,
-                        note: None,
-                    },
-                );
+                let intent = Intent::Tick {
+                    item: id.clone(),
+                    note: None,
+                };
+                let what = format!("tick “{}”", self.item_text(item));
+                let (mode, out) = self.proceed(item, id, intent, what);
+                self.mode = mode;
+                return out.unwrap_or_else(Outcome::redraw);
             }
             Action::Tick => {
                 // Reopening someone else's change takes a second press: they may have just done it.
@@ -223,14 +227,6 @@ impl App {
         self.mode = Mode::Sign {
             item,
             name: Editor::single(&self.actor.name),
-        };
-    }
-
-    fn open_gate(&mut self, item: ItemId) {
-        self.mode = Mode::Gate {
-            item,
-            decision: Decision::Go,
-            reason: Editor::single(""),
         };
     }
 

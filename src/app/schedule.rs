@@ -1,10 +1,36 @@
 //! Timed sections against the clock, for the header: the window countdown (`T-50m`), the next slot,
 //! and what is overdue — never before the window starts, and said to be against a guess when the
-//! window is one. The plan itself is [`crate::run::schedule::Schedule`].
+//! window is one. The plan itself is [`crate::run::schedule::Schedule`]; the app keeps it (rebuilt
+//! when the window or the template changes) and the slot (recomputed on events and on the clock's
+//! tick), so a keypress and a frame cost the same whatever the number of sections.
 
+use super::App;
 use super::rows::Counts;
 use crate::run::schedule::Schedule;
 use chrono::{DateTime, Duration, FixedOffset};
+
+impl App {
+    /// The window and every timed section's plan.
+    pub fn plan(&self) -> &Schedule {
+        &self.plan
+    }
+
+    /// The header's next or overdue slot, as of the last event or clock tick.
+    pub fn slot(&self) -> Option<&Slot> {
+        self.slot.as_ref()
+    }
+
+    /// Rebuilds the plan (the window or the template changed), then the slot.
+    pub(super) fn replan(&mut self) {
+        self.plan = Schedule::new(&self.run, &self.template);
+        self.reslot();
+    }
+
+    /// Recomputes the slot (counts or the clock changed).
+    pub(super) fn reslot(&mut self) {
+        self.slot = current_slot(&self.plan, &self.states.sections, self.now);
+    }
+}
 
 /// Where the run stands against the timed sections.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,6 @@ use super::forms::Step;
 use super::key::KeyCode;
 use super::layout::{self, Area};
 use super::{Action, App, Mode, Outcome};
-use crate::run::intent::Intent;
 
 /// Lines a page key moves.
 const PAGE: u16 = 10;
@@ -130,9 +129,7 @@ impl App {
 
     pub(super) fn summary_key(&mut self, action: Action) -> Step {
         match action {
-            Action::Submit if self.run.is_active() => {
-                (Mode::Normal, Some(Outcome::append(Intent::Finish)))
-            }
+            Action::Submit if self.run.is_active() => self.start_finish(),
             Action::Cancel | Action::Submit => (Mode::Normal, None),
             _ => (Mode::Summary, None),
         }

@@ -341,6 +341,17 @@ pub fn gate(a: GateArgs) -> color_eyre::Result<i32> {
         GateArg::NoGo => Decision::NoGo,
     };
     let reason = a.reason;
+    let blank = reason.as_deref().is_none_or(|r| r.trim().is_empty());
+    if decision == Decision::Go
+        && blank
+        && crate::config::load().0.gates.go_reason == crate::config::GoReason::Required
+    {
+        return exit(Err(StoreError::Invalid(
+            "a GO needs a reason here (config.toml: [gates] go_reason = \"required\"): add --reason TEXT"
+                .to_owned(),
+        )
+        .into()));
+    }
     let c = a.confirm;
     apply_item(a.target, &a.who, move |item| {
         confirmed(

@@ -103,6 +103,12 @@ pub enum Intent {
     },
     /// Revert this operator's last change.
     Undo,
+    /// Revert the change `target`, which must still be this operator's last one that can be
+    /// undone (the screen named it before asking; anything else is refused, not reverted).
+    UndoOf {
+        /// `seq` of the change named.
+        target: u64,
+    },
     /// Complete the run (refused while items are open, or failed items or NO-GO decisions are not
     /// accepted).
     Finish,
@@ -462,6 +468,21 @@ fn check_one(
             target: run
                 .last_undoable(actor)
                 .ok_or_else(|| IntentError::NothingToUndo(actor.name.clone()))?,
+        },
+        Intent::UndoOf { target } => match run.last_undoable(actor) {
+            Some(latest) if latest == *target => Change::Undo { target: latest },
+            Some(latest) => {
+                return Err(IntentError::UndoMoved {
+                    named: *target,
+                    latest: Some(latest),
+                });
+            }
+            None => {
+                return Err(IntentError::UndoMoved {
+                    named: *target,
+                    latest: None,
+                });
+            }
         },
         Intent::Finish | Intent::FinishAccepting { .. } => {
             let mut counts = Counts::default();

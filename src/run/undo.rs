@@ -57,7 +57,12 @@ fn verb(state: ItemState) -> (&'static str, bool) {
 
 /// What `actor`'s next `undo` would revert, if anything.
 pub fn preview(run: &Run, template: &Template, actor: &Actor) -> Option<UndoPreview> {
-    let seq = run.last_undoable(actor)?;
+    describe(run, template, run.last_undoable(actor)?)
+}
+
+/// The change `seq`, in words, as an undo of it would name it (`None` when `seq` is nothing an
+/// undo can revert, or is undone already).
+pub fn describe(run: &Run, template: &Template, seq: u64) -> Option<UndoPreview> {
     let vars = run.var_values();
     let text_of = |id: &crate::model::ItemId| {
         template.item(id).map_or_else(
@@ -101,7 +106,10 @@ pub fn preview(run: &Run, template: &Template, actor: &Actor) -> Option<UndoPrev
         }
     }
     for (name, values) in &run.vars {
-        if let Some(v) = values.iter().find(|v| v.seq == seq && !v.undone) {
+        if let Some(v) = values
+            .iter()
+            .find(|v| v.seq == seq && v.seq > 1 && !v.undone)
+        {
             return Some(UndoPreview {
                 seq,
                 what: format!("{name} = {}", v.value),
@@ -111,7 +119,11 @@ pub fn preview(run: &Run, template: &Template, actor: &Actor) -> Option<UndoPrev
             });
         }
     }
-    if let Some(w) = run.windows.iter().find(|w| w.seq == seq) {
+    if let Some(w) = run
+        .windows
+        .iter()
+        .find(|w| w.seq == seq && w.undone_by.is_none())
+    {
         return Some(UndoPreview {
             seq,
             what: format!(
@@ -124,7 +136,11 @@ pub fn preview(run: &Run, template: &Template, actor: &Actor) -> Option<UndoPrev
             confirm: true,
         });
     }
-    if let Some(h) = run.holds.iter().find(|h| h.seq == seq) {
+    if let Some(h) = run
+        .holds
+        .iter()
+        .find(|h| h.seq == seq && h.undone_by.is_none())
+    {
         return Some(UndoPreview {
             seq,
             what: if h.hold { "HOLD" } else { "resume" }.to_owned(),

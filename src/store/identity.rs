@@ -9,48 +9,13 @@ pub const OPERATOR_ENV: &str = "RUNSHEET_OPERATOR";
 
 /// `~/.config/runsheet/config.toml` (honouring `XDG_CONFIG_HOME`).
 pub fn config_path() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|b| b.config_dir().join("runsheet").join("config.toml"))
+    crate::config::path()
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Config {
-    operator: Option<toml::Spanned<String>>,
-    /// The shared store (read by `cli::shared`); accepted here so it is not an unknown key.
-    #[allow(dead_code)]
-    store: Option<String>,
-    /// Running commands (read by `exec::settings`); accepted here for the same reason.
-    #[allow(dead_code)]
-    exec: Option<toml::Value>,
-}
-
-/// Reads a `config.toml`: the operator name it sets, or `file:line: what is wrong`.
+/// Reads a `config.toml`: the operator name it sets, or `file:line: what is wrong` (every setting
+/// is checked, not only the name: see [`crate::config::parse`]).
 pub fn parse_config(name: &str, text: &str) -> Result<Option<String>, String> {
-    let line = |at: usize| {
-        text.as_bytes()[..at.min(text.len())]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
-    };
-    let c: Config = toml::from_str(text).map_err(|e| {
-        let first = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("not valid TOML")
-            .trim()
-            .to_owned();
-        format!("{name}:{}: {first}", e.span().map_or(1, |s| line(s.start)))
-    })?;
-    match c.operator {
-        Some(op) if op.get_ref().trim().is_empty() => Err(format!(
-            "{name}:{}: `operator` is empty: give a name, or remove the line to use the OS user",
-            line(op.span().start)
-        )),
-        Some(op) => Ok(Some(op.into_inner())),
-        None => Ok(None),
-    }
+    crate::config::parse(name, text).map(|c| c.operator)
 }
 
 /// What is wrong with `~/.config/runsheet/config.toml`, if it exists and cannot be used.

@@ -10,12 +10,13 @@ use super::keys::Input;
 use super::terminal::{self, Term};
 use super::writer::{Finished, StoreMsg, Target, Writer};
 use super::{TuiOptions, style_from_env};
-use crate::app::{Action, App, Draft, Outcome};
+use crate::app::{Action, App, Draft, Outcome, Settings};
 use crate::backend::Opened;
 use crate::input::{self, Keymap};
 use crate::run::event::Actor;
 use crate::run::intent::Intent;
 use crate::store::NewRun;
+use crate::when::Zone;
 use chrono::{DateTime, FixedOffset, Local};
 use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGSTOP, SIGTERM, SIGTSTP, SIGWINCH};
 use std::collections::VecDeque;
@@ -39,6 +40,27 @@ const HANGUP_WAIT: Duration = Duration::from_millis(900);
 
 fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
+}
+
+/// The operator's own zone: `TZ` when it names one, else the system's (`/etc/timezone`, or the
+/// zone `/etc/localtime` links to). `None` when none can be read (the header then names the
+/// offset).
+fn local_zone() -> Option<Zone> {
+    let parse = |s: &str| Zone::parse(s.trim().trim_start_matches(':'));
+    if let Some(z) = std::env::var("TZ").ok().as_deref().and_then(parse) {
+        return Some(z);
+    }
+    if let Some(z) = std::fs::read_to_string("/etc/timezone")
+        .ok()
+        .as_deref()
+        .and_then(parse)
+    {
+        return Some(z);
+    }
+    let link = std::fs::read_link("/etc/localtime").ok()?;
+    let text = link.to_string_lossy();
+    let (_, name) = text.rsplit_once("zoneinfo/")?;
+    parse(name)
 }
 
 fn spawn_signals(tx: Sender<Msg>) -> std::io::Result<()> {
@@ -156,6 +178,11 @@ pub(super) fn run(start: Start, actor: Actor, opts: TuiOptions) -> color_eyre::R
         });
     }
     notices.extend(start.notices);
+    let ask_window = matches!(start.target, Target::New(_))
+        && !start
+            .first_changes
+            .iter()
+            .any(|i| matches!(i, Intent::Window { .. }));
     let first_changes = start.first_changes;
     let dir = start.dir;
     let drafts = draft::claim(&dir, &actor);
@@ -195,10 +222,18 @@ pub(super) fn run(start: Start, actor: Actor, opts: TuiOptions) -> color_eyre::R
         writer: Some(writer),
         redraw: true,
     };
+    let settings = Settings {
+        go_reason: crate::config::load().0.gates.go_reason,
+        local_zone: local_zone(),
+    };
     let mut first = vec![
+        Action::Settings(Box::new(settings)),
         Action::HelpLength(crate::ui::help::help_len(&s.keymap)),
         Action::Resize(size.width, size.height),
     ];
+    if ask_window {
+        first.push(Action::AskWindow);
+    }
     first.extend(notices);
     if !drafts.is_empty() {
         first.push(Action::OfferDrafts(drafts));

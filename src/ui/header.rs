@@ -4,7 +4,8 @@ use super::theme::{Glyphs, Theme};
 use crate::app::App;
 use crate::app::schedule::{self, Slot, short_duration};
 use crate::app::width::{fit, width};
-use chrono::Utc;
+use crate::when::Zone;
+use chrono::{DateTime, FixedOffset, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
@@ -49,8 +50,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
         Some(name) => app.subst(name),
         None => app.subst(&app.template.title),
     };
-    let state = app.run.lifecycle.as_str().to_uppercase();
-    let state_style = if app.run.is_active() {
+    let on_hold = app.run.is_active() && app.run.active_hold().is_some();
+    let state = if on_hold {
+        "HOLD".to_owned()
+    } else {
+        app.run.lifecycle.as_str().to_uppercase()
+    };
+    let state_style = if app.run.is_active() && !on_hold {
         theme.gauge()
     } else {
         theme.warning()
@@ -109,35 +115,40 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     );
 
     let now = app.now;
+    let plan = app.plan();
     let mut l2 = vec![Span::styled(
-        format!(
-            "{} ({} UTC)",
-            now.format("%H:%M:%S"),
-            now.with_timezone(&Utc).format("%H:%M")
-        ),
+        clocks(&plan.window.zone, app.settings.local_zone, now),
         theme.title(),
     )];
-    // Computed per frame (linear in sections); the screen rework can cache it with the run.
-    let plan = crate::run::schedule::Schedule::new(&app.run, &app.template);
+    if let Some(b) = app.blocker() {
+        l2.push(Span::styled(dot.clone(), theme.muted()));
+        // Room is left for the window's countdown after it.
+        let room = (w * 3 / 5).max(24);
+        let text = app.blocker_brief(b, (w / 6).max(8), glyphs.ellipsis());
+        l2.push(Span::styled(
+            fit(&text, room, glyphs.ellipsis()),
+            theme.warning(),
+        ));
+    }
     l2.push(Span::styled(dot.clone(), theme.muted()));
-    l2.push(Span::raw(schedule::window_label(&plan, now)));
+    l2.push(Span::raw(schedule::window_label(plan, now)));
     l2.push(Span::styled(dot.clone(), theme.muted()));
     l2.push(Span::raw(format!(
         "run {}",
         short_duration(now - app.run.started_at)
     )));
-    match schedule::current_slot(&plan, &app.states.sections, now) {
-        Some(Slot::Next { section, at }) => {
+    match app.slot() {
+        Some(&Slot::Next { section, at }) => {
             l2.push(Span::styled(dot.clone(), theme.muted()));
             // Rounded up, as the window's countdown is.
-            let until = at - now + chrono::Duration::seconds(59);
+            let until = (at - now).max(chrono::Duration::zero()) + chrono::Duration::seconds(59);
             l2.push(Span::raw(format!(
                 "next: {} in {}",
                 slot_name(app, section, at),
                 short_duration(until - chrono::Duration::seconds(until.num_seconds() % 60))
             )));
         }
-        Some(Slot::Overdue { section, at, guess }) => {
+        Some(&Slot::Overdue { section, at, guess }) => {
             l2.push(Span::styled(dot.clone(), theme.muted()));
             l2.push(Span::styled(
                 format!(
@@ -201,6 +212,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
     frame.render_widget(Paragraph::new(vec![Line::from(l2), l3]), rest);
 }
 
+/// The clock: `08:50:00 (07:50 UTC)` when the window's zone is the operator's, else the
+/// window's zone and the operator's local time beside each other: `21:10:00 CET (20:10 UTC here)`.
+pub fn clocks(zone: &Zone, local: Option<Zone>, now: DateTime<FixedOffset>) -> String {
+    let at_zone = zone.at(&now);
+    if at_zone.offset() == now.offset() {
+        return format!(
+            "{} ({} UTC)",
+            now.format("%H:%M:%S"),
+            now.with_timezone(&Utc).format("%H:%M")
+        );
+    }
+    let here = local
+        .filter(|l| l.at(&now).offset() == now.offset())
+        .map_or_else(|| Zone::Fixed(*now.offset()).name(), |l| l.label_at(&now));
+    format!(
+        "{} {} ({} {here} here)",
+        at_zone.format("%H:%M:%S"),
+        zone.label_at(&now),
+        now.format("%H:%M")
+    )
+}
+
 /// `09:00 Traffic Routing`, without repeating a time the title already shows.
 fn slot_name(app: &App, section: usize, at: chrono::DateTime<chrono::FixedOffset>) -> String {
     let title = section_title(app, section);
@@ -221,8 +254,10 @@ fn section_title(app: &App, section: usize) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::short_id;
+    use super::{clocks, short_id};
+    use crate::when::Zone;
 
     #[test]
     fn a_short_id_keeps_the_date_and_the_suffix() {
@@ -230,5 +265,18 @@ mod tests {
         assert_eq!(short_id(id, 60, "…"), id);
         assert_eq!(short_id(id, 20, "…"), "2026-11-23-pay…-7f3a");
         assert_eq!(short_id(id, 5, "…"), "…7f3a");
+    }
+
+    #[test]
+    fn the_clock_names_the_window_zone_and_local_time_when_they_differ() {
+        let utc = chrono::DateTime::parse_from_rfc3339("2026-12-02T20:10:00+00:00").unwrap();
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        assert_eq!(
+            clocks(&berlin, Some(Zone::UTC), utc),
+            "21:10:00 CET (20:10 UTC here)"
+        );
+        assert_eq!(clocks(&berlin, None, utc), "21:10:00 CET (20:10 UTC here)");
+        let cet = utc.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap());
+        assert_eq!(clocks(&berlin, Some(berlin), cet), "21:10:00 (20:10 UTC)");
     }
 }

@@ -8,7 +8,6 @@ use crate::app::width::{chunks, fit, grapheme_width, width};
 use crate::app::{App, Mode, ReasonKind};
 use crate::input::Keymap;
 use crate::report::timeline::Timeline;
-use crate::run::event::Decision;
 use crate::run::state::ItemState;
 use crate::run::view::RunView;
 use chrono::Utc;
@@ -31,7 +30,7 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn frame_popup(
+pub(super) fn frame_popup(
     frame: &mut Frame,
     area: Rect,
     title: String,
@@ -108,7 +107,7 @@ fn editor_window(e: &Editor, w: usize, h: usize, theme: &Theme) -> Vec<Line<'sta
 
 /// A text popup: a muted line about the item, a blank, then the editor scrolled to its cursor.
 #[allow(clippy::too_many_arguments)]
-fn editor_popup(
+pub(super) fn editor_popup(
     frame: &mut Frame,
     area: Rect,
     title: String,
@@ -222,46 +221,20 @@ pub fn render(
             item,
             decision,
             reason,
-        } => {
-            let pick = |d: Decision, label: &'static str| {
-                let st = if d == Decision::Go {
-                    ItemState::Go
-                } else {
-                    ItemState::NoGo
-                };
-                let style = theme.item(st, *decision == d);
-                Span::styled(format!(" {label} "), style)
-            };
-            let head = vec![
-                Line::raw(fit(&app.item_text_of(item), inner_w, glyphs.ellipsis())),
-                Line::default(),
-                Line::from(vec![
-                    pick(Decision::Go, "GO"),
-                    Span::raw("   "),
-                    pick(Decision::NoGo, "NO-GO"),
-                    Span::styled("   (Tab switches)", theme.muted()),
-                ]),
-                Line::default(),
-                Line::styled(
-                    if *decision == Decision::NoGo {
-                        "reason (required):"
-                    } else {
-                        "reason (optional):"
-                    },
-                    theme.muted(),
-                ),
-            ];
-            editor_popup(
-                frame,
-                area,
-                " gate decision ".into(),
-                head,
-                reason,
-                Vec::new(),
-                11,
-                tg,
-            );
+            scope,
+        } => super::dialogs::gate(app, frame, area, item, *decision, reason, scope, tg),
+        Mode::Confirm(q) => super::dialogs::confirm(frame, area, q, tg),
+        Mode::AfterNoGo { gate } => super::dialogs::after_no_go(app, frame, area, gate, tg),
+        Mode::RunReason { kind, editor } => {
+            super::dialogs::run_reason(app, frame, area, kind, editor, tg);
         }
+        Mode::Window {
+            initial,
+            start,
+            error,
+            ..
+        } => super::dialogs::window(app, frame, area, *initial, start, error.as_deref(), tg),
+        Mode::Info { scroll } => super::dialogs::info(app, frame, area, *scroll, tg),
         Mode::Search { query, fuzzy, .. } => {
             let n = app.found.as_ref().map_or(0, |f| f.matches.len());
             let bar = Rect::new(area.x, area.bottom().saturating_sub(2), area.width, 1);
@@ -366,7 +339,7 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
                 "{} · {}",
                 app.subst(&app.template.title),
                 if app.run.is_active() {
-                    c.closed_summary()
+                    format!("{} · {}", view.outcome(), c.closed_summary())
                 } else {
                     view.outcome()
                 }
@@ -440,7 +413,9 @@ fn summary(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &Gly
         app.run.id
     )));
     lines.push(Line::styled(
-        if app.run.is_active() {
+        if app.run.is_active() && c.open == 0 && c.failures() > 0 {
+            "Enter finishes with exceptions (a reason, then a confirmation) · Esc goes back"
+        } else if app.run.is_active() {
             "Enter finishes the run · Esc goes back"
         } else {
             "Esc closes"

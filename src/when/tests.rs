@@ -217,3 +217,15 @@ proptest! {
         prop_assert_eq!(offset_prefix(&s).map(|o| o.0), Some(n));
     }
 }
+
+#[test]
+fn zone_labels_at_an_instant() {
+    let winter = chrono::DateTime::parse_from_rfc3339("2026-12-02T20:10:00Z").unwrap();
+    let summer = chrono::DateTime::parse_from_rfc3339("2026-07-02T20:10:00Z").unwrap();
+    let berlin = Zone::parse("Europe/Berlin").unwrap();
+    assert_eq!(berlin.label_at(&winter), "CET");
+    assert_eq!(berlin.label_at(&summer), "CEST");
+    assert_eq!(Zone::parse("UTC+7").unwrap().label_at(&winter), "UTC+07:00");
+    assert_eq!(Zone::UTC.label_at(&winter), "UTC");
+    assert_eq!(Zone::parse("CEST").unwrap().label_at(&winter), "CEST");
+}

@@ -229,6 +229,22 @@ impl Zone {
         }
     }
 
+    /// How a clock in this zone is labelled at an instant: the tz database's abbreviation for an
+    /// IANA zone (`CET`, `CEST`, `EST`; its numeric form such as `+07` where the database has no
+    /// letters), else the [`Zone::name`] (`UTC`, `UTC+07:00`, `CEST`).
+    pub fn label_at<T: TimeZone>(&self, t: &DateTime<T>) -> String {
+        use chrono_tz::OffsetName;
+        match self {
+            Zone::Named(tz) => {
+                let utc = t.with_timezone(&Utc);
+                tz.offset_from_utc_datetime(&utc.naive_utc())
+                    .abbreviation()
+                    .map_or_else(|| tz.name().to_owned(), str::to_owned)
+            }
+            _ => self.name(),
+        }
+    }
+
     /// The offset in force at an instant.
     pub fn offset_at(&self, t: DateTime<Utc>) -> FixedOffset {
         match self {

@@ -66,6 +66,18 @@ pub enum IntentError {
     /// Nothing of this operator's to undo.
     #[error("nothing of {0}'s to undo")]
     NothingToUndo(String),
+    /// The change an undo named is no longer this operator's last one (another session of the
+    /// same operator changed the run since): nothing is reverted.
+    #[error(
+        "the run changed since the undo was asked: your last change is now {}; nothing was undone, look again",
+        .latest.map_or_else(|| "none".to_owned(), |s| format!("seq {s}"))
+    )]
+    UndoMoved {
+        /// `seq` the undo named.
+        named: u64,
+        /// `seq` of the operator's last undoable change now.
+        latest: Option<u64>,
+    },
     /// Items still open.
     #[error("{count} item(s) still open, e.g. {first}: tick, skip or n/a them first")]
     OpenItems {
