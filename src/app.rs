@@ -269,6 +269,7 @@ impl App {
             Mode::Help { .. } => KeyMode::Help,
             Mode::Note { .. } => KeyMode::Note,
             Mode::Reason { .. } => KeyMode::Reason,
+            Mode::Field { .. } => KeyMode::Field,
             Mode::Sign { .. } => KeyMode::Sign,
             Mode::Gate { decision: None, .. } => KeyMode::Decide,
             Mode::Gate { .. } => KeyMode::Gate,

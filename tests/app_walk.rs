@@ -517,6 +517,25 @@ fn every_named_action_is_handled_in_every_mode() {
             );
         }
     }
+    // The field editor needs a status-table row with blank cells.
+    let checks = include_str!("fixtures/runs/checks.md");
+    let vars = [("Deployment Lead", "Dana"), ("On-Call Engineer", "Sam")];
+    for (_, a) in Action::NAMES {
+        let mut h = Harness::new(checks, &vars, 120, 40);
+        h.keys(&["j", "f"]);
+        assert_eq!(h.app.key_mode(), KeyMode::Field, "setup j f");
+        reached.insert(KeyMode::Field);
+        h.act(a.clone());
+        assert!(
+            h.app.cursor < h.app.visible.len(),
+            "{a:?} in the field editor"
+        );
+        let mode = h.app.key_mode();
+        assert!(
+            h.keymap.bindings.iter().any(|b| b.mode == mode),
+            "{a:?} in the field editor left mode {mode:?} with no keys"
+        );
+    }
     let modes: Vec<KeyMode> = KeyMode::ALL
         .into_iter()
         .filter(|m| !matches!(m, KeyMode::Global | KeyMode::Vars))

@@ -114,6 +114,7 @@ named_actions! {
     Tick = "tick": "Tick or untick the item (sign-offs and gates open their dialog).",
     Sign = "sign": "Sign a sign-off item.",
     Note = "note": "Add a note to the item.",
+    FillField = "fill-field": "Fill in a blank cell of a status-table row (the next blank column first).",
     Skip = "skip": "Skip the item, with a reason.",
     Na = "na": "Mark the item not applicable, with a reason.",
     Fail = "fail": "Mark the item failed, with a note.",
@@ -163,6 +164,8 @@ pub enum KeyMode {
     Note,
     /// Skip / n-a / fail reason.
     Reason,
+    /// Filling in a blank cell of a status-table row.
+    Field,
     /// Sign-off dialog.
     Sign,
     /// Gate dialog before GO or NO-GO is chosen.
@@ -195,13 +198,14 @@ pub enum KeyMode {
 
 impl KeyMode {
     /// All modes.
-    pub const ALL: [KeyMode; 20] = [
+    pub const ALL: [KeyMode; 21] = [
         KeyMode::Global,
         KeyMode::Normal,
         KeyMode::Found,
         KeyMode::Help,
         KeyMode::Note,
         KeyMode::Reason,
+        KeyMode::Field,
         KeyMode::Sign,
         KeyMode::Decide,
         KeyMode::Gate,
@@ -227,6 +231,7 @@ impl KeyMode {
             KeyMode::Help => "help",
             KeyMode::Note => "note",
             KeyMode::Reason => "reason",
+            KeyMode::Field => "field",
             KeyMode::Sign => "sign",
             KeyMode::Decide => "decide",
             KeyMode::Gate => "gate",
@@ -255,6 +260,7 @@ impl KeyMode {
             self,
             KeyMode::Note
                 | KeyMode::Reason
+                | KeyMode::Field
                 | KeyMode::Sign
                 | KeyMode::Gate
                 | KeyMode::Search

@@ -286,9 +286,10 @@ impl App {
                     format!("{} ({} {})", e.value, e.by.name, e.at.format("%H:%M")),
                     Tone::Plain,
                 ),
-                None if fillable && f.value.is_empty() => {
-                    Piece::new("(blank: runsheet field RUN ITEM COLUMN VALUE)", Tone::Muted)
-                }
+                None if fillable && f.value.is_empty() => Piece::new(
+                    "(blank: f fills it in, or runsheet field RUN ITEM COLUMN VALUE)",
+                    Tone::Muted,
+                ),
                 None => Piece::new(self.subst(&f.value).into_owned(), Tone::Plain),
             };
             d.lines.push(text(vec![

@@ -25,6 +25,11 @@ impl App {
             Mode::Messages { scroll } => self.messages_key(scroll, action),
             Mode::Note { item, editor } => self.note_key(item, editor, action),
             Mode::Reason { item, kind, editor } => self.reason_key(item, kind, editor, action),
+            Mode::Field {
+                item,
+                column,
+                editor,
+            } => self.field_key(item, column, editor, action),
             Mode::Sign { item, name } => self.sign_key(item, name, action),
             Mode::Gate {
                 item,
@@ -129,6 +134,98 @@ impl App {
             other => {
                 edit(&mut editor, other);
                 (Mode::Reason { item, kind, editor }, None)
+            }
+        }
+    }
+
+    /// The fillable columns of an item, and the value each holds now (filled in during the run).
+    pub fn fillable_values(&self, item: &ItemId) -> Vec<(String, Option<String>)> {
+        let Some(tpl) = self
+            .item_index(item)
+            .and_then(|i| self.template.items.get(i))
+        else {
+            return Vec::new();
+        };
+        let record = self.run.items.get(item);
+        tpl.fillable
+            .iter()
+            .map(|c| {
+                let v = record.and_then(|r| r.field(c)).map(|f| f.value.clone());
+                (c.clone(), v)
+            })
+            .collect()
+    }
+
+    /// Opens the field editor on the item's first blank fillable column (else its first one).
+    pub(super) fn open_field(&mut self, item: ItemId) {
+        let columns = self.fillable_values(&item);
+        if columns.is_empty() {
+            self.info("this item has no blank cells to fill in (only status-table rows do)");
+            return;
+        }
+        let column = columns.iter().position(|(_, v)| v.is_none()).unwrap_or(0);
+        let editor = Editor::single(columns[column].1.as_deref().unwrap_or(""));
+        self.mode = Mode::Field {
+            item,
+            column,
+            editor,
+        };
+    }
+
+    fn field_key(
+        &mut self,
+        item: ItemId,
+        column: usize,
+        mut editor: Editor,
+        action: Action,
+    ) -> Step {
+        let columns = self.fillable_values(&item);
+        let Some((name, _)) = columns.get(column).cloned() else {
+            return (Mode::Normal, None);
+        };
+        match action {
+            Action::Submit if editor.is_blank() => {
+                self.error(&format!("give a value for {name} (Esc leaves it blank)"));
+                (
+                    Mode::Field {
+                        item,
+                        column,
+                        editor,
+                    },
+                    None,
+                )
+            }
+            Action::Submit => {
+                let intent = Intent::Field {
+                    item: item.clone(),
+                    column: name,
+                    value: editor.text(),
+                };
+                (Mode::Normal, Some(self.expect(item, intent)))
+            }
+            Action::Cancel => (Mode::Normal, None),
+            Action::Toggle => {
+                let next = (column + 1) % columns.len();
+                let editor = Editor::single(columns[next].1.as_deref().unwrap_or(""));
+                (
+                    Mode::Field {
+                        item,
+                        column: next,
+                        editor,
+                    },
+                    None,
+                )
+            }
+            other => {
+                edit(&mut editor, other);
+                (
+                    Mode::Field {
+                        item,
+                        column,
+                        editor,
+                    },
+                    None,
+                )
             }
         }
     }

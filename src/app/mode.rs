@@ -93,6 +93,15 @@ pub enum Mode {
         /// Text.
         editor: Editor,
     },
+    /// A blank cell of a status-table row being filled in (`Intent::Field`).
+    Field {
+        /// The item.
+        item: ItemId,
+        /// Which of the item's fillable columns (index into `Item::fillable`).
+        column: usize,
+        /// The value.
+        editor: Editor,
+    },
     /// Sign-off confirmation.
     Sign {
         /// The item.

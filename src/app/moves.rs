@@ -200,6 +200,7 @@ impl App {
             Action::Fail if kind != ItemKind::Task => {
                 self.info("only tasks can fail: decide a gate NO-GO instead");
             }
+            Action::FillField => self.open_field(id),
             Action::Note => {
                 self.mode = Mode::Note {
                     item: id,

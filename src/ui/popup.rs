@@ -192,6 +192,42 @@ pub fn render(
                 tg,
             );
         }
+        Mode::Field {
+            item,
+            column,
+            editor,
+        } => {
+            let columns = app.fillable_values(item);
+            let name = columns
+                .get(*column)
+                .map_or_else(String::new, |(c, _)| c.clone());
+            let mut tail = Vec::new();
+            if columns.len() > 1 {
+                let list: Vec<String> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (c, v))| {
+                        let mark = if i == *column { "▸" } else { " " };
+                        let value = v.as_deref().unwrap_or("(blank)");
+                        format!("{mark} {c}: {value}")
+                    })
+                    .collect();
+                tail.push(Line::default());
+                for l in list {
+                    tail.push(Line::styled(l, theme.muted()));
+                }
+            }
+            editor_popup(
+                frame,
+                area,
+                format!(" fill in {name} "),
+                head(item),
+                editor,
+                tail,
+                8,
+                tg,
+            );
+        }
         Mode::Sign { item, name } => {
             let role = app
                 .item_index(item)
