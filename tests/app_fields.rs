@@ -92,3 +92,20 @@ fn an_empty_value_is_not_recorded_and_items_without_blank_cells_say_so() {
         "{log:?}"
     );
 }
+
+#[test]
+fn the_titles_detail_shows_the_templates_metadata() {
+    let mut h = Harness::new(CHECKS, VARS, 120, 40);
+    h.keys(&["g"]);
+    assert_eq!(h.app.cursor, 0, "the title row first");
+    let lines: Vec<String> = h
+        .app
+        .detail_doc()
+        .lines
+        .iter()
+        .map(|l| format!("{l:?}"))
+        .collect();
+    let all = lines.join("\n");
+    assert!(all.contains("Deployment Lead: "), "{all}");
+    assert!(all.contains("Dana"), "the value the run set: {all}");
+}

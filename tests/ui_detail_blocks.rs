@@ -105,7 +105,7 @@ fn a_filled_blank_cell_shows_its_value_and_who() {
         .position(|r| matches!(r, Row::Item(i) if *i == backup))
         .expect("row");
     let s = screen(&h);
-    assert!(s.contains("Last Success: (blank: runsheet field"), "{s}");
+    assert!(s.contains("Last Success: (blank: f fills it in"), "{s}");
     let id = h.app.template.items[backup].id.clone();
     h.append(Intent::Field {
         item: id,

@@ -409,6 +409,16 @@ impl App {
                 Tone::Plain,
             )]));
         }
+        if s == 0 && !self.template.metadata.is_empty() {
+            // The title's detail: the template's metadata (front matter, `Key: value` lines).
+            d.lines.push(DocLine::Blank);
+            for m in &self.template.metadata {
+                d.lines.push(text(vec![
+                    Piece::new(format!("{}: ", m.name), Tone::Muted),
+                    Piece::new(self.subst(&m.value).into_owned(), Tone::Plain),
+                ]));
+            }
+        }
         if !sec.body.is_empty() {
             d.lines.push(DocLine::Blank);
             self.body_doc(&sec.body, d, false);
