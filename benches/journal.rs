@@ -4,7 +4,8 @@
 //! `cargo bench --bench journal` prints p50/p99 from its own samples, the parts of opening the
 //! loaded run (template, journal scan with every hash checked, event decoding, fold, the whole
 //! `OpenRun::open`) as medians of interleaved rounds, then criterion's medians.
-//! `JOURNAL_BENCH_LOAD_ONLY=1` prints the load figures only (no appends, no criterion).
+//! `JOURNAL_BENCH_LOAD_ONLY=1` prints the load figures only (no appends, no criterion);
+//! `JOURNAL_BENCH_PARTS_ONLY=1` with it, the parts only (for a profiler).
 #![allow(clippy::expect_used, clippy::panic)]
 
 use criterion::Criterion;
@@ -165,6 +166,9 @@ fn load_headline() {
     let tmp2 = tempfile::tempdir().expect("tmp");
     let dir = loaded_run(tmp2.path());
     parts(&dir);
+    if std::env::var_os("JOURNAL_BENCH_PARTS_ONLY").is_some() {
+        return;
+    }
     let mut full = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();

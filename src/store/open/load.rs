@@ -276,7 +276,7 @@ fn stream(
     }
     let mut first_error: Option<StoreError> = None;
     scan.feed(journal, |ev, _| match &mut run {
-        Some(r) => r.apply(&ev),
+        Some(r) => r.apply_owned(ev),
         None if first_error.is_none() && ev.seq == 1 => match Run::from_start(&ev) {
             Ok(r) => run = Some(r),
             Err(e) => {
