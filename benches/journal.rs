@@ -2,7 +2,7 @@
 //! `write` + `fdatasync` in the same directory; and loading a 10,000-item run with 20,000 events.
 //!
 //! `cargo bench --bench journal` prints p50/p99 from its own samples, the parts of opening the
-//! loaded run (template, journal scan with every hash checked, event decoding, fold, the whole
+//! loaded run (template parse and template cache load, journal scan with every hash checked, event decoding, fold, the whole
 //! `OpenRun::open`) as medians of interleaved rounds, then criterion's medians.
 //! `JOURNAL_BENCH_LOAD_ONLY=1` prints the load figures only (no appends, no criterion);
 //! `JOURNAL_BENCH_PARTS_ONLY=1` with it, the parts only (for a profiler).
@@ -16,6 +16,7 @@ use runsheet::run::state::ItemState;
 use runsheet::run::view::item_state;
 use runsheet::store::journal::{Cursor, Scanner};
 use runsheet::store::open::{self, LoadPolicy};
+use runsheet::store::template_cache;
 use runsheet::store::{OpenRun, StartOptions, Store};
 use std::fs::OpenOptions;
 use std::hint::black_box;
@@ -215,9 +216,24 @@ fn parts(dir: &Path) {
     };
     let run = Run::from_start(&events[0]).expect("start");
     let opts = open::load_options(&run);
+    // The first open writes the template cache; the rounds read it.
+    drop(OpenRun::open(dir).expect("open"));
+    let rundir = open::open_run_dir(dir).expect("run dir");
+    let sha = runsheet::run::event::sha256_hex(&copy);
+    let key = template_cache::Key {
+        sha256: &sha,
+        steps: opts.steps,
+        rules: opts.rules,
+        name: "bench.md",
+    };
+    assert!(
+        template_cache::load(&rundir, &key).is_some(),
+        "the first open wrote no template cache"
+    );
     let names = [
         "template copy: read + SHA-256",
         "template parse (the loader)",
+        "template cache: read + check + decode",
         "journal scan: links + every hash",
         "journal scan + decode events",
         "fold (events already decoded)",
@@ -237,13 +253,19 @@ fn parts(dir: &Path) {
         drop(tpl);
 
         let s = Instant::now();
+        let tpl = template_cache::load(&rundir, &key).expect("cache");
+        t[2].push(s.elapsed());
+        black_box(tpl.items.len());
+        drop(tpl);
+
+        let s = Instant::now();
         let f = std::fs::File::open(&journal).expect("journal");
         let mut scan = Scanner::new(&journal, Cursor::start()).skip_parse_until(u64::MAX);
         scan.feed(f, |ev, _| {
             black_box(ev.seq);
         })
         .expect("scan");
-        t[2].push(s.elapsed());
+        t[3].push(s.elapsed());
         assert!(scan.broken.is_none() && scan.events == EVENTS as u64 + 1);
 
         let s = Instant::now();
@@ -253,20 +275,22 @@ fn parts(dir: &Path) {
             black_box(ev.seq);
         })
         .expect("scan");
-        t[3].push(s.elapsed());
+        t[4].push(s.elapsed());
 
+        // As the load folds: each decoded event handed over (the copy is made before the clock).
+        let owned = events[1..].to_vec();
         let s = Instant::now();
         let mut r = Run::from_start(&events[0]).expect("start");
-        for ev in &events[1..] {
-            r.apply(ev);
+        for ev in owned {
+            r.apply_owned(ev);
         }
-        t[4].push(s.elapsed());
+        t[5].push(s.elapsed());
         black_box(r.seq);
         drop(r);
 
         let s = Instant::now();
         let o = OpenRun::open(dir).expect("open");
-        t[5].push(s.elapsed());
+        t[6].push(s.elapsed());
         black_box(o.run.seq);
     }
     println!(

@@ -10,6 +10,7 @@ use crate::run::{Run, SCHEMA_VERSION};
 use crate::store::journal::{Cursor, Scanner};
 use crate::store::safe::{Access, Dir};
 use crate::store::snapshot::{self, Loaded, Snapshot};
+use crate::store::template_cache;
 use crate::store::trust::Owner;
 use crate::store::{JOURNAL, LOCK, StoreError, TEMPLATE};
 use crate::template;
@@ -319,7 +320,9 @@ fn stream(
     Ok(Pass { run, scan })
 }
 
-/// The run dir's copy of the template the run follows (a modified copy is a warning).
+/// The run dir's copy of the template the run follows (a modified copy is a warning): from the
+/// template cache when it holds this copy's parse by this build, else parsed (and the cache
+/// written, for an unmodified copy).
 pub(super) fn load_copy(
     rundir: &Dir,
     run: &Run,
@@ -334,7 +337,9 @@ pub(super) fn load_copy(
             path: path.clone(),
             source: std::io::ErrorKind::NotFound.into(),
         })?;
-    if sha256_hex(&bytes) != run.base_sha256 {
+    let sha = sha256_hex(&bytes);
+    let modified = sha != run.base_sha256;
+    if modified {
         warnings.push(format!(
             "{}: its SHA-256 is not the one recorded ({}): the run dir's copy was modified",
             path.display(),
@@ -344,9 +349,20 @@ pub(super) fn load_copy(
     let shown = Path::new(&run.template_path)
         .file_name()
         .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned());
-    Ok(template::parse_bytes_with(
-        &shown,
-        &bytes,
-        super::load_options(run),
-    )?)
+    let opts = super::load_options(run);
+    // Keyed by the bytes read (not the recorded hash): a modified copy never meets a cache.
+    let key = template_cache::Key {
+        sha256: &sha,
+        steps: opts.steps,
+        rules: opts.rules,
+        name: &shown,
+    };
+    if let Some(t) = template_cache::load(rundir, &key) {
+        return Ok(t);
+    }
+    let template = template::parse_bytes_with(&shown, &bytes, opts)?;
+    if !modified {
+        template_cache::store(rundir, &key, &template);
+    }
+    Ok(template)
 }
