@@ -296,7 +296,9 @@ fn parts(dir: &Path) {
     println!(
         "journal/open parts, {ITEMS} items + {EVENTS} events ({} KB journal, {} KB template), \
          medians of {ROUNDS} interleaved rounds:",
-        std::fs::metadata(&journal).map(|m| m.len() / 1024).unwrap_or(0),
+        std::fs::metadata(&journal)
+            .map(|m| m.len() / 1024)
+            .unwrap_or(0),
         copy.len() / 1024
     );
     for (name, v) in names.iter().zip(t) {

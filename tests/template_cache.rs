@@ -195,7 +195,11 @@ fn a_stale_damaged_or_foreign_cache_is_ignored_and_the_run_opens_as_parsed() {
         assert_eq!(o.warnings, clean.warnings, "{what}: a warning for a cache");
         assert!(o.refusal().is_none(), "{what}: the run refuses changes");
         // Replaced by a good one.
-        assert_eq!(std::fs::read(cache(&dir)).unwrap(), good, "{what}: not rewritten");
+        assert_eq!(
+            std::fs::read(cache(&dir)).unwrap(),
+            good,
+            "{what}: not rewritten"
+        );
     }
 }
 

@@ -170,7 +170,20 @@ pub(super) fn load(
         );
     }
     let template = match parsed {
-        Some(t) => t,
+        Some(t) => {
+            // A run just created: its first open caches the parse it was handed, so that no later
+            // open (of any command, read-only ones included) has to parse or write.
+            let opts = super::load_options(&run);
+            let shown = shown_name(&run);
+            let key = template_cache::Key {
+                sha256: &run.base_sha256,
+                steps: opts.steps,
+                rules: opts.rules,
+                name: &shown,
+            };
+            template_cache::store(&rundir, &key, &t);
+            t
+        }
         None => load_copy(&rundir, &run, &mut warnings)?,
     };
     Ok(OpenRun {
@@ -346,9 +359,7 @@ pub(super) fn load_copy(
             run.base_sha256
         ));
     }
-    let shown = Path::new(&run.template_path)
-        .file_name()
-        .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned());
+    let shown = shown_name(run);
     let opts = super::load_options(run);
     // Keyed by the bytes read (not the recorded hash): a modified copy never meets a cache.
     let key = template_cache::Key {
@@ -365,4 +376,11 @@ pub(super) fn load_copy(
         template_cache::store(rundir, &key, &template);
     }
     Ok(template)
+}
+
+/// The name a run's template copy is parsed under: the original file's name (its fallback title).
+fn shown_name(run: &Run) -> String {
+    Path::new(&run.template_path)
+        .file_name()
+        .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned())
 }

@@ -235,7 +235,10 @@ impl Get for Zone {
                     _ => None,
                 }
             }
-            2 => String::get(r)?.parse::<chrono_tz::Tz>().ok().map(Zone::Named),
+            2 => String::get(r)?
+                .parse::<chrono_tz::Tz>()
+                .ok()
+                .map(Zone::Named),
             _ => None,
         }
     }
@@ -276,7 +279,10 @@ macro_rules! unit_enum {
         }
     };
 }
-unit_enum!(ItemKind, [ItemKind::Task, ItemKind::Signoff, ItemKind::Gate]);
+unit_enum!(
+    ItemKind,
+    [ItemKind::Task, ItemKind::Signoff, ItemKind::Gate]
+);
 unit_enum!(Origin, [Origin::List, Origin::Table, Origin::Line]);
 unit_enum!(
     Align,
