@@ -18,7 +18,7 @@ pub mod view;
 pub mod window;
 
 use crate::model::ItemId;
-use crate::text::sanitize::{clean_line, clean_multiline};
+use crate::text::sanitize::{clean_line, clean_multiline, is_clean_line};
 use chrono::{DateTime, FixedOffset};
 use event::{Actor, Change, Event, ExecSetting, OrphanInfo, rfc3339};
 use serde::{Deserialize, Serialize};
@@ -225,20 +225,39 @@ impl Run {
     /// Folds one event into the run. Events are facts: one that cannot take effect is recorded in
     /// `anomalies`, never refused.
     pub fn apply(&mut self, ev: &Event) {
-        let by = clean_actor(&ev.by);
+        self.apply_by(ev, clean_actor(&ev.by));
+    }
+
+    /// [`Run::apply`] for an event the caller is done with: its actor's strings move into the
+    /// fold instead of being copied (replaying a journal: one actor copy per event, not three).
+    pub fn apply_owned(&mut self, mut ev: Event) {
+        let by = std::mem::replace(
+            &mut ev.by,
+            Actor {
+                user: String::new(),
+                host: String::new(),
+                name: String::new(),
+            },
+        );
+        self.apply_by(&ev, clean_actor_owned(by));
+    }
+
+    /// The fold of `ev`, made by `by` (`ev.by`, cleaned; `ev.by` itself is not read).
+    fn apply_by(&mut self, ev: &Event, by: Actor) {
         let at = ev.at;
         let seq = ev.seq;
         self.seq = seq;
         self.head.clone_from(&ev.hash);
-        self.last = Stamp {
-            seq,
-            at,
-            by: by.clone(),
-        };
-        let entry = |state: ItemState, reason: Option<&str>| StateEntry {
+        // Field by field: the strings of the last stamp are reused, not reallocated.
+        self.last.seq = seq;
+        self.last.at = at;
+        self.last.by.user.clone_from(&by.user);
+        self.last.by.host.clone_from(&by.host);
+        self.last.by.name.clone_from(&by.name);
+        let entry = |state: ItemState, reason: Option<&str>, by: Actor| StateEntry {
             seq,
             state,
-            by: by.clone(),
+            by,
             at,
             reason: reason.map(clean_multiline),
             signer: None,
@@ -251,32 +270,41 @@ impl Run {
         match &ev.change {
             Change::Start { .. } => self.anomaly(seq, "a second `start` event is ignored"),
             Change::Tick { item, note, .. } | Change::Untick { item, note } => {
+                let n = note
+                    .as_ref()
+                    .map(|text| note_entry(seq, text, by.clone(), at));
                 let e = if matches!(ev.change, Change::Tick { .. }) {
-                    let mut e = entry(ItemState::Done, None);
+                    let mut e = entry(ItemState::Done, None, by);
                     e.after_no_go = blocking;
                     e
                 } else {
-                    entry(ItemState::Open, None)
+                    entry(ItemState::Open, None, by)
                 };
                 let rec = self.record(item);
                 rec.history.push(e);
-                if let Some(text) = note {
-                    rec.notes.push(note_entry(seq, text, &by, at));
+                if let Some(n) = n {
+                    rec.notes.push(n);
                 }
-                self.open_no_go.remove(item);
+                if !self.open_no_go.is_empty() {
+                    self.open_no_go.remove(item);
+                }
             }
             Change::Skip { item, reason } => {
-                self.push(item, entry(ItemState::Skipped, Some(reason)))
+                self.push(item, entry(ItemState::Skipped, Some(reason), by))
             }
-            Change::Na { item, reason } => self.push(item, entry(ItemState::Na, Some(reason))),
-            Change::Fail { item, note } => self.push(item, entry(ItemState::Failed, Some(note))),
+            Change::Na { item, reason } => {
+                self.push(item, entry(ItemState::Na, Some(reason), by))
+            }
+            Change::Fail { item, note } => {
+                self.push(item, entry(ItemState::Failed, Some(note), by))
+            }
             Change::Gate {
                 item,
                 decision,
                 reason,
                 ..
             } => {
-                let mut e = entry(ItemState::from_decision(*decision), reason.as_deref());
+                let mut e = entry(ItemState::from_decision(*decision), reason.as_deref(), by);
                 if *decision == event::Decision::Go {
                     e.after_no_go = blocking;
                 }
@@ -288,14 +316,14 @@ impl Run {
             Change::Sign {
                 item, signer, role, ..
             } => {
-                let mut e = entry(ItemState::Signed, None);
+                let mut e = entry(ItemState::Signed, None, by);
                 e.signer = Some(clean_line(signer));
                 e.role = role.as_deref().map(clean_line);
                 e.after_no_go = blocking;
                 self.push(item, e);
             }
             Change::Note { item, text } => {
-                let n = note_entry(seq, text, &by, at);
+                let n = note_entry(seq, text, by, at);
                 self.record(item).notes.push(n);
             }
             Change::Field {
@@ -325,11 +353,7 @@ impl Run {
                 self.vars.entry(clean_line(var)).or_default().push(v);
             }
             Change::Undo { target } => {
-                let stamp = Undone {
-                    seq,
-                    by: by.clone(),
-                    at,
-                };
+                let stamp = Undone { seq, by, at };
                 self.undo(seq, *target, &stamp);
             }
             Change::Rebase {
@@ -698,14 +722,24 @@ impl Run {
     }
 }
 
-fn note_entry(seq: u64, text: &str, by: &Actor, at: DateTime<FixedOffset>) -> NoteEntry {
+fn note_entry(seq: u64, text: &str, by: Actor, at: DateTime<FixedOffset>) -> NoteEntry {
     NoteEntry {
         seq,
         text: clean_multiline(text),
-        by: by.clone(),
+        by,
         at,
         undone: false,
         undone_by: None,
+    }
+}
+
+/// An actor's strings cleaned in place: a string that is already clean is kept, not copied.
+fn clean_actor_owned(a: Actor) -> Actor {
+    let keep = |s: String| if is_clean_line(&s) { s } else { clean_line(&s) };
+    Actor {
+        user: keep(a.user),
+        host: keep(a.host),
+        name: keep(a.name),
     }
 }
 

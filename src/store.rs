@@ -7,6 +7,7 @@
 //! runs/<run-id>/template-<sha12>.md  templates adopted by `rebase`
 //! runs/<run-id>/journal.jsonl     one event per line, SHA-256 chained: the record
 //! runs/<run-id>/state.toml        snapshot of the fold (a cache)
+//! runs/<run-id>/template.cache    the parsed template copy (a cache: `template_cache`)
 //! runs/<run-id>/lock              sidecar flock: appends are serialised on it
 //! runs/<run-id>/outputs/*.log     output of commands run from the checklist (digest in the journal)
 //! ```
@@ -26,6 +27,7 @@ pub mod outputs;
 pub mod presence;
 pub mod safe;
 pub mod snapshot;
+pub mod template_cache;
 pub mod trust;
 pub mod verify;
 

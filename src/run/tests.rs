@@ -467,3 +467,84 @@ fn finishing_with_failures_needs_them_accepted_with_a_reason() {
             if e == "1 failed, 1 skipped" && r == "known"
     ));
 }
+
+#[test]
+fn apply_owned_folds_exactly_as_apply() {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T21:00:00+01:00").unwrap();
+    let start = Change::Start {
+        schema_version: SCHEMA_VERSION,
+        run_id: "r".into(),
+        title: "T".into(),
+        name: None,
+        template_path: "/t.md".into(),
+        template_sha256: "00".into(),
+        vars: Default::default(),
+        steps: false,
+        rules: crate::template::LOADER_RULES,
+        exec: None,
+    };
+    let item = |s: &str| crate::model::ItemId(s.into());
+    // One actor whose strings need cleaning (an escape, a bidi override), one that does not.
+    let sly = Actor {
+        user: "ops\u{1b}[2J".into(),
+        host: "h\u{202e}x".into(),
+        name: "Mallory\n".into(),
+    };
+    let changes: Vec<(Actor, Change)> = vec![
+        (
+            who("A"),
+            Change::Tick {
+                item: item("a-1"),
+                note: Some("with a note".into()),
+                after_no_go: false,
+            },
+        ),
+        (
+            sly.clone(),
+            Change::Gate {
+                item: item("g-1"),
+                decision: Decision::NoGo,
+                reason: Some("red".into()),
+                after_no_go: false,
+            },
+        ),
+        (
+            sly.clone(),
+            Change::Untick {
+                item: item("a-1"),
+                note: None,
+            },
+        ),
+        (
+            who("A"),
+            Change::Note {
+                item: item("a-2"),
+                text: "x".into(),
+            },
+        ),
+        (
+            sly,
+            Change::Sign {
+                item: item("s-1"),
+                signer: "Bob".into(),
+                role: None,
+                after_no_go: true,
+            },
+        ),
+        (who("A"), Change::Undo { target: 5 }),
+    ];
+    let (first, _) = Event::seal(1, at, who("A"), start, GENESIS).unwrap();
+    let mut by_ref = Run::from_start(&first).unwrap();
+    let mut owned = by_ref.clone();
+    let mut prev = first.hash.clone();
+    for (k, (by, change)) in changes.into_iter().enumerate() {
+        let (ev, _) = Event::seal(k as u64 + 2, at, by, change, &prev).unwrap();
+        prev = ev.hash.clone();
+        by_ref.apply(&ev);
+        owned.apply_owned(ev);
+        assert_eq!(owned, by_ref, "after seq {}", k + 2);
+    }
+    let signed = &by_ref.items[&item("s-1")].history[0].by;
+    assert!(signed.user.contains('\u{241b}'), "not cleaned: {signed:?}");
+    assert!(!signed.name.contains('\n'), "not cleaned: {signed:?}");
+}

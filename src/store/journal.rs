@@ -143,41 +143,63 @@ impl Scanner {
         mut on_event: impl FnMut(Event, &[u8]),
     ) -> Result<(), StoreError> {
         let mut r = BufReader::with_capacity(256 * 1024, r);
-        let mut line = Vec::with_capacity(1024);
+        // A line is checked where it lies in the read buffer; only a line split across two reads
+        // is copied (into `line`).
+        let mut line = Vec::new();
         loop {
-            line.clear();
-            let n = (&mut r)
-                .take(MAX_LINE as u64 + 1)
-                .read_until(b'\n', &mut line)
+            let buf = r
+                .fill_buf()
                 .map_err(StoreError::io("reading", &self.path))?;
-            if n == 0 {
+            if buf.is_empty() {
+                if !line.is_empty() {
+                    self.tail(&line);
+                }
                 return Ok(());
             }
-            if line.last() == Some(&b'\n') {
-                line.pop();
-                self.complete(&line, &mut on_event);
-            } else if n > MAX_LINE {
-                self.damage(
-                    self.cur.line,
-                    self.cur.offset,
-                    format!(
-                        "more than {} MiB without a newline{}: not a journal line; the rest of \
-                         the file is not read",
-                        MAX_LINE >> 20,
-                        if line.contains(&0) {
-                            ", with NUL bytes (a zero-filled or sparse region)"
-                        } else {
-                            ""
-                        }
-                    ),
-                );
-                self.stopped = true;
+            let Some(i) = memchr::memchr(b'\n', buf) else {
+                let n = buf.len();
+                line.extend_from_slice(buf);
+                r.consume(n);
+                if line.len() > MAX_LINE {
+                    self.too_long(&line);
+                    return Ok(());
+                }
+                continue;
+            };
+            if line.len() + i > MAX_LINE {
+                line.extend_from_slice(&buf[..i]);
+                self.too_long(&line);
                 return Ok(());
+            }
+            if line.is_empty() {
+                self.complete(&buf[..i], &mut on_event);
             } else {
-                self.tail(&line);
-                return Ok(());
+                line.extend_from_slice(&buf[..i]);
+                self.complete(&line, &mut on_event);
+                line.clear();
             }
+            r.consume(i + 1);
         }
+    }
+
+    /// More than [`MAX_LINE`] bytes without a newline: damage, and the rest is not read.
+    fn too_long(&mut self, bytes: &[u8]) {
+        let nul = memchr::memchr(0, bytes.get(..=MAX_LINE).unwrap_or(bytes)).is_some();
+        self.damage(
+            self.cur.line,
+            self.cur.offset,
+            format!(
+                "more than {} MiB without a newline{}: not a journal line; the rest of the file \
+                 is not read",
+                MAX_LINE >> 20,
+                if nul {
+                    ", with NUL bytes (a zero-filled or sparse region)"
+                } else {
+                    ""
+                }
+            ),
+        );
+        self.stopped = true;
     }
 
     fn damage(&mut self, line: usize, offset: u64, message: String) {
@@ -194,7 +216,7 @@ impl Scanner {
     }
 
     fn tail(&mut self, bytes: &[u8]) {
-        if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        if let Some(at) = memchr::memchr(0, bytes) {
             let (line, offset) = (self.cur.line, self.cur.offset);
             self.damage(
                 line,
@@ -221,7 +243,7 @@ impl Scanner {
         let end = start + line.len() as u64 + 1;
         self.cur.line += 1;
         self.cur.offset = end;
-        if let Some(at) = line.iter().position(|&b| b == 0) {
+        if let Some(at) = memchr::memchr(0, line) {
             self.damage(
                 line_no,
                 start,
@@ -312,19 +334,14 @@ fn body_digest_matches(line: &[u8], hash: &[u8]) -> bool {
     h.update(&line[..body_end]);
     h.update(b"}");
     let digest = h.finalize();
-    let hex = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    hash.len() == 64
-        && digest
-            .iter()
-            .enumerate()
-            .all(|(i, b)| match (hex(hash[2 * i]), hex(hash[2 * i + 1])) {
-                (Some(hi), Some(lo)) => (hi << 4 | lo) == *b,
-                _ => false,
-            })
+    // The digest in lower-case hex, compared as 64 bytes (upper-case or other bytes never match).
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut want = [0u8; 64];
+    for (pair, b) in want.chunks_exact_mut(2).zip(digest.iter()) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0xf)];
+    }
+    hash == want.as_slice()
 }
 
 /// `seq`, `prev` and `hash` of a canonical journal line, read from where [`Event::seal`] puts them

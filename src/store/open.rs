@@ -123,8 +123,11 @@ impl OpenRun {
 
     /// Loads a run: every journal line is checked (links, hash); the fold comes from `state.toml`
     /// when it agrees with the journal and is worth it, plus the events after it, else from the
-    /// whole journal. Never writes anything and never takes the lock; no file is opened through a
-    /// link, and FIFOs, devices and directories are refused before they are opened.
+    /// whole journal. The template comes from `template.cache` when it holds this copy's parse
+    /// by this build (`store::template_cache`), else the copy is parsed and the cache written —
+    /// the only file a load ever writes (a cache; a failure is ignored). Never takes the lock; no
+    /// file is opened through a link, and FIFOs, devices and directories are refused before they
+    /// are opened.
     pub fn open(dir: &Path) -> Result<OpenRun, StoreError> {
         OpenRun::open_with(dir, LoadPolicy::Auto)
     }

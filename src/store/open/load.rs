@@ -10,6 +10,7 @@ use crate::run::{Run, SCHEMA_VERSION};
 use crate::store::journal::{Cursor, Scanner};
 use crate::store::safe::{Access, Dir};
 use crate::store::snapshot::{self, Loaded, Snapshot};
+use crate::store::template_cache;
 use crate::store::trust::Owner;
 use crate::store::{JOURNAL, LOCK, StoreError, TEMPLATE};
 use crate::template;
@@ -169,7 +170,20 @@ pub(super) fn load(
         );
     }
     let template = match parsed {
-        Some(t) => t,
+        Some(t) => {
+            // A run just created: its first open caches the parse it was handed, so that no later
+            // open (of any command, read-only ones included) has to parse or write.
+            let opts = super::load_options(&run);
+            let shown = shown_name(&run);
+            let key = template_cache::Key {
+                sha256: &run.base_sha256,
+                steps: opts.steps,
+                rules: opts.rules,
+                name: &shown,
+            };
+            template_cache::store(&rundir, &key, &t);
+            t
+        }
         None => load_copy(&rundir, &run, &mut warnings)?,
     };
     Ok(OpenRun {
@@ -276,7 +290,7 @@ fn stream(
     }
     let mut first_error: Option<StoreError> = None;
     scan.feed(journal, |ev, _| match &mut run {
-        Some(r) => r.apply(&ev),
+        Some(r) => r.apply_owned(ev),
         None if first_error.is_none() && ev.seq == 1 => match Run::from_start(&ev) {
             Ok(r) => run = Some(r),
             Err(e) => {
@@ -319,7 +333,9 @@ fn stream(
     Ok(Pass { run, scan })
 }
 
-/// The run dir's copy of the template the run follows (a modified copy is a warning).
+/// The run dir's copy of the template the run follows (a modified copy is a warning): from the
+/// template cache when it holds this copy's parse by this build, else parsed (and the cache
+/// written, for an unmodified copy).
 pub(super) fn load_copy(
     rundir: &Dir,
     run: &Run,
@@ -334,19 +350,37 @@ pub(super) fn load_copy(
             path: path.clone(),
             source: std::io::ErrorKind::NotFound.into(),
         })?;
-    if sha256_hex(&bytes) != run.base_sha256 {
+    let sha = sha256_hex(&bytes);
+    let modified = sha != run.base_sha256;
+    if modified {
         warnings.push(format!(
             "{}: its SHA-256 is not the one recorded ({}): the run dir's copy was modified",
             path.display(),
             run.base_sha256
         ));
     }
-    let shown = Path::new(&run.template_path)
+    let shown = shown_name(run);
+    let opts = super::load_options(run);
+    // Keyed by the bytes read (not the recorded hash): a modified copy never meets a cache.
+    let key = template_cache::Key {
+        sha256: &sha,
+        steps: opts.steps,
+        rules: opts.rules,
+        name: &shown,
+    };
+    if let Some(t) = template_cache::load(rundir, &key) {
+        return Ok(t);
+    }
+    let template = template::parse_bytes_with(&shown, &bytes, opts)?;
+    if !modified {
+        template_cache::store(rundir, &key, &template);
+    }
+    Ok(template)
+}
+
+/// The name a run's template copy is parsed under: the original file's name (its fallback title).
+fn shown_name(run: &Run) -> String {
+    Path::new(&run.template_path)
         .file_name()
-        .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned());
-    Ok(template::parse_bytes_with(
-        &shown,
-        &bytes,
-        super::load_options(run),
-    )?)
+        .map_or_else(|| TEMPLATE.to_owned(), |n| n.to_string_lossy().into_owned())
 }

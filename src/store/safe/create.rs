@@ -148,6 +148,27 @@ impl Dir {
         self.sync()
     }
 
+    /// Replaces `name` atomically like [`Dir::replace`] (a new file with this directory's mode,
+    /// renamed over `name`; a link there is replaced, never followed) but without any fsync: for
+    /// a cache, which a crash may lose or leave stale (its reader checks it) and which nothing
+    /// waits on.
+    pub fn replace_unsynced(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let tmp = temp_name(name);
+        let mut f = self.create_empty(&tmp)?;
+        let written = f
+            .write_all(bytes)
+            .map_err(StoreError::io("writing", self.join(&tmp)));
+        drop(f);
+        let renamed = written.and_then(|()| {
+            rustix::fs::renameat(&self.fd, tmp.as_str(), &self.fd, name)
+                .map_err(io_err("renaming over", &self.join(name)))
+        });
+        if renamed.is_err() {
+            let _ = rustix::fs::unlinkat(&self.fd, tmp.as_str(), AtFlags::empty());
+        }
+        renamed
+    }
+
     /// [`Dir::replace`], keeping what was at `name` as `keep_stem` (or the next free name) — the new
     /// content is written and synced first, so a failure (a full disk) moves nothing. Returns the
     /// name it was kept under.
