@@ -11,7 +11,7 @@
 
 use super::Run;
 use super::window::{self, Window};
-use crate::model::{PlannedAt, PlannedEnd, Template};
+use crate::model::{PlannedAt, Template};
 use crate::when::{ClockTime, Zone};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 
@@ -101,7 +101,7 @@ impl Schedule {
                 let st = wz.at(&st);
                 let end = p
                     .end
-                    .and_then(|e| end_after(zone, st, e))
+                    .and_then(|e| window::end_at(zone, st, e))
                     .map(|e| wz.at(&e));
                 (st, end)
             });
@@ -194,30 +194,6 @@ pub fn is_overdue(
     (open && reference > slot_end) || last_change.is_some_and(|l| l > slot_end)
 }
 
-fn end_after(
-    zone: Zone,
-    start: DateTime<FixedOffset>,
-    end: PlannedEnd,
-) -> Option<DateTime<FixedOffset>> {
-    match end {
-        PlannedEnd::Duration { minutes } => Some(start + Duration::minutes(i64::from(minutes))),
-        PlannedEnd::Clock {
-            hour,
-            minute,
-            zone: z,
-        } => {
-            let z = z.unwrap_or(zone);
-            let t = ClockTime::new(u32::from(hour), u32::from(minute))?;
-            let day = z.at(&start).date_naive();
-            let e = localize(z, day, t)?;
-            if e > start {
-                Some(e)
-            } else {
-                localize(z, plus_days(day, 1), t)
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

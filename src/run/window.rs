@@ -176,7 +176,9 @@ fn localize(zone: Zone, date: NaiveDate, t: ClockTime) -> Option<DateTime<FixedO
     zone.localize(date.and_time(t.naive()))
 }
 
-fn end_at(
+/// Where a slot or window that starts at `start` ends: after a duration, or at a clock time in
+/// `zone` (the next day when that time is not after the start).
+pub(super) fn end_at(
     zone: Zone,
     start: DateTime<FixedOffset>,
     end: PlannedEnd,
