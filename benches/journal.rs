@@ -10,57 +10,24 @@
 
 use criterion::Criterion;
 use runsheet::run::Run;
-use runsheet::run::event::{Actor, Change, Event};
+use runsheet::run::event::Event;
 use runsheet::run::intent::Intent;
 use runsheet::run::state::ItemState;
 use runsheet::run::view::item_state;
 use runsheet::store::journal::{Cursor, Scanner};
 use runsheet::store::open::{self, LoadPolicy};
 use runsheet::store::template_cache;
-use runsheet::store::{OpenRun, StartOptions, Store};
+use runsheet::store::OpenRun;
 use std::fs::OpenOptions;
 use std::hint::black_box;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-const ITEMS: usize = 10_000;
-const EVENTS: usize = 20_000;
+#[path = "support/loaded_run.rs"]
+mod loaded;
 
-fn template(n: usize) -> String {
-    let mut s = String::from("# Bench window\n");
-    for i in 0..n {
-        if i % 100 == 0 {
-            s.push_str(&format!("\n## Section {}\n\n", i / 100));
-        }
-        s.push_str(&format!(
-            "- [ ] Step {i}: restart service {i} and check its health endpoint\n"
-        ));
-    }
-    s
-}
-
-fn actor() -> Actor {
-    Actor {
-        user: "bench".into(),
-        host: "localhost".into(),
-        name: "Bench Operator".into(),
-    }
-}
-
-fn new_run(root: &Path) -> OpenRun {
-    let tpl = root.join("bench.md");
-    std::fs::write(&tpl, template(ITEMS)).expect("template");
-    let store = Store::at(&root.join("data"));
-    store
-        .create(
-            &tpl,
-            &StartOptions::default(),
-            &actor(),
-            chrono::Local::now().fixed_offset(),
-        )
-        .expect("create")
-}
+use loaded::{EVENTS, ITEMS, actor, loaded_run, new_run};
 
 fn toggle(open: &OpenRun, i: usize) -> Intent {
     let idx = i % ITEMS;
@@ -77,42 +44,6 @@ fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
     (at(0.50), at(0.99))
 }
 
-/// A journal of `EVENTS` events after the start, written directly (sealed and chained).
-fn loaded_run(root: &Path) -> PathBuf {
-    let open = new_run(root);
-    let dir = open.dir.clone();
-    let mut prev = open.run.head.clone();
-    let mut out = String::new();
-    let now = chrono::Local::now().fixed_offset();
-    for k in 0..EVENTS {
-        let item = open.template.items[k % ITEMS].id.clone();
-        let change = if k < ITEMS {
-            Change::Tick {
-                item,
-                note: None,
-                after_no_go: false,
-            }
-        } else if k % 4 == 0 {
-            Change::Note {
-                item,
-                text: format!("checked dashboards, all green ({k})"),
-            }
-        } else {
-            Change::Untick { item, note: None }
-        };
-        let (ev, line) = Event::seal(k as u64 + 2, now, actor(), change, &prev).expect("seal");
-        prev = ev.hash;
-        out.push_str(&line);
-    }
-    let mut f = OpenOptions::new()
-        .append(true)
-        .open(dir.join("journal.jsonl"))
-        .expect("journal");
-    f.write_all(out.as_bytes()).expect("write");
-    f.sync_all().expect("sync");
-    let _ = std::fs::remove_file(dir.join("state.toml"));
-    dir
-}
 
 fn headline() {
     if std::env::var_os("JOURNAL_BENCH_LOAD_ONLY").is_none() {
