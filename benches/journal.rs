@@ -14,10 +14,10 @@ use runsheet::run::event::Event;
 use runsheet::run::intent::Intent;
 use runsheet::run::state::ItemState;
 use runsheet::run::view::item_state;
+use runsheet::store::OpenRun;
 use runsheet::store::journal::{Cursor, Scanner};
 use runsheet::store::open::{self, LoadPolicy};
 use runsheet::store::template_cache;
-use runsheet::store::OpenRun;
 use std::fs::OpenOptions;
 use std::hint::black_box;
 use std::io::Write;
@@ -43,7 +43,6 @@ fn percentiles(mut v: Vec<Duration>) -> (Duration, Duration) {
     let at = |q: f64| v[((v.len() as f64 - 1.0) * q).round() as usize];
     (at(0.50), at(0.99))
 }
-
 
 fn headline() {
     if std::env::var_os("JOURNAL_BENCH_LOAD_ONLY").is_none() {

@@ -194,7 +194,6 @@ pub fn is_overdue(
     (open && reference > slot_end) || last_change.is_some_and(|l| l > slot_end)
 }
 
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
