@@ -4,6 +4,7 @@
 //! here: the loop resolves keys to actions, and rendering takes the keymap as an argument.
 
 pub mod action;
+pub mod command;
 pub mod detail;
 pub mod editor;
 pub mod key;
@@ -145,6 +146,14 @@ pub struct App {
     vars: BTreeMap<String, String>,
     /// Drafts offered back and not opened yet.
     drafts: VecDeque<Draft>,
+    /// The command this screen runs or ran last (the output pane).
+    pub pane: Option<command::Pane>,
+    /// Commands of the run without a result, and what the writer found of them.
+    pub commands: command::Commands,
+    /// The command confirmed and not started yet (and whether it was confirmed after a NO-GO).
+    starting: Option<(command::CommandPreview, bool)>,
+    /// Quit was pressed once while our command runs.
+    quit_running_armed: bool,
 }
 
 fn positions(rows: &[Row], items: usize, sections: usize) -> (Vec<usize>, Vec<usize>) {
@@ -213,13 +222,20 @@ impl App {
             quit_armed: false,
             summary_shown: false,
             drafts: VecDeque::new(),
+            pane: None,
+            commands: command::Commands::default(),
+            starting: None,
+            quit_running_armed: false,
         };
+        app.commands.unfinished = command::unfinished(&app.run);
         app.cursor = app.first_open_from(0).unwrap_or(0);
         app.summary_shown = app.states.all.open == 0;
         let missing: Vec<String> = app
             .template
             .settable_variables()
             .filter(|v| app.run.var(v).is_none())
+            // Secret values are given to each command, never to the run.
+            .filter(|v| !app.template.secret_variables().contains(v))
             .map(str::to_owned)
             .collect();
         if !missing.is_empty() && app.run.is_active() {
@@ -244,7 +260,9 @@ impl App {
     /// The note being typed, if any.
     pub fn draft(&self) -> Option<Draft> {
         match &self.mode {
-            Mode::Note { item, editor } | Mode::Reason { item, editor, .. }
+            Mode::Note { item, editor }
+            | Mode::Reason { item, editor, .. }
+            | Mode::CommandNote { item, editor, .. }
                 if !editor.is_blank() =>
             {
                 Some(Draft {
@@ -285,6 +303,14 @@ impl App {
             Mode::Zoom { .. } => KeyMode::Zoom,
             Mode::Copy { .. } => KeyMode::Copy,
             Mode::Messages { .. } => KeyMode::Messages,
+            Mode::RunConfirm { ref preview, .. } if preview.needs_code.is_some() => {
+                KeyMode::RunCode
+            }
+            Mode::RunConfirm { .. } => KeyMode::RunConfirm,
+            Mode::Secret { .. } => KeyMode::Secret,
+            Mode::CommandDone { .. } => KeyMode::CommandDone,
+            Mode::CommandNote { .. } => KeyMode::Note,
+            Mode::Output { .. } => KeyMode::Output,
         }
     }
 
@@ -376,6 +402,18 @@ impl App {
                 self.viewers = v;
                 Outcome::redraw()
             }
+            Action::Interrupt => match self.interrupt() {
+                Some(out) => out,
+                None => self.update(Action::Quit, now),
+            },
+            Action::CommandPrepared(p) => self.command_prepared(*p),
+            Action::SecretsNeeded { target, names } => self.secrets_needed(target, names),
+            Action::CommandRefused(msg) => self.command_refused(&msg),
+            Action::CommandStarted { event, started } => self.command_started(&event, started),
+            Action::CommandOutput(text) => self.command_output(&text),
+            Action::CommandEnded(f) => self.command_ended(*f),
+            Action::CommandLiveness(list) => self.command_liveness(list),
+            Action::Quit if self.quit_while_running() => Outcome::redraw(),
             Action::Quit if self.not_saved.is_some() && !self.quit_armed => {
                 self.quit_armed = true;
                 self.error("a change is NOT SAVED yet (retrying): quit again to leave without it");
@@ -538,11 +576,17 @@ impl App {
     /// The screen's geometry now (the detail pane widens for long code).
     pub fn layout(&self) -> layout::Layout {
         let want = self.detail_doc().code_width() + 1;
-        layout::layout_for(
+        layout::layout_with(
             self.size.0,
             self.size.1,
             u16::try_from(want).unwrap_or(u16::MAX),
+            self.pane_docked(),
         )
+    }
+
+    /// Whether the output pane is docked below the list.
+    pub fn pane_docked(&self) -> bool {
+        self.pane.as_ref().is_some_and(|p| p.docked)
     }
 
     /// Wait for `item`'s change to be applied, then move to the next open item.

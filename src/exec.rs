@@ -157,6 +157,11 @@ pub fn find_target(template: &Template, run: &Run, query: &str) -> Result<Target
 pub struct Hidden(String);
 
 impl Hidden {
+    /// Wraps text that must not be printed by accident.
+    pub fn new(text: impl Into<String>) -> Hidden {
+        Hidden(text.into())
+    }
+
     /// The real text, for the child process only.
     pub fn expose(&self) -> &str {
         &self.0

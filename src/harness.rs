@@ -32,6 +32,13 @@ pub struct Harness {
     pub copied: Vec<String>,
     /// Whether the app asked to quit.
     pub quit: bool,
+    /// Requests about commands, oldest first (carried out as the session would, without a
+    /// process: see [`Harness::command_output`] and [`Harness::command_exit`]).
+    pub commands: Vec<crate::app::command::CommandRequest>,
+    /// Secret values given in the form.
+    pub secrets: crate::exec::secrets::Secrets,
+    /// The command prepared last.
+    pub prepared: Option<crate::exec::Prepared>,
 }
 
 /// 2026-11-23 08:50:00 +01:00.
@@ -106,6 +113,9 @@ impl Harness {
             now,
             copied: Vec::new(),
             quit: false,
+            commands: Vec::new(),
+            secrets: crate::exec::secrets::Secrets::new(),
+            prepared: None,
         }
     }
 
@@ -123,7 +133,119 @@ impl Harness {
             self.app.update(Action::EditorDone(Some(edited)), self.now);
         }
         self.quit |= out.quit;
+        if let Some(req) = out.command.clone() {
+            self.commands.push(req.clone());
+            for a in self.command(req) {
+                self.act(a);
+            }
+        }
         out
+    }
+
+    /// What the session does with a request about commands (no process is started: the test
+    /// says what the command printed and how it ended).
+    fn command(&mut self, req: crate::app::command::CommandRequest) -> Vec<Action> {
+        use crate::app::command::{CommandPreview, CommandRequest};
+        use crate::exec::PrepareError;
+        let prepare = |h: &mut Harness, target: &crate::exec::Target| -> Vec<Action> {
+            let settings = crate::exec::settings::Settings::default();
+            match crate::exec::prepare(&h.app.template, &h.app.run, target, &settings, &h.secrets) {
+                Ok(p) => {
+                    let preview = CommandPreview::of(&p);
+                    h.prepared = Some(p);
+                    vec![Action::CommandPrepared(Box::new(preview))]
+                }
+                Err(PrepareError::MissingVars { names, secrets })
+                    if names.is_empty() && !secrets.is_empty() =>
+                {
+                    vec![Action::SecretsNeeded {
+                        target: target.clone(),
+                        names: secrets,
+                    }]
+                }
+                Err(e) => vec![Action::CommandRefused(e.to_string())],
+            }
+        };
+        match req {
+            CommandRequest::Prepare(t) => prepare(self, &t),
+            CommandRequest::Secret { name, value, then } => {
+                self.secrets.insert(&name, value.expose());
+                then.map(|t| prepare(self, &t)).unwrap_or_default()
+            }
+            CommandRequest::Start {
+                target,
+                code,
+                confirmed,
+            } => {
+                let Some(p) = self.prepared.take().filter(|p| p.target == target) else {
+                    return vec![Action::CommandRefused("not prepared".into())];
+                };
+                if let Err(e) = p.check_code(code.as_deref()) {
+                    return vec![Action::CommandRefused(e.to_string())];
+                }
+                self.now += Duration::seconds(1);
+                let run = &self.app.run;
+                let (item, section) = p.target.as_event_fields();
+                let output = format!("outputs/test-{}.log", run.seq + 1);
+                let change = Change::CommandStarted {
+                    item,
+                    section,
+                    command: p.text.clone(),
+                    command_sha256: p.text_sha256(),
+                    shell: p.shell(),
+                    cwd: p.cwd.display().to_string(),
+                    output: output.clone(),
+                    timeout_secs: p.timeout.as_secs().max(1),
+                    confirmed,
+                    line: p.line,
+                };
+                let (ev, _) =
+                    Event::seal(run.seq + 1, self.now, self.actor.clone(), change, &run.head)
+                        .expect("seal command_started");
+                let started = crate::exec::record::Started {
+                    seq: ev.seq,
+                    target: p.target.clone(),
+                    output,
+                    at: ev.at,
+                };
+                vec![Action::CommandStarted {
+                    event: Box::new(ev),
+                    started,
+                }]
+            }
+            CommandRequest::Interrupt => Vec::new(),
+        }
+    }
+
+    /// The running command printed `text`.
+    pub fn command_output(&mut self, text: &str) {
+        self.act(Action::CommandOutput(text.to_owned()));
+    }
+
+    /// The running command ended with `end` (exit status `code` when it exited) after `secs`.
+    pub fn command_end(
+        &mut self,
+        end: crate::run::event::CommandEnd,
+        code: Option<i32>,
+        secs: u64,
+    ) {
+        let bytes = self.app.pane.as_ref().map_or(0, |p| p.buffer.total_bytes());
+        let f = crate::exec::spawn::Finished {
+            end,
+            exit_code: code,
+            signal: None,
+            duration: std::time::Duration::from_secs(secs),
+            output_bytes: bytes,
+            stored_bytes: bytes,
+            output_sha256: "ab".repeat(32),
+            error: None,
+        };
+        self.act(Action::CommandEnded(Box::new(f)));
+    }
+
+    /// The running command exited with `code` after `secs` seconds.
+    pub fn command_exit(&mut self, code: i32, secs: u64) {
+        self.command_end(crate::run::event::CommandEnd::Exited, Some(code), secs);
     }
 
     /// Presses keys given in keymap spelling (`j`, `Space`, `Ctrl-s`). A key that does nothing in
@@ -173,7 +295,9 @@ impl Harness {
             Ok(change) => {
                 match Event::seal(run.seq + 1, self.now, self.actor.clone(), change, &run.head) {
                     Ok((ev, _)) => {
-                        self.app.update(Action::Applied(Box::new(ev)), self.now);
+                        // Carried out like every outcome (an auto-tick follows a command's
+                        // result, for instance).
+                        self.act(Action::Applied(Box::new(ev)));
                     }
                     Err(e) => {
                         self.app.update(Action::Refused(e.to_string()), self.now);

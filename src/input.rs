@@ -268,9 +268,10 @@ mod tests {
             k.lookup(KeyMode::Found, KeyPress::ch('j')),
             Some(Action::Down)
         );
+        // Ctrl-C interrupts a running command; with none running it quits (the app decides).
         assert_eq!(
             k.lookup(KeyMode::Note, KeyPress::ctrl('c')),
-            Some(Action::Quit)
+            Some(Action::Interrupt)
         );
     }
 

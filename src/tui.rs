@@ -30,6 +30,8 @@ use crate::store::{NewRun, OpenRun};
 pub struct TuiOptions {
     /// ASCII glyphs (`--ascii`, or a non-UTF-8 locale).
     pub ascii: bool,
+    /// Never run commands from this screen (`--no-exec`).
+    pub no_exec: bool,
 }
 
 /// Whether the locale promises UTF-8 (`LC_ALL`, `LC_CTYPE`, `LANG`, first one set).

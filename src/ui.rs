@@ -4,6 +4,7 @@
 //! (below the minimum it shows a message; at 0×0 nothing). The keymap comes in as an argument: the
 //! help overlay and the footer hints are generated from it.
 
+pub mod command;
 pub mod detail;
 pub mod dialogs;
 pub mod header;
@@ -61,6 +62,9 @@ pub fn render(app: &App, keymap: &Keymap, frame: &mut Frame) -> Work {
     header::render(app, frame, rect(l.header), &theme, &glyphs);
     let list_rows = list::render(app, frame, rect(l.list), &theme, &glyphs);
     let detail_rows = detail::render(app, frame, rect(l.detail), &theme, &glyphs, l.wide);
+    if l.output.h > 0 {
+        command::docked(app, frame, rect(l.output), &theme, &glyphs);
+    }
     footer(app, keymap, frame, rect(l.footer), &theme, &glyphs);
     popup::render(app, keymap, frame, area, &theme, &glyphs);
     Work {

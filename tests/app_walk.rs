@@ -536,6 +536,79 @@ fn every_named_action_is_handled_in_every_mode() {
             "{a:?} in the field editor left mode {mode:?} with no keys"
         );
     }
+    // Commands: the confirmation (plain and destructive), the secret form, the offer after a
+    // command and its whole output.
+    let closed_loop = include_str!("fixtures/exec/closed-loop.md");
+    let at = |h: &mut Harness, needle: &str| {
+        let i = h.item(needle);
+        h.app.cursor = h
+            .app
+            .visible
+            .iter()
+            .position(|r| *r == runsheet::app::rows::Row::Item(i))
+            .expect("on screen");
+    };
+    type Setup = fn(&mut Harness, &dyn Fn(&mut Harness, &str));
+    let command_setups: [(&str, Setup, KeyMode); 5] = [
+        (
+            "confirm",
+            |h, at| {
+                at(h, "Smoke test fails");
+                h.keys(&["r"]);
+            },
+            KeyMode::RunConfirm,
+        ),
+        (
+            "code",
+            |h, at| {
+                at(h, "Drop the old tables");
+                h.keys(&["r"]);
+            },
+            KeyMode::RunCode,
+        ),
+        (
+            "secret",
+            |h, at| {
+                at(h, "Print a token");
+                h.keys(&["r"]);
+            },
+            KeyMode::Secret,
+        ),
+        (
+            "done",
+            |h, at| {
+                at(h, "Smoke test fails");
+                h.keys(&["r", "y"]);
+                h.command_output("checking\n");
+                h.command_exit(3, 1);
+            },
+            KeyMode::CommandDone,
+        ),
+        (
+            "output",
+            |h, at| {
+                at(h, "Wait for the rollout");
+                h.keys(&["r", "y", "o"]);
+                h.command_output("line\n");
+            },
+            KeyMode::Output,
+        ),
+    ];
+    for (_, a) in Action::NAMES {
+        for (name, setup, want) in &command_setups {
+            let mut h = Harness::new(closed_loop, &[("VERSION", "2.4.1")], 120, 40);
+            setup(&mut h, &at);
+            assert_eq!(h.app.key_mode(), *want, "setup {name}: {}", h.message());
+            reached.insert(*want);
+            h.act(a.clone());
+            assert!(h.app.cursor < h.app.visible.len(), "{a:?} after {name}");
+            let mode = h.app.key_mode();
+            assert!(
+                h.keymap.bindings.iter().any(|b| b.mode == mode),
+                "{a:?} after {name} left mode {mode:?} with no keys"
+            );
+        }
+    }
     let modes: Vec<KeyMode> = KeyMode::ALL
         .into_iter()
         .filter(|m| !matches!(m, KeyMode::Global | KeyMode::Vars))

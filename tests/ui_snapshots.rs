@@ -128,7 +128,27 @@ fn screens(w: u16, hh: u16) -> Vec<(&'static str, Harness)> {
     let mut h = base(w, hh);
     h.keys(&["i"]);
     out.push(("run_info", h));
+
+    // A command running from the screen (the cursor moved on: the list stays usable), then the
+    // offer after it failed. The detail shows another item (its own would name this machine's
+    // shell and directory).
+    let mut h = closed_loop_running(w, hh);
+    h.command_output("checking 2.4.1\ncheckout returned 502\n");
+    out.push(("command_running", h));
+    let mut h = closed_loop_running(w, hh);
+    h.command_output("checking 2.4.1\ncheckout returned 502\n");
+    h.command_exit(3, 2);
+    out.push(("command_failed_offer", h));
     out
+}
+
+/// The closed-loop fixture with "Smoke test fails" running and the cursor one row below it.
+fn closed_loop_running(w: u16, hh: u16) -> Harness {
+    let fixture = include_str!("fixtures/exec/closed-loop.md");
+    let mut h = Harness::new(fixture, &[("VERSION", "2.4.1")], w, hh);
+    h.keys(&["r", "y", "j"]);
+    assert!(h.app.pane.is_some(), "{}", h.message());
+    h
 }
 
 fn draw(h: &Harness, w: u16, hh: u16) -> Terminal<TestBackend> {

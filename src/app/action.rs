@@ -64,6 +64,30 @@ macro_rules! named_actions {
             Presence(Vec<crate::run::presence::Viewer>),
             /// `$EDITOR` finished with this text (`None`: it failed or was cancelled).
             EditorDone(Option<String>),
+            /// The command is prepared: confirm it.
+            CommandPrepared(Box<super::command::CommandPreview>),
+            /// The command needs these secret values first.
+            SecretsNeeded {
+                /// What runs once they are given.
+                target: crate::exec::Target,
+                /// Secret variables without a value.
+                names: Vec<String>,
+            },
+            /// The command was not prepared or not started (nothing ran), and why.
+            CommandRefused(String),
+            /// Its `command_started` is durable and it runs.
+            CommandStarted {
+                /// The event.
+                event: Box<Event>,
+                /// What it started.
+                started: crate::exec::record::Started,
+            },
+            /// Output of the running command (clean text).
+            CommandOutput(String),
+            /// The running command ended.
+            CommandEnded(Box<crate::exec::spawn::Finished>),
+            /// Whether each command without a result still runs (from the writer).
+            CommandLiveness(Vec<super::command::CommandLive>),
             /// A mouse click at a cell.
             Click(u16, u16),
             /// Mouse wheel: negative up, positive down.
@@ -147,6 +171,10 @@ named_actions! {
     Rollback = "rollback": "Go to the rollback section (cursor there, unfolded).",
     Window = "window": "Set or move the window's start, with a reason.",
     Info = "info": "Show the run: template metadata, window, state.",
+    Run = "run": "Run the item's (or section's) command: shows exactly what runs, then asks.",
+    Interrupt = "interrupt": "Interrupt the running command (twice: kill it); with none running, quit.",
+    Output = "output": "Show the command's whole output, full-screen.",
+    HideOutput = "hide-output": "Hide the docked output pane until the next command.",
 }
 
 /// Which set of bindings applies.
@@ -194,11 +222,21 @@ pub enum KeyMode {
     Copy,
     /// The message log.
     Messages,
+    /// Confirming a command before it runs.
+    RunConfirm,
+    /// Confirming a destructive command: the item's code typed back.
+    RunCode,
+    /// A secret value for a command.
+    Secret,
+    /// After a command: tick / mark failed?
+    CommandDone,
+    /// A command's whole output.
+    Output,
 }
 
 impl KeyMode {
     /// All modes.
-    pub const ALL: [KeyMode; 21] = [
+    pub const ALL: [KeyMode; 26] = [
         KeyMode::Global,
         KeyMode::Normal,
         KeyMode::Found,
@@ -220,6 +258,11 @@ impl KeyMode {
         KeyMode::Zoom,
         KeyMode::Copy,
         KeyMode::Messages,
+        KeyMode::RunConfirm,
+        KeyMode::RunCode,
+        KeyMode::Secret,
+        KeyMode::CommandDone,
+        KeyMode::Output,
     ];
 
     /// Keymap spelling.
@@ -246,6 +289,11 @@ impl KeyMode {
             KeyMode::Zoom => "zoom",
             KeyMode::Copy => "copy",
             KeyMode::Messages => "messages",
+            KeyMode::RunConfirm => "run",
+            KeyMode::RunCode => "run-code",
+            KeyMode::Secret => "secret",
+            KeyMode::CommandDone => "command-done",
+            KeyMode::Output => "output",
         }
     }
 
@@ -267,6 +315,8 @@ impl KeyMode {
                 | KeyMode::Vars
                 | KeyMode::Window
                 | KeyMode::Copy
+                | KeyMode::RunCode
+                | KeyMode::Secret
         )
     }
 }
@@ -286,6 +336,8 @@ pub struct Outcome {
     pub copy: Option<String>,
     /// Open `$EDITOR` on this text (report back with `EditorDone`).
     pub external_edit: Option<String>,
+    /// Prepare, start or interrupt a command, or keep a secret (see [`super::command`]).
+    pub command: Option<super::command::CommandRequest>,
 }
 
 impl Outcome {

@@ -269,6 +269,14 @@ impl App {
             let name = e.signer.as_deref().unwrap_or(&e.by.name);
             kind.push_str(&format!(" by {name} at {}", e.at.format("%H:%M:%S")));
         }
+        if self
+            .run
+            .items
+            .get(&item.id)
+            .is_some_and(crate::run::state::ItemRecord::verified_by_command)
+        {
+            kind.push_str(" · verified by command");
+        }
         if let Some(role) = &item.role {
             kind.push_str(&format!(" · role: {role}"));
         }
@@ -309,6 +317,14 @@ impl App {
         if !hint.is_empty() && !state.is_closed() {
             d.lines.push(text(vec![Piece::new(hint, Tone::Muted)]));
         }
+        if crate::exec::runnable(&item.body) && self.run.is_active() {
+            d.lines.push(text(vec![Piece::new(
+                "r runs its command (shows exactly what runs first)",
+                Tone::Muted,
+            )]));
+        }
+        let target = crate::exec::Target::Item(item.id.clone());
+        self.commands_doc(&target, d);
         self.history_doc(i, d);
         // Code of the section the item is in (rollback scripts live there): on screen, so copyable.
         if let Some(sec) = self.template.sections.get(item.section)
@@ -390,6 +406,78 @@ impl App {
         }
     }
 
+    /// Every command run for the target, newest last: who, how it ended, its output file.
+    fn commands_doc(&self, target: &crate::exec::Target, d: &mut Doc) {
+        let list = crate::exec::record::commands(&self.run, target);
+        if list.is_empty() {
+            return;
+        }
+        d.lines.push(DocLine::Blank);
+        d.lines
+            .push(text(vec![Piece::new("Commands run", Tone::Title)]));
+        for c in list {
+            let (result, tone) = match &c.finished {
+                Some(f) => {
+                    let how = match f.end {
+                        crate::run::event::CommandEnd::Exited => {
+                            format!("exit {}", f.exit_code.unwrap_or(-1))
+                        }
+                        crate::run::event::CommandEnd::Killed => {
+                            format!("killed by signal {}", f.signal.unwrap_or(0))
+                        }
+                        other => other.as_str().replace('_', " "),
+                    };
+                    let tone = if c.succeeded() {
+                        Tone::State(ItemState::Done)
+                    } else {
+                        Tone::Warning
+                    };
+                    (
+                        format!(
+                            "{how} after {} · {} bytes of output · SHA-256 {}",
+                            crate::exec::settings::show_duration(std::time::Duration::from_millis(
+                                f.duration_ms
+                            )),
+                            f.output_bytes,
+                            f.output_sha256.get(..12).unwrap_or("—")
+                        ),
+                        tone,
+                    )
+                }
+                None => match self.command_live(c.seq) {
+                    Some(l) if !l.running => (
+                        format!(
+                            "was running when runsheet stopped: no result recorded; {} bytes of output saved",
+                            l.saved_bytes
+                        ),
+                        Tone::Warning,
+                    ),
+                    _ => (
+                        format!("running for {}", super::command::clock(self.now - c.at)),
+                        Tone::Warning,
+                    ),
+                },
+            };
+            d.lines.push(text(vec![Piece::new(
+                format!(
+                    "{} {} ran it (seq {}, {} in {})",
+                    c.at.format("%H:%M:%S"),
+                    c.by.describe(),
+                    c.seq,
+                    c.shell,
+                    c.cwd
+                ),
+                Tone::Muted,
+            )]));
+            d.lines
+                .push(text(vec![Piece::new(format!("  {result}"), tone)]));
+            d.lines.push(text(vec![Piece::new(
+                format!("  output: {}", c.output),
+                Tone::Muted,
+            )]));
+        }
+    }
+
     fn section_doc(&self, s: usize, d: &mut Doc, hint: bool) {
         let Some(sec) = self.template.sections.get(s) else {
             return;
@@ -422,6 +510,16 @@ impl App {
         if !sec.body.is_empty() {
             d.lines.push(DocLine::Blank);
             self.body_doc(&sec.body, d, false);
+        }
+        if crate::exec::runnable(&sec.body) {
+            if self.run.is_active() {
+                d.lines.push(text(vec![Piece::new(
+                    "r runs the section's command (shows exactly what runs first)",
+                    Tone::Muted,
+                )]));
+            }
+            let target = crate::exec::Target::Section(crate::exec::section_key(&self.template, s));
+            self.commands_doc(&target, d);
         }
         if hint {
             d.lines

@@ -36,6 +36,7 @@ impl App {
                 self.info(&format!("{verb} by you {}", ev.at.format("%H:%M:%S")));
             }
         }
+        let after_command = self.command_recorded(ev);
         if let Change::Gate {
             item: gate,
             decision: Decision::NoGo,
@@ -60,7 +61,7 @@ impl App {
             }
         }
         self.after_change();
-        Outcome::redraw()
+        after_command.unwrap_or_else(Outcome::redraw)
     }
 
     pub(super) fn remote(&mut self, events: &[Event]) -> Outcome {
@@ -116,11 +117,12 @@ impl App {
             .or_else(|| undo::describe(&self.run, &self.template, target))
     }
 
-    fn apply_event(&mut self, ev: &Event) {
+    pub(super) fn apply_event(&mut self, ev: &Event) {
         self.run.apply(ev);
         match &ev.change {
             Change::Undo { .. } | Change::Rebase { .. } => {
                 self.states = States::new(&self.run, &self.template);
+                self.refresh_commands();
                 // An undo may revert a window.
                 self.plan = crate::run::schedule::Schedule::new(&self.run, &self.template);
             }
@@ -128,6 +130,12 @@ impl App {
                 self.plan = crate::run::schedule::Schedule::new(&self.run, &self.template);
             }
             Change::Set { .. } => self.vars = owned_vars(&self.run),
+            Change::CommandStarted { .. } | Change::CommandFinished { .. } => {
+                self.refresh_commands();
+                if let Some(i) = ev.change.item().and_then(|id| self.states.index_of(id)) {
+                    self.states.refresh(&self.run, &self.template, i);
+                }
+            }
             c => {
                 if let Some(i) = c.item().and_then(|id| self.states.index_of(id)) {
                     self.states.refresh(&self.run, &self.template, i);

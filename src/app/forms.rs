@@ -57,6 +57,23 @@ impl App {
                 current,
                 editor,
             } => self.vars_key(names, current, editor, action),
+            Mode::RunConfirm {
+                preview,
+                code,
+                blocked,
+                ..
+            } => self.run_confirm_key(preview, code, blocked, action),
+            Mode::Secret {
+                target,
+                names,
+                current,
+                editor,
+            } => self.secret_key(target, names, current, editor, action),
+            Mode::CommandDone { item, ok } => self.command_done_key(item, ok, action),
+            Mode::CommandNote { item, ok, editor } => {
+                self.command_note_key(item, ok, editor, action)
+            }
+            Mode::Output { scroll } => self.output_key(scroll, action),
         };
         self.mode = mode;
         if self.mode == Mode::Normal && !self.open_queued() {

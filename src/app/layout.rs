@@ -46,6 +46,20 @@ pub struct Layout {
     pub footer: Area,
     /// Detail beside the list rather than below it.
     pub wide: bool,
+    /// The output pane of a command run from the screen, docked below the list and the detail
+    /// (zero rows when none is shown).
+    pub output: Area,
+}
+
+/// Rows of the docked output pane (its title row included) for a body of `body_h` rows: a third
+/// of it, 4 to 14 rows; none when the list and the detail would be left fewer than 6 rows.
+pub fn output_rows(body_h: u16) -> u16 {
+    let rows = (body_h / 3).clamp(4, 14);
+    if body_h.saturating_sub(rows) < 6 {
+        0
+    } else {
+        rows
+    }
 }
 
 /// A `w`×`h` area centred in a `sw`×`sh` screen (clamped to it).
@@ -93,13 +107,26 @@ pub fn layout(w: u16, h: u16) -> Layout {
 /// Lays out a `w`×`h` screen; beside the list, the detail pane widens from two fifths of the
 /// screen up to a little over half when its content wants `detail_want` columns (long commands).
 pub fn layout_for(w: u16, h: u16, detail_want: u16) -> Layout {
+    layout_with(w, h, detail_want, false)
+}
+
+/// [`layout_for`], with the docked output pane when `pane` (and the screen has room for it).
+pub fn layout_with(w: u16, h: u16, detail_want: u16, pane: bool) -> Layout {
     if w < MIN_WIDTH || h < MIN_HEIGHT {
         return Layout {
             too_small: true,
             ..Layout::default()
         };
     }
-    let body_h = h - HEADER - FOOTER;
+    let full_body = h - HEADER - FOOTER;
+    let pane_h = if pane { output_rows(full_body) } else { 0 };
+    let body_h = full_body - pane_h;
+    let output = Area {
+        x: 0,
+        y: HEADER + body_h,
+        w: if pane_h > 0 { w } else { 0 },
+        h: pane_h,
+    };
     let header = Area {
         x: 0,
         y: 0,
@@ -156,6 +183,7 @@ pub fn layout_for(w: u16, h: u16, detail_want: u16) -> Layout {
         detail,
         footer,
         wide,
+        output,
     }
 }
 
@@ -177,5 +205,19 @@ mod tests {
             "never below the usual"
         );
         assert_eq!(huge.list.w + huge.detail.w, 160);
+    }
+
+    #[test]
+    fn the_output_pane_takes_rows_from_the_body_and_never_squeezes_it_away() {
+        let without = layout(120, 40);
+        let with = layout_with(120, 40, 0, true);
+        assert_eq!(with.output.h, 11);
+        assert_eq!(with.list.h + with.output.h, without.list.h);
+        assert_eq!(with.output.y + with.output.h, with.footer.y);
+        assert_eq!(with.output.w, 120);
+        // Too short for a pane: the list and the detail keep the rows.
+        let small = layout_with(80, 12, 0, true);
+        assert_eq!(small.output.h, 0);
+        assert_eq!(small.list, layout(80, 12).list);
     }
 }

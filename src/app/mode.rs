@@ -196,6 +196,50 @@ pub enum Mode {
         /// First line shown.
         scroll: u16,
     },
+    /// What a command will run, before it runs: Enter runs it (a destructive block needs the
+    /// item's code typed first).
+    RunConfirm {
+        /// What will run.
+        preview: Box<super::command::CommandPreview>,
+        /// The code typed back (destructive blocks).
+        code: Editor,
+        /// The unresolved NO-GO or HOLD it would run after, in words.
+        blocked: Option<String>,
+        /// Why the last Enter did not run it.
+        error: Option<String>,
+    },
+    /// A secret variable's value for a command (not shown as typed, never recorded).
+    Secret {
+        /// What runs once every value is known.
+        target: crate::exec::Target,
+        /// The secrets without a value.
+        names: Vec<String>,
+        /// The one being asked.
+        current: usize,
+        /// Its value.
+        editor: Editor,
+    },
+    /// The command ended: tick it (exit 0) or mark it failed (anything else)?
+    CommandDone {
+        /// The item.
+        item: ItemId,
+        /// It exited 0.
+        ok: bool,
+    },
+    /// A note to go with the tick or the failure after a command.
+    CommandNote {
+        /// The item.
+        item: ItemId,
+        /// It exited 0.
+        ok: bool,
+        /// The note.
+        editor: Editor,
+    },
+    /// The command's whole output, full-screen.
+    Output {
+        /// First line shown; `None` follows the end.
+        scroll: Option<usize>,
+    },
 }
 
 /// A note being typed when the program had to stop, kept in the run dir and offered back.

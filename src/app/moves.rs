@@ -11,7 +11,8 @@ use crate::run::state::ItemState;
 impl App {
     /// Rows of the checklist pane.
     pub fn list_height(&self) -> usize {
-        usize::from(super::layout::layout(self.size.0, self.size.1).list.h).max(1)
+        let l = super::layout::layout_with(self.size.0, self.size.1, 0, self.pane_docked());
+        usize::from(l.list.h).max(1)
     }
 
     /// Columns and rows inside the detail pane's border.
@@ -117,6 +118,9 @@ impl App {
             }
             Action::Info => self.mode = Mode::Info { scroll: 0 },
             Action::Copy => return self.start_copy(false),
+            Action::Run => return self.start_command(),
+            Action::Output => self.open_output(),
+            Action::HideOutput => self.hide_output(),
             other => return self.item_action(other),
         }
         if (self.cursor, self.scroll) != before {

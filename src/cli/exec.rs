@@ -82,7 +82,7 @@ pub struct ExecArgs {
 /// Environment variable a secret's value is read from: `RUNSHEET_SECRET_` + its name (characters
 /// other than letters, digits and `_` as `_`).
 pub fn secret_env(name: &str) -> String {
-    ex::secrets::env_name(name).replacen("RUNSHEET_VAR_", "RUNSHEET_SECRET_", 1)
+    ex::secrets::secret_env(name)
 }
 
 fn interactive() -> bool {

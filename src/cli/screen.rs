@@ -18,6 +18,10 @@ pub struct ScreenArgs {
     /// ASCII glyphs only (also chosen when the locale is not UTF-8).
     #[arg(long)]
     pub ascii: bool,
+    /// Never run a command from this screen (`r` refuses). A run started with it records that
+    /// running was off, and then no screen or `runsheet exec` runs its commands.
+    #[arg(long)]
+    pub no_exec: bool,
     /// Data dir.
     #[command(flatten)]
     pub store: StoreArgs,
@@ -61,7 +65,10 @@ pub struct ResumeArgs {
 }
 
 fn opts(s: &ScreenArgs) -> TuiOptions {
-    TuiOptions { ascii: s.ascii }
+    TuiOptions {
+        ascii: s.ascii,
+        no_exec: s.no_exec,
+    }
 }
 
 fn start_event(dir: &Path) -> Option<Event> {
@@ -132,7 +139,7 @@ fn run_shared(a: &RunArgs, backend: &crate::backend::Backend) -> color_eyre::Res
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
             steps: a.steps,
-            exec: Some(crate::exec::settings::at_start(false)),
+            exec: Some(crate::exec::settings::at_start(a.screen.no_exec)),
         };
         let mut open = super::start::create(backend, &source, &opts, &actor, now, None)?;
         super::start::record_window(&mut open, window, &actor, now)?;
@@ -191,7 +198,7 @@ pub fn run(a: RunArgs) -> color_eyre::Result<i32> {
                 .map(|n| crate::text::sanitize::clean_line(n.trim()))
                 .filter(|n| !n.is_empty()),
             steps: a.steps,
-            exec: Some(crate::exec::settings::at_start(false)),
+            exec: Some(crate::exec::settings::at_start(a.screen.no_exec)),
         };
         // The run dir is written durably by the screen's writer thread while the first frame is
         // drawn; the first change waits for it.

@@ -122,6 +122,32 @@ pub fn start(
     actor: &Actor,
     now: DateTime<FixedOffset>,
 ) -> Result<(Started, OutputFile), StoreError> {
+    start_recorded(open, prepared, confirmed, keep, actor, now).map(|r| (r.started, r.file))
+}
+
+/// A command whose start is durable, with the events the append read and wrote (for a front end
+/// that shows every event: the screen).
+#[derive(Debug)]
+pub struct StartRecord {
+    /// What started.
+    pub started: Started,
+    /// Its output file (locked: it runs).
+    pub file: OutputFile,
+    /// Other processes' events read before ours, oldest first.
+    pub caught_up: Vec<Event>,
+    /// The `command_started` event.
+    pub event: Event,
+}
+
+/// [`start`], also returning the events.
+pub fn start_recorded(
+    open: &mut OpenRun,
+    prepared: &Prepared,
+    confirmed: &str,
+    keep: u64,
+    actor: &Actor,
+    now: DateTime<FixedOffset>,
+) -> Result<StartRecord, StoreError> {
     // A damaged or read-only run takes no changes: refused before anything is created.
     if let Some(e) = open.refusal() {
         return Err(e);
@@ -135,19 +161,21 @@ pub fn start(
             return Err(e);
         }
     };
-    let appended = open.commit(actor, now, |run, template| {
+    let appended = open.commit_caught_up(actor, now, |run, template| {
         started_change(run, template, &rundir, prepared, &rel, confirmed)
     });
     match appended {
-        Ok(ev) => Ok((
-            Started {
+        Ok((caught_up, ev)) => Ok(StartRecord {
+            started: Started {
                 seq: ev.seq,
                 target: prepared.target.clone(),
                 output: rel,
                 at: ev.at,
             },
             file,
-        )),
+            caught_up,
+            event: ev,
+        }),
         Err(e) => {
             file.discard();
             Err(e)
@@ -159,6 +187,25 @@ pub fn start(
 pub fn finished_change(started: &Started, f: &Finished) -> Change {
     let (item, section) = started.target.as_event_fields();
     Change::CommandFinished {
+        item,
+        section,
+        started: started.seq,
+        end: f.end,
+        exit_code: f.exit_code,
+        signal: f.signal,
+        duration_ms: u64::try_from(f.duration.as_millis()).unwrap_or(u64::MAX),
+        output_bytes: f.output_bytes,
+        stored_bytes: f.stored_bytes,
+        output_sha256: f.output_sha256.clone(),
+        error: f.error.clone(),
+    }
+}
+
+/// The same record as [`finished_change`], as an intent for a front end that appends through a
+/// queue (the screen's writer): checked under the lock like every change.
+pub fn finished_intent(started: &Started, f: &Finished) -> crate::run::intent::Intent {
+    let (item, section) = started.target.as_event_fields();
+    crate::run::intent::Intent::CommandFinished {
         item,
         section,
         started: started.seq,

@@ -94,6 +94,12 @@ impl Secrets {
     }
 }
 
+/// Environment variable a secret's value is read from: `RUNSHEET_SECRET_` + its name (characters
+/// other than letters, digits and `_` as `_`).
+pub fn secret_env(name: &str) -> String {
+    env_name(name).replacen("RUNSHEET_VAR_", "RUNSHEET_SECRET_", 1)
+}
+
 /// The environment name of a run variable: `RUNSHEET_VAR_` and the name with every character other
 /// than ASCII letters, digits and `_` turned into `_` (`env.VERSION` → `RUNSHEET_VAR_env_VERSION`).
 pub fn env_name(var: &str) -> String {

@@ -116,6 +116,13 @@ impl Interrupter {
     pub fn interrupt(&self) {
         let _ = self.0.send(Control::Interrupt);
     }
+
+    /// Ends the command now: SIGKILL to its process group without the grace period (a second
+    /// interrupt does the same). Recorded as `interrupted`.
+    pub fn kill(&self) {
+        let _ = self.0.send(Control::Interrupt);
+        let _ = self.0.send(Control::Interrupt);
+    }
 }
 
 /// A command that was started: its events, and a way to interrupt it.
@@ -152,6 +159,12 @@ impl Running {
     /// Time since it started.
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+
+    /// Its events and its interrupter apart, so another thread can wait for the events (the
+    /// screen forwards them into its own loop).
+    pub fn split(self) -> (Receiver<ExecEvent>, Interrupter) {
+        (self.events, Interrupter(self.control))
     }
 }
 

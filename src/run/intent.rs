@@ -145,6 +145,39 @@ pub enum Intent {
         /// Why.
         reason: String,
     },
+    /// Record how a command that this process started (its `command_started` is event `started`)
+    /// ended. Taken whatever state the run is in now: it is a fact about a command that was
+    /// allowed to start. Refused unless `started` is a command of the same target without a
+    /// result.
+    CommandFinished {
+        /// The item, for an item's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<ItemId>,
+        /// The section key, for a section's command.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        section: Option<String>,
+        /// `seq` of its `command_started` event.
+        started: u64,
+        /// How it ended.
+        end: super::event::CommandEnd,
+        /// Exit status, when it exited.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        /// Signal number, when a signal ended it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signal: Option<i32>,
+        /// Wall-clock milliseconds from spawn to exit.
+        duration_ms: u64,
+        /// Bytes the command printed.
+        output_bytes: u64,
+        /// Bytes kept in the output file.
+        stored_bytes: u64,
+        /// SHA-256 of the output file.
+        output_sha256: String,
+        /// Why it could not start, or a problem keeping its output.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
     /// The operator confirmed: make this tick, sign-off or GO even though a NO-GO is unresolved
     /// or the run is on HOLD; the change is recorded as made after the NO-GO.
     ///
@@ -255,6 +288,9 @@ fn check_one(
         id: run.id.clone(),
         status: run.lifecycle.as_str(),
     };
+    if let Intent::CommandFinished { .. } = intent {
+        return command_finished(run, intent);
+    }
     if !run.is_active() && !matches!(intent, Intent::Note { .. }) {
         return Err(closed());
     }
@@ -564,5 +600,51 @@ fn check_one(
             }
         }
         Intent::AfterNoGo(inner) => check_one(run, template, actor, inner, true)?,
+        Intent::CommandFinished { .. } => command_finished(run, intent)?,
+    })
+}
+
+/// `command_finished` for a command of the same target that has no result yet.
+fn command_finished(run: &Run, intent: &Intent) -> Result<Change, IntentError> {
+    let Intent::CommandFinished {
+        item,
+        section,
+        started,
+        end,
+        exit_code,
+        signal,
+        duration_ms,
+        output_bytes,
+        stored_bytes,
+        output_sha256,
+        error,
+    } = intent
+    else {
+        return Err(IntentError::NoCommand(0));
+    };
+    let list = match (item, section) {
+        (Some(id), None) => run.items.get(id).map(|r| r.commands.as_slice()),
+        (None, Some(k)) => run.section_commands.get(k).map(Vec::as_slice),
+        _ => None,
+    };
+    let open = list
+        .unwrap_or_default()
+        .iter()
+        .any(|c| c.seq == *started && c.unfinished());
+    if !open {
+        return Err(IntentError::NoCommand(*started));
+    }
+    Ok(Change::CommandFinished {
+        item: item.clone(),
+        section: section.clone(),
+        started: *started,
+        end: *end,
+        exit_code: *exit_code,
+        signal: *signal,
+        duration_ms: *duration_ms,
+        output_bytes: *output_bytes,
+        stored_bytes: *stored_bytes,
+        output_sha256: output_sha256.clone(),
+        error: error.clone(),
     })
 }

@@ -10,6 +10,7 @@ use super::keys::Input;
 use super::terminal::{self, Term};
 use super::writer::{Finished, StoreMsg, Target, Writer};
 use super::{TuiOptions, style_from_env};
+use crate::app::command::CommandRequest;
 use crate::app::{Action, App, Draft, Outcome, Settings};
 use crate::backend::Opened;
 use crate::input::{self, Keymap};
@@ -31,12 +32,18 @@ enum Msg {
     InputGone,
     Signal(i32),
     Store(StoreMsg),
+    /// The running command's output or end.
+    Exec(crate::exec::spawn::ExecEvent),
 }
 
 /// How long quitting waits for the writer to finish (it may be waiting for the journal's lock).
 const QUIT_WAIT: Duration = Duration::from_secs(4);
 /// How long a hang-up waits for it: the process must be gone within 2 s.
 const HANGUP_WAIT: Duration = Duration::from_millis(900);
+/// How long quitting waits for a running command to end after its interrupt (then it is killed).
+const COMMAND_QUIT_WAIT: Duration = Duration::from_secs(6);
+/// How long a hang-up waits for a running command to end after killing it.
+const COMMAND_HANGUP_WAIT: Duration = Duration::from_millis(600);
 
 fn now() -> DateTime<FixedOffset> {
     Local::now().fixed_offset()
@@ -112,6 +119,9 @@ struct Session {
     input: InputThread,
     writer: Option<Writer>,
     redraw: bool,
+    exec: commands::Exec,
+    /// The loop's channel, for the running command's events.
+    tx: Sender<Msg>,
 }
 
 /// What a session starts from: the app's own copy of the run, where it lives, what to tell the
@@ -195,6 +205,8 @@ pub(super) fn run(start: Start, actor: Actor, opts: TuiOptions) -> color_eyre::R
     );
     let run_id = app.run.id.clone();
     let (tx, rx) = mpsc::channel();
+    let exec = commands::Exec::new(opts.no_exec, &app.template);
+    let exec_tx = tx.clone();
     spawn_signals(tx.clone())?;
     let mut terminal = terminal::init()?;
     let itx = tx.clone();
@@ -221,6 +233,8 @@ pub(super) fn run(start: Start, actor: Actor, opts: TuiOptions) -> color_eyre::R
         input,
         writer: Some(writer),
         redraw: true,
+        exec,
+        tx: exec_tx,
     };
     let settings = Settings {
         go_reason: crate::config::load().0.gates.go_reason,
@@ -241,8 +255,13 @@ pub(super) fn run(start: Start, actor: Actor, opts: TuiOptions) -> color_eyre::R
     let code = s
         .dispatch(first, &mut terminal)
         .unwrap_or_else(|| s.main_loop(&mut terminal, &rx));
-    s.finish(terminal, code)
+    s.finish(terminal, code, &rx)
 }
+
+/// How many waiting messages are handled before the screen is drawn again.
+const DRAIN_MAX: usize = 512;
+/// How long waiting messages are handled before the screen is drawn again.
+const DRAIN_FOR: Duration = Duration::from_millis(8);
 
 impl Session {
     fn main_loop(&mut self, terminal: &mut Term, rx: &Receiver<Msg>) -> i32 {
@@ -272,8 +291,25 @@ impl Session {
                 }
                 Err(RecvTimeoutError::Disconnected) => return 129,
             };
+            let first_key = matches!(msg, Msg::Input(_));
             if let Some(code) = self.handle(msg, terminal) {
                 return code;
+            }
+            if first_key {
+                continue;
+            }
+            // A command's output that waits is taken in before the next frame, a bounded amount at
+            // a time; a key is drawn at once (it never waits behind more output than one piece).
+            let until = Instant::now() + DRAIN_FOR;
+            for _ in 0..DRAIN_MAX {
+                let Ok(msg) = rx.try_recv() else { break };
+                let key = matches!(msg, Msg::Input(_));
+                if let Some(code) = self.handle(msg, terminal) {
+                    return code;
+                }
+                if key || Instant::now() >= until {
+                    break;
+                }
             }
         }
     }
@@ -307,7 +343,33 @@ impl Session {
             }
             Msg::Input(Input::Paste(t)) => vec![Action::Paste(t)],
             Msg::Input(Input::Mouse(a)) => vec![a],
+            Msg::Store(StoreMsg::CommandStarted {
+                caught_up,
+                template,
+                event,
+                started,
+                file,
+                prepared,
+            }) => {
+                self.exec.spawn(&prepared, *file, started.clone(), &self.tx);
+                let mut out = Vec::new();
+                if !caught_up.is_empty() {
+                    out.push(Action::Remote(caught_up));
+                }
+                if let Some(t) = template {
+                    out.push(Action::Rebased(t));
+                }
+                out.push(Action::CommandStarted { event, started });
+                out
+            }
             Msg::Store(m) => store_actions(m),
+            Msg::Exec(crate::exec::spawn::ExecEvent::Output(t)) => {
+                vec![Action::CommandOutput(t)]
+            }
+            Msg::Exec(crate::exec::spawn::ExecEvent::Finished(f)) => {
+                self.exec.live = None;
+                vec![Action::CommandEnded(Box::new(f))]
+            }
         };
         self.dispatch(actions, terminal)
     }
@@ -321,6 +383,7 @@ impl Session {
             input: &self.input,
             dir: &self.dir,
             actor: &self.actor,
+            exec: &mut self.exec,
         };
         let d = dispatch(&mut self.app, &mut fx, actions, now);
         self.redraw |= d.redraw;
@@ -340,8 +403,25 @@ impl Session {
 
     /// Saves the drafts, lets the writer finish (briefly after a hang-up), leaves the screen and
     /// ends the process; after a quit it says whether everything is saved and how to come back.
-    fn finish(mut self, terminal: Term, code: i32) -> ! {
+    fn finish(mut self, terminal: Term, code: i32, rx: &Receiver<Msg>) -> ! {
         self.save_drafts();
+        // A command still running is interrupted (after a quit the operator confirmed) or killed
+        // (hang-up), and how it ended is recorded before the writer finishes.
+        let (kill, wait) = if code == 0 {
+            (false, COMMAND_QUIT_WAIT)
+        } else {
+            (true, COMMAND_HANGUP_WAIT)
+        };
+        if let Some((started, f)) = self.exec.stop(rx, kill, wait) {
+            tracing::warn!(
+                seq = started.seq,
+                "command stopped with the screen: {}",
+                f.describe()
+            );
+            if let Some(w) = &self.writer {
+                w.append(crate::exec::record::finished_intent(&started, &f));
+            }
+        }
         let within = if code == 0 { QUIT_WAIT } else { HANGUP_WAIT };
         let done = self.writer.take().and_then(|w| w.finish(code == 0, within));
         let unsaved = done.as_ref().map_or(0, |d| d.unsaved);
@@ -384,6 +464,8 @@ pub(super) trait Effects {
     fn suspend(&mut self, drafts: &[Draft]);
     /// Runs `$EDITOR` on the text.
     fn edit(&mut self, text: &str) -> Result<String, String>;
+    /// Carries out a request about commands; what it answers at once comes back as actions.
+    fn command(&mut self, req: CommandRequest, app: &App) -> Vec<Action>;
 }
 
 /// The real effects of a session.
@@ -393,9 +475,14 @@ struct Live<'a> {
     input: &'a InputThread,
     dir: &'a Path,
     actor: &'a Actor,
+    exec: &'a mut commands::Exec,
 }
 
 impl Effects for Live<'_> {
+    fn command(&mut self, req: CommandRequest, app: &App) -> Vec<Action> {
+        self.exec.request(req, &app.template, &app.run, self.writer)
+    }
+
     fn copy(&mut self, text: String) {
         let _ = crossterm::execute!(
             std::io::stdout(),
@@ -452,6 +539,9 @@ pub(super) fn dispatch(
         }
         if let Some(intent) = out.append {
             fx.append(intent);
+        }
+        if let Some(req) = out.command {
+            queue.extend(fx.command(req, app));
         }
         if out.suspend {
             fx.suspend(&app.drafts());
@@ -531,9 +621,15 @@ fn store_actions(m: StoreMsg) -> Vec<Action> {
         StoreMsg::NotShared { pending, why } => out.push(Action::NotShared { pending, why }),
         StoreMsg::Withdrawn(text) => out.push(Action::Withdrawn(text)),
         StoreMsg::Presence(v) => out.push(Action::Presence(v)),
+        StoreMsg::CommandRefused(e) => out.push(Action::CommandRefused(e)),
+        StoreMsg::CommandLiveness(l) => out.push(Action::CommandLiveness(l)),
+        // Spawned by the session before its actions (see `Session::handle`).
+        StoreMsg::CommandStarted { .. } => {}
     }
     out
 }
+
+mod commands;
 
 #[cfg(test)]
 mod tests;

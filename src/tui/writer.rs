@@ -57,10 +57,34 @@ pub enum StoreMsg {
     Withdrawn(String),
     /// Who else has the run open now (sent when it changes).
     Presence(Vec<Viewer>),
+    /// A command's `command_started` is durable (after `caught_up`): spawn it now.
+    CommandStarted {
+        /// Events read before it.
+        caught_up: Vec<Event>,
+        /// The template after them, when it changed.
+        template: Option<Box<Template>>,
+        /// The `command_started` event.
+        event: Box<Event>,
+        /// What started.
+        started: crate::exec::record::Started,
+        /// Its output file.
+        file: Box<crate::exec::output::OutputFile>,
+        /// What runs.
+        prepared: Box<crate::exec::Prepared>,
+    },
+    /// The command was not started (nothing ran), and why.
+    CommandRefused(String),
+    /// Whether each command without a result still runs (sent when that changes).
+    CommandLiveness(Vec<crate::app::command::CommandLive>),
 }
 
 enum Job {
     Append(Intent),
+    StartCommand {
+        prepared: Box<crate::exec::Prepared>,
+        confirmed: String,
+        keep: u64,
+    },
     Poll,
     Finish {
         snapshot: bool,
@@ -114,6 +138,8 @@ struct State<F: FnMut(StoreMsg) -> bool> {
     presence: Presence,
     /// Shared store: changes in its outbox when last reported.
     not_shared: usize,
+    /// Commands without a result and whether each ran, when last reported.
+    liveness: Vec<(u64, bool)>,
     /// Shared store: LISTEN on its own connection, waking this thread (kept for its lifetime).
     #[cfg(feature = "postgres")]
     _listener: Option<crate::pg::follow::Listener>,
@@ -190,6 +216,7 @@ impl Writer {
                     problem: None,
                     presence: Presence::default(),
                     not_shared: 0,
+                    liveness: Vec::new(),
                     #[cfg(feature = "postgres")]
                     _listener: listener,
                     out,
@@ -205,6 +232,16 @@ impl Writer {
     /// Queues a change to write.
     pub fn append(&self, intent: Intent) {
         let _ = self.tx.send(Job::Append(intent));
+    }
+
+    /// Records the start of a confirmed command (after every change queued before it); the
+    /// answer is [`StoreMsg::CommandStarted`] or [`StoreMsg::CommandRefused`].
+    pub fn start_command(&self, prepared: crate::exec::Prepared, confirmed: String, keep: u64) {
+        let _ = self.tx.send(Job::StartCommand {
+            prepared: Box::new(prepared),
+            confirmed,
+            keep,
+        });
     }
 
     /// Asks for other processes' new events (the clock's tick).
@@ -297,6 +334,9 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
             return;
         }
         self.beat();
+        if !self.report_liveness() {
+            return;
+        }
         loop {
             let job = if self.failing() {
                 match rx.recv_timeout(RETRY) {
@@ -317,6 +357,15 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                         return;
                     }
                 }
+                Job::StartCommand {
+                    prepared,
+                    confirmed,
+                    keep,
+                } => {
+                    if !self.start_command(prepared, &confirmed, keep) {
+                        return;
+                    }
+                }
                 Job::Poll => {
                     if (!self.outbox.is_empty() || self.create_failed || self.shared_pending() > 0)
                         && !self.flush()
@@ -326,7 +375,7 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
                     if self.open.is_some() && !self.read_new() {
                         return;
                     }
-                    if !self.beat() {
+                    if !self.beat() || !self.report_liveness() {
                         return;
                     }
                 }
@@ -476,6 +525,7 @@ impl<F: FnMut(StoreMsg) -> bool> State<F> {
     }
 }
 
+mod commands;
 mod shared;
 
 #[cfg(test)]

@@ -182,6 +182,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, theme: &Theme, glyphs: &
             theme.warning(),
         ));
     }
+    for (u, live) in app.unfinished_commands() {
+        let title = app.target_title(&u.target);
+        extra.push(Span::styled(dot.clone(), theme.muted()));
+        let text = if live == Some(false) {
+            format!("stopped with its runsheet: {title} ({})", u.by)
+        } else {
+            format!(
+                "running: {title} ({}, {})",
+                u.by,
+                crate::app::command::clock(now - u.at)
+            )
+        };
+        extra.push(Span::styled(
+            fit(&text, (w / 2).max(20), glyphs.ellipsis()),
+            theme.warning(),
+        ));
+    }
     if !app.viewers.is_empty() {
         let who: Vec<String> = app.viewers.iter().map(|v| v.describe()).collect();
         extra.push(Span::styled(dot.clone(), theme.muted()));

@@ -130,11 +130,22 @@ fn item_line<'a>(
     {
         text.push_str(&format!(" ({role})"));
     }
-    let notes = if app.has_notes(i) {
+    let mut notes = if app.has_notes(i) {
         format!(" {}", glyphs.notes())
     } else {
         String::new()
     };
+    if app.item_running(&item.id) {
+        notes.push_str(&format!(" {}", glyphs.running()));
+    } else if state == ItemState::Done
+        && app
+            .run
+            .items
+            .get(&item.id)
+            .is_some_and(|r| r.verified_by_command())
+    {
+        notes.push_str(&format!(" {}", glyphs.verified()));
+    }
     let free = width_.saturating_sub(indent + 4 + width(&text) + width(&notes) + 1);
     let who = who_when(app, i, width_, free, glyphs);
     // Keep who/when and the notes mark visible: cut the text to fit.

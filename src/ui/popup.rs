@@ -152,8 +152,16 @@ pub fn render(
         ]
     };
     let tg = (theme, glyphs);
+    if super::command::popup(app, frame, area, tg) {
+        return;
+    }
     match &app.mode {
-        Mode::Normal => {}
+        Mode::Normal
+        | Mode::RunConfirm { .. }
+        | Mode::Secret { .. }
+        | Mode::CommandDone { .. }
+        | Mode::CommandNote { .. }
+        | Mode::Output { .. } => {}
         Mode::Help { scroll } => super::help::help(app, keymap, frame, area, tg, *scroll),
         Mode::Messages { scroll } => super::help::messages(app, frame, area, tg, *scroll),
         Mode::Zoom { .. } => super::detail::zoom(app, frame, theme, glyphs),

@@ -240,6 +240,21 @@ impl Glyphs {
         if self.ascii { "*" } else { "¶" }
     }
 
+    /// A command running (the pane, the list row, the header).
+    pub fn running(&self) -> &'static str {
+        if self.ascii { ">>" } else { "▶" }
+    }
+
+    /// A command that exited 0; after a done item's text: verified by its command.
+    pub fn verified(&self) -> &'static str {
+        if self.ascii { "$ok" } else { "⚙✓" }
+    }
+
+    /// A command that did not exit 0.
+    pub fn failed(&self) -> &'static str {
+        if self.ascii { "$!" } else { "⚙✗" }
+    }
+
     /// Ellipsis for cut text.
     pub fn ellipsis(&self) -> &'static str {
         if self.ascii { "~" } else { "…" }
@@ -268,6 +283,14 @@ impl Glyphs {
             (
                 self.notes().to_owned(),
                 "the item has notes (the detail shows them)",
+            ),
+            (
+                self.running().to_owned(),
+                "its command is running (here or on another screen)",
+            ),
+            (
+                self.verified().to_owned(),
+                "done and verified by command: its command ran from runsheet and exited 0",
             ),
             (
                 self.fold(false).to_owned(),

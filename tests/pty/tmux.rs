@@ -162,9 +162,12 @@ impl Tmux {
         self.run(&["kill-server"]);
         while alive(pid) {
             if t0.elapsed() > Duration::from_secs(2) {
-                let _ = std::process::Command::new("kill")
-                    .args(["-9", pid])
-                    .status();
+                // Only a real pid: an empty or zero one would be `kill(0)`, this test's group.
+                if pid.parse::<u32>().is_ok_and(|n| n > 1) {
+                    let _ = std::process::Command::new("kill")
+                        .args(["-9", "--", pid])
+                        .status();
+                }
                 panic!("still running 2 s after the hang-up");
             }
             std::thread::sleep(Duration::from_millis(20));

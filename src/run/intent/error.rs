@@ -14,6 +14,10 @@ pub enum IntentError {
         /// `completed` or `aborted`.
         status: &'static str,
     },
+    /// A command's result for a command that is not running (no such `command_started`, another
+    /// target's, or it has its result already).
+    #[error("no command without a result was started at seq {0} for this item")]
+    NoCommand(u64),
     /// No such item in the template.
     #[error("no item {0} in the template this run follows")]
     UnknownItem(ItemId),

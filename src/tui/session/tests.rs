@@ -9,6 +9,7 @@ struct Fake {
     appended: Vec<Intent>,
     suspended: Vec<Vec<Draft>>,
     edits: Vec<String>,
+    commands: Vec<CommandRequest>,
 }
 
 impl Effects for Fake {
@@ -24,6 +25,10 @@ impl Effects for Fake {
     fn edit(&mut self, text: &str) -> Result<String, String> {
         self.edits.push(text.to_owned());
         Ok(format!("{text} and more"))
+    }
+    fn command(&mut self, req: CommandRequest, _app: &App) -> Vec<Action> {
+        self.commands.push(req);
+        Vec::new()
     }
 }
 
