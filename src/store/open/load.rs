@@ -406,13 +406,10 @@ struct Replayed {
 
 impl Replayed {
     fn new(event: Event, line: &[u8]) -> Replayed {
-        let mut hash = [0u8; 64];
         // The scan delivers only lines whose chain fields read and whose hash checks.
-        if let Some((_, _, h)) = chain_fields(line) {
-            if let Ok(h) = <&[u8; 64]>::try_from(h) {
-                hash = *h;
-            }
-        }
+        let hash = chain_fields(line)
+            .and_then(|(_, _, h)| <[u8; 64]>::try_from(h).ok())
+            .unwrap_or([0u8; 64]);
         Replayed { event, hash }
     }
 }
