@@ -242,6 +242,22 @@ impl Run {
         self.apply_by(&ev, clean_actor_owned(by));
     }
 
+    /// [`Run::apply_owned`] for an event read by a lean scan (`store::journal::Scanner::lean`):
+    /// its `hash` is given apart.
+    pub fn apply_replayed(&mut self, mut ev: Event, hash: &str) {
+        let by = std::mem::replace(
+            &mut ev.by,
+            Actor {
+                user: String::new(),
+                host: String::new(),
+                name: String::new(),
+            },
+        );
+        self.apply_by(&ev, clean_actor_owned(by));
+        // `ev.hash` is empty: the head's string is reused.
+        self.head.push_str(hash);
+    }
+
     /// The fold of `ev`, made by `by` (`ev.by`, cleaned; `ev.by` itself is not read).
     fn apply_by(&mut self, ev: &Event, by: Actor) {
         let at = ev.at;
@@ -280,11 +296,12 @@ impl Run {
                 } else {
                     entry(ItemState::Open, None, by)
                 };
-                let rec = self.record(item);
-                rec.history.push(e);
-                if let Some(n) = n {
-                    rec.notes.push(n);
-                }
+                self.record(item, |rec| {
+                    rec.history.push(e);
+                    if let Some(n) = n {
+                        rec.notes.push(n);
+                    }
+                });
                 if !self.open_no_go.is_empty() {
                     self.open_no_go.remove(item);
                 }
@@ -324,7 +341,7 @@ impl Run {
             }
             Change::Note { item, text } => {
                 let n = note_entry(seq, text, by, at);
-                self.record(item).notes.push(n);
+                self.record(item, |rec| rec.notes.push(n));
             }
             Change::Field {
                 item,
@@ -339,7 +356,7 @@ impl Run {
                     at,
                     undone: false,
                 };
-                self.record(item).fields.push(f);
+                self.record(item, |rec| rec.fields.push(f));
             }
             Change::Set { var, value } => {
                 let v = VarEntry {
@@ -437,7 +454,7 @@ impl Run {
                     finished: None,
                 };
                 match (item, section) {
-                    (Some(item), _) => self.record(item).commands.push(rec),
+                    (Some(item), _) => self.record(item, |r| r.commands.push(rec)),
                     (None, Some(key)) => self
                         .section_commands
                         .entry(clean_line(key))
@@ -582,11 +599,16 @@ impl Run {
         if e.state != ItemState::NoGo {
             self.open_no_go.remove(item);
         }
-        self.record(item).history.push(e);
+        self.record(item, |rec| rec.history.push(e));
     }
 
-    fn record(&mut self, item: &ItemId) -> &mut ItemRecord {
-        self.items.entry(item.clone()).or_default()
+    /// Changes the item's record (made, empty, if the item has none yet); its id is copied only
+    /// then.
+    fn record(&mut self, item: &ItemId, change: impl FnOnce(&mut ItemRecord)) {
+        match self.items.get_mut(item) {
+            Some(rec) => change(rec),
+            None => change(self.items.entry(item.clone()).or_default()),
+        }
     }
 
     fn anomaly(&mut self, seq: u64, msg: &str) {

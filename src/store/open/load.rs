@@ -5,9 +5,10 @@
 use super::LoadPolicy;
 use super::{OpenRun, SnapshotState, copy_name, open_run_dir};
 use crate::model::Template;
+use crate::run::event::Event;
 use crate::run::event::sha256_hex;
 use crate::run::{Run, SCHEMA_VERSION};
-use crate::store::journal::{Cursor, Scanner};
+use crate::store::journal::{Cursor, Scanner, chain_fields};
 use crate::store::safe::{Access, Dir};
 use crate::store::snapshot::{self, Loaded, Snapshot};
 use crate::store::template_cache;
@@ -25,6 +26,8 @@ pub const MAX_TEMPLATE: u64 = 256 << 20;
 struct Pass {
     run: Run,
     scan: Scanner,
+    /// The template copy, read while the journal was scanned (when asked).
+    early: Option<Early>,
 }
 
 pub(super) fn load(
@@ -88,7 +91,9 @@ pub(super) fn load(
         .as_ref()
         .map(|s| (s.header.journal_bytes, s.header.seq));
     let from_snapshot_used = from_snapshot.is_some();
-    let mut pass = stream(&journal_path, &journal, from_snapshot, watch)?;
+    // A run just created was handed its template: nothing to read early.
+    let early = parsed.is_none().then_some(&rundir);
+    let mut pass = stream(&journal_path, &journal, from_snapshot, watch, early)?;
 
     // The snapshot against the journal: it must end on the line it names, with that seq and head.
     match usable
@@ -112,12 +117,16 @@ pub(super) fn load(
         );
     if damaged && used {
         let journal = open_journal(&rundir)?;
-        pass = stream(&journal_path, &journal, None, watch)?;
+        pass = stream(&journal_path, &journal, None, watch, early)?;
         if snap_state == SnapshotState::Used {
             snap_state = SnapshotState::Checked;
         }
     }
-    let Pass { run, scan } = pass;
+    let Pass {
+        run,
+        scan,
+        early: early_template,
+    } = pass;
 
     if let Some(b) = &scan.broken {
         let more = match scan.damaged_lines {
@@ -184,7 +193,7 @@ pub(super) fn load(
             template_cache::store(&rundir, &key, &t);
             t
         }
-        None => load_copy(&rundir, &run, &mut warnings)?,
+        None => Early::take(early_template, &rundir, &run, &mut warnings)?,
     };
     Ok(OpenRun {
         dir: dir.to_owned(),
@@ -271,15 +280,61 @@ pub(super) fn open_journal(rundir: &Dir) -> Result<File, StoreError> {
         })
 }
 
+/// Events handed from the scanning thread to the folding one at a time.
+const BATCH: usize = 512;
+/// Batches in flight at most (memory stays bounded whatever the journal's size).
+const IN_FLIGHT: usize = 8;
+
+/// The template copy read (from its cache, or parsed) on the folding thread while the journal is
+/// still being scanned, for the run as the fold began: used when the fold ends on the same
+/// template (no re-base in what was replayed), else read again.
+struct Early {
+    /// The SHA-256 the run followed when it was read.
+    base: String,
+    /// What [`load_copy`] gave, and the warnings it added.
+    result: Result<Template, StoreError>,
+    warnings: Vec<String>,
+}
+
+impl Early {
+    /// The template for `run` (folded to the end): this one if it was read for the same base,
+    /// else read now.
+    fn take(
+        early: Option<Early>,
+        rundir: &Dir,
+        run: &Run,
+        warnings: &mut Vec<String>,
+    ) -> Result<Template, StoreError> {
+        match early {
+            Some(e) if e.base == run.base_sha256 => {
+                warnings.extend(e.warnings);
+                e.result
+            }
+            _ => load_copy(rundir, run, warnings),
+        }
+    }
+}
+
+/// What the folding thread gave: the fold (or why there is none) and the early template.
+struct Folded {
+    run: Option<Run>,
+    first_error: Option<StoreError>,
+    early: Option<Early>,
+}
+
 /// One pass over the journal from its start: the fold (from the snapshot's, when given, plus the
-/// events after the offset it covers), every line checked.
+/// events after the offset it covers), every line checked. The scan (links, hashes, decoding) runs
+/// on this thread and the fold on another, fed in order, batch by batch; with `early`, the folding
+/// thread first reads the template copy the run follows ([`Early`]). The result is the same as
+/// scanning and folding one event after the other: only the work overlaps.
 fn stream(
     path: &Path,
     journal: &File,
     from_snapshot: Option<(Run, u64)>,
     watch: Option<(u64, u64)>,
+    early: Option<&Dir>,
 ) -> Result<Pass, StoreError> {
-    let mut scan = Scanner::new(path, Cursor::start());
+    let mut scan = Scanner::new(path, Cursor::start()).lean();
     let mut run = None;
     if let Some((r, covered)) = from_snapshot {
         scan = scan.skip_parse_until(covered);
@@ -288,22 +343,32 @@ fn stream(
     if let Some((bytes, seq)) = watch {
         scan = scan.watch_boundary(bytes).watch_seq(seq);
     }
-    let mut first_error: Option<StoreError> = None;
-    scan.feed(journal, |ev, _| match &mut run {
-        Some(r) => r.apply_owned(ev),
-        None if first_error.is_none() && ev.seq == 1 => match Run::from_start(&ev) {
-            Ok(r) => run = Some(r),
-            Err(e) => {
-                first_error = Some(StoreError::Parse {
-                    path: path.to_owned(),
-                    line: 1,
-                    column: 1,
-                    message: e.to_string(),
-                })
+    let (fed, folded) = std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Replayed>>(IN_FLIGHT);
+        let folder = s.spawn(move || fold(path, run, rx, early));
+        let mut batch = Vec::with_capacity(BATCH);
+        let fed = scan.feed(journal, |ev, line| {
+            batch.push(Replayed::new(ev, line));
+            if batch.len() == BATCH {
+                // A closed channel means the folding thread is gone (it panicked): `join` says so.
+                let _ = tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
             }
-        },
-        None => {}
-    })?;
+        });
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        drop(tx);
+        let folded = folder
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (fed, folded)
+    });
+    fed?;
+    let Folded {
+        run,
+        first_error,
+        early,
+    } = folded;
     if let Some(e) = first_error {
         return Err(e);
     }
@@ -330,7 +395,84 @@ fn stream(
             message: format!("the journal has no start event: {why}"),
         });
     };
-    Ok(Pass { run, scan })
+    Ok(Pass { run, scan, early })
+}
+
+/// An event as the scan hands it over, with its hash (a lean scan leaves `hash` empty).
+struct Replayed {
+    event: Event,
+    hash: [u8; 64],
+}
+
+impl Replayed {
+    fn new(event: Event, line: &[u8]) -> Replayed {
+        // The scan delivers only lines whose chain fields read and whose hash checks.
+        let hash = chain_fields(line)
+            .and_then(|(_, _, h)| <[u8; 64]>::try_from(h).ok())
+            .unwrap_or([0u8; 64]);
+        Replayed { event, hash }
+    }
+}
+
+/// The folding thread: the start event (unless the fold comes from a snapshot), the template copy
+/// when asked ([`Early`]), then every event in the order scanned.
+fn fold(
+    path: &Path,
+    mut run: Option<Run>,
+    rx: std::sync::mpsc::Receiver<Vec<Replayed>>,
+    early_from: Option<&Dir>,
+) -> Folded {
+    let mut first_error: Option<StoreError> = None;
+    let mut early = None;
+    let mut read_early = |run: &Run| {
+        if let Some(rundir) = early_from {
+            let mut warnings = Vec::new();
+            let result = load_copy(rundir, run, &mut warnings);
+            early = Some(Early {
+                base: run.base_sha256.clone(),
+                result,
+                warnings,
+            });
+        }
+    };
+    if let Some(r) = &run {
+        read_early(r);
+    }
+    for batch in rx {
+        for Replayed { mut event, hash } in batch {
+            match &mut run {
+                Some(r) => {
+                    event.hash.clear();
+                    r.apply_replayed(event, std::str::from_utf8(&hash).unwrap_or_default());
+                }
+                None if first_error.is_none() && event.seq == 1 => {
+                    event
+                        .hash
+                        .push_str(std::str::from_utf8(&hash).unwrap_or_default());
+                    match Run::from_start(&event) {
+                        Ok(r) => {
+                            read_early(&r);
+                            run = Some(r);
+                        }
+                        Err(e) => {
+                            first_error = Some(StoreError::Parse {
+                                path: path.to_owned(),
+                                line: 1,
+                                column: 1,
+                                message: e.to_string(),
+                            })
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    Folded {
+        run,
+        first_error,
+        early,
+    }
 }
 
 /// The run dir's copy of the template the run follows (a modified copy is a warning): from the
