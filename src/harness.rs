@@ -145,26 +145,14 @@ impl Harness {
     /// What the session does with a request about commands (no process is started: the test
     /// says what the command printed and how it ended).
     fn command(&mut self, req: crate::app::command::CommandRequest) -> Vec<Action> {
-        use crate::app::command::{CommandPreview, CommandRequest};
-        use crate::exec::PrepareError;
+        use crate::app::command::{CommandRequest, prepared_answer};
         let prepare = |h: &mut Harness, target: &crate::exec::Target| -> Vec<Action> {
             let settings = crate::exec::settings::Settings::default();
-            match crate::exec::prepare(&h.app.template, &h.app.run, target, &settings, &h.secrets) {
-                Ok(p) => {
-                    let preview = CommandPreview::of(&p);
-                    h.prepared = Some(p);
-                    vec![Action::CommandPrepared(Box::new(preview))]
-                }
-                Err(PrepareError::MissingVars { names, secrets })
-                    if names.is_empty() && !secrets.is_empty() =>
-                {
-                    vec![Action::SecretsNeeded {
-                        target: target.clone(),
-                        names: secrets,
-                    }]
-                }
-                Err(e) => vec![Action::CommandRefused(e.to_string())],
-            }
+            let result =
+                crate::exec::prepare(&h.app.template, &h.app.run, target, &settings, &h.secrets);
+            let (prepared, answer) = prepared_answer(target, result);
+            h.prepared = prepared;
+            vec![answer]
         };
         match req {
             CommandRequest::Prepare(t) => prepare(self, &t),

@@ -91,6 +91,33 @@ impl CommandPreview {
     }
 }
 
+/// What the app is told once a command was prepared (by the session, or the test harness): the
+/// confirmation with what runs (and the prepared command to keep for the start), the secret form
+/// for secrets without a value, or why it cannot run.
+pub fn prepared_answer(
+    target: &Target,
+    result: Result<Prepared, exec::PrepareError>,
+) -> (Option<Prepared>, Action) {
+    match result {
+        Ok(p) => {
+            let preview = CommandPreview::of(&p);
+            (Some(p), Action::CommandPrepared(Box::new(preview)))
+        }
+        Err(exec::PrepareError::MissingVars { names, secrets })
+            if names.is_empty() && !secrets.is_empty() =>
+        {
+            (
+                None,
+                Action::SecretsNeeded {
+                    target: target.clone(),
+                    names: secrets,
+                },
+            )
+        }
+        Err(e) => (None, Action::CommandRefused(e.to_string())),
+    }
+}
+
 /// Whether the command of an unfinished `command_started` is still running, as the writer found
 /// (its output file's lock is held by a live runsheet, or not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

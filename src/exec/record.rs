@@ -183,26 +183,9 @@ pub fn start_recorded(
     }
 }
 
-/// The change that records how the command `started` ended.
-pub fn finished_change(started: &Started, f: &Finished) -> Change {
-    let (item, section) = started.target.as_event_fields();
-    Change::CommandFinished {
-        item,
-        section,
-        started: started.seq,
-        end: f.end,
-        exit_code: f.exit_code,
-        signal: f.signal,
-        duration_ms: u64::try_from(f.duration.as_millis()).unwrap_or(u64::MAX),
-        output_bytes: f.output_bytes,
-        stored_bytes: f.stored_bytes,
-        output_sha256: f.output_sha256.clone(),
-        error: f.error.clone(),
-    }
-}
-
-/// The same record as [`finished_change`], as an intent for a front end that appends through a
-/// queue (the screen's writer): checked under the lock like every change.
+/// The record of how the command `started` ended, as an intent: checked under the journal lock
+/// like every change (refused unless that command is unfinished), appended directly by
+/// [`finish`] or through the screen's queue.
 pub fn finished_intent(started: &Started, f: &Finished) -> crate::run::intent::Intent {
     let (item, section) = started.target.as_event_fields();
     crate::run::intent::Intent::CommandFinished {
@@ -229,8 +212,7 @@ pub fn finish(
     actor: &Actor,
     now: DateTime<FixedOffset>,
 ) -> Result<Event, StoreError> {
-    let change = finished_change(started, f);
-    open.commit(actor, now, move |_, _| Ok(change))
+    open.append(&finished_intent(started, f), actor, now)
 }
 
 /// The note a failed command leaves when the item is marked failed: how it ended and the last

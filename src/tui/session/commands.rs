@@ -5,12 +5,12 @@
 
 use super::Msg;
 use crate::app::Action;
-use crate::app::command::{CommandPreview, CommandRequest};
+use crate::app::command::{CommandRequest, prepared_answer};
 use crate::exec::record::Started;
 use crate::exec::secrets::Secrets;
 use crate::exec::settings::Settings;
 use crate::exec::spawn::{self, ExecEvent, Interrupter, SpawnOptions};
-use crate::exec::{self, PrepareError, Prepared};
+use crate::exec::{self, Prepared};
 use crate::model::Template;
 use crate::run::Run;
 use std::sync::mpsc::{Receiver, Sender};
@@ -128,22 +128,12 @@ impl Exec {
                 ))];
             }
         };
-        match exec::prepare(template, run, target, settings, &self.secrets) {
-            Ok(p) => {
-                let preview = CommandPreview::of(&p);
-                self.prepared = Some(p);
-                vec![Action::CommandPrepared(Box::new(preview))]
-            }
-            Err(PrepareError::MissingVars { names, secrets })
-                if names.is_empty() && !secrets.is_empty() =>
-            {
-                vec![Action::SecretsNeeded {
-                    target: target.clone(),
-                    names: secrets,
-                }]
-            }
-            Err(e) => vec![Action::CommandRefused(e.to_string())],
-        }
+        let (prepared, answer) = prepared_answer(
+            target,
+            exec::prepare(template, run, target, settings, &self.secrets),
+        );
+        self.prepared = prepared;
+        vec![answer]
     }
 
     /// Spawns the command whose start is durable; its events reach the loop as `Msg::Exec`.
