@@ -294,6 +294,22 @@ impl Inline {
         out
     }
 
+    /// [`Inline::styles_of`] appended to `out` (a buffer shared by many texts) instead of a
+    /// vector of their own.
+    pub fn styles_into(&self, range: Range<usize>, out: &mut Vec<StyleRun>) {
+        let (from, to) = (offset(range.start), offset(range.end));
+        for r in &self.runs {
+            if r.style == SpanStyle::Plain || r.end <= from || r.start >= to {
+                continue;
+            }
+            out.push(StyleRun {
+                start: r.start.max(from) - from,
+                end: r.end.min(to) - from,
+                style: r.style.clone(),
+            });
+        }
+    }
+
     /// The styled runs of the whole text (see [`Inline::styles_of`]).
     pub fn styles(&self) -> Vec<StyleRun> {
         self.styles_of(0..self.text.len())
