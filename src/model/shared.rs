@@ -321,7 +321,11 @@ mod tests {
         assert_eq!(two, "two");
         assert_eq!(two.len(), 3);
         assert_eq!(format!("{two}|{two:?}"), "two|\"two\"");
-        assert_eq!(SharedStr::slice(&buf, 4..99), "", "out of range reads empty");
+        assert_eq!(
+            SharedStr::slice(&buf, 4..99),
+            "",
+            "out of range reads empty"
+        );
         assert_eq!(SharedStr::from("two".to_owned()), two);
         assert_eq!(SharedStr::default(), "");
         let runs: Arc<[u8]> = Arc::from(vec![1u8, 2, 3, 4]);

@@ -4,9 +4,9 @@
 mod hash;
 
 use crate::model::{ItemId, SharedStr, Template};
-use std::sync::Arc;
 use hash::{Passthrough, StableHash, hash_normalized, hash_plain_ascii};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Lower-case, whitespace collapsed, trailing punctuation dropped.
 pub fn normalize(text: &str) -> String {
@@ -225,7 +225,10 @@ pub fn assign(template: &mut Template) {
         if first != i {
             let bucket = crowded.entry(prefix).or_insert_with(|| vec![first]);
             let mut extra = 0;
-            while bucket.iter().any(|&j| ids.get(ranges[j].clone()) == Some(id.as_str())) {
+            while bucket
+                .iter()
+                .any(|&j| ids.get(ranges[j].clone()) == Some(id.as_str()))
+            {
                 extra += 1;
                 id.len = base_len;
                 id.push_suffix(&digest[..8], extra);

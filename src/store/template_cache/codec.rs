@@ -9,8 +9,8 @@
 
 use crate::model::{
     Align, Block, Cell, ClockTime, CodeBlock, Field, Item, ItemId, ItemKind, MetaField, Origin,
-    SharedSlice, SharedStr, PlannedAt, PlannedEnd, PlannedTime, Section, Span, SpanStyle, StyleRun, Template,
-    TemplateWindow, Variable, VariableKind, Warning, Zone,
+    PlannedAt, PlannedEnd, PlannedTime, Section, SharedSlice, SharedStr, Span, SpanStyle, StyleRun,
+    Template, TemplateWindow, Variable, VariableKind, Warning, Zone,
 };
 use chrono::{Datelike, FixedOffset, NaiveDate};
 

@@ -7,9 +7,9 @@ use crate::model::{
     Block, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, SharedSlice, SharedStr, StyleRun,
 };
 use crate::template::inline::Inline;
-use std::ops::Range;
 use crate::template::recognize;
 use crate::text::sanitize::clean_line;
+use std::ops::Range;
 
 impl<'a> Walker<'a> {
     /// The first line of the list item at `start` (on 1-based `line`), after its marker and
