@@ -4,9 +4,11 @@
 //! order and refer to their parents by index. That keeps every walk iterative (a 4,000-deep nested list
 //! cannot overflow the stack) and gives the TUI its display order for free. Nested views are derived.
 
+mod shared;
 mod styled;
 
 pub use crate::when::{ClockTime, Zone};
+pub use shared::{SharedSlice, SharedStr};
 pub use styled::{Align, Cell, Span, SpanRef, SpanStyle, StyleRun, spans_of};
 
 use chrono::NaiveDate;
@@ -17,13 +19,36 @@ use std::fmt;
 pub const MAX_ITEM_DEPTH: usize = 32;
 
 /// A stable item identifier: readable slug of the text plus a hash of section path, text and occurrence.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct ItemId(pub String);
+pub struct ItemId(pub SharedStr);
 
 impl ItemId {
+    /// An id from its text.
+    pub fn new(id: impl Into<SharedStr>) -> ItemId {
+        ItemId(id.into())
+    }
+
     /// The id as a string slice.
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ItemId {
+    fn from(id: String) -> ItemId {
+        ItemId(id.into())
+    }
+}
+
+impl From<&str> for ItemId {
+    fn from(id: &str) -> ItemId {
+        ItemId(id.into())
+    }
+}
+
+impl std::borrow::Borrow<str> for ItemId {
+    fn borrow(&self) -> &str {
         &self.0
     }
 }
@@ -258,15 +283,19 @@ pub struct Field {
 }
 
 /// One thing to do, sign or decide.
+///
+/// Its id, text and style runs are pieces of buffers the loader shares among all the items of a
+/// template ([`SharedStr`], [`SharedSlice`]: they read as `&str` and `&[StyleRun]`), so that a
+/// template of many items is not many thousands of small allocations to make and free.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// Stable id.
     pub id: ItemId,
     /// Text as the operator reads it: markers removed, repaired, sanitised.
-    pub text: String,
+    pub text: SharedStr,
     /// How `text` is styled, as runs over it (empty when it is all plain): [`Item::spans`] gives
     /// the styled pieces.
-    pub styles: Vec<StyleRun>,
+    pub styles: SharedSlice<StyleRun>,
     /// 1-based source line.
     pub line: usize,
     /// Task, sign-off or gate.

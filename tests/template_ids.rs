@@ -17,7 +17,7 @@ fn ids_by_text(t: &Template) -> HashMap<(String, String), String> {
     let mut seen: HashMap<(String, String), usize> = HashMap::new();
     for i in &t.items {
         let path = t.section_path(i.section).join(" / ");
-        let n = seen.entry((path.clone(), i.text.clone())).or_insert(0);
+        let n = seen.entry((path.clone(), i.text.to_string())).or_insert(0);
         let key = (path, format!("{}#{n}", i.text));
         *n += 1;
         out.insert(key, i.id.to_string());

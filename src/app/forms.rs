@@ -342,7 +342,7 @@ impl App {
 
     fn open_next_draft(&mut self) {
         while let Some(d) = self.drafts.pop_front() {
-            let id = ItemId(d.item.clone());
+            let id = ItemId::new(d.item.clone());
             let Some(i) = self.item_index(&id) else {
                 self.error(&format!(
                     "an unsaved note for {} is kept (the item is gone): {}",

@@ -37,7 +37,7 @@ pub fn orphans(run: &Run, old: &Template, new: &Template) -> Vec<OrphanInfo> {
             let item = old.item(id);
             OrphanInfo {
                 id: id.clone(),
-                text: item.map_or_else(|| "(unknown item)".to_owned(), |i| i.text.clone()),
+                text: item.map_or_else(|| "(unknown item)".to_owned(), |i| i.text.to_string()),
                 section: item
                     .and_then(|i| old.sections.get(i.section))
                     .map_or_else(String::new, |s| s.title.clone()),

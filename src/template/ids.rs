@@ -3,9 +3,10 @@
 
 mod hash;
 
-use crate::model::{ItemId, Template};
+use crate::model::{ItemId, SharedStr, Template};
 use hash::{Passthrough, StableHash, hash_normalized, hash_plain_ascii};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Lower-case, whitespace collapsed, trailing punctuation dropped.
 pub fn normalize(text: &str) -> String {
@@ -195,6 +196,9 @@ pub fn assign(template: &mut Template) {
         HashMap::with_capacity_and_hasher(n, Passthrough);
     let mut crowded: HashMap<u32, Vec<usize>, Passthrough> = HashMap::default();
     let mut pending = Vec::new();
+    // Every id, one after another: the buffer the items' ids are pieces of (one allocation).
+    let mut ids = String::with_capacity(n * 48);
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(n);
     for i in 0..n {
         let item = &template.items[i];
         let mut hasher = path_keys[item.section].clone();
@@ -223,7 +227,7 @@ pub fn assign(template: &mut Template) {
             let mut extra = 0;
             while bucket
                 .iter()
-                .any(|&j| template.items[j].id.0 == id.as_str())
+                .any(|&j| ids.get(ranges[j].clone()) == Some(id.as_str()))
             {
                 extra += 1;
                 id.len = base_len;
@@ -231,7 +235,13 @@ pub fn assign(template: &mut Template) {
             }
             bucket.push(i);
         }
-        template.items[i].id = ItemId(id.as_str().to_owned());
+        let start = ids.len();
+        ids.push_str(id.as_str());
+        ranges.push(start..ids.len());
+    }
+    let ids: Arc<str> = Arc::from(ids);
+    for (item, range) in template.items.iter_mut().zip(ranges) {
+        item.id = ItemId(SharedStr::slice(&ids, range));
     }
 }
 

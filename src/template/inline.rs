@@ -112,9 +112,32 @@ fn extend_run(runs: &mut Vec<StyleRun>, before: usize, end: usize, style: Cur<'_
     });
 }
 
-/// Whether `bytes` has two spaces in a row.
+/// Whether `bytes` has two spaces in a row: eight bytes at a time (a word's space bytes as a mask,
+/// a pair of neighbours in it, and the pair across two words).
 fn has_double_space(bytes: &[u8]) -> bool {
-    bytes.windows(2).any(|w| w == b"  ")
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut prev_last = false;
+    for chunk in &mut words {
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(raw) ^ (ONES * u64::from(b' '));
+        // 0x80 in each byte that is a space (exact: no borrow across bytes).
+        let sp = !(((x & !HIGHS).wrapping_add(!HIGHS)) | x | !HIGHS);
+        if sp & (sp << 8) != 0 || (prev_last && sp & 0x80 != 0) {
+            return true;
+        }
+        prev_last = sp >> 63 != 0;
+    }
+    for &b in words.remainder() {
+        let space = b == b' ';
+        if space && prev_last {
+            return true;
+        }
+        prev_last = space;
+    }
+    false
 }
 
 fn offset(n: usize) -> u32 {
@@ -294,6 +317,22 @@ impl Inline {
         out
     }
 
+    /// [`Inline::styles_of`] appended to `out` (a buffer shared by many texts) instead of a
+    /// vector of their own.
+    pub fn styles_into(&self, range: Range<usize>, out: &mut Vec<StyleRun>) {
+        let (from, to) = (offset(range.start), offset(range.end));
+        for r in &self.runs {
+            if r.style == SpanStyle::Plain || r.end <= from || r.start >= to {
+                continue;
+            }
+            out.push(StyleRun {
+                start: r.start.max(from) - from,
+                end: r.end.min(to) - from,
+                style: r.style.clone(),
+            });
+        }
+    }
+
     /// The styled runs of the whole text (see [`Inline::styles_of`]).
     pub fn styles(&self) -> Vec<StyleRun> {
         self.styles_of(0..self.text.len())
@@ -431,6 +470,27 @@ mod tests {
         f(&mut i);
         i.finish();
         i
+    }
+
+    #[test]
+    fn double_spaces_are_found_in_and_across_words() {
+        for len in 0..40 {
+            for a in 0..len {
+                for b in a + 1..len {
+                    let mut t = vec![b'x'; len];
+                    t[a] = b' ';
+                    t[b] = b' ';
+                    assert_eq!(
+                        has_double_space(&t),
+                        t.windows(2).any(|w| w == b"  "),
+                        "{:?}",
+                        String::from_utf8_lossy(&t)
+                    );
+                }
+            }
+        }
+        assert!(!has_double_space(" a b c d e f g h i j ".as_bytes()));
+        assert!(has_double_space("abcdefg  hijk".as_bytes()));
     }
 
     #[test]

@@ -9,7 +9,9 @@ use super::inline::{Inline, Style};
 use super::lines::LineIndex;
 use super::recognize;
 use super::{frontmatter, variant_marker_at};
-use crate::model::{Block, CodeBlock, Item, MetaField, Origin, Section, Variable, Warning};
+use crate::model::{
+    Block, CodeBlock, Item, MetaField, Origin, Section, SharedSlice, SharedStr, Variable, Warning,
+};
 use crate::text::sanitize::clean_multiline;
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
@@ -154,6 +156,12 @@ struct Walker<'a> {
     opts: WalkOptions,
     /// Whether inline text may need sanitising (the pre-scan found something to clean).
     clean: bool,
+    /// Every item's text, one after another: the buffer their texts are pieces of.
+    texts: String,
+    /// Every item's style runs, one after another.
+    runs: Vec<crate::model::StyleRun>,
+    /// Each item's ranges of `texts` and `runs`.
+    pieces: Vec<(Range<u32>, Range<u32>)>,
 }
 
 /// Walks `src` (repaired, `\n` line endings). `clean` says whether inline text may hold
@@ -178,18 +186,34 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
         depth_warned: false,
         opts,
         clean,
+        texts: String::with_capacity(src.len() / 2),
+        runs: Vec::new(),
+        pieces: Vec::new(),
     };
     // At most one item per line, mostly fewer: reserving is cheaper than growing (and copying)
     // the vector of large items several times; the pages never written are never touched.
     w.out.items.reserve(lines.len());
+    w.pieces.reserve(lines.len());
     for (event, range) in Parser::new_ext(src, options_for(src)).into_offset_iter() {
         w.event(event, range);
     }
     w.flush();
-    w.out
+    w.seal()
 }
 
 impl<'a> Walker<'a> {
+    /// The output, each item's text and runs made pieces of one shared buffer each.
+    fn seal(mut self) -> Output {
+        let texts: std::sync::Arc<str> = std::sync::Arc::from(std::mem::take(&mut self.texts));
+        let runs: std::sync::Arc<[crate::model::StyleRun]> =
+            std::sync::Arc::from(std::mem::take(&mut self.runs));
+        for (item, (text, styles)) in self.out.items.iter_mut().zip(&self.pieces) {
+            item.text = SharedStr::slice(&texts, text.start as usize..text.end as usize);
+            item.styles = SharedSlice::slice(&runs, styles.start as usize..styles.end as usize);
+        }
+        self.out
+    }
+
     fn line(&self, offset: usize) -> usize {
         self.lines.line(offset)
     }
@@ -503,7 +527,8 @@ impl<'a> Walker<'a> {
         self.current = Some(idx);
         self.following = None;
         if let Some(title) = gate_title {
-            self.add_item(NewItem::gate(title, gate_styles, line, Origin::Line));
+            let new = self.gate(&title, gate_styles, line, Origin::Line);
+            self.add_item(new);
         }
     }
 

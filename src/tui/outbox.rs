@@ -203,7 +203,7 @@ mod tests {
 
     fn tick(n: u8) -> Intent {
         Intent::Tick {
-            item: ItemId(format!("item-{n}")),
+            item: ItemId::new(format!("item-{n}")),
             note: None,
         }
     }

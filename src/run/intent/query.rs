@@ -45,7 +45,7 @@ pub fn find_item(run: &Run, template: &Template, query: &str) -> Result<ItemId, 
     let pick = if exact.is_empty() { partial } else { exact };
     match pick.len() {
         0 => Err(ItemQueryError::NoMatch(q.to_owned())),
-        1 => Ok(ItemId(pick[0].0.clone())),
+        1 => Ok(ItemId::new(pick[0].0.clone())),
         _ => Err(ItemQueryError::Ambiguous {
             query: q.to_owned(),
             candidates: pick,

@@ -9,8 +9,8 @@
 
 use crate::model::{
     Align, Block, Cell, ClockTime, CodeBlock, Field, Item, ItemId, ItemKind, MetaField, Origin,
-    PlannedAt, PlannedEnd, PlannedTime, Section, Span, SpanStyle, StyleRun, Template,
-    TemplateWindow, Variable, VariableKind, Warning, Zone,
+    PlannedAt, PlannedEnd, PlannedTime, Section, SharedSlice, SharedStr, Span, SpanStyle, StyleRun,
+    Template, TemplateWindow, Variable, VariableKind, Warning, Zone,
 };
 use chrono::{Datelike, FixedOffset, NaiveDate};
 
@@ -133,6 +133,34 @@ impl Get for String {
         let n = r.len()?;
         let bytes = r.take(n)?;
         std::str::from_utf8(bytes).ok().map(str::to_owned)
+    }
+}
+
+impl Put for SharedStr {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.as_str().put(out);
+    }
+}
+
+impl Get for SharedStr {
+    fn get(r: &mut Reader<'_>) -> Option<SharedStr> {
+        String::get(r).map(SharedStr::from)
+    }
+}
+
+impl<T: Put> Put for SharedSlice<T> {
+    /// As a `Vec<T>`: the same bytes.
+    fn put(&self, out: &mut Vec<u8>) {
+        self.len().put(out);
+        for v in self {
+            v.put(out);
+        }
+    }
+}
+
+impl<T: Get> Get for SharedSlice<T> {
+    fn get(r: &mut Reader<'_>) -> Option<SharedSlice<T>> {
+        Vec::get(r).map(SharedSlice::from)
     }
 }
 
@@ -319,7 +347,7 @@ impl Put for ItemId {
 
 impl Get for ItemId {
     fn get(r: &mut Reader<'_>) -> Option<ItemId> {
-        String::get(r).map(ItemId)
+        String::get(r).map(ItemId::from)
     }
 }
 

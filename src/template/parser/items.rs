@@ -3,10 +3,13 @@
 //! group label, GFM flag). Paragraphs are in [`super::paragraphs`].
 
 use super::Walker;
-use crate::model::{Block, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, StyleRun};
+use crate::model::{
+    Block, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, SharedSlice, SharedStr, StyleRun,
+};
 use crate::template::inline::Inline;
 use crate::template::recognize;
 use crate::text::sanitize::clean_line;
+use std::ops::Range;
 
 impl<'a> Walker<'a> {
     /// The first line of the list item at `start` (on 1-based `line`), after its marker and
@@ -87,13 +90,13 @@ impl<'a> Walker<'a> {
                     .map(|(label, _)| clean_line(label));
                 NewItem {
                     role,
-                    ..NewItem::task(plain.to_owned(), inline.styles_of(range), line)
+                    ..self.task(plain, inline, range, line)
                 }
                 .with_kind(ItemKind::Gate)
             } else if let Some(role) = signoff {
-                NewItem::signoff(role, line, Origin::List)
+                self.signoff(role, line, Origin::List)
             } else {
-                NewItem::task(plain.to_owned(), inline.styles_of(range), line)
+                self.task(plain, inline, range, line)
             };
             self.list_item(NewItem {
                 marker,
@@ -103,11 +106,12 @@ impl<'a> Walker<'a> {
             return;
         }
         if let Some(role) = signoff {
-            self.list_item(NewItem::signoff(role, line, Origin::List));
+            let new = self.signoff(role, line, Origin::List);
+            self.list_item(new);
             return;
         }
         if inline.starts_bold_with(recognize::mentions_go_no_go) {
-            let new = NewItem::task(plain.to_owned(), inline.styles(), line);
+            let new = self.task(plain, inline, 0..plain.len(), line);
             self.list_item(new.with_kind(ItemKind::Gate));
             return;
         }
@@ -134,7 +138,8 @@ impl<'a> Walker<'a> {
             }
             count.0 += 1;
             if (ordered && self.opts.steps) || self.opts.bullets {
-                self.list_item(NewItem::task(plain.to_owned(), inline.styles(), line));
+                let new = self.task(plain, inline, 0..plain.len(), line);
+                self.list_item(new);
                 return;
             }
         }
@@ -228,10 +233,13 @@ impl<'a> Walker<'a> {
         }
         group.reverse();
         let idx = self.out.items.len();
+        self.pieces.push((new.text, new.styles));
         self.out.items.push(Item {
-            id: ItemId(String::new()),
-            text: new.text,
-            styles: new.styles,
+            // Id, text and styles are filled in when the walk ends (`Walker::seal`): pieces of
+            // the buffers shared by every item.
+            id: ItemId::default(),
+            text: SharedStr::default(),
+            styles: SharedSlice::default(),
             line: new.line,
             kind: new.kind,
             origin: new.origin,
@@ -272,8 +280,10 @@ fn is_anchor_link(inline: &Inline) -> bool {
 
 /// What an item is made from, before it gets its place in the tree.
 pub(super) struct NewItem {
-    pub(super) text: String,
-    pub(super) styles: Vec<StyleRun>,
+    /// Its text: a range of the walk's shared text buffer ([`Walker::put_text`]).
+    pub(super) text: Range<u32>,
+    /// Its style runs: a range of the walk's shared run buffer.
+    pub(super) styles: Range<u32>,
     pub(super) line: usize,
     pub(super) kind: ItemKind,
     pub(super) origin: Origin,
@@ -285,8 +295,76 @@ pub(super) struct NewItem {
 }
 
 impl NewItem {
-    /// A task from a list item, without a checkbox.
-    pub(super) fn task(text: String, styles: Vec<StyleRun>, line: usize) -> Self {
+    /// The same item as another kind.
+    pub(super) fn with_kind(self, kind: ItemKind) -> Self {
+        Self { kind, ..self }
+    }
+}
+
+impl Walker<'_> {
+    /// `text` added to the buffer every item's text is a piece of: its range there.
+    pub(super) fn put_text(&mut self, text: &str) -> Range<u32> {
+        let start = offset(self.texts.len());
+        self.texts.push_str(text);
+        start..offset(self.texts.len())
+    }
+
+    /// Runs added to the buffer every item's runs are a piece of: their range there.
+    pub(super) fn put_runs(&mut self, runs: impl IntoIterator<Item = StyleRun>) -> Range<u32> {
+        let start = offset(self.runs.len());
+        self.runs.extend(runs);
+        start..offset(self.runs.len())
+    }
+
+    /// A task from a list item, without a checkbox: `text` is `range` of `inline`'s text.
+    pub(super) fn task(
+        &mut self,
+        text: &str,
+        inline: &Inline,
+        range: Range<usize>,
+        line: usize,
+    ) -> NewItem {
+        let text = self.put_text(text);
+        let start = offset(self.runs.len());
+        inline.styles_into(range, &mut self.runs);
+        let styles = start..offset(self.runs.len());
+        NewItem::plain(text, styles, line)
+    }
+
+    /// A task of `text` styled by `styles`.
+    pub(super) fn task_of(&mut self, text: &str, styles: Vec<StyleRun>, line: usize) -> NewItem {
+        let text = self.put_text(text);
+        let styles = self.put_runs(styles);
+        NewItem::plain(text, styles, line)
+    }
+
+    /// A sign-off item whose text is its role.
+    pub(super) fn signoff(&mut self, role: String, line: usize, origin: Origin) -> NewItem {
+        NewItem {
+            kind: ItemKind::Signoff,
+            origin,
+            ..NewItem::plain(self.put_text(&role), 0..0, line)
+        }
+        .with_role(role)
+    }
+
+    /// A go/no-go gate without a checkbox (a heading, bold line or bold bullet).
+    pub(super) fn gate(
+        &mut self,
+        text: &str,
+        styles: Vec<StyleRun>,
+        line: usize,
+        origin: Origin,
+    ) -> NewItem {
+        NewItem {
+            origin,
+            ..self.task_of(text, styles, line).with_kind(ItemKind::Gate)
+        }
+    }
+}
+
+impl NewItem {
+    fn plain(text: Range<u32>, styles: Range<u32>, line: usize) -> Self {
         Self {
             text,
             styles,
@@ -300,31 +378,14 @@ impl NewItem {
         }
     }
 
-    /// The same item as another kind.
-    pub(super) fn with_kind(self, kind: ItemKind) -> Self {
-        Self { kind, ..self }
-    }
-
-    /// A sign-off item whose text is its role.
-    pub(super) fn signoff(role: String, line: usize, origin: Origin) -> Self {
+    fn with_role(self, role: String) -> Self {
         Self {
-            text: role.clone(),
-            styles: Vec::new(),
-            line,
-            kind: ItemKind::Signoff,
-            origin,
-            marker: None,
-            pasted: false,
             role: Some(role),
-            fields: Vec::new(),
+            ..self
         }
     }
+}
 
-    /// A go/no-go gate without a checkbox (a heading, bold line or bold bullet).
-    pub(super) fn gate(text: String, styles: Vec<StyleRun>, line: usize, origin: Origin) -> Self {
-        Self {
-            origin,
-            ..Self::task(text, styles, line).with_kind(ItemKind::Gate)
-        }
-    }
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -111,11 +111,12 @@ impl<'a> Walker<'a> {
             let mut consumed = false;
             for (i, kind) in kinds.iter().enumerate() {
                 if let LineKind::Signoff(role) = kind {
-                    self.add_item(NewItem::signoff(role.clone(), first_line + i, Origin::Line));
+                    let new = self.signoff(role.clone(), first_line + i, Origin::Line);
+                    self.add_item(new);
                     consumed = true;
                 }
                 if bold_gate && i == skip {
-                    let new = NewItem::task(plain.to_owned(), inline.styles(), first_line + skip);
+                    let new = self.task(plain, inline, 0..plain.len(), first_line + skip);
                     self.add_item(NewItem {
                         origin: Origin::Line,
                         ..new.with_kind(ItemKind::Gate)
@@ -141,7 +142,8 @@ impl<'a> Walker<'a> {
                 }
                 LineKind::Signoff(role) => {
                     self.body_lines(inline, &lines, body.take(), &marks, first_line);
-                    self.add_item(NewItem::signoff(role.clone(), first_line + i, Origin::Line));
+                    let new = self.signoff(role.clone(), first_line + i, Origin::Line);
+                    self.add_item(new);
                     i += 1;
                 }
                 &LineKind::Checkbox(checked, skip) => {
@@ -151,8 +153,8 @@ impl<'a> Walker<'a> {
                         last += 1;
                     }
                     let range = lines[i].start + skip..lines[last].end.max(lines[i].start + skip);
-                    let text = plain[range.clone()].trim_end().to_owned();
-                    let mut new = NewItem::task(text, inline.styles_of(range), first_line + i);
+                    let text = plain[range.clone()].trim_end();
+                    let mut new = self.task(text, inline, range, first_line + i);
                     new.origin = Origin::Line;
                     new.marker = Some(if checked { 'x' } else { ' ' });
                     new.pasted = true;

@@ -267,10 +267,11 @@ impl Walker<'_> {
                 ItemKind::Task
             };
             self.out.table_rows += 1;
+            let new = self.task_of(&text, styles, *line).with_kind(kind);
             let idx = self.add_item(NewItem {
                 origin: Origin::Table,
                 fields,
-                ..NewItem::task(text, styles, *line).with_kind(kind)
+                ..new
             });
             let item = &mut self.out.items[idx];
             item.checked = status == Some(CellStatus::Checked);

@@ -137,8 +137,27 @@ pub fn word_status(cell: &str) -> CellStatus {
 
 /// Whether a table header names a status column (Status, Done, State, ✓ …).
 pub fn is_status_header(header: &str) -> bool {
-    let h = strip_selectors(header).to_lowercase();
-    let h = h.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
+    with_lower(&strip_selectors(header), |h| {
+        is_status_header_lower(h.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace()))
+    })
+}
+
+/// `f` of `s` lower-cased: on the stack for short ASCII text (table headers), else allocated.
+fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    if s.is_ascii()
+        && let Some(dst) = buf.get_mut(..s.len())
+    {
+        dst.copy_from_slice(s.as_bytes());
+        dst.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(dst) {
+            return f(lower);
+        }
+    }
+    f(&s.to_lowercase())
+}
+
+fn is_status_header_lower(h: &str) -> bool {
     matches!(
         h,
         "done"
