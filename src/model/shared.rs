@@ -46,7 +46,12 @@ impl SharedStr {
     }
 
     /// The text as a string slice.
+    #[inline]
     pub fn as_str(&self) -> &str {
+        // Whole-buffer views (every id read from a journal, every string decoded) need no range.
+        if self.start == 0 && self.end as usize == self.buf.len() {
+            return &self.buf;
+        }
         self.buf
             .get(self.start as usize..self.end as usize)
             .unwrap_or("")
@@ -194,8 +199,20 @@ impl Serialize for SharedStr {
 }
 
 impl<'de> Deserialize<'de> for SharedStr {
+    /// One allocation per string read (the shared buffer itself), not a `String` first and then a
+    /// copy of it: a journal's replay reads an item id per event.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(SharedStr::from)
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = SharedStr;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SharedStr, E> {
+                Ok(SharedStr::from(v))
+            }
+        }
+        d.deserialize_str(Text)
     }
 }
 
