@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 
 mod actor;
 mod chain;
+mod fast;
 pub mod kinds;
 mod raw;
 mod time;

@@ -146,6 +146,15 @@ impl Event {
     /// are left empty (the caller has them from the line: `store::journal::chain_fields`). The
     /// same lines are accepted and rejected.
     pub(crate) fn decode_lean(line: &[u8]) -> Result<Event, serde_json::Error> {
+        match super::fast::decode_lean(line) {
+            Some(ev) => Ok(ev),
+            None => Event::decode_lean_serde(line),
+        }
+    }
+
+    /// [`Event::decode_lean`] through serde only (the reference the fast reader is checked
+    /// against).
+    pub(crate) fn decode_lean_serde(line: &[u8]) -> Result<Event, serde_json::Error> {
         let l: Lean = serde_json::from_slice(line)?;
         Ok(Event {
             seq: l.seq,
