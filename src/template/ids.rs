@@ -99,23 +99,43 @@ impl IdBuf {
     /// `-` and the hex of `digest`, then `-extra` when `extra > 1`.
     fn push_suffix(&mut self, digest: &[u8], extra: usize) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = [0u8; 33];
-        hex[0] = b'-';
-        let mut k = 1;
-        for &b in digest.iter().take(16) {
-            hex[k] = DIGITS[usize::from(b >> 4)];
-            hex[k + 1] = DIGITS[usize::from(b & 0xf)];
-            k += 2;
+        // The slug is at most 44 bytes and the hex 33: the common case fits without a check per
+        // byte; the rest goes through `push`, which cuts at the buffer's end.
+        let digest = &digest[..digest.len().min(16)];
+        if self.len + 1 + 2 * digest.len() <= self.buf.len() {
+            self.buf[self.len] = b'-';
+            let mut k = self.len + 1;
+            for &b in digest {
+                self.buf[k] = DIGITS[usize::from(b >> 4)];
+                self.buf[k + 1] = DIGITS[usize::from(b & 0xf)];
+                k += 2;
+            }
+            self.len = k;
+        } else {
+            let mut hex = [0u8; 33];
+            hex[0] = b'-';
+            let mut k = 1;
+            for &b in digest {
+                hex[k] = DIGITS[usize::from(b >> 4)];
+                hex[k + 1] = DIGITS[usize::from(b & 0xf)];
+                k += 2;
+            }
+            self.push(&hex[..k]);
         }
-        self.push(&hex[..k]);
         if extra > 1 {
             self.push(b"-");
             self.push(extra.to_string().as_bytes());
         }
     }
 
+    /// The id's bytes (ASCII: slug, `-`, hex digits and decimal digits only).
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    #[cfg(test)]
     fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("item")
+        std::str::from_utf8(self.as_bytes()).unwrap_or("item")
     }
 }
 
@@ -197,7 +217,8 @@ pub fn assign(template: &mut Template) {
     let mut crowded: HashMap<u32, Vec<usize>, Passthrough> = HashMap::default();
     let mut pending = Vec::new();
     // Every id, one after another: the buffer the items' ids are pieces of (one allocation).
-    let mut ids = String::with_capacity(n * 48);
+    // Bytes, checked as UTF-8 once at the end (every id is ASCII), not once per id.
+    let mut ids: Vec<u8> = Vec::with_capacity(n * 48);
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(n);
     for i in 0..n {
         let item = &template.items[i];
@@ -227,7 +248,7 @@ pub fn assign(template: &mut Template) {
             let mut extra = 0;
             while bucket
                 .iter()
-                .any(|&j| ids.get(ranges[j].clone()) == Some(id.as_str()))
+                .any(|&j| ids.get(ranges[j].clone()) == Some(id.as_bytes()))
             {
                 extra += 1;
                 id.len = base_len;
@@ -236,10 +257,24 @@ pub fn assign(template: &mut Template) {
             bucket.push(i);
         }
         let start = ids.len();
-        ids.push_str(id.as_str());
+        ids.extend_from_slice(id.as_bytes());
         ranges.push(start..ids.len());
     }
-    let ids: Arc<str> = Arc::from(ids);
+    // Every id is ASCII (slug bytes are ASCII letters, digits and `-`; the rest hex and decimal
+    // digits), so this never falls back; the fallback (any other byte as `-`, lengths kept, so
+    // the ranges stay valid) only keeps the function total.
+    let ids: Arc<str> = match String::from_utf8(ids) {
+        Ok(s) => Arc::from(s),
+        Err(e) => {
+            let mut bytes = e.into_bytes();
+            for b in &mut bytes {
+                if !b.is_ascii() {
+                    *b = b'-';
+                }
+            }
+            Arc::from(String::from_utf8(bytes).unwrap_or_default())
+        }
+    };
     for (item, range) in template.items.iter_mut().zip(ranges) {
         item.id = ItemId(SharedStr::slice(&ids, range));
     }
