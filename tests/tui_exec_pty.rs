@@ -111,8 +111,17 @@ fn run_id(data: &std::path::Path) -> String {
         .into_owned()
 }
 
+/// The screens of this file run one at a time: a dozen debug builds drawing at once on a 2-core
+/// machine made their 2-second deadlines measure the scheduler, not runsheet.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[test]
 fn a_command_that_exits_3_is_offered_as_failed_and_its_output_verifies() {
+    let _one = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
     let Some(t) = Tmux::start_sized("exec-fail", &start("Alice", d), 120, 36) else {
@@ -165,6 +174,7 @@ fn a_command_that_exits_3_is_offered_as_failed_and_its_output_verifies() {
 
 #[test]
 fn ctrl_c_interrupts_the_command_and_runsheet_keeps_running_through_a_resize() {
+    let _one = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
     let Some(t) = Tmux::start_sized("exec-int", &start("Alice", d), 120, 36) else {
@@ -214,6 +224,7 @@ fn ctrl_c_interrupts_the_command_and_runsheet_keeps_running_through_a_resize() {
 
 #[test]
 fn kill_9_while_a_command_runs_then_resume_says_it_was_running() {
+    let _one = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
     let Some(t) = Tmux::start_sized("exec-kill", &start("Alice", d), 120, 36) else {
@@ -251,6 +262,7 @@ fn kill_9_while_a_command_runs_then_resume_says_it_was_running() {
 
 #[test]
 fn a_hang_up_while_a_command_runs_records_how_it_ended_and_exits_within_2_s() {
+    let _one = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
     let Some(t) = Tmux::start_sized("exec-hup", &start("Alice", d), 120, 36) else {
@@ -275,6 +287,7 @@ fn a_hang_up_while_a_command_runs_records_how_it_ended_and_exits_within_2_s() {
 
 #[test]
 fn a_destructive_block_refuses_a_wrong_code_and_runs_with_the_right_one() {
+    let _one = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
     let Some(t) = Tmux::start_sized("exec-code", &start("Alice", d), 120, 36) else {
@@ -311,6 +324,7 @@ fn a_destructive_block_refuses_a_wrong_code_and_runs_with_the_right_one() {
 
 #[test]
 fn another_operator_sees_the_command_running() {
+    let _one = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
     let Some(t) = Tmux::start_sized("exec-seen", &start("Alice", d), 120, 40) else {
@@ -343,6 +357,7 @@ fn another_operator_sees_the_command_running() {
 
 #[test]
 fn escape_sequences_a_command_prints_change_nothing_in_the_terminal() {
+    let _one = one_at_a_time();
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf8");
     let data = format!("{d}/data");

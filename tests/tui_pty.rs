@@ -40,8 +40,17 @@ fn open(d: &str, extra: &[&str]) -> Term {
     Term::spawn(&args, &[("RUNSHEET_OPERATOR", "Alice")], 30, 110)
 }
 
+/// The screens of this file run one at a time: a dozen debug builds drawing at once on a 2-core
+/// machine made their 2-second deadlines measure the scheduler, not runsheet.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[test]
 fn tick_sign_note_quit_resume_same_state() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
@@ -95,6 +104,7 @@ fn tick_sign_note_quit_resume_same_state() {
 
 #[test]
 fn sighup_while_typing_saves_draft_and_exits_fast() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
@@ -134,6 +144,7 @@ fn sighup_while_typing_saves_draft_and_exits_fast() {
 
 #[test]
 fn escape_sequences_in_a_template_stay_inert() {
+    let _one = one_at_a_time();
     let dir = data();
     let tpl = dir.path().join("evil.md");
     let evil = "# Evil \u{1b}]0;PWNED-TITLE\u{7} checklist\n\n## Steps\n\n\
@@ -189,6 +200,7 @@ fn escape_sequences_in_a_template_stay_inert() {
 
 #[test]
 fn another_process_tick_appears_within_two_seconds() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
@@ -224,6 +236,7 @@ fn proc_state(pid: u32) -> char {
 
 #[test]
 fn ctrl_z_suspends_and_sigcont_redraws() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
@@ -253,6 +266,7 @@ fn ctrl_z_suspends_and_sigcont_redraws() {
 
 #[test]
 fn tmux_kill_session_saves_draft_and_exits_fast() {
+    let _one = one_at_a_time();
     // A real hang-up: tmux closes the pane's terminal and signals its process group.
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
@@ -285,6 +299,7 @@ fn tmux_kill_session_saves_draft_and_exits_fast() {
 
 #[test]
 fn ctrl_e_opens_editor_and_keeps_its_text() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let editor = dir.path().join("fake-editor.sh");
@@ -323,6 +338,7 @@ fn ctrl_e_opens_editor_and_keeps_its_text() {
 
 #[test]
 fn bare_path_then_run_again_offers_to_resume() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let env = [("RUNSHEET_OPERATOR", "Alice")];
@@ -358,6 +374,7 @@ fn bare_path_then_run_again_offers_to_resume() {
 
 #[test]
 fn resize_redraws_in_the_new_layout() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
@@ -381,6 +398,7 @@ fn resize_redraws_in_the_new_layout() {
 
 #[test]
 fn two_screens_on_one_run_see_each_other() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let mut a = open(d, &[]);
@@ -414,6 +432,7 @@ fn two_screens_on_one_run_see_each_other() {
 /// the guess), the checklist is walkable, `q` quits, and the run dir holds what was typed.
 #[test]
 fn readme_first_command_opens_the_shipped_template() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let env = [("RUNSHEET_OPERATOR", "Newcomer"), ("RUNSHEET_DATA_DIR", d)];
@@ -457,6 +476,7 @@ fn readme_first_command_opens_the_shipped_template() {
 /// issue 793). A real hang-up: tmux's kill-server closes the pane's terminal.
 #[test]
 fn hang_up_in_the_chooser_exits_without_spinning() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     cli(
@@ -481,6 +501,7 @@ fn hang_up_in_the_chooser_exits_without_spinning() {
 /// lock's 10 s wait.
 #[test]
 fn a_held_journal_lock_never_freezes_keys_or_the_clock() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().to_str().expect("utf8");
     let mut t = open(d, &[]);
@@ -522,6 +543,7 @@ fn a_held_journal_lock_never_freezes_keys_or_the_clock() {
 /// frame, not before it).
 #[test]
 fn a_changed_template_is_reported_on_resume() {
+    let _one = one_at_a_time();
     let dir = data();
     let d = dir.path().join("data");
     let d = d.to_str().expect("utf8");
