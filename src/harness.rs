@@ -321,6 +321,16 @@ impl Harness {
             .unwrap_or_else(|| panic!("no item contains {needle:?}"))
     }
 
+    /// Row (index into `visible`) of the first item whose text contains `needle`.
+    pub fn row_of(&self, needle: &str) -> usize {
+        let i = self.item(needle);
+        self.app
+            .visible
+            .iter()
+            .position(|r| *r == crate::app::rows::Row::Item(i))
+            .unwrap_or_else(|| panic!("{needle:?} is not on screen"))
+    }
+
     /// State of the first item whose text contains `needle`.
     pub fn state(&self, needle: &str) -> ItemState {
         self.app.states.get(self.item(needle))

@@ -9,13 +9,7 @@ const CHECKS: &str = include_str!("fixtures/runs/checks.md");
 const VARS: &[(&str, &str)] = &[("Deployment Lead", "Dana"), ("On-Call Engineer", "Sam")];
 
 fn goto(h: &mut Harness, needle: &str) {
-    let i = h.item(needle);
-    let row = h
-        .app
-        .visible
-        .iter()
-        .position(|r| *r == runsheet::app::rows::Row::Item(i))
-        .unwrap_or_else(|| panic!("{needle:?} is not on screen"));
+    let row = h.row_of(needle);
     // Walk there with the keys a person uses.
     h.keys(&["g"]);
     while h.app.cursor < row {

@@ -16,13 +16,7 @@ fn h() -> Harness {
 }
 
 fn goto(h: &mut Harness, needle: &str) {
-    let i = h.item(needle);
-    let row = h
-        .app
-        .visible
-        .iter()
-        .position(|r| *r == runsheet::app::rows::Row::Item(i))
-        .unwrap_or_else(|| panic!("{needle:?} is not on screen"));
+    let row = h.row_of(needle);
     h.app.cursor = row;
 }
 
