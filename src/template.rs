@@ -337,26 +337,65 @@ fn warn_control_chars(
 /// The status character of a list item like `- [-] text` that GFM does not treat as a task:
 /// any single non-space character other than `x`/`X` between brackets, followed by a space.
 pub fn variant_marker_at(src: &str, start: usize) -> Option<char> {
-    let rest = src.get(start..)?;
-    let rest = rest.trim_start_matches([' ', '\t']);
-    let rest = if let Some(r) = rest.strip_prefix(['-', '*', '+']) {
-        r
-    } else {
-        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        if digits == 0 || digits > 9 {
-            return None;
+    let b = src.as_bytes().get(start..)?;
+    let blank = |c: &u8| matches!(c, b' ' | b'\t');
+    let mut i = b.iter().position(|c| !blank(c))?;
+    match b[i] {
+        b'-' | b'*' | b'+' => i += 1,
+        _ => {
+            let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 || digits > 9 || !matches!(b.get(i + digits), Some(b'.' | b')')) {
+                return None;
+            }
+            i += digits + 1;
         }
-        rest[digits..].strip_prefix(['.', ')'])?
-    };
-    let rest = rest
-        .strip_prefix([' ', '\t'])?
-        .trim_start_matches([' ', '\t']);
-    let rest = rest.strip_prefix('[')?;
-    let mut chars = rest.chars();
+    }
+    if !b.get(i).is_some_and(blank) {
+        return None;
+    }
+    i += b[i..].iter().take_while(|c| blank(c)).count();
+    // `[`, one character, `]`: anything else (a GFM task's space or `x` included) is answered here.
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let mut chars = src.get(start + i + 1..)?.chars();
     let c = chars.next()?;
     if c.is_whitespace() || matches!(c, 'x' | 'X' | ']' | '[') || c.is_ascii_digit() {
         return None;
     }
     let after = chars.as_str().strip_prefix(']')?;
     (after.is_empty() || after.starts_with([' ', '\t', '\n'])).then_some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::variant_marker_at;
+
+    #[test]
+    fn variant_markers_after_any_list_marker() {
+        for (line, want) in [
+            ("- [-] skipped", Some('-')),
+            ("  * [~] partly", Some('~')),
+            ("+\t[!] urgent", Some('!')),
+            ("10) [?] unsure", Some('?')),
+            ("3. [é] accented", Some('é')),
+            ("- [-]", Some('-')),
+            ("- [-]\nnext", Some('-')),
+            ("- [ ] a task", None),
+            ("- [x] done", None),
+            ("- [X] done", None),
+            ("- [5] a number", None),
+            ("-[-] no space", None),
+            ("- [-]glued", None),
+            ("- [--] two", None),
+            ("1234567890. [-] ten digits", None),
+            ("a. [-] a letter", None),
+            ("- text [-] later", None),
+            ("", None),
+        ] {
+            assert_eq!(variant_marker_at(line, 0), want, "{line:?}");
+        }
+        assert_eq!(variant_marker_at("xx\n- [-] y", 3), Some('-'));
+        assert_eq!(variant_marker_at("short", 99), None);
+    }
 }

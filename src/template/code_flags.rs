@@ -9,19 +9,25 @@ use std::ops::Range;
 pub fn code_flags(src: &str, range: &Range<usize>, fenced: bool) -> Vec<String> {
     let mut flags = Vec::new();
     if fenced {
-        let first = src
-            .get(range.clone())
-            .and_then(|s| s.lines().next())
+        let block = src.get(range.clone()).unwrap_or("");
+        let first = block
+            .get(..memchr::memchr(b'\n', block.as_bytes()).unwrap_or(block.len()))
             .unwrap_or("")
             .trim_start();
         let info = first.trim_start_matches(['`', '~']);
-        flags.extend(
-            info.split(|c: char| c.is_whitespace() || matches!(c, ',' | '{' | '}'))
-                .filter(|s| !s.is_empty())
-                .skip(1)
-                .map(|s| clean_line(s.trim_start_matches('.')))
-                .filter(|s| !s.is_empty()),
-        );
+        // Most blocks have only a language (or nothing): no word after it, no flags.
+        if info
+            .trim()
+            .contains(|c: char| c.is_whitespace() || matches!(c, ',' | '{' | '}'))
+        {
+            flags.extend(
+                info.split(|c: char| c.is_whitespace() || matches!(c, ',' | '{' | '}'))
+                    .filter(|s| !s.is_empty())
+                    .skip(1)
+                    .map(|s| clean_line(s.trim_start_matches('.')))
+                    .filter(|s| !s.is_empty()),
+            );
+        }
     }
     if confirm_comment_before(src, range.start) && !flags.iter().any(|f| f == "confirm") {
         flags.push("confirm".to_owned());
@@ -31,17 +37,24 @@ pub fn code_flags(src: &str, range: &Range<usize>, fenced: bool) -> Vec<String> 
 
 /// Whether the last non-blank line before byte `start` is `<!-- runsheet: confirm -->`.
 fn confirm_comment_before(src: &str, start: usize) -> bool {
-    let before = src.get(..start).unwrap_or("");
-    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-    let Some(prev) = before[..line_start]
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-    else {
+    let bytes = src.as_bytes();
+    let start = start.min(bytes.len());
+    // The block's own line, from its start: not before it.
+    let line_start = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |p| p + 1);
+    // Back over blank lines to the end of the last line with text. A comment ends in `-->`:
+    // anything else is answered without looking further.
+    let mut end = line_start;
+    while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    if end == 0 || !bytes[..end].ends_with(b"-->") {
+        return false;
+    }
+    let from = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |p| p + 1);
+    let Some(prev) = src.get(from..end) else {
         return false;
     };
-    is_confirm_comment(prev.trim_start_matches(['>', ' ', '-', '*', '+']))
+    is_confirm_comment(prev.trim().trim_start_matches(['>', ' ', '-', '*', '+']))
 }
 
 fn is_confirm_comment(line: &str) -> bool {

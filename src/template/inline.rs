@@ -181,7 +181,13 @@ impl Inline {
             cleaned = clean_line(t);
             t = &cleaned;
         }
-        if self.text.is_empty() {
+        // Leading white space is dropped (an ASCII letter or mark first has none: no search).
+        if self.text.is_empty()
+            && !t
+                .as_bytes()
+                .first()
+                .is_some_and(|&b| b > b' ' && b.is_ascii())
+        {
             t = t.trim_start();
             if t.is_empty() {
                 return;

@@ -29,25 +29,36 @@ pub fn mustache_at(text: &str, open: usize) -> Option<&str> {
     // A name is short and plain: stop at the first byte that cannot be in `{{ name }}` instead of
     // searching the rest of the file for `}}` (an unclosed `{{` must not cost a whole-file scan).
     let rb = rest.as_bytes();
-    let mut close = None;
-    for (j, &b) in rb.iter().enumerate() {
+    let blank = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
+    let mut j = 0;
+    loop {
+        let &b = rb.get(j)?;
         if b == b'}' {
-            if rb.get(j + 1) == Some(&b'}') {
-                close = Some(j);
+            if rb.get(j + 1) != Some(&b'}') {
+                return None;
             }
             break;
         }
-        let plain = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
-        if !(plain || b.is_ascii_whitespace() || b == 0x0B) {
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-') || blank(b)) {
             if b >= 0x80 {
                 // Unicode whitespace around the name: the general rule.
-                close = rest.find("}}");
+                let name = rest[..rest.find("}}")?].trim();
+                return is_name(name).then_some(name);
             }
-            break;
+            return None;
         }
+        j += 1;
     }
-    let name = rest[..close?].trim();
-    is_name(name).then_some(name)
+    // Only name bytes and ASCII blanks so far: trim the blanks, and a name has no blank inside.
+    let inner = &rb[..j];
+    let from = inner.iter().position(|&b| !blank(b))?;
+    let to = inner.iter().rposition(|&b| !blank(b))? + 1;
+    let name = &inner[from..to];
+    let ok = (name[0].is_ascii_alphabetic() || name[0] == b'_')
+        && name.len() <= 64
+        && !name.iter().any(|&b| blank(b));
+    // `from..to` are ASCII positions of `rest`, so this never fails.
+    ok.then(|| rest.get(from..to)).flatten()
 }
 
 #[cfg(test)]
@@ -67,5 +78,35 @@ mod tests {
     fn skips_github_expressions() {
         let found: Vec<_> = mustaches("${{ github.ref }} {{ A }}").collect();
         assert_eq!(found, vec![("A", 18)]);
+    }
+
+    #[test]
+    fn what_is_a_variable_between_braces() {
+        let long = format!("{{{{ {} }}}}", "x".repeat(65));
+        let exact = format!("{{{{ {} }}}}", "x".repeat(64));
+        for (text, want) in [
+            ("{{ A }}", Some("A")),
+            ("{{A}}", Some("A")),
+            ("{{\tX\n}}", Some("X")),
+            ("{{\u{b}X }}", Some("X")),
+            ("{{ a.b-c_d }}", Some("a.b-c_d")),
+            ("{{ _x }}", Some("_x")),
+            ("{{\u{a0}X\u{a0}}}", Some("X")),
+            (exact.as_str(), Some(&exact[3..67])),
+            (long.as_str(), None),
+            ("{{ A B }}", None),
+            ("{{ }}", None),
+            ("{{}}", None),
+            ("{{ 1A }}", None),
+            ("{{ -x }}", None),
+            ("{{ X }", None),
+            ("{{ X } }}", None),
+            ("{{ X", None),
+            ("{{", None),
+            ("{{ a|b }}", None),
+            ("{{ é }}", None),
+        ] {
+            assert_eq!(mustache_at(text, 0), want, "{text:?}");
+        }
     }
 }

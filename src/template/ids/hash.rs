@@ -1,6 +1,6 @@
 //! The id hash and writing an item's normalised text into it: two FNV-1a lanes (fixed forever:
-//! ids are stored in run journals), the general normaliser, and the fast path that checks and
-//! lower-cases ASCII text eight bytes at a time.
+//! ids are stored in run journals) and the general normaliser (plain ASCII text takes
+//! `ascii.rs`'s one-pass path).
 
 /// One character of the normalised text: punctuation waits in `pending` (it is dropped if it ends
 /// the text), everything else is written with what waited before it.
@@ -49,71 +49,6 @@ pub(super) fn hash_normalized(text: &str, h: &mut StableHash, pending: &mut Vec<
     if let Some(last_space) = pending.iter().rposition(|&b| b == b' ') {
         h.write(&pending[..=last_space]);
     }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// 0x80 in each byte of `w` equal to `b`, 0 elsewhere (exact, for any bytes).
-fn eq_mask(w: u64, b: u8) -> u64 {
-    let x = w ^ (ONES * u64::from(b));
-    let t = (x & !HIGHS).wrapping_add(!HIGHS);
-    !(t | x | !HIGHS)
-}
-
-/// `w`'s ASCII letters lower-cased (all bytes ASCII).
-fn lower8(w: u64) -> u64 {
-    let ge_a = w.wrapping_add(ONES * 0x3F);
-    let gt_z = w.wrapping_add(ONES * 0x25);
-    w | ((ge_a & !gt_z & HIGHS) >> 2)
-}
-
-/// The hash lanes after the normalised form of ASCII `body` (the text up to its trailing
-/// punctuation; `to_end`: nothing was cut) when that form is just `body` lower-cased — no
-/// control character or tab, no leading, double or final space — else `None` (then the general
-/// path runs). Eight bytes at a time: the checks and the lower-casing are word operations.
-pub(super) fn hash_plain_ascii(
-    body: &[u8],
-    to_end: bool,
-    mut a: u64,
-    mut b: u64,
-) -> Option<(u64, u64)> {
-    let mut prev_space = true;
-    let mut words = body.chunks_exact(8);
-    for chunk in &mut words {
-        let mut raw = [0u8; 8];
-        raw.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(raw);
-        // A byte below 0x20 (control, tab, newline): the general path.
-        if w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0 {
-            return None;
-        }
-        let sp = eq_mask(w, b' ');
-        if sp & (sp << 8) != 0 || (prev_space && sp & 0x80 != 0) {
-            return None;
-        }
-        prev_space = sp >> 63 != 0;
-        let l = lower8(w);
-        for k in 0..8 {
-            (a, b) = StableHash::lanes(a, b, (l >> (8 * k)) as u8);
-        }
-    }
-    for &c in words.remainder() {
-        if c <= b' ' {
-            if c != b' ' || prev_space {
-                return None;
-            }
-            prev_space = true;
-        } else {
-            prev_space = false;
-        }
-        (a, b) = StableHash::lanes(a, b, c.to_ascii_lowercase());
-    }
-    // A space at the very end (not one before trailing punctuation) is not in the normalised text.
-    if prev_space && to_end && !body.is_empty() {
-        return None;
-    }
-    Some((a, b))
 }
 
 /// The id hash: two independent FNV-1a-64 lanes over the bytes, each finished with the splitmix64
@@ -203,23 +138,6 @@ impl std::hash::Hasher for PassthroughState {
 mod tests {
     use super::*;
     use crate::template::ids::normalize;
-
-    #[test]
-    fn word_tricks_match_bytes() {
-        for b in 0u8..=127 {
-            let w = u64::from_le_bytes([b, b' ', b'A', b'z', b, 0x1F, b'[', b'@']);
-            let l = lower8(w).to_le_bytes();
-            assert_eq!(l[0], b.to_ascii_lowercase(), "{b:#x}");
-            assert_eq!(
-                &l[1..],
-                &[b' ', b'a', b'z', b.to_ascii_lowercase(), 0x1F, b'[', b'@']
-            );
-            let m = eq_mask(w, b' ').to_le_bytes();
-            assert_eq!(m[0] == 0x80, b == b' ');
-            assert_eq!(m[1], 0x80);
-            assert_eq!(m[2], 0);
-        }
-    }
 
     #[test]
     fn streamed_normalisation_hashes_like_the_normalised_text() {

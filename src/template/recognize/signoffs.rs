@@ -13,14 +13,35 @@ const SUBLABELS: &[&str] = &[
     "at",
 ];
 
+/// The first letters of [`SUBLABELS`] (a test keeps them in step).
+const SUBLABEL_INITIALS: &[u8] = b"dtsnioa";
+
+/// Whether `word` is one of [`SUBLABELS`], in any case (lengths are compared first).
+fn is_sublabel(word: &str) -> bool {
+    SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word))
+}
+
+/// Whether `s` has `://` (a URL).
+fn has_scheme_sep(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| b.get(i + 1..i + 3) == Some(b"//"))
+}
+
 /// Whether `label` reads like a field or role label: short, starts with a letter, no markup or URL.
 pub fn is_label(label: &str) -> bool {
+    // Cheapest questions first: most text with a colon is a sentence or a link, not a label.
     !label.is_empty()
+        && label.len() <= 48 * 4
+        && label.chars().next().is_some_and(char::is_alphabetic)
+        && !label.bytes().any(|b| {
+            matches!(
+                b,
+                b'[' | b']' | b'(' | b')' | b'`' | b'|' | b'<' | b'>' | b'*' | b'{' | b'}'
+            )
+        })
+        && !has_scheme_sep(label)
         && label.chars().count() <= 48
         && label.split_whitespace().count() <= 6
-        && label.chars().next().is_some_and(char::is_alphabetic)
-        && !label.contains(['[', ']', '(', ')', '`', '|', '<', '>', '*', '{', '}'])
-        && !label.contains("://")
 }
 
 /// Splits `label: rest` at the first colon, without judging the label (see [`is_label`]).
@@ -134,17 +155,21 @@ fn is_role_like_v1(label: &str) -> bool {
 
 /// The first word after blanks and separators (`____ Date:` → `Date`).
 fn first_word(rest: &str) -> &str {
-    let sep = |c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '_' | '*' | '-' | '.' | '…' | ':' | '\\' | '(' | '|' | '/' | ','
-            )
+    // ASCII fast path (the usual case); anything else takes the general one. The ASCII
+    // separators as bits: whitespace (what `char::is_whitespace` says of ASCII) and the marks.
+    const ASCII_SEP: u128 = {
+        let mut m = 0u128;
+        let seps = b" \t\n\x0b\x0c\r_*-.:\\(|/,";
+        let mut i = 0;
+        while i < seps.len() {
+            m |= 1 << seps[i];
+            i += 1;
+        }
+        m
     };
-    // ASCII fast path (the usual case); anything else takes the general one.
     let b = rest.as_bytes();
     let mut i = 0;
-    while i < b.len() && b[i].is_ascii() && sep(char::from(b[i])) {
+    while i < b.len() && b[i] < 128 && (ASCII_SEP >> b[i]) & 1 == 1 {
         i += 1;
     }
     let mut j = i;
@@ -154,6 +179,18 @@ fn first_word(rest: &str) -> &str {
     if b.get(i).is_none_or(u8::is_ascii) && b.get(j).is_none_or(u8::is_ascii) {
         return &rest[i..j];
     }
+    first_word_general(rest)
+}
+
+/// [`first_word`] for any text.
+fn first_word_general(rest: &str) -> &str {
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '_' | '*' | '-' | '.' | '…' | ':' | '\\' | '(' | '|' | '/' | ','
+            )
+    };
     let first = rest.trim_start_matches(sep);
     let end = first
         .find(|c: char| !c.is_alphanumeric())
@@ -169,9 +206,17 @@ fn may_have_blanks(raw: &str) -> bool {
     };
     let after = &raw[colon + 1..];
     // The first word after the label must be a sub-label or nothing (`____ Date: ____`), not text
-    // (`Step 1: restart **x**`): this rejects most lines after a few bytes.
+    // (`Step 1: restart **x**`): this rejects most lines after a few bytes. A line whose text
+    // starts right after the colon and a space with a letter no sub-label starts with, or a digit,
+    // is answered from that byte.
+    if let [b' ', c, ..] = after.as_bytes()
+        && c.is_ascii_alphanumeric()
+        && !SUBLABEL_INITIALS.contains(&c.to_ascii_lowercase())
+    {
+        return false;
+    }
     let word = first_word(after);
-    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+    if !word.is_empty() && !is_sublabel(word) {
         return false;
     }
     let rest = after.as_bytes();
@@ -255,7 +300,7 @@ fn blank_tail_ascii(rest: &str) -> Option<Option<Fill>> {
 pub fn blank_rest(rest: &str) -> Option<Fill> {
     // Quick reject: the first word after the blanks is ordinary text (`restart **x**`).
     let word = first_word(rest);
-    if !word.is_empty() && !SUBLABELS.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+    if !word.is_empty() && !is_sublabel(word) {
         return None;
     }
     // Quick reject (same thresholds as below): blanks need two `_` or three `*`; placeholders `[`.
@@ -415,6 +460,27 @@ pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_sublabel_starts_with_one_of_the_initials() {
+        for s in SUBLABELS {
+            assert!(SUBLABEL_INITIALS.contains(&s.as_bytes()[0]), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_ascii_first_word_is_the_general_one() {
+        for a in 0u8..128 {
+            for b in [b'x', b' ', b'_', b'9', b'.', b'#'] {
+                let s = String::from_utf8(vec![a, b, b'a', a, b'z']).unwrap_or_default();
+                assert_eq!(
+                    super::first_word(&s),
+                    super::first_word_general(&s),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
