@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 command -v valgrind >/dev/null || { echo "valgrind is required" >&2; exit 1; }
 cargo build --release --example load_once >/dev/null 2>&1
-bin=target/release/examples/load_once
+bin=${CARGO_TARGET_DIR:-target}/release/examples/load_once
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 count() {

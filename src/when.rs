@@ -95,14 +95,21 @@ fn spaces(s: &str) -> &str {
 /// `am`, `a.m.`, `PM` … at the start of `s` (after spaces), not followed by a letter.
 fn meridiem(s: &str) -> Option<(Meridiem, &str)> {
     let t = spaces(s);
-    let lower: String = t.chars().take(4).collect::<String>().to_ascii_lowercase();
+    // The first four bytes, lower-cased (the words are ASCII: a multi-byte character among them
+    // matches none), on the stack.
+    let head = &t.as_bytes()[..t.len().min(4)];
+    let mut low = [0u8; 4];
+    for (l, b) in low.iter_mut().zip(head) {
+        *l = b.to_ascii_lowercase();
+    }
+    let lower = &low[..head.len()];
     for (word, m) in [
         ("a.m.", Meridiem::Am),
         ("p.m.", Meridiem::Pm),
         ("am", Meridiem::Am),
         ("pm", Meridiem::Pm),
     ] {
-        if lower.starts_with(word) {
+        if lower.starts_with(word.as_bytes()) {
             let rest = &t[word.len()..];
             if !rest.starts_with(|c: char| c.is_alphanumeric()) {
                 return Some((m, rest));

@@ -211,13 +211,17 @@ fn another_process_tick_appears_within_two_seconds() {
         &["tick", "latest", "Smoke tests", "--data-dir", d],
         &[("RUNSHEET_OPERATOR", "Bob")],
     );
-    let s = t.wait(3, "Bob's tick", |s| s.contains("Bob ticked"));
+    // The row itself: ticked, with Bob's name. (The footer may show this screen's own start-up
+    // change instead when it lands after Bob's tick, as it can on a busy machine.)
+    t.wait(3, "Bob's tick on its row", |s| {
+        s.lines()
+            .any(|l| l.contains("[✓] Smoke tests pass") && l.contains("Bob"))
+    });
     assert!(
         t0.elapsed() < Duration::from_millis(2500),
         "{:?}",
         t0.elapsed()
     );
-    assert!(s.contains("[✓] Smoke tests pass"), "{s}");
     t.send("q");
     t.wait_exit(5);
 }

@@ -173,8 +173,7 @@ impl Zone {
         let mut token = &t[..end];
         let mut rest = &t[end..];
         // `UTC +7`: the offset written apart.
-        let upper_tok = token.to_ascii_uppercase();
-        if matches!(upper_tok.as_str(), "UTC" | "GMT") {
+        if token.eq_ignore_ascii_case("UTC") || token.eq_ignore_ascii_case("GMT") {
             let after = rest.trim_start_matches(' ');
             if after.starts_with(['+', '-', '−']) {
                 let oend = after

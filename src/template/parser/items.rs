@@ -18,17 +18,37 @@ impl<'a> Walker<'a> {
         let src: &'a str = self.src;
         let end = self.lines.line_end(line, src.len());
         let line = src.get(start..end.max(start)).unwrap_or("");
-        let line = line.trim_start();
-        let line = line.strip_prefix(['-', '*', '+']).unwrap_or_else(|| {
-            line.trim_start_matches(|c: char| c.is_ascii_digit())
-                .trim_start_matches(['.', ')'])
-        });
-        let line = line.trim_start();
+        // Bytes, not chars: every byte skipped here is ASCII, so each cut is a char boundary.
+        let b = line.as_bytes();
+        let ws = |c: u8| c.is_ascii_whitespace() || c == 0x0B;
+        let mut i = b.iter().position(|&c| !ws(c)).unwrap_or(b.len());
+        if matches!(b.get(i), Some(b'-' | b'*' | b'+')) {
+            i += 1;
+        } else {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            while matches!(b.get(i), Some(b'.' | b')')) {
+                i += 1;
+            }
+        }
+        while b.get(i).is_some_and(|&c| ws(c)) {
+            i += 1;
+        }
+        let Some(line) = line.get(i..) else {
+            return "";
+        };
+        // `line` may still start with Unicode white space: the general trim.
+        let line = if b.get(i).is_some_and(|c| !c.is_ascii()) {
+            line.trim_start()
+        } else {
+            line
+        };
         let bytes = line.as_bytes();
         if bytes.len() >= 3
             && bytes[0] == b'['
             && line.is_char_boundary(3)
-            && let Some(close) = line[1..].find(']').filter(|&c| c <= 4)
+            && let Some(close) = memchr::memchr(b']', &bytes[1..bytes.len().min(6)])
         {
             return line[close + 2..].trim_start();
         }

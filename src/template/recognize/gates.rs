@@ -4,6 +4,9 @@
 /// `go-nogo`, `Go–No Go`, `go or no-go`).
 pub fn mentions_go_no_go(text: &str) -> bool {
     let bytes = text.as_bytes();
+    if !has_g(bytes) {
+        return false;
+    }
     if !memchr::memchr2_iter(b'g', b'G', bytes).any(|i| {
         bytes
             .get(i + 1)
@@ -50,8 +53,40 @@ pub fn mentions_go_no_go(text: &str) -> bool {
     false
 }
 
+/// Whether `bytes` holds a `g` or `G`: eight bytes at a time (most item texts have none, and are
+/// too short for a vectorised search to pay for starting).
+fn has_g(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // `b | 0x20 == b'g'` exactly for `g` and `G`; the test per byte is exact (no borrow).
+    let has = |w: u64| {
+        let x = (w | (ONES * 0x20)) ^ (ONES * u64::from(b'g'));
+        !((x & !HIGHS).wrapping_add(!HIGHS) | x | !HIGHS) != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(chunk);
+        if has(u64::from_le_bytes(raw)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&b| b | 0x20 == b'g')
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_g_anywhere_is_found_and_nothing_else_is() {
+        for b in 0u8..=255 {
+            for at in 0..20 {
+                let mut v = vec![b'.'; 20];
+                v[at] = b;
+                assert_eq!(super::has_g(&v), b == b'g' || b == b'G', "{b:#x} at {at}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
