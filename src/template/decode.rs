@@ -63,7 +63,8 @@ pub fn line_of_offset(bytes: &[u8], offset: usize) -> usize {
 
 /// CRLF and lone CR become LF.
 pub fn normalize_newlines(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('\r') {
+    // The memchr crate's vectorised search (`str::contains` reads a word at a time).
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
