@@ -146,7 +146,10 @@ struct Walker<'a> {
     frames: Vec<ListFrame>,
     /// Whether each open list is numbered.
     lists: Vec<bool>,
-    inline: Inline,
+    /// The block's inline content being collected. Boxed, with a spare: a finished block is
+    /// handed to the recognisers by swapping two pointers (see [`Walker::take_inline`]).
+    inline: Box<Inline>,
+    spare: Option<Box<Inline>>,
     quote_depth: usize,
     code: Option<CodeBuf>,
     table: Option<TableBuf>,
@@ -177,7 +180,8 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
         heading: None,
         frames: Vec::new(),
         lists: Vec::new(),
-        inline: Inline::default(),
+        inline: Box::default(),
+        spare: Some(Box::default()),
         quote_depth: 0,
         code: None,
         table: None,
@@ -483,9 +487,9 @@ impl<'a> Walker<'a> {
         self.inline.deactivate();
         self.inline.finish();
         self.inline.set_range(range);
-        let inline = std::mem::take(&mut self.inline);
+        let inline = self.take_inline();
         self.heading_section(level, start, &inline);
-        self.inline = inline;
+        self.put_inline(inline);
     }
 
     fn heading_section(&mut self, level: u8, start: usize, inline: &Inline) {
@@ -576,9 +580,21 @@ impl<'a> Walker<'a> {
         if self.inline.is_empty() {
             return;
         }
-        let inline = std::mem::take(&mut self.inline);
+        let inline = self.take_inline();
         self.leaf(&inline);
-        self.inline = inline;
+        self.put_inline(inline);
+    }
+
+    /// The finished inline content, out of the walker so that the recognisers can borrow both;
+    /// the spare (inactive, its buffers kept) takes its place. Pointer moves only.
+    fn take_inline(&mut self) -> Box<Inline> {
+        let spare = self.spare.take().unwrap_or_default();
+        std::mem::replace(&mut self.inline, spare)
+    }
+
+    /// [`Walker::take_inline`]'s content back, the spare kept for the next block.
+    fn put_inline(&mut self, inline: Box<Inline>) {
+        self.spare = Some(std::mem::replace(&mut self.inline, inline));
     }
 
     /// A list item whose first block is not text (a nested list, code, a table) has empty text.

@@ -46,7 +46,7 @@ pub fn is_label(label: &str) -> bool {
 
 /// Splits `label: rest` at the first colon, without judging the label (see [`is_label`]).
 fn split_colon(raw: &str) -> Option<(&str, &str)> {
-    let colon = memchr::memchr(b':', raw.as_bytes())?;
+    let colon = super::find_byte(raw.as_bytes(), b':')?;
     let label = raw[..colon]
         .trim()
         .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
@@ -201,7 +201,7 @@ fn first_word_general(rest: &str) -> &str {
 /// Whether what follows the first colon of `raw` has what blanks or a placeholder need (two `_`,
 /// three `*` or a `[`): a cheap test before any sign-off is looked for.
 fn may_have_blanks(raw: &str) -> bool {
-    let Some(colon) = memchr::memchr(b':', raw.as_bytes()) else {
+    let Some(colon) = super::find_byte(raw.as_bytes(), b':') else {
         return false;
     };
     let after = &raw[colon + 1..];
@@ -236,20 +236,29 @@ fn blank_tail_ascii(rest: &str) -> Option<Option<Fill>> {
     if src.len() > 256 || !rest.is_ascii() {
         return None;
     }
-    // Backslashes dropped, `[…]` placeholders as a space, lower case.
-    let mut buf = [0u8; 256];
-    let mut n = 0;
-    let mut placeholders = 0;
-    let mut i = 0;
+    // Backslashes dropped first (`\_` is an escaped blank).
     let unescaped: Vec<u8>;
-    let s: &[u8] = if src.contains(&b'\\') {
+    let s: &[u8] = if memchr::memchr(b'\\', src).is_some() {
         unescaped = src.iter().copied().filter(|&b| b != b'\\').collect();
         &unescaped
     } else {
         src
     };
+    // One pass. Words are split at blanks and `( ) , | /` (a `[…]` placeholder splits too); each
+    // word's core (without `_ * - . :` at its ends) must be empty or a sub-label. No sub-label has
+    // one of those marks inside or more than 9 letters, so a core is kept only while it could
+    // still be one.
+    let is_sep =
+        |b: u8| b.is_ascii_whitespace() || matches!(b, 0x0B | b'(' | b')' | b',' | b'|' | b'/');
+    let is_trim = |b: u8| matches!(b, b'_' | b'*' | b'-' | b'.' | b':');
+    let (mut underscores, mut stars, mut placeholders) = (0usize, 0usize, 0usize);
+    let mut core = [0u8; 9];
+    let mut core_len = 0;
+    let mut marks_after_core = false;
+    let word_end = |core: &[u8]| core.is_empty() || SUBLABELS.iter().any(|l| l.as_bytes() == core);
+    let mut i = 0;
     while i < s.len() {
-        let b = s[i];
+        let b = s[i].to_ascii_lowercase();
         i += 1;
         if b == b'[' {
             let start = i;
@@ -265,25 +274,27 @@ fn blank_tail_ascii(rest: &str) -> Option<Option<Fill>> {
                 return Some(None);
             }
             placeholders += 1;
-            buf[n] = b' ';
-        } else {
-            buf[n] = b.to_ascii_lowercase();
-        }
-        n += 1;
-    }
-    let (mut underscores, mut stars) = (0, 0);
-    let is_sep =
-        |b: &u8| b.is_ascii_whitespace() || matches!(*b, 0x0B | b'(' | b')' | b',' | b'|' | b'/');
-    for word in buf[..n].split(is_sep) {
-        let trim = |b: &u8| matches!(*b, b'_' | b'*' | b'-' | b'.' | b':');
-        let start = word.iter().position(|b| !trim(b)).unwrap_or(word.len());
-        let end = word.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
-        let core = &word[start..end.max(start)];
-        underscores += word.iter().filter(|&&b| b == b'_').count();
-        stars += word.iter().filter(|&&b| b == b'*').count();
-        if core.is_empty() || SUBLABELS.iter().any(|l| l.as_bytes() == core) {
+        } else if is_trim(b) {
+            underscores += usize::from(b == b'_');
+            stars += usize::from(b == b'*');
+            marks_after_core |= core_len > 0;
+            continue;
+        } else if !is_sep(b) {
+            if marks_after_core || core_len == core.len() {
+                return Some(None);
+            }
+            core[core_len] = b;
+            core_len += 1;
             continue;
         }
+        // The word ended (a separator or a placeholder).
+        if !word_end(&core[..core_len]) {
+            return Some(None);
+        }
+        core_len = 0;
+        marks_after_core = false;
+    }
+    if !word_end(&core[..core_len]) {
         return Some(None);
     }
     Some(if underscores >= 2 || stars >= 3 {
@@ -460,6 +471,8 @@ pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn every_sublabel_starts_with_one_of_the_initials() {
         for s in SUBLABELS {
@@ -481,8 +494,6 @@ mod tests {
         }
     }
 
-    use super::*;
-
     #[test]
     fn the_ascii_path_reads_blanks_like_the_general_one() {
         // Deterministic pseudo-random lines over the characters the reader cares about.
@@ -498,7 +509,19 @@ mod tests {
                 let r = seed.rotate_left(k as u32 * 5) ^ (k as u64 * 0x9E37_79B9);
                 line.push(char::from(alphabet[(r % alphabet.len() as u64) as usize]));
             }
-            for extra in ["", " Date", " date ____", " [Name]", " [a](b)"] {
+            for extra in [
+                "",
+                " Date",
+                " date ____",
+                " [Name]",
+                " [a](b)",
+                " SIGNATURE: ___",
+                " signatures ___",
+                " __initials__ on ____ at __",
+                " a.m ___",
+                " da-te ___",
+                " \\_\\_ name",
+            ] {
                 let l = format!("{line}{extra}");
                 assert_eq!(
                     blank_tail_ascii(&l).unwrap_or_else(|| blank_tail_general(&l)),
