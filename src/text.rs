@@ -4,7 +4,9 @@
 //! - [`sanitize`]: control, escape, bidi and zero-width characters → visible marks.
 //! - [`mustache`]: `{{ NAME }}` occurrences.
 //! - [`columns`]: rows of cells laid out as aligned columns (tables in the detail pane and reports).
+//! - [`bytes`]: byte tests a word at a time, for short texts looked at many times.
 
+pub mod bytes;
 pub mod columns;
 pub mod mustache;
 pub mod sanitize;

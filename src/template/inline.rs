@@ -115,16 +115,11 @@ fn extend_run(runs: &mut Vec<StyleRun>, before: usize, end: usize, style: Cur<'_
 /// Whether `bytes` has two spaces in a row: eight bytes at a time (a word's space bytes as a mask,
 /// a pair of neighbours in it, and the pair across two words).
 fn has_double_space(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    use crate::text::bytes::{eq_mask, word};
     let mut words = bytes.chunks_exact(8);
     let mut prev_last = false;
     for chunk in &mut words {
-        let mut raw = [0u8; 8];
-        raw.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(raw) ^ (ONES * u64::from(b' '));
-        // 0x80 in each byte that is a space (exact: no borrow across bytes).
-        let sp = !(((x & !HIGHS).wrapping_add(!HIGHS)) | x | !HIGHS);
+        let sp = eq_mask(word(chunk), b' ');
         if sp & (sp << 8) != 0 || (prev_last && sp & 0x80 != 0) {
             return true;
         }

@@ -22,8 +22,9 @@ impl<'a> Cursor<'a> {
         (self.b.get(self.at..end)? == s).then(|| self.at = end)
     }
 
-    fn peek(&self, s: &[u8]) -> bool {
-        self.b.get(self.at..).is_some_and(|r| r.starts_with(s))
+    /// Consumes `s` when the line continues with it: whether it did.
+    fn eat(&mut self, s: &[u8]) -> bool {
+        self.lit(s).is_some()
     }
 
     fn uint(&mut self) -> Option<u64> {
@@ -75,8 +76,7 @@ pub(super) fn decode_lean(line: &[u8]) -> Option<Event> {
     c.lit(b",\"item\":\"")?;
     let item = ItemId::new(c.string()?);
     let note = |c: &mut Cursor<'_>| -> Option<Option<String>> {
-        if c.peek(b",\"note\":\"") {
-            c.lit(b",\"note\":\"")?;
+        if c.eat(b",\"note\":\"") {
             return Some(Some(c.string()?.to_owned()));
         }
         Some(None)
@@ -84,10 +84,7 @@ pub(super) fn decode_lean(line: &[u8]) -> Option<Event> {
     let change = match kind {
         "tick" => {
             let note = note(&mut c)?;
-            let after_no_go = c.peek(b",\"after_no_go\":true");
-            if after_no_go {
-                c.lit(b",\"after_no_go\":true")?;
-            }
+            let after_no_go = c.eat(b",\"after_no_go\":true");
             Change::Tick {
                 item,
                 note,

@@ -7,8 +7,7 @@
 
 use super::hash::StableHash;
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
+use crate::text::bytes::{HIGHS, ONES, eq_mask, word};
 
 /// The slug's cut: it ends at the first letter or digit that makes it 40 bytes or longer.
 const SLUG_CUT: usize = 40;
@@ -37,8 +36,7 @@ fn classify(w: u64) -> Word {
     let upper = in_range(w, b'A', b'Z' + 1);
     let lower = w | (upper >> 2);
     let alnum = in_range(lower, b'a', b'z' + 1) | in_range(w, b'0', b'9' + 1);
-    let x = w ^ (ONES * u64::from(b' '));
-    let space = !((x & !HIGHS).wrapping_add(!HIGHS) | x | !HIGHS);
+    let space = eq_mask(w, b' ');
     // Some byte below 0x20 (exact as a yes/no for ASCII words).
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
     Word {
@@ -132,9 +130,7 @@ pub(super) fn slug_and_hash_plain(
     let mut prev_space = true;
     let mut chunks = body.chunks_exact(8);
     for chunk in &mut chunks {
-        let mut raw = [0u8; 8];
-        raw.copy_from_slice(chunk);
-        let w = classify(u64::from_le_bytes(raw));
+        let w = classify(word(chunk));
         if w.control || w.space & (w.space << 8) != 0 || (prev_space && w.space & 0x80 != 0) {
             return None;
         }

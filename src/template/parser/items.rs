@@ -82,7 +82,8 @@ impl<'a> Walker<'a> {
         let src: &'a str = self.src;
         let line_end = self.lines.line_end(line, src.len()).max(start);
         let labelled =
-            recognize::find_byte(&src.as_bytes()[start.min(line_end)..line_end], b':').is_some();
+            crate::text::bytes::find_byte(&src.as_bytes()[start.min(line_end)..line_end], b':')
+                .is_some();
         let raw = if labelled {
             self.raw_item_line(start, line)
         } else {

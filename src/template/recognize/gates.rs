@@ -56,22 +56,11 @@ pub fn mentions_go_no_go(text: &str) -> bool {
 /// Whether `bytes` holds a `g` or `G`: eight bytes at a time (most item texts have none, and are
 /// too short for a vectorised search to pay for starting).
 fn has_g(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // `b | 0x20 == b'g'` exactly for `g` and `G`; the test per byte is exact (no borrow).
-    let has = |w: u64| {
-        let x = (w | (ONES * 0x20)) ^ (ONES * u64::from(b'g'));
-        !((x & !HIGHS).wrapping_add(!HIGHS) | x | !HIGHS) != 0
-    };
+    use crate::text::bytes::{ONES, eq_mask, word};
+    // `b | 0x20 == b'g'` exactly for `g` and `G`.
     let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut raw = [0u8; 8];
-        raw.copy_from_slice(chunk);
-        if has(u64::from_le_bytes(raw)) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&b| b | 0x20 == b'g')
+    chunks.any(|c| eq_mask(word(c) | (ONES * 0x20), b'g') != 0)
+        || chunks.remainder().iter().any(|&b| b | 0x20 == b'g')
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub fn is_label(label: &str) -> bool {
 
 /// Splits `label: rest` at the first colon, without judging the label (see [`is_label`]).
 fn split_colon(raw: &str) -> Option<(&str, &str)> {
-    let colon = super::find_byte(raw.as_bytes(), b':')?;
+    let colon = crate::text::bytes::find_byte(raw.as_bytes(), b':')?;
     let label = raw[..colon]
         .trim()
         .trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace());
@@ -201,7 +201,7 @@ fn first_word_general(rest: &str) -> &str {
 /// Whether what follows the first colon of `raw` has what blanks or a placeholder need (two `_`,
 /// three `*` or a `[`): a cheap test before any sign-off is looked for.
 fn may_have_blanks(raw: &str) -> bool {
-    let Some(colon) = super::find_byte(raw.as_bytes(), b':') else {
+    let Some(colon) = crate::text::bytes::find_byte(raw.as_bytes(), b':') else {
         return false;
     };
     let after = &raw[colon + 1..];
