@@ -438,7 +438,7 @@ pub fn prepare(
         } else {
             let langs: Vec<String> = blocks
                 .iter()
-                .map(|b| b.lang.clone().unwrap_or_else(|| "none".to_owned()))
+                .map(|b| b.lang.as_deref().unwrap_or("none").to_owned())
                 .collect();
             format!(
                 "its code blocks are {} (runsheet runs bash, sh, zsh, console, shell or unmarked blocks)",

@@ -224,9 +224,9 @@ impl fmt::Display for PlannedTime {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeBlock {
     /// Info string's first word (`bash`), if any.
-    pub lang: Option<String>,
+    pub lang: Option<SharedStr>,
     /// Exact text (sanitised: no control characters other than newline and tab).
-    pub text: String,
+    pub text: SharedStr,
     /// 1-based line of the opening fence.
     pub line: usize,
     /// The info string's other words (`danger`, `auto-tick`, `timeout=90s` in

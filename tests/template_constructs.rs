@@ -165,7 +165,7 @@ fn inline_markdown_kept_as_spans() {
         ]
     );
     let styled = |text: &str, style: SpanStyle| Span {
-        text: text.to_owned(),
+        text: text.into(),
         style,
     };
     assert_eq!(

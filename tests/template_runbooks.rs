@@ -270,7 +270,7 @@ fn two_name_placeholders_under_two_labels_are_two_variables() {
             _ => Vec::new(),
         })
         .filter_map(|s| match s.style {
-            SpanStyle::Placeholder { var } => Some((s.text, var)),
+            SpanStyle::Placeholder { var } => Some((s.text.to_string(), var)),
             _ => None,
         })
         .collect();

@@ -224,7 +224,7 @@ impl App {
                 }
                 Block::Code(c) => {
                     let n = d.blocks.len() + 1;
-                    let lang = c.lang.clone();
+                    let lang = c.lang.as_deref().map(str::to_owned);
                     let code = self.subst(&c.text).trim_end().to_owned();
                     d.lines.push(text(vec![
                         Piece::new(

@@ -227,11 +227,12 @@ pub fn script<'a>(blocks: impl IntoIterator<Item = &'a CodeBlock>) -> Option<Scr
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::model::SharedStr;
 
     fn block(lang: Option<&str>, text: &str, flags: &[&str]) -> CodeBlock {
         CodeBlock {
-            lang: lang.map(str::to_owned),
-            text: text.to_owned(),
+            lang: lang.map(SharedStr::from),
+            text: SharedStr::from(text),
             line: 3,
             flags: flags.iter().map(|f| (*f).to_owned()).collect(),
         }

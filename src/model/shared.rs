@@ -58,6 +58,31 @@ impl SharedStr {
     }
 }
 
+/// The buffer a [`SharedStr::pending`] view points at until it is resolved (empty: it reads as "").
+fn pending_str() -> &'static Arc<str> {
+    static PENDING: OnceLock<Arc<str>> = OnceLock::new();
+    PENDING.get_or_init(|| Arc::from(""))
+}
+
+impl SharedStr {
+    /// A view of `range` of a buffer still being written (the loader's, sealed when the walk
+    /// ends): it reads as empty until [`SharedStr::resolve`] gives it that buffer.
+    pub(crate) fn pending(range: Range<usize>) -> SharedStr {
+        SharedStr {
+            buf: Arc::clone(pending_str()),
+            start: narrow(range.start),
+            end: narrow(range.end),
+        }
+    }
+
+    /// A [`SharedStr::pending`] view made a view of `buf`; any other string is left as it is.
+    pub(crate) fn resolve(&mut self, buf: &Arc<str>) {
+        if Arc::ptr_eq(&self.buf, pending_str()) {
+            *self = SharedStr::slice(buf, self.start as usize..self.end as usize);
+        }
+    }
+}
+
 impl Default for SharedStr {
     fn default() -> Self {
         SharedStr {
@@ -350,6 +375,21 @@ mod tests {
         assert_eq!(&*mid, &[2, 3]);
         assert!(SharedSlice::<u8>::default().is_empty());
         assert_eq!(SharedSlice::slice(&runs, 3..9).len(), 0);
+    }
+
+    #[test]
+    fn a_pending_view_reads_empty_until_resolved_and_only_it_is_rebased() {
+        let mut code = SharedStr::pending(4..7);
+        assert_eq!(code, "", "nothing to read before the buffer exists");
+        let mut other = SharedStr::from("kept");
+        let buf: Arc<str> = Arc::from("one two three");
+        code.resolve(&buf);
+        other.resolve(&buf);
+        assert_eq!(code, "two");
+        assert_eq!(other, "kept", "a string that was not pending stays itself");
+        let mut out_of_range = SharedStr::pending(10..99);
+        out_of_range.resolve(&buf);
+        assert_eq!(out_of_range, "");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Styled text: spans, style runs over a text held elsewhere (an item's text, a table cell's), and
 //! the cells and column alignment of a table block. Re-exported from [`crate::model`].
 
+use super::shared::SharedStr;
 use serde::{Deserialize, Serialize};
 
 /// Inline styling kept for display.
@@ -38,7 +39,7 @@ pub enum SpanStyle {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     /// Sanitised text.
-    pub text: String,
+    pub text: SharedStr,
     /// How to show it.
     #[serde(flatten)]
     pub style: SpanStyle,
@@ -70,7 +71,7 @@ impl SpanRef<'_> {
     /// An owned [`Span`].
     pub fn to_span(&self) -> Span {
         Span {
-            text: self.text.to_owned(),
+            text: self.text.into(),
             style: self.style.clone(),
         }
     }
@@ -155,7 +156,7 @@ pub enum Align {
 
 impl Span {
     /// An unstyled span.
-    pub fn plain(text: impl Into<String>) -> Self {
+    pub fn plain(text: impl Into<SharedStr>) -> Self {
         Span {
             text: text.into(),
             style: SpanStyle::Plain,

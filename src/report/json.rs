@@ -251,7 +251,8 @@ fn blocks(view: &RunView<'_>, body: &[Block], skip_lines: &HashSet<usize>) -> Ve
                         text: &x.text,
                         style: &x.style,
                     })
-                    .into_owned(),
+                    .into_owned()
+                    .into(),
                 style: x.style.clone(),
             })
             .collect()
@@ -267,7 +268,7 @@ fn blocks(view: &RunView<'_>, body: &[Block], skip_lines: &HashSet<usize>) -> Ve
                 depth: *depth,
             }),
             Block::Code(c) => Some(BlockJson::Code {
-                lang: c.lang.clone(),
+                lang: c.lang.as_deref().map(str::to_owned),
                 text: view.subst(&c.text).into_owned(),
             }),
             Block::Table {
@@ -372,7 +373,7 @@ pub fn build(view: &RunView<'_>, events: &[Event], ctx: &Context) -> ReportJson 
                     code: it.map_or_else(Vec::new, |i| {
                         i.code_blocks()
                             .map(|c| CodeJson {
-                                lang: c.lang.clone(),
+                                lang: c.lang.as_deref().map(str::to_owned),
                                 text: view.subst(&c.text).into_owned(),
                             })
                             .collect()

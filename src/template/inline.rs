@@ -356,8 +356,14 @@ impl Inline {
     }
 
     /// The spans of `range` of the text, with the `marks` inside it (ranges of the text, and the
-    /// variable each stands for) shown as placeholders.
-    pub fn spans_marked(&self, range: Range<usize>, marks: &[(Range<usize>, String)]) -> Vec<Span> {
+    /// variable each stands for) shown as placeholders. Their texts are written to `texts` (the
+    /// walk's shared buffer) and are pending views of it, resolved when the walk ends.
+    pub fn spans_marked(
+        &self,
+        range: Range<usize>,
+        marks: &[(Range<usize>, String)],
+        texts: &mut String,
+    ) -> Vec<Span> {
         let Some(text) = self.text.get(range.clone()) else {
             return Vec::new();
         };
@@ -369,7 +375,14 @@ impl Inline {
             }
         }
         crate::model::spans_of(text, &runs)
-            .map(|s| s.to_span())
+            .map(|s| {
+                let start = texts.len();
+                texts.push_str(s.text);
+                Span {
+                    text: crate::model::SharedStr::pending(start..texts.len()),
+                    style: s.style.clone(),
+                }
+            })
             .collect()
     }
 
@@ -506,8 +519,11 @@ mod tests {
             i.text("  ", 5);
         });
         assert_eq!(i.plain(), "Run make  it now fast");
-        let spans: Vec<(String, SpanStyle)> =
-            i.spans().into_iter().map(|s| (s.text, s.style)).collect();
+        let spans: Vec<(String, SpanStyle)> = i
+            .spans()
+            .into_iter()
+            .map(|s| (s.text.to_string(), s.style))
+            .collect();
         assert_eq!(
             spans,
             [

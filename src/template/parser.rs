@@ -33,6 +33,7 @@ pub fn options_for(src: &str) -> Options {
 }
 
 use items::NewItem;
+use table::TableBuf;
 
 /// Parser options: GFM task lists, tables, strikethrough, YAML and TOML front matter.
 pub fn options() -> Options {
@@ -112,28 +113,14 @@ struct ListFrame {
 
 #[derive(Debug)]
 struct CodeBuf {
-    lang: Option<String>,
-    fence: Option<String>,
-    text: String,
+    /// The info string's first word, a piece of [`Walker::texts`] (resolved when the walk ends).
+    lang: Option<SharedStr>,
+    /// The opening fence's character and length (none for an indented block).
+    fence: Option<(char, usize)>,
+    /// Where the block's text starts in [`Walker::texts`] (it runs to the buffer's end while the
+    /// block is read).
+    start: usize,
     range: Range<usize>,
-}
-
-/// A finished table cell: its text and style runs.
-#[derive(Debug, Default, Clone)]
-struct CellBuf {
-    text: String,
-    styles: Vec<crate::model::StyleRun>,
-}
-
-#[derive(Debug, Default)]
-struct TableBuf {
-    line: usize,
-    align: Vec<crate::model::Align>,
-    header: Vec<CellBuf>,
-    rows: Vec<(usize, Vec<CellBuf>)>,
-    row: Vec<CellBuf>,
-    /// Where the last cell of the row being read ended (extra cells follow it in the source).
-    cell_end: usize,
 }
 
 struct Walker<'a> {
@@ -153,6 +140,8 @@ struct Walker<'a> {
     quote_depth: usize,
     code: Option<CodeBuf>,
     table: Option<TableBuf>,
+    /// The last table's buffers, cleared, for the next table.
+    spare_table: Option<TableBuf>,
     meta: Option<(bool, String)>,
     following: Option<usize>,
     depth_warned: bool,
@@ -165,6 +154,9 @@ struct Walker<'a> {
     runs: Vec<crate::model::StyleRun>,
     /// Each item's ranges of `texts` and `runs`.
     pieces: Vec<(Range<u32>, Range<u32>)>,
+    /// The bodies holding blocks with pending views of `texts` (in order, each once in a row; a
+    /// body listed twice is resolved twice, which changes nothing).
+    pending: Vec<Target>,
 }
 
 /// Walks `src` (repaired, `\n` line endings). `clean` says whether inline text may hold
@@ -185,6 +177,7 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
         quote_depth: 0,
         code: None,
         table: None,
+        spare_table: None,
         meta: None,
         following: None,
         depth_warned: false,
@@ -193,6 +186,7 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
         texts: String::with_capacity(src.len() / 2),
         runs: Vec::new(),
         pieces: Vec::new(),
+        pending: Vec::new(),
     };
     // At most one item per line, mostly fewer: reserving is cheaper than growing (and copying)
     // the vector of large items several times; the pages never written are never touched.
@@ -205,6 +199,27 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
     w.seal()
 }
 
+/// The code blocks and paragraph and bullet spans of `body` made views of the sealed text
+/// buffer.
+fn resolve_blocks(body: &mut [Block], texts: &std::sync::Arc<str>) {
+    for block in body {
+        match block {
+            Block::Code(c) => {
+                c.text.resolve(texts);
+                if let Some(lang) = &mut c.lang {
+                    lang.resolve(texts);
+                }
+            }
+            Block::Paragraph { spans, .. } | Block::Bullet { spans, .. } => {
+                for span in spans {
+                    span.text.resolve(texts);
+                }
+            }
+            Block::Table { .. } => {}
+        }
+    }
+}
+
 impl<'a> Walker<'a> {
     /// The output, each item's text and runs made pieces of one shared buffer each.
     fn seal(mut self) -> Output {
@@ -214,6 +229,9 @@ impl<'a> Walker<'a> {
         for (item, (text, styles)) in self.out.items.iter_mut().zip(&self.pieces) {
             item.text = SharedStr::slice(&texts, text.start as usize..text.end as usize);
             item.styles = SharedSlice::slice(&runs, styles.start as usize..styles.end as usize);
+        }
+        for target in std::mem::take(&mut self.pending) {
+            resolve_blocks(self.body_mut(target), &texts);
         }
         self.out
     }
@@ -226,13 +244,14 @@ impl<'a> Walker<'a> {
         self.out.warnings.push(Warning { line, message });
     }
 
+    #[inline(always)]
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag, range),
             Event::Text(t) => {
-                if let Some(code) = &mut self.code {
-                    code.text.push_str(&t);
+                if self.code.is_some() {
+                    self.texts.push_str(&t);
                 } else if let Some((_, meta)) = &mut self.meta {
                     meta.push_str(&t);
                 } else {
@@ -302,20 +321,18 @@ impl<'a> Walker<'a> {
                         let lang = info
                             .split(|c: char| c.is_whitespace() || c == ',' || c == '{' || c == '}')
                             .find(|s| !s.is_empty())
-                            .map(crate::text::sanitize::clean_line);
+                            .map(|word| self.push_text(word));
                         let first = self.src.get(range.clone()).unwrap_or("").trim_start();
-                        let fence: String = first
-                            .chars()
-                            .take_while(|&c| c == '`' || c == '~')
-                            .collect();
-                        (lang, Some(fence))
+                        let c = if first.starts_with('~') { '~' } else { '`' };
+                        let n = first.bytes().take_while(|&b| b == c as u8).count();
+                        (lang, Some((c, n)))
                     }
                     CodeBlockKind::Indented => (None, None),
                 };
                 self.code = Some(CodeBuf {
                     lang,
                     fence,
-                    text: String::with_capacity(range.len()),
+                    start: self.texts.len(),
                     range,
                 });
             }
@@ -356,16 +373,16 @@ impl<'a> Walker<'a> {
             Tag::Table(align) => {
                 self.flush();
                 self.first_leaf_empty();
-                self.table = Some(TableBuf {
-                    line: self.line(range.start),
-                    align: align.iter().map(|a| table::align(*a)).collect(),
-                    ..TableBuf::default()
-                });
+                let mut table = self.spare_table.take().unwrap_or_default();
+                table.begin(
+                    self.line(range.start),
+                    align.iter().map(|a| table::align(*a)),
+                );
+                self.table = Some(table);
             }
             Tag::TableHead | Tag::TableRow => {
                 if let Some(t) = &mut self.table {
-                    t.row.clear();
-                    t.cell_end = range.start;
+                    t.begin_row(range.start);
                 }
             }
             Tag::TableCell => self.begin_inline(range.start),
@@ -408,34 +425,31 @@ impl<'a> Walker<'a> {
                 self.frames.pop();
             }
             TagEnd::TableCell => {
-                let cell = if self.inline.is_active() {
+                let active = self.inline.is_active();
+                if active {
                     self.inline.deactivate();
                     self.inline.finish();
-                    CellBuf {
-                        text: self.inline.plain().to_owned(),
-                        styles: self.inline.styles(),
-                    }
-                } else {
-                    CellBuf::default()
-                };
+                }
                 if let Some(t) = &mut self.table {
-                    t.row.push(cell);
+                    if active {
+                        t.push_cell(self.inline.plain(), self.inline.styles());
+                    } else {
+                        t.push_cell("", Vec::new());
+                    }
                     t.cell_end = range.end;
                 }
             }
             TagEnd::TableHead => {
                 if let Some(t) = &mut self.table {
-                    t.header = std::mem::take(&mut t.row);
+                    t.end_head();
                 }
             }
             TagEnd::TableRow => {
                 let line = self.line(range.start);
                 let src = self.src;
                 if let Some(t) = &mut self.table {
-                    let mut row = std::mem::take(&mut t.row);
                     let rest = src.get(t.cell_end.min(range.end)..range.end).unwrap_or("");
-                    table::extra_cells(rest, &mut row);
-                    t.rows.push((line, row));
+                    t.end_row(line, rest);
                 }
             }
             TagEnd::Table => self.end_table(),
@@ -540,17 +554,16 @@ impl<'a> Walker<'a> {
         let Some(code) = self.code.take() else { return };
         let line = self.line(code.range.start);
         // Only a block that runs to the end of the file can be unclosed.
-        if let Some(fence) = &code.fence
+        if let Some((c, n)) = code.fence
             && code.range.end >= self.src.trim_end().len()
         {
             let raw = self.src.get(code.range.clone()).unwrap_or("");
             let closed = raw.lines().count() > 1
-                && raw
-                    .trim_end()
-                    .lines()
-                    .last()
-                    .is_some_and(|l| l.trim_start().starts_with(fence.as_str()));
+                && raw.trim_end().lines().last().is_some_and(|l| {
+                    l.trim_start().bytes().take_while(|&b| b == c as u8).count() >= n
+                });
             if !closed {
+                let fence = c.to_string().repeat(n);
                 self.warn(
                     line,
                     format!("code block opened with {fence} is never closed: the rest of the file is read as code"),
@@ -558,16 +571,31 @@ impl<'a> Walker<'a> {
             }
         }
         let flags = super::code_flags::code_flags(self.src, &code.range, code.fence.is_some());
+        if self.clean {
+            let start = code.start.min(self.texts.len());
+            let cleaned = clean_multiline(self.texts.get(start..).unwrap_or(""));
+            self.texts.truncate(start);
+            self.texts.push_str(&cleaned);
+        }
+        let text = SharedStr::pending(code.start..self.texts.len());
         self.add_body(Block::Code(CodeBlock {
             lang: code.lang,
-            text: if self.clean {
-                clean_multiline(&code.text)
-            } else {
-                code.text
-            },
+            text,
             line,
             flags,
         }));
+    }
+
+    /// `text` added to [`Walker::texts`]: a view of it, resolved when the walk ends.
+    fn push_text(&mut self, text: &str) -> SharedStr {
+        let start = self.texts.len();
+        if crate::text::sanitize::is_clean_line(text) {
+            self.texts.push_str(text);
+        } else {
+            self.texts
+                .push_str(&crate::text::sanitize::clean_line(text));
+        }
+        SharedStr::pending(start..self.texts.len())
     }
 
     /// Hands over collected inline content.
@@ -641,6 +669,11 @@ impl<'a> Walker<'a> {
     }
 
     fn push_block(&mut self, target: Target, block: Block) -> usize {
+        // Code, paragraphs and bullets hold pending views of `texts`: their body is resolved when
+        // the walk ends.
+        if !matches!(block, Block::Table { .. }) && self.pending.last() != Some(&target) {
+            self.pending.push(target);
+        }
         let body = self.body_mut(target);
         body.push(block);
         body.len() - 1

@@ -13,14 +13,14 @@ fn inline(spans: &[Span]) -> Vec<Inline> {
         .iter()
         .map(|s| match &s.style {
             // A placeholder's text is already the value the run set, if it set one.
-            SpanStyle::Plain | SpanStyle::Placeholder { .. } => Inline::Text(s.text.clone()),
+            SpanStyle::Plain | SpanStyle::Placeholder { .. } => Inline::Text(s.text.to_string()),
             SpanStyle::Break => Inline::Break,
-            SpanStyle::Code => Inline::Code(s.text.clone()),
-            SpanStyle::Strong => Inline::Strong(s.text.clone()),
-            SpanStyle::Emphasis => Inline::Em(s.text.clone()),
-            SpanStyle::Strike => Inline::Strike(s.text.clone()),
+            SpanStyle::Code => Inline::Code(s.text.to_string()),
+            SpanStyle::Strong => Inline::Strong(s.text.to_string()),
+            SpanStyle::Emphasis => Inline::Em(s.text.to_string()),
+            SpanStyle::Strike => Inline::Strike(s.text.to_string()),
             SpanStyle::Link { url } => Inline::Link {
-                text: s.text.clone(),
+                text: s.text.to_string(),
                 url: url.clone(),
             },
         })

@@ -179,14 +179,8 @@ impl<'a> Walker<'a> {
             .take_while(|f| f.task.is_none())
             .count();
         let target = self.target();
-        let index = self.push_block(
-            target,
-            Block::Bullet {
-                spans: inline.spans_marked(0..full.len(), &marks),
-                depth,
-                line,
-            },
-        );
+        let spans = inline.spans_marked(0..full.len(), &marks, &mut self.texts);
+        let index = self.push_block(target, Block::Bullet { spans, depth, line });
         if let Some(f) = self.frames.last_mut() {
             f.plain_text = Some(full.to_owned());
             f.plain_block = Some((target, index));

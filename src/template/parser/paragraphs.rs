@@ -125,7 +125,7 @@ impl<'a> Walker<'a> {
             }
             if !bold_gate && !consumed {
                 let line = first_line;
-                let spans = inline.spans_marked(0..plain.len(), &marks);
+                let spans = inline.spans_marked(0..plain.len(), &marks, &mut self.texts);
                 self.add_body(Block::Paragraph { spans, line });
             }
             return;
@@ -184,7 +184,7 @@ impl<'a> Walker<'a> {
         if range.is_empty() {
             return;
         }
-        let spans = inline.spans_marked(range, marks);
+        let spans = inline.spans_marked(range, marks, &mut self.texts);
         self.add_body(Block::Paragraph {
             spans,
             line: first_line + a,

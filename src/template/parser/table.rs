@@ -1,11 +1,12 @@
 //! GFM tables: status tables become items (one per row, with fields, and fillable blank cells);
 //! other tables stay read-only body information, kept as rows of cells so they can be shown aligned.
 
-use super::{CellBuf, NewItem, TableBuf, Walker};
+use super::{NewItem, Walker};
 use crate::model::{Align, Block, Cell, Field, ItemKind, Origin, SpanStyle, StyleRun};
 use crate::template::inline::overlay;
 use crate::template::recognize::{self, CellStatus};
 use crate::text::sanitize::clean_line;
+use std::ops::Range;
 
 /// The model's alignment for pulldown-cmark's.
 pub(super) fn align(a: pulldown_cmark::Alignment) -> Align {
@@ -17,26 +18,135 @@ pub(super) fn align(a: pulldown_cmark::Alignment) -> Align {
     }
 }
 
-/// Cells after the header's width, which GFM drops: read from the rest of the row's source line
-/// (`rest` starts where the last cell the parser kept ended) and added to `row`.
-pub(super) fn extra_cells(rest: &str, row: &mut Vec<CellBuf>) {
-    let rest = rest.trim();
-    let Some(rest) = rest.strip_prefix('|') else {
-        return;
-    };
-    if rest.trim().is_empty() {
-        return;
+/// A finished table cell: where its text is in the table's buffer, and its style runs.
+#[derive(Debug, Default, Clone)]
+pub(super) struct CellBuf {
+    text: Range<u32>,
+    styles: Vec<StyleRun>,
+}
+
+/// A table being read: every cell's text in one buffer, the cells of the header and of every row
+/// one after another. Kept by the walker from one table to the next, so that its buffers are
+/// allocated once for a file, not once a cell.
+#[derive(Debug, Default)]
+pub(super) struct TableBuf {
+    line: usize,
+    align: Vec<Align>,
+    text: String,
+    cells: Vec<CellBuf>,
+    /// The header's cells (a range of `cells`).
+    header: Range<usize>,
+    /// Each body row's line and cells.
+    rows: Vec<(usize, Range<usize>)>,
+    /// Where the row being read starts in `cells`.
+    row_start: usize,
+    /// Where the last cell of the row being read ended (extra cells follow it in the source).
+    pub(super) cell_end: usize,
+}
+
+impl TableBuf {
+    /// Starts a table at `line` (the buffers of the last one are cleared, their memory kept).
+    pub(super) fn begin(&mut self, line: usize, align: impl Iterator<Item = Align>) {
+        self.line = line;
+        self.align.clear();
+        self.align.extend(align);
+        self.text.clear();
+        self.cells.clear();
+        self.header = 0..0;
+        self.rows.clear();
+        self.row_start = 0;
+        self.cell_end = 0;
     }
-    let mut cells = split_cells(rest);
-    if rest.trim_end().ends_with('|') && !rest.trim_end().ends_with("\\|") {
-        cells.pop();
+
+    /// Starts the header or a body row whose source starts at `start`.
+    pub(super) fn begin_row(&mut self, start: usize) {
+        self.row_start = self.cells.len();
+        self.cell_end = start;
     }
-    for raw in cells {
-        row.push(CellBuf {
-            text: clean_line(&plain_cell(raw.trim())),
-            styles: Vec::new(),
+
+    /// Adds a cell to the row being read.
+    pub(super) fn push_cell(&mut self, text: &str, styles: Vec<StyleRun>) {
+        let start = narrow(self.text.len());
+        self.text.push_str(text);
+        self.cells.push(CellBuf {
+            text: start..narrow(self.text.len()),
+            styles,
         });
     }
+
+    /// The row being read was the header.
+    pub(super) fn end_head(&mut self) {
+        self.header = self.row_start..self.cells.len();
+    }
+
+    /// The body row being read ends at `line`; `rest` is its source after the last cell the
+    /// parser kept (cells past the header's width, which GFM drops, are read from it).
+    pub(super) fn end_row(&mut self, line: usize, rest: &str) {
+        self.extra_cells(rest);
+        self.rows.push((line, self.row_start..self.cells.len()));
+    }
+
+    /// A cell's text.
+    fn text(&self, cell: &CellBuf) -> &str {
+        self.text
+            .get(cell.text.start as usize..cell.text.end as usize)
+            .unwrap_or("")
+    }
+
+    /// The header's cells.
+    fn header(&self) -> &[CellBuf] {
+        self.cells.get(self.header.clone()).unwrap_or(&[])
+    }
+
+    /// The text of header cell `c` (empty past the header's width).
+    fn header_text(&self, c: usize) -> &str {
+        self.header().get(c).map_or("", |h| self.text(h))
+    }
+
+    /// Each body row's line and cells.
+    fn rows(&self) -> impl Iterator<Item = (usize, &[CellBuf])> + '_ {
+        self.rows
+            .iter()
+            .map(|(line, r)| (*line, self.cells.get(r.clone()).unwrap_or(&[])))
+    }
+
+    /// The text of cell `c` of `row`, if the row has one.
+    fn cell_text<'t>(&'t self, row: &[CellBuf], c: usize) -> Option<&'t str> {
+        row.get(c).map(|cell| self.text(cell))
+    }
+
+    /// An owned model cell.
+    fn model_cell(&self, cell: &CellBuf) -> Cell {
+        Cell {
+            text: self.text(cell).to_owned(),
+            styles: cell.styles.clone(),
+        }
+    }
+
+    /// Cells after the header's width, which GFM drops: read from the rest of the row's source
+    /// line (`rest` starts where the last cell the parser kept ended) and added to the row.
+    fn extra_cells(&mut self, rest: &str) {
+        let rest = rest.trim();
+        let Some(rest) = rest.strip_prefix('|') else {
+            return;
+        };
+        if rest.trim().is_empty() {
+            return;
+        }
+        let mut cells = split_cells(rest);
+        if rest.trim_end().ends_with('|') && !rest.trim_end().ends_with("\\|") {
+            cells.pop();
+        }
+        for raw in cells {
+            let text = clean_line(&plain_cell(raw.trim()));
+            self.push_cell(&text, Vec::new());
+        }
+    }
+}
+
+/// A buffer offset as stored (templates are far below 4 GiB).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Splits a row's source at unescaped `|`.
@@ -120,18 +230,16 @@ fn words(s: &str) -> usize {
 fn label_then_description(table: &TableBuf, tc: usize, next: usize) -> bool {
     let cells = |c: usize| {
         table
-            .rows
-            .iter()
-            .filter_map(move |(_, r)| r.get(c))
-            .map(|cell| cell.text.trim())
+            .rows()
+            .filter_map(move |(_, r)| table.cell_text(r, c))
+            .map(str::trim)
             .filter(|t| !t.is_empty())
     };
     let short = cells(tc).all(|t| words(t) <= 4 && t.chars().count() <= 40);
     if !short || cells(tc).next().is_none() {
         return false;
     }
-    let header = table.header.get(next).map_or("", |h| h.text.as_str());
-    if is_descriptive_header(header) {
+    if is_descriptive_header(table.header_text(next)) {
         return true;
     }
     // Without a telling header: the next column reads as sentences where the first is labels.
@@ -156,16 +264,21 @@ impl Walker<'_> {
         let Some(table) = self.table.take() else {
             return;
         };
-        let ncols = table.header.len();
+        self.read_table(&table);
+        self.spare_table = Some(table);
+    }
+
+    /// A finished table: its rows as items when it is a status table, else a read-only block.
+    fn read_table(&mut self, table: &TableBuf) {
+        let ncols = table.header().len();
         let is_status: Vec<bool> = (0..ncols)
             .map(|c| {
-                recognize::is_status_header(&table.header[c].text) || {
+                recognize::is_status_header(table.header_text(c)) || {
                     let cells = || {
                         table
-                            .rows
-                            .iter()
-                            .filter_map(|(_, r)| r.get(c))
-                            .map(|i| i.text.trim())
+                            .rows()
+                            .filter_map(|(_, r)| table.cell_text(r, c))
+                            .map(str::trim)
                     };
                     cells().any(|s| !s.is_empty())
                         && cells().all(|s| s.is_empty() || recognize::glyph_status(s).is_some())
@@ -175,9 +288,10 @@ impl Walker<'_> {
         let text_col = (0..ncols).find(|&c| !is_status[c]);
         let status_col = (0..ncols).find(|&c| is_status[c]);
         let leading = text_col.is_some_and(|tc| {
-            table.rows.iter().any(|(_, r)| {
-                r.get(tc)
-                    .is_some_and(|i| recognize::leading_glyph(&i.text).is_some())
+            table.rows().any(|(_, r)| {
+                table
+                    .cell_text(r, tc)
+                    .is_some_and(|t| recognize::leading_glyph(t).is_some())
             })
         });
         let item_like = table.rows.len() >= 2 && ncols >= 2;
@@ -192,28 +306,33 @@ impl Walker<'_> {
         let described = (tc + 1..ncols)
             .filter(|_| !self.opts.legacy)
             .find(|&c| !is_status[c])
-            .filter(|&next| label_then_description(&table, tc, next));
-        for (line, row) in &table.rows {
+            .filter(|&next| label_then_description(table, tc, next));
+        // One buffer for every row's text (each is copied into the items' shared buffer).
+        let mut text = String::new();
+        for (line, row) in table.rows() {
             let Some(cell) = row.get(tc) else { continue };
-            let trimmed = cell.text.trim_start();
+            let cell_text = table.text(cell);
+            let trimmed = cell_text.trim_start();
             let (lead_status, skip) = match recognize::leading_glyph(trimmed) {
-                Some((s, rest)) => (Some(s), cell.text.len() - rest.len()),
-                None => (None, cell.text.len() - trimmed.len()),
+                Some((s, rest)) => (Some(s), cell_text.len() - rest.len()),
+                None => (None, cell_text.len() - trimmed.len()),
             };
-            let mut text = cell.text[skip..].trim_end().to_owned();
+            text.clear();
+            text.push_str(cell_text[skip..].trim_end());
             if text.is_empty() {
                 continue;
             }
             let mut styles = shifted(&cell.styles, skip, text.len());
             if let Some(d) = described.and_then(|c| row.get(c))
-                && !d.text.trim().is_empty()
+                && !table.text(d).trim().is_empty()
             {
+                let d_text = table.text(d);
                 let sep = " — ";
                 let base = text.len() + sep.len();
                 text.push_str(sep);
-                text.push_str(&d.text);
+                text.push_str(d_text);
                 styles.extend(
-                    shifted(&d.styles, 0, d.text.len())
+                    shifted(&d.styles, 0, d_text.len())
                         .into_iter()
                         .map(|mut r| {
                             r.start += base as u32;
@@ -224,8 +343,8 @@ impl Walker<'_> {
             }
             let status = match status_col {
                 Some(sc) => {
-                    let cell = row.get(sc).map(|i| i.text.as_str()).unwrap_or("");
-                    if recognize::is_status_header(&table.header[sc].text) {
+                    let cell = table.cell_text(row, sc).unwrap_or("");
+                    if recognize::is_status_header(table.header_text(sc)) {
                         Some(recognize::word_status(cell))
                     } else {
                         recognize::glyph_status(cell)
@@ -240,17 +359,17 @@ impl Walker<'_> {
                 if c == tc || Some(c) == status_col || Some(c) == described {
                     continue;
                 }
-                let value = row.get(c).map_or("", |i| i.text.trim());
+                let value = table.cell_text(row, c).map_or("", str::trim);
                 let blank = c < ncols && !is_status[c] && fillable(value);
                 if value.is_empty() && !blank {
                     continue;
                 }
-                let name = table
-                    .header
-                    .get(c)
-                    .map(|h| h.text.trim().to_owned())
-                    .filter(|h| !h.is_empty())
-                    .unwrap_or_else(|| format!("column {}", c + 1));
+                let header = table.header_text(c).trim();
+                let name = if header.is_empty() {
+                    format!("column {}", c + 1)
+                } else {
+                    header.to_owned()
+                };
                 if blank {
                     blanks.push(name.clone());
                 }
@@ -267,7 +386,7 @@ impl Walker<'_> {
                 ItemKind::Task
             };
             self.out.table_rows += 1;
-            let new = self.task_of(&text, styles, *line).with_kind(kind);
+            let new = self.task_of(&text, styles, line).with_kind(kind);
             let idx = self.add_item(NewItem {
                 origin: Origin::Table,
                 fields,
@@ -279,20 +398,17 @@ impl Walker<'_> {
         }
     }
 
-    fn info_table(&mut self, table: TableBuf) {
+    fn info_table(&mut self, table: &TableBuf) {
         let mut rows: Vec<Vec<Cell>> = Vec::with_capacity(table.rows.len());
-        for (line, row) in table.rows {
+        for (line, row) in table.rows() {
             let label = row
                 .first()
-                .map(|i| i.text.trim().trim_end_matches(':').to_owned())
+                .map(|i| table.text(i).trim().trim_end_matches(':').to_owned())
                 .unwrap_or_default();
             let labelled = recognize::is_label(&label);
             let mut cells: Vec<Cell> = Vec::with_capacity(row.len());
-            for (c, cell) in row.into_iter().enumerate() {
-                let mut cell = Cell {
-                    text: cell.text,
-                    styles: cell.styles,
-                };
+            for (c, cell) in row.iter().enumerate() {
+                let mut cell = table.model_cell(cell);
                 if c > 0 && labelled {
                     self.mark_cell_placeholders(&mut cell, &label, line);
                 }
@@ -301,16 +417,9 @@ impl Walker<'_> {
             rows.push(cells);
         }
         let block = Block::Table {
-            header: table
-                .header
-                .into_iter()
-                .map(|h| Cell {
-                    text: h.text,
-                    styles: h.styles,
-                })
-                .collect(),
+            header: table.header().iter().map(|h| table.model_cell(h)).collect(),
             rows,
-            align: table.align,
+            align: table.align.clone(),
             line: table.line,
         };
         self.add_body(block);
@@ -370,13 +479,17 @@ mod tests {
 
     #[test]
     fn extra_cells_are_read_from_the_source() {
-        let mut row = Vec::new();
-        extra_cells("| `x` | **y** \\| z |", &mut row);
-        let texts: Vec<&str> = row.iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(texts, ["x", "y | z"]);
-        let mut row = Vec::new();
-        extra_cells(" |  ", &mut row);
-        assert!(row.is_empty());
+        let mut table = TableBuf::default();
+        table.begin_row(0);
+        table.push_cell("a", Vec::new());
+        table.end_row(1, "| `x` | **y** \\| z |");
+        let (_, row) = table.rows().next().unwrap_or((0, &[]));
+        let texts: Vec<&str> = row.iter().map(|c| table.text(c)).collect();
+        assert_eq!(texts, ["a", "x", "y | z"]);
+        table.begin(2, std::iter::empty());
+        table.begin_row(0);
+        table.end_row(2, " |  ");
+        assert_eq!(table.rows().next().map(|(_, r)| r.len()), Some(0));
     }
 
     #[test]

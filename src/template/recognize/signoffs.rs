@@ -27,8 +27,59 @@ fn has_scheme_sep(s: &str) -> bool {
     memchr::memchr_iter(b':', b).any(|i| b.get(i + 1..i + 3) == Some(b"//"))
 }
 
+/// Per byte, what [`is_label`] makes of it: 0 a word's byte, 1 white space, 2 markup (not in a
+/// label), 3 `:` (a URL's `://`?), 4 not ASCII (the general path decides).
+static LABEL_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let ws = b" \t\n\x0b\x0c\r";
+    let mut i = 0;
+    while i < ws.len() {
+        t[ws[i] as usize] = 1;
+        i += 1;
+    }
+    let markup = b"[]()`|<>*{}";
+    i = 0;
+    while i < markup.len() {
+        t[markup[i] as usize] = 2;
+        i += 1;
+    }
+    t[b':' as usize] = 3;
+    i = 128;
+    while i < 256 {
+        t[i] = 4;
+        i += 1;
+    }
+    t
+};
+
 /// Whether `label` reads like a field or role label: short, starts with a letter, no markup or URL.
 pub fn is_label(label: &str) -> bool {
+    // ASCII (most labels): one pass over the bytes, the same answer as the general path.
+    let b = label.as_bytes();
+    if b.is_empty() || b.len() > 48 || !b[0].is_ascii_alphabetic() {
+        return (b.len() > 48 || !b.first().is_some_and(u8::is_ascii)) && is_label_general(label);
+    }
+    let mut words = 0u32;
+    let mut after_space = true;
+    for (i, &c) in b.iter().enumerate() {
+        let class = LABEL_CLASS[usize::from(c)];
+        if class >= 2 {
+            match class {
+                2 => return false,
+                3 if b.get(i + 1..i + 3) == Some(b"//") => return false,
+                3 => {}
+                _ => return is_label_general(label),
+            }
+        }
+        let space = class == 1;
+        words += u32::from(after_space & !space);
+        after_space = space;
+    }
+    words <= 6
+}
+
+/// [`is_label`] for any text.
+fn is_label_general(label: &str) -> bool {
     // Cheapest questions first: most text with a colon is a sentence or a link, not a label.
     !label.is_empty()
         && label.len() <= 48 * 4
@@ -153,23 +204,26 @@ fn is_role_like_v1(label: &str) -> bool {
     ROLE_WORDS.iter().any(|w| l.contains(w))
 }
 
+/// The ASCII separators [`first_word`] skips: whitespace (what `char::is_whitespace` says of
+/// ASCII) and the marks, as a byte table (a table lookup is one load; a 128-bit mask shift is
+/// several instructions a byte).
+static FIRST_WORD_SEP: [bool; 256] = {
+    let mut t = [false; 256];
+    let seps = b" \t\n\x0b\x0c\r_*-.:\\(|/,";
+    let mut i = 0;
+    while i < seps.len() {
+        t[seps[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// The first word after blanks and separators (`____ Date:` → `Date`).
 fn first_word(rest: &str) -> &str {
-    // ASCII fast path (the usual case); anything else takes the general one. The ASCII
-    // separators as bits: whitespace (what `char::is_whitespace` says of ASCII) and the marks.
-    const ASCII_SEP: u128 = {
-        let mut m = 0u128;
-        let seps = b" \t\n\x0b\x0c\r_*-.:\\(|/,";
-        let mut i = 0;
-        while i < seps.len() {
-            m |= 1 << seps[i];
-            i += 1;
-        }
-        m
-    };
+    // ASCII fast path (the usual case); anything else takes the general one.
     let b = rest.as_bytes();
     let mut i = 0;
-    while i < b.len() && b[i] < 128 && (ASCII_SEP >> b[i]) & 1 == 1 {
+    while i < b.len() && FIRST_WORD_SEP[usize::from(b[i])] {
         i += 1;
     }
     let mut j = i;
@@ -434,6 +488,9 @@ const CONNECTORS: &[&str] = &["to", "and", "or", "at", "on", "by", "until", "fro
 /// Whether `value` is only bracket placeholders (`[Name]`, `[MM/DD/YYYY] [HH:MM]`), joined by
 /// punctuation or a connecting word — a blank to fill in, not text that happens to hold brackets.
 pub fn only_placeholders(value: &str) -> bool {
+    if memchr::memchr(b'[', value.as_bytes()).is_none() {
+        return false;
+    }
     let mut rest = value;
     let mut found = false;
     let mut between = String::new();
@@ -461,8 +518,9 @@ pub fn only_placeholders(value: &str) -> bool {
 /// A metadata line `**Deployment Lead:** [Name]`: the label and its placeholders, when the value
 /// after the label is only placeholders (see [`only_placeholders`]).
 pub fn metadata_placeholders(raw: &str) -> Option<(String, Vec<&str>)> {
-    let (label, rest) = split_label(raw)?;
-    if !only_placeholders(rest.trim_start_matches(['*', '_'])) {
+    // The value first: most lines with a colon have no placeholder at all, and that is one search.
+    let (label, rest) = split_colon(raw)?;
+    if !only_placeholders(rest.trim_start_matches(['*', '_'])) || !is_label(label) {
         return None;
     }
     let found = bracket_placeholders(rest);
@@ -477,6 +535,30 @@ mod tests {
     fn every_sublabel_starts_with_one_of_the_initials() {
         for s in SUBLABELS {
             assert!(SUBLABEL_INITIALS.contains(&s.as_bytes()[0]), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_ascii_label_test_is_the_general_one() {
+        let alphabet = [
+            "a", "Z", " ", "\t", ":", "//", "*", "[", "`", "-", "9", "é", "x y", "  ",
+        ];
+        let mut cases: Vec<String> = vec![String::new(), "a".repeat(48), "a".repeat(49)];
+        for a in alphabet {
+            for b in alphabet {
+                for c in alphabet {
+                    cases.push(format!("{a}{b}{c}"));
+                    cases.push(format!("Tech{a}Lead{b}x{c}"));
+                    cases.push(format!("{a}{}{c}", "w ".repeat(6)));
+                }
+            }
+        }
+        for a in 0u8..128 {
+            cases.push(String::from_utf8(vec![b'L', a, b'x']).unwrap_or_default());
+            cases.push(String::from_utf8(vec![a, b'x']).unwrap_or_default());
+        }
+        for s in &cases {
+            assert_eq!(is_label(s), is_label_general(s), "{s:?}");
         }
     }
 
