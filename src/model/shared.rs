@@ -20,9 +20,28 @@ fn narrow(n: usize) -> u32 {
 /// An immutable string: a piece of a shared buffer (cloning it is a reference count).
 #[derive(Clone)]
 pub struct SharedStr {
-    buf: Arc<str>,
+    buf: StrBuf,
     start: u32,
     end: u32,
+}
+
+/// The buffer a [`SharedStr`] is a piece of: a small string made for it (one allocation), or a
+/// large `String` written by the loader and shared as it is (making it an `Arc<str>` would copy
+/// every byte of a template's texts once more).
+#[derive(Clone)]
+enum StrBuf {
+    Str(Arc<str>),
+    String(Arc<String>),
+}
+
+impl StrBuf {
+    #[inline]
+    fn as_str(&self) -> &str {
+        match self {
+            StrBuf::Str(s) => s,
+            StrBuf::String(s) => s.as_str(),
+        }
+    }
 }
 
 /// The one empty buffer every empty or default [`SharedStr`] points at.
@@ -39,7 +58,20 @@ impl SharedStr {
             return SharedStr::default();
         }
         SharedStr {
-            buf: Arc::clone(buf),
+            buf: StrBuf::Str(Arc::clone(buf)),
+            start: narrow(range.start),
+            end: narrow(range.end),
+        }
+    }
+
+    /// `buf[range]` of a shared `String` (what the loader writes its texts and ids into); an
+    /// out-of-range or non-boundary range reads as empty.
+    pub fn piece(buf: &Arc<String>, range: Range<usize>) -> SharedStr {
+        if buf.get(range.clone()).is_none() {
+            return SharedStr::default();
+        }
+        SharedStr {
+            buf: StrBuf::String(Arc::clone(buf)),
             start: narrow(range.start),
             end: narrow(range.end),
         }
@@ -48,12 +80,12 @@ impl SharedStr {
     /// The text as a string slice.
     #[inline]
     pub fn as_str(&self) -> &str {
+        let buf = self.buf.as_str();
         // Whole-buffer views (every id read from a journal, every string decoded) need no range.
-        if self.start == 0 && self.end as usize == self.buf.len() {
-            return &self.buf;
+        if self.start == 0 && self.end as usize == buf.len() {
+            return buf;
         }
-        self.buf
-            .get(self.start as usize..self.end as usize)
+        buf.get(self.start as usize..self.end as usize)
             .unwrap_or("")
     }
 }
@@ -69,16 +101,18 @@ impl SharedStr {
     /// ends): it reads as empty until [`SharedStr::resolve`] gives it that buffer.
     pub(crate) fn pending(range: Range<usize>) -> SharedStr {
         SharedStr {
-            buf: Arc::clone(pending_str()),
+            buf: StrBuf::Str(Arc::clone(pending_str())),
             start: narrow(range.start),
             end: narrow(range.end),
         }
     }
 
     /// A [`SharedStr::pending`] view made a view of `buf`; any other string is left as it is.
-    pub(crate) fn resolve(&mut self, buf: &Arc<str>) {
-        if Arc::ptr_eq(&self.buf, pending_str()) {
-            *self = SharedStr::slice(buf, self.start as usize..self.end as usize);
+    pub(crate) fn resolve(&mut self, buf: &Arc<String>) {
+        if let StrBuf::Str(b) = &self.buf
+            && Arc::ptr_eq(b, pending_str())
+        {
+            *self = SharedStr::piece(buf, self.start as usize..self.end as usize);
         }
     }
 }
@@ -86,7 +120,7 @@ impl SharedStr {
 impl Default for SharedStr {
     fn default() -> Self {
         SharedStr {
-            buf: Arc::clone(empty_str()),
+            buf: StrBuf::Str(Arc::clone(empty_str())),
             start: 0,
             end: 0,
         }
@@ -115,8 +149,9 @@ impl Borrow<str> for SharedStr {
 impl From<String> for SharedStr {
     fn from(s: String) -> Self {
         let end = narrow(s.len());
+        // Shared as it is: no copy of its bytes.
         SharedStr {
-            buf: Arc::from(s),
+            buf: StrBuf::String(Arc::new(s)),
             start: 0,
             end,
         }
@@ -129,7 +164,7 @@ impl From<&str> for SharedStr {
             return SharedStr::default();
         }
         SharedStr {
-            buf: Arc::from(s),
+            buf: StrBuf::Str(Arc::from(s)),
             start: 0,
             end: narrow(s.len()),
         }
@@ -243,14 +278,16 @@ impl<'de> Deserialize<'de> for SharedStr {
 
 /// An immutable slice: a piece of a shared buffer (cloning it is a reference count).
 pub struct SharedSlice<T> {
-    buf: Option<Arc<[T]>>,
+    /// The shared vector (none for an empty slice: no allocation).
+    buf: Option<Arc<Vec<T>>>,
     start: u32,
     end: u32,
 }
 
 impl<T> SharedSlice<T> {
-    /// `buf[range]`: a view of a shared buffer (an out-of-range range reads as empty).
-    pub fn slice(buf: &Arc<[T]>, range: Range<usize>) -> SharedSlice<T> {
+    /// `buf[range]`: a view of a shared vector, shared as it is (an out-of-range range reads as
+    /// empty).
+    pub fn slice(buf: &Arc<Vec<T>>, range: Range<usize>) -> SharedSlice<T> {
         if range.is_empty() || buf.get(range.clone()).is_none() {
             return SharedSlice::default();
         }
@@ -305,7 +342,7 @@ impl<T> From<Vec<T>> for SharedSlice<T> {
         }
         let end = narrow(v.len());
         SharedSlice {
-            buf: Some(Arc::from(v)),
+            buf: Some(Arc::new(v)),
             start: 0,
             end,
         }
@@ -370,7 +407,17 @@ mod tests {
         );
         assert_eq!(SharedStr::from("two".to_owned()), two);
         assert_eq!(SharedStr::default(), "");
-        let runs: Arc<[u8]> = Arc::from(vec![1u8, 2, 3, 4]);
+        let shared = Arc::new(String::from("one two three"));
+        let three = SharedStr::piece(&shared, 8..13);
+        assert_eq!(three, "three");
+        assert_eq!(three, SharedStr::from("three"), "equal whatever the buffer");
+        assert_eq!(SharedStr::piece(&shared, 0..13), "one two three");
+        assert_eq!(
+            SharedStr::piece(&shared, 12..14),
+            "",
+            "out of range reads empty"
+        );
+        let runs = Arc::new(vec![1u8, 2, 3, 4]);
         let mid = SharedSlice::slice(&runs, 1..3);
         assert_eq!(&*mid, &[2, 3]);
         assert!(SharedSlice::<u8>::default().is_empty());
@@ -382,7 +429,7 @@ mod tests {
         let mut code = SharedStr::pending(4..7);
         assert_eq!(code, "", "nothing to read before the buffer exists");
         let mut other = SharedStr::from("kept");
-        let buf: Arc<str> = Arc::from("one two three");
+        let buf = Arc::new(String::from("one two three"));
         code.resolve(&buf);
         other.resolve(&buf);
         assert_eq!(code, "two");

@@ -5,7 +5,7 @@ mod ascii;
 mod hash;
 mod table;
 
-use crate::model::{ItemId, SharedStr, Template};
+use crate::model::{ItemId, Section, SharedStr, Template};
 use hash::{Passthrough, StableHash, hash_normalized};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -190,30 +190,82 @@ fn slug_and_hash(text: &str, id: &mut IdBuf, h: &mut StableHash, pending: &mut V
     id.len = n;
 }
 
+/// Whether a section's title is part of the paths under it (see [`assign`]).
+fn in_path(s: &Section, h1_count: usize) -> bool {
+    s.level > 1 || (s.level == 1 && h1_count > 1)
+}
+
+/// Each section's path key: the hash of its path's normalised titles joined by `U+001F`, then
+/// `U+001E`. A section's parent comes before it, so each path is its parent's and one title more:
+/// hashed once a section, streaming (FNV reads the joined text byte after byte either way).
+fn path_keys(sections: &[Section]) -> Vec<StableHash> {
+    let h1_count = sections.iter().filter(|s| s.level == 1).count();
+    // Each section's path hashed so far (not yet terminated), and whether it has a title in it.
+    let mut open: Vec<(StableHash, bool)> = Vec::with_capacity(sections.len());
+    let mut pending = Vec::new();
+    let mut keys = Vec::with_capacity(sections.len());
+    for (i, s) in sections.iter().enumerate() {
+        let (mut h, mut any) = match s.parent {
+            None => (StableHash::new(), false),
+            Some(p) if p < i => open[p].clone(),
+            // Not what the walk makes: the path read up the parent chain instead.
+            Some(_) => {
+                let (h, any) = path_by_walking_up(sections, i, h1_count);
+                let mut key = h.clone();
+                key.write(b"\x1e");
+                open.push((h, any));
+                keys.push(key);
+                continue;
+            }
+        };
+        if in_path(s, h1_count) {
+            if any {
+                h.write(b"\x1f");
+            }
+            // Plain ASCII titles a word at a time (the slug it also writes is not needed here).
+            let mut slug = [0u8; 64];
+            if !s.title.is_ascii()
+                || ascii::slug_and_hash_plain(s.title.as_bytes(), &mut slug, &mut h).is_none()
+            {
+                hash_normalized(&s.title, &mut h, &mut pending);
+            }
+            any = true;
+        }
+        open.push((h.clone(), any));
+        h.write(b"\x1e");
+        keys.push(h);
+    }
+    keys
+}
+
+/// One section's path from its titles up the parent chain (the reference for [`path_keys`]): the
+/// hash of the joined titles, not terminated, and whether there is any.
+fn path_by_walking_up(sections: &[Section], i: usize, h1_count: usize) -> (StableHash, bool) {
+    let mut parts = Vec::new();
+    let mut cur = Some(i);
+    let mut steps = 0;
+    while let Some(j) = cur
+        && steps <= sections.len()
+    {
+        let Some(s) = sections.get(j) else { break };
+        if in_path(s, h1_count) {
+            parts.push(normalize(&s.title));
+        }
+        cur = s.parent;
+        steps += 1;
+    }
+    parts.reverse();
+    let mut h = StableHash::new();
+    h.write(parts.join("\u{1f}").as_bytes());
+    (h, !parts.is_empty())
+}
+
 /// Assigns ids to every item of `template` (in document order).
 ///
 /// The section path leaves out the level-1 heading when the file has exactly one (it is the
 /// document title, and renaming a document must not re-key it), and the implicit section.
 pub fn assign(template: &mut Template) {
-    let h1_count = template.sections.iter().filter(|s| s.level == 1).count();
-    let path_keys: Vec<StableHash> = (0..template.sections.len())
-        .map(|i| {
-            let mut parts = Vec::new();
-            let mut cur = Some(i);
-            while let Some(j) = cur {
-                let s = &template.sections[j];
-                if s.level > 1 || (s.level == 1 && h1_count > 1) {
-                    parts.push(normalize(&s.title));
-                }
-                cur = s.parent;
-            }
-            parts.reverse();
-            let mut h = StableHash::new();
-            h.write(parts.join("\u{1f}").as_bytes());
-            h.write(b"\x1e");
-            h
-        })
-        .collect();
+    let path_keys = path_keys(&template.sections);
     // Occurrences are counted per section *path* (what the hash sees), not per section: sibling
     // sections with the same title, or the implicit section and a lone H1, share a path.
     let n = template.items.len();
@@ -271,8 +323,9 @@ pub fn assign(template: &mut Template) {
     // Every id is ASCII (slug bytes are ASCII letters, digits and `-`; the rest hex and decimal
     // digits), so this never falls back; the fallback (any other byte as `-`, lengths kept, so
     // the ranges stay valid) only keeps the function total.
-    let ids: Arc<str> = match String::from_utf8(ids) {
-        Ok(s) => Arc::from(s),
+    // Shared as it is (an `Arc<str>` would copy every byte once more).
+    let ids = Arc::new(match String::from_utf8(ids) {
+        Ok(s) => s,
         Err(e) => {
             let mut bytes = e.into_bytes();
             for b in &mut bytes {
@@ -280,11 +333,11 @@ pub fn assign(template: &mut Template) {
                     *b = b'-';
                 }
             }
-            Arc::from(String::from_utf8(bytes).unwrap_or_default())
+            String::from_utf8(bytes).unwrap_or_default()
         }
-    };
+    });
     for (item, range) in template.items.iter_mut().zip(ranges) {
-        item.id = ItemId(SharedStr::slice(&ids, range));
+        item.id = ItemId(SharedStr::piece(&ids, range));
     }
 }
 
@@ -352,6 +405,31 @@ mod tests {
             h2.write(normalize(&s).as_bytes());
             proptest::prop_assert_eq!(id1.as_str(), slug(&s));
             proptest::prop_assert_eq!(h1.finish128(), h2.finish128());
+        }
+    }
+
+    #[test]
+    fn streamed_path_keys_are_the_joined_titles_up_the_chain() {
+        let src = "# One\n## A  b\n### Ç deep\n## \n### x\n# Two\n#### Skip. levels\n## last:\n";
+        let t = crate::template::parse_str("p.md", &format!("{src}- [ ] item\n"));
+        let sections = t.map(|t| t.sections).unwrap_or_default();
+        assert!(sections.len() >= 8);
+        for h1s in [1, 2] {
+            // With one H1 it is left out of the paths, with two it is in them.
+            let mut sections = sections.clone();
+            if h1s == 1 {
+                sections.retain(|s| s.title != "Two");
+                for (i, s) in sections.iter_mut().enumerate() {
+                    s.parent = s.parent.filter(|&p| p < i);
+                }
+            }
+            let h1_count = sections.iter().filter(|s| s.level == 1).count();
+            let keys = path_keys(&sections);
+            for i in 0..sections.len() {
+                let (mut want, _) = path_by_walking_up(&sections, i, h1_count);
+                want.write(b"\x1e");
+                assert_eq!(keys[i].finish128(), want.finish128(), "section {i}");
+            }
         }
     }
 

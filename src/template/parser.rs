@@ -183,7 +183,9 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
         depth_warned: false,
         opts,
         clean,
-        texts: String::with_capacity(src.len() / 2),
+        // Item texts, code and body text come from the source, so it rarely needs more than the
+        // source's length: growing it would copy everything written so far.
+        texts: String::with_capacity(src.len() + src.len() / 8),
         runs: Vec::new(),
         pieces: Vec::new(),
         pending: Vec::new(),
@@ -192,6 +194,7 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
     // the vector of large items several times; the pages never written are never touched.
     w.out.items.reserve(lines.len());
     w.pieces.reserve(lines.len());
+    w.runs.reserve(lines.len());
     for (event, range) in Parser::new_ext(src, options_for(src)).into_offset_iter() {
         w.event(event, range);
     }
@@ -201,7 +204,7 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
 
 /// The code blocks and paragraph and bullet spans of `body` made views of the sealed text
 /// buffer.
-fn resolve_blocks(body: &mut [Block], texts: &std::sync::Arc<str>) {
+fn resolve_blocks(body: &mut [Block], texts: &std::sync::Arc<String>) {
     for block in body {
         match block {
             Block::Code(c) => {
@@ -223,11 +226,11 @@ fn resolve_blocks(body: &mut [Block], texts: &std::sync::Arc<str>) {
 impl<'a> Walker<'a> {
     /// The output, each item's text and runs made pieces of one shared buffer each.
     fn seal(mut self) -> Output {
-        let texts: std::sync::Arc<str> = std::sync::Arc::from(std::mem::take(&mut self.texts));
-        let runs: std::sync::Arc<[crate::model::StyleRun]> =
-            std::sync::Arc::from(std::mem::take(&mut self.runs));
+        // Shared as they are (an `Arc<str>` would copy every byte once more).
+        let texts = std::sync::Arc::new(std::mem::take(&mut self.texts));
+        let runs = std::sync::Arc::new(std::mem::take(&mut self.runs));
         for (item, (text, styles)) in self.out.items.iter_mut().zip(&self.pieces) {
-            item.text = SharedStr::slice(&texts, text.start as usize..text.end as usize);
+            item.text = SharedStr::piece(&texts, text.start as usize..text.end as usize);
             item.styles = SharedSlice::slice(&runs, styles.start as usize..styles.end as usize);
         }
         for target in std::mem::take(&mut self.pending) {

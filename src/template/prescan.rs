@@ -20,6 +20,20 @@ pub struct Prescan {
     pub needs_cleaning: bool,
 }
 
+/// Calls `f` with the offset of every `needle` in `bytes`, in order.
+///
+/// Lines are a few dozen bytes long, so the search restarts every few dozen bytes: with AVX2 (most
+/// machines) the searcher is built once for the whole text rather than once a match, as
+/// `memchr_iter` does behind its run-time dispatch, which costs about a third less here.
+fn each_position(needle: u8, bytes: &[u8], mut f: impl FnMut(usize)) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(one) = memchr::arch::x86_64::avx2::memchr::One::new(needle) {
+        one.iter(bytes).for_each(f);
+        return;
+    }
+    memchr::memchr_iter(needle, bytes).for_each(&mut f);
+}
+
 /// Scans `text`. Each question is one pass with `memchr` (vectorised), or a fold without
 /// branches over 64-byte blocks for the rare control characters, rather than a byte-at-a-time loop
 /// with a branch per byte class.
@@ -27,15 +41,15 @@ pub fn scan(text: &str) -> Prescan {
     let bytes = text.as_bytes();
     let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
     line_starts.push(0);
-    line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+    each_position(b'\n', bytes, |i| line_starts.push(i + 1));
     let mut braces = Vec::new();
     let mut next = 0;
-    for i in memchr::memchr_iter(b'{', bytes) {
+    each_position(b'{', bytes, |i| {
         if i >= next && bytes.get(i + 1) == Some(&b'{') {
             braces.push(i);
             next = i + 2;
         }
-    }
+    });
     let mut unsafe_at = Vec::new();
     // C0 controls other than tab and newline, and DEL: rare, so find blocks that have one first.
     let is_ctrl = |b: u8| ((b < 0x20) & (b != b'\n') & (b != b'\t')) | (b == 0x7F);

@@ -168,9 +168,14 @@ pub fn repair_from(text: &str, from: usize) -> Repaired<'_> {
     let mut pos = from.min(text.len());
     while pos < text.len() {
         if bytes[pos] < 0x80 {
-            // Skip ASCII a word at a time.
-            while pos + 16 <= bytes.len() && bytes[pos..pos + 16].is_ascii() {
-                pos += 16;
+            // Skip ASCII 32 bytes at a time (four words, one test of their high bits).
+            while let Some(chunk) = bytes.get(pos..pos + 32) {
+                use crate::text::bytes::{HIGHS, word};
+                let any = word(&chunk[..8]) | word(&chunk[8..16]) | word(&chunk[16..24]);
+                if (any | word(&chunk[24..])) & HIGHS != 0 {
+                    break;
+                }
+                pos += 32;
             }
             while pos < bytes.len() && bytes[pos] < 0x80 {
                 pos += 1;
@@ -259,6 +264,18 @@ mod tests {
     #[test]
     fn latin_accents_double_encoded_are_repaired() {
         assert_eq!(repair("cafÃ© rÃ©sumÃ©").text, "café résumé");
+    }
+
+    #[test]
+    fn mojibake_is_found_at_any_distance_into_long_ascii() {
+        // The ASCII skip reads 32 bytes at a time: every offset around and across a block.
+        for n in 0..100 {
+            let text = format!("{}Code âœ… done {}", "x".repeat(n), "y".repeat(n % 37));
+            let r = repair(&text);
+            assert_eq!(r.count, 1, "{n}");
+            assert_eq!(r.first_offset, Some(n + 5), "{n}");
+            assert_eq!(r.text, text.replace("âœ…", "✅"), "{n}");
+        }
     }
 
     #[test]

@@ -57,7 +57,7 @@ struct Slug<'a> {
 
 impl Slug<'_> {
     /// Writes the slug bytes of the first `n` bytes of `w` (n ≤ 8).
-    #[inline]
+    #[inline(always)]
     fn word(&mut self, w: &Word, n: usize) {
         if self.len > SLUG_CUT {
             return;

@@ -48,7 +48,7 @@ impl<'a> Walker<'a> {
         if bytes.len() >= 3
             && bytes[0] == b'['
             && line.is_char_boundary(3)
-            && let Some(close) = memchr::memchr(b']', &bytes[1..bytes.len().min(6)])
+            && let Some(close) = bytes[1..bytes.len().min(6)].iter().position(|&b| b == b']')
         {
             return line[close + 2..].trim_start();
         }

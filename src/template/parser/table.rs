@@ -271,9 +271,13 @@ impl Walker<'_> {
     /// A finished table: its rows as items when it is a status table, else a read-only block.
     fn read_table(&mut self, table: &TableBuf) {
         let ncols = table.header().len();
+        // Asked once a column, not once a row.
+        let status_header: Vec<bool> = (0..ncols)
+            .map(|c| recognize::is_status_header(table.header_text(c)))
+            .collect();
         let is_status: Vec<bool> = (0..ncols)
             .map(|c| {
-                recognize::is_status_header(table.header_text(c)) || {
+                status_header[c] || {
                     let cells = || {
                         table
                             .rows()
@@ -344,7 +348,7 @@ impl Walker<'_> {
             let status = match status_col {
                 Some(sc) => {
                     let cell = table.cell_text(row, sc).unwrap_or("");
-                    if recognize::is_status_header(table.header_text(sc)) {
+                    if status_header[sc] {
                         Some(recognize::word_status(cell))
                     } else {
                         recognize::glyph_status(cell)

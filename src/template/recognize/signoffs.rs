@@ -292,7 +292,7 @@ fn blank_tail_ascii(rest: &str) -> Option<Option<Fill>> {
     }
     // Backslashes dropped first (`\_` is an escaped blank).
     let unescaped: Vec<u8>;
-    let s: &[u8] = if memchr::memchr(b'\\', src).is_some() {
+    let s: &[u8] = if crate::text::bytes::find_byte(src, b'\\').is_some() {
         unescaped = src.iter().copied().filter(|&b| b != b'\\').collect();
         &unescaped
     } else {
@@ -488,7 +488,7 @@ const CONNECTORS: &[&str] = &["to", "and", "or", "at", "on", "by", "until", "fro
 /// Whether `value` is only bracket placeholders (`[Name]`, `[MM/DD/YYYY] [HH:MM]`), joined by
 /// punctuation or a connecting word — a blank to fill in, not text that happens to hold brackets.
 pub fn only_placeholders(value: &str) -> bool {
-    if memchr::memchr(b'[', value.as_bytes()).is_none() {
+    if crate::text::bytes::find_byte(value.as_bytes(), b'[').is_none() {
         return false;
     }
     let mut rest = value;

@@ -66,7 +66,7 @@ const UNCHECKED_GLYPHS: &[&str] = &[
 
 fn strip_selectors(s: &str) -> std::borrow::Cow<'_, str> {
     // U+FE0E / U+FE0F are EF B8 8E / EF B8 8F in UTF-8.
-    if memchr::memchr(0xEF, s.as_bytes()).is_none() {
+    if crate::text::bytes::find_byte(s.as_bytes(), 0xEF).is_none() {
         return std::borrow::Cow::Borrowed(s.trim());
     }
     std::borrow::Cow::Owned(
@@ -123,15 +123,26 @@ pub fn word_status(cell: &str) -> CellStatus {
     if let Some(s) = glyph_status(cell) {
         return s;
     }
-    let lower = strip_selectors(cell).to_lowercase();
-    let word = lower.trim_matches(|c: char| !c.is_alphanumeric());
-    match word {
-        "done" | "yes" | "y" | "complete" | "completed" | "ok" | "pass" | "passed" | "signed"
-        | "verified" | "x" => CellStatus::Checked,
-        _ if leading_glyph(cell).is_some_and(|(s, _)| s == CellStatus::Checked) => {
-            CellStatus::Checked
-        }
-        _ => CellStatus::Unchecked,
+    let checked = with_lower(&strip_selectors(cell), |lower| {
+        matches!(
+            lower.trim_matches(|c: char| !c.is_alphanumeric()),
+            "done"
+                | "yes"
+                | "y"
+                | "complete"
+                | "completed"
+                | "ok"
+                | "pass"
+                | "passed"
+                | "signed"
+                | "verified"
+                | "x"
+        )
+    });
+    if checked || leading_glyph(cell).is_some_and(|(s, _)| s == CellStatus::Checked) {
+        CellStatus::Checked
+    } else {
+        CellStatus::Unchecked
     }
 }
 
