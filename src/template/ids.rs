@@ -425,10 +425,10 @@ mod tests {
             }
             let h1_count = sections.iter().filter(|s| s.level == 1).count();
             let keys = path_keys(&sections);
-            for i in 0..sections.len() {
+            for (i, key) in keys.iter().enumerate() {
                 let (mut want, _) = path_by_walking_up(&sections, i, h1_count);
                 want.write(b"\x1e");
-                assert_eq!(keys[i].finish128(), want.finish128(), "section {i}");
+                assert_eq!(key.finish128(), want.finish128(), "section {i}");
             }
         }
     }
