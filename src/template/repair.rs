@@ -5,9 +5,9 @@
 //! sequence is replaced. Characters of other scripts (CJK, Hangul …) are only accepted when they come
 //! in a run of at least two repaired sequences, so valid text such as `é——` is never turned into `闗`.
 
-use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1252};
-use std::collections::HashMap;
-use std::sync::OnceLock;
+mod charsets;
+
+use charsets::{CP1252, Charset, MAC, lead_chars};
 
 /// The result of a repair pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,29 +18,6 @@ pub struct Repaired<'a> {
     pub count: usize,
     /// Byte offset (in the input) of the first repair.
     pub first_offset: Option<usize>,
-}
-
-fn reverse_table(encoding: &'static Encoding) -> HashMap<char, u8> {
-    let mut map = HashMap::with_capacity(128);
-    for byte in 0x80u8..=0xFF {
-        let buf = [byte];
-        let (s, had_errors) = encoding.decode_without_bom_handling(&buf);
-        let mut chars = s.chars();
-        if let (Some(c), None, false) = (chars.next(), chars.next(), had_errors) {
-            map.insert(c, byte);
-        }
-    }
-    map
-}
-
-fn cp1252() -> &'static HashMap<char, u8> {
-    static T: OnceLock<HashMap<char, u8>> = OnceLock::new();
-    T.get_or_init(|| reverse_table(WINDOWS_1252))
-}
-
-fn mac_roman() -> &'static HashMap<char, u8> {
-    static T: OnceLock<HashMap<char, u8>> = OnceLock::new();
-    T.get_or_init(|| reverse_table(MACINTOSH))
 }
 
 /// A repairable sequence found at `start..end` (byte offsets).
@@ -70,15 +47,10 @@ fn is_strong(c: char) -> bool {
 }
 
 /// Tries to read one mis-decoded UTF-8 character starting at `text[start..]`.
-fn candidate_at(
-    text: &str,
-    start: usize,
-    table: &HashMap<char, u8>,
-    mac: bool,
-) -> Option<Candidate> {
+fn candidate_at(text: &str, start: usize, table: &Charset, mac: bool) -> Option<Candidate> {
     let mut chars = text[start..].char_indices();
     let (_, first) = chars.next()?;
-    let lead = *table.get(&first)?;
+    let lead = table.byte(first)?;
     let mut bytes = [0u8; 4];
     let (len, mut filled) = match utf8_len(lead) {
         Some(len) => {
@@ -97,7 +69,7 @@ fn candidate_at(
     let mut end = start + first.len_utf8();
     while filled < len {
         let (off, c) = chars.next()?;
-        let b = *table.get(&c)?;
+        let b = table.byte(c)?;
         if !(0x80..=0xBF).contains(&b) {
             return None;
         }
@@ -133,23 +105,6 @@ impl<'a> Repaired<'a> {
     }
 }
 
-/// Characters that stand for a UTF-8 lead byte in either table: the only ones a mis-decoded
-/// sequence can start with (sorted).
-fn lead_chars() -> &'static [char] {
-    static T: OnceLock<Vec<char>> = OnceLock::new();
-    T.get_or_init(|| {
-        let mut v: Vec<char> = cp1252()
-            .iter()
-            .chain(mac_roman().iter())
-            .filter(|&(_, &b)| utf8_len(b).is_some() || b == 0x9F)
-            .map(|(&c, _)| c)
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    })
-}
-
 /// Repairs double-encoded UTF-8 in `text`.
 pub fn repair(text: &str) -> Repaired<'_> {
     match text.bytes().position(|b| b >= 0x80) {
@@ -161,7 +116,7 @@ pub fn repair(text: &str) -> Repaired<'_> {
 /// [`repair`] when everything before byte `from` is known to be ASCII.
 pub fn repair_from(text: &str, from: usize) -> Repaired<'_> {
     let unchanged = || Repaired::unchanged(text);
-    let (w, m) = (cp1252(), mac_roman());
+    let (w, m) = (&CP1252, &MAC);
     let leads = lead_chars();
     let bytes = text.as_bytes();
     let mut candidates: Vec<Candidate> = Vec::new();
