@@ -29,6 +29,63 @@ fn screen_cmd(env: &helpers::Env, store: &str, id: &str, name: &str) -> String {
     )
 }
 
+/// The pid of the runsheet a pane runs: the pane's process itself (the shell execs the command),
+/// or the first descendant named `runsheet` when it did not.
+fn runsheet_pid(pane_pid: &str) -> String {
+    let comm = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .map(|c| c.trim().to_owned())
+            .unwrap_or_default()
+    };
+    if comm(pane_pid) == "runsheet" {
+        return pane_pid.to_owned();
+    }
+    let mut parents = vec![pane_pid.to_owned()];
+    for _ in 0..4 {
+        let mut children = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let pid = entry.file_name().to_string_lossy().into_owned();
+            if !pid.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid …`: the fields after the last `)`.
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1).map(str::to_owned));
+            if ppid.is_some_and(|p| parents.contains(&p)) {
+                if comm(&pid) == "runsheet" {
+                    return pid;
+                }
+                children.push(pid);
+            }
+        }
+        parents = children;
+    }
+    panic!("no runsheet process under the pane's process {pane_pid}")
+}
+
+/// A process's state letter (`R`, `S`, `T` for stopped …), from `/proc/PID/stat`.
+fn proc_state(pid: &str) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// Waits (up to 5 s) until process `pid` is in state `want`.
+fn wait_for_state(pid: &str, want: char) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while proc_state(pid) != Some(want) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "process {pid} is {:?}, not {want:?}, 5 s after the signal",
+            proc_state(pid)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 fn start_shared(env: &helpers::Env, store: &str, fixture: &str) -> String {
     let tpl = env.template_copy(fixture);
     let out = env
@@ -99,9 +156,13 @@ fn link_failure_changes_wait_then_drain_in_order_and_a_conflict_is_refused_and_s
     db.init();
     let env = helpers::Env::new();
     let id = start_shared(&env, &db.conninfo, "kinds.md");
+    // `; true`: the shell does not exec runsheet but waits for it, so runsheet is not the pane's
+    // own process. tmux continues a pane's process the moment it stops (its job control), which
+    // made the pause below last only as long as tmux took to notice; a stopped grandchild stays
+    // stopped.
     let Some(t) = tmux::Tmux::start_sized(
         "shared-link",
-        &screen_cmd(&env, &db.conninfo, &id, "Alice"),
+        &format!("{}; true", screen_cmd(&env, &db.conninfo, &id, "Alice")),
         140,
         32,
     ) else {
@@ -126,8 +187,10 @@ fn link_failure_changes_wait_then_drain_in_order_and_a_conflict_is_refused_and_s
         s.contains("3 changes not shared yet")
     });
     // The screen is paused (so it cannot send first) while the server comes back and another
-    // client signs the same item: the conflict is certain, whatever the machine's speed.
-    let pid = t.pane_pid();
+    // client signs the same item: the conflict is certain, whatever the machine's speed. The
+    // process paused is runsheet's own (the shell's child), and the server starts only once the
+    // kernel says it is stopped.
+    let pid = runsheet_pid(&t.pane_pid());
     let signal = |sig: &str| {
         let ok = std::process::Command::new("kill")
             .args([sig, &pid])
@@ -137,6 +200,7 @@ fn link_failure_changes_wait_then_drain_in_order_and_a_conflict_is_refused_and_s
         assert!(ok, "kill {sig} {pid}");
     };
     signal("-STOP");
+    wait_for_state(&pid, 'T');
     cluster.restart();
     let mut other = SharedStore::connect(db.settings())
         .unwrap()
@@ -150,16 +214,34 @@ fn link_failure_changes_wait_then_drain_in_order_and_a_conflict_is_refused_and_s
         .unwrap()
         .id
         .clone();
-    other
-        .append(
-            &Intent::Sign {
-                item,
-                signer: Some("Dana".into()),
-            },
-            &pg::actor("Dana"),
-            pg::now(),
-        )
-        .expect("the other client signs while the screen's changes wait");
+    assert_eq!(
+        proc_state(&pid),
+        Some('T'),
+        "the screen is still paused when the other client signs"
+    );
+    let dana = other.append(
+        &Intent::Sign {
+            item,
+            signer: Some("Dana".into()),
+        },
+        &pg::actor("Dana"),
+        pg::now(),
+    );
+    if let Err(e) = dana {
+        // What reached the server first, and what the screen showed, for whoever reads this.
+        let events: Vec<String> = other
+            .events()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| format!("{} {} by {} at {}", e.seq, e.change.kind(), e.by.name, e.at))
+            .collect();
+        panic!(
+            "the other client could not sign while the screen's changes waited: {e}\n\
+             runsheet {pid} state {:?}\nserver events: {events:#?}\nscreen:\n{}",
+            proc_state(&pid),
+            t.screen()
+        );
+    }
     signal("-CONT");
     // The waiting changes drain in order once the screen reaches the server; the header clears,
     // and the sign-off Dana made meanwhile makes Alice's a refusal, shown on the screen.
