@@ -678,6 +678,11 @@ impl<'a> Walker<'a> {
             self.pending.push(target);
         }
         let body = self.body_mut(target);
+        // Most bodies hold one block (an item's command, a section's intro): room for one first,
+        // not the four `Vec` starts with (a block is ≈ 90 bytes, a body a few thousand times).
+        if body.capacity() == 0 {
+            body.reserve_exact(1);
+        }
         body.push(block);
         body.len() - 1
     }

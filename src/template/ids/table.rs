@@ -25,8 +25,10 @@ impl Spread for u32 {
 pub(super) struct Table<K> {
     keys: Vec<K>,
     /// The value plus one; 0 where no key is (so a new table is zeroed memory, which a large
-    /// allocation gets from the system without writing it).
-    vals: Vec<usize>,
+    /// allocation gets from the system without writing it). 32 bits: values are item indices and
+    /// occurrence counts of a template (at most 64 MiB), and half the width is half the pages
+    /// a load touches at random.
+    vals: Vec<u32>,
     mask: usize,
     len: usize,
 }
@@ -52,7 +54,7 @@ impl<K: Spread> Table<K> {
         loop {
             if self.vals[i] == 0 {
                 self.keys[i] = key;
-                self.vals[i] = default.saturating_add(1);
+                self.vals[i] = u32::try_from(default).unwrap_or(u32::MAX - 1) + 1;
                 self.len += 1;
                 return i;
             }
@@ -66,14 +68,14 @@ impl<K: Spread> Table<K> {
     /// The value of `key`, inserting `default` when the key is new.
     pub(super) fn get_or_insert(&mut self, key: K, default: usize) -> usize {
         let i = self.slot(key, default);
-        self.vals[i] - 1
+        (self.vals[i] - 1) as usize
     }
 
     /// The value of `key` (0 when new), which is then counted one higher.
     pub(super) fn count(&mut self, key: K) -> usize {
         let i = self.slot(key, 0);
-        self.vals[i] += 1;
-        self.vals[i] - 2
+        self.vals[i] = self.vals[i].saturating_add(1);
+        (self.vals[i] - 2) as usize
     }
 
     /// Twice the room, every key moved to its new slot.
