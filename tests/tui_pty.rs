@@ -232,10 +232,7 @@ fn wait_run_on_disk(data: &std::path::Path) {
 }
 
 fn proc_state(pid: u32) -> char {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| s.rsplit(')').next().and_then(|r| r.trim().chars().next()))
-        .unwrap_or('?')
+    tmux::proc_state(&pid.to_string()).unwrap_or('?')
 }
 
 #[test]

@@ -29,58 +29,23 @@ fn screen_cmd(env: &helpers::Env, store: &str, id: &str, name: &str) -> String {
     )
 }
 
-/// The pid of the runsheet a pane runs: the pane's process itself (the shell execs the command),
-/// or the first descendant named `runsheet` when it did not.
+/// The pid of the runsheet a pane runs as its shell's child (`…; true`, so the shell waits for it
+/// rather than exec it).
 fn runsheet_pid(pane_pid: &str) -> String {
-    let comm = |pid: &str| {
-        std::fs::read_to_string(format!("/proc/{pid}/comm"))
-            .map(|c| c.trim().to_owned())
-            .unwrap_or_default()
-    };
-    if comm(pane_pid) == "runsheet" {
-        return pane_pid.to_owned();
-    }
-    let mut parents = vec![pane_pid.to_owned()];
-    for _ in 0..4 {
-        let mut children = Vec::new();
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let pid = entry.file_name().to_string_lossy().into_owned();
-            if !pid.bytes().all(|b| b.is_ascii_digit()) {
-                continue;
-            }
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue;
-            };
-            // `pid (comm) state ppid …`: the fields after the last `)`.
-            let ppid = stat
-                .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1).map(str::to_owned));
-            if ppid.is_some_and(|p| parents.contains(&p)) {
-                if comm(&pid) == "runsheet" {
-                    return pid;
-                }
-                children.push(pid);
-            }
-        }
-        parents = children;
-    }
-    panic!("no runsheet process under the pane's process {pane_pid}")
-}
-
-/// A process's state letter (`R`, `S`, `T` for stopped …), from `/proc/PID/stat`.
-fn proc_state(pid: &str) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.trim_start().chars().next()
+    let pid = tmux::child_of(pane_pid).expect("the pane's shell has a child");
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+    assert_eq!(comm.trim(), "runsheet", "the shell's child is runsheet");
+    pid
 }
 
 /// Waits (up to 5 s) until process `pid` is in state `want`.
 fn wait_for_state(pid: &str, want: char) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while proc_state(pid) != Some(want) {
+    while tmux::proc_state(pid) != Some(want) {
         assert!(
             std::time::Instant::now() < deadline,
             "process {pid} is {:?}, not {want:?}, 5 s after the signal",
-            proc_state(pid)
+            tmux::proc_state(pid)
         );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
@@ -215,7 +180,7 @@ fn link_failure_changes_wait_then_drain_in_order_and_a_conflict_is_refused_and_s
         .id
         .clone();
     assert_eq!(
-        proc_state(&pid),
+        tmux::proc_state(&pid),
         Some('T'),
         "the screen is still paused when the other client signs"
     );
@@ -238,7 +203,7 @@ fn link_failure_changes_wait_then_drain_in_order_and_a_conflict_is_refused_and_s
         panic!(
             "the other client could not sign while the screen's changes waited: {e}\n\
              runsheet {pid} state {:?}\nserver events: {events:#?}\nscreen:\n{}",
-            proc_state(&pid),
+            tmux::proc_state(&pid),
             t.screen()
         );
     }

@@ -285,7 +285,7 @@ fn a_long_window_two_operators_suspend_and_hang_up() {
     t.type_text(P, "half a sentence about the canary");
     t.wait("half a sentence about the canary");
     let (a_pid, b_pid) = (t.pid_of(P), t.pid_of(b));
-    let alice = child_of(&a_pid).unwrap_or(a_pid);
+    let alice = tmux::child_of(&a_pid).unwrap_or(a_pid);
     t.hang_up_and_expect_exit(&alice);
     t.hang_up_and_expect_exit(&b_pid);
     // Every tick is in the journal.
@@ -347,11 +347,4 @@ fn close_first_open(t: &Tmux, pane: &str, n: usize) {
         t.keys(pane, &["Enter"]);
         t.wait_pane(pane, 10, &want, |s| s.contains(&want));
     }
-}
-
-/// The first child process of `pid` (the program a shell started).
-fn child_of(pid: &str) -> Option<String> {
-    let children =
-        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    children.split_whitespace().next().map(str::to_owned)
 }

@@ -135,7 +135,8 @@ fn has_double_space(bytes: &[u8]) -> bool {
     false
 }
 
-fn offset(n: usize) -> u32 {
+/// A text or buffer offset as the loader stores it (templates are at most 64 MiB).
+pub(super) fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

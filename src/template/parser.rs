@@ -434,12 +434,12 @@ impl<'a> Walker<'a> {
                     self.inline.finish();
                 }
                 if let Some(t) = &mut self.table {
-                    if active {
-                        t.push_cell(self.inline.plain(), self.inline.styles());
+                    let (text, styles) = if active {
+                        (self.inline.plain(), self.inline.styles())
                     } else {
-                        t.push_cell("", Vec::new());
-                    }
-                    t.cell_end = range.end;
+                        ("", Vec::new())
+                    };
+                    t.push_cell(text, styles, range.end);
                 }
             }
             TagEnd::TableHead => {
@@ -449,10 +449,8 @@ impl<'a> Walker<'a> {
             }
             TagEnd::TableRow => {
                 let line = self.line(range.start);
-                let src = self.src;
                 if let Some(t) = &mut self.table {
-                    let rest = src.get(t.cell_end.min(range.end)..range.end).unwrap_or("");
-                    t.end_row(line, rest);
+                    t.end_row(line, self.src, range.end);
                 }
             }
             TagEnd::Table => self.end_table(),
@@ -592,12 +590,8 @@ impl<'a> Walker<'a> {
     /// `text` added to [`Walker::texts`]: a view of it, resolved when the walk ends.
     fn push_text(&mut self, text: &str) -> SharedStr {
         let start = self.texts.len();
-        if crate::text::sanitize::is_clean_line(text) {
-            self.texts.push_str(text);
-        } else {
-            self.texts
-                .push_str(&crate::text::sanitize::clean_line(text));
-        }
+        self.texts
+            .push_str(&crate::text::sanitize::clean_line_cow(text));
         SharedStr::pending(start..self.texts.len())
     }
 

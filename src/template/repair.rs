@@ -7,7 +7,7 @@
 
 mod charsets;
 
-use charsets::{CP1252, Charset, MAC, lead_chars};
+use charsets::{CP1252, Charset, MAC, lead_chars, utf8_len};
 
 /// The result of a repair pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,15 +26,6 @@ struct Candidate {
     end: usize,
     replacement: char,
     strong: bool,
-}
-
-fn utf8_len(lead: u8) -> Option<usize> {
-    match lead {
-        0xC2..=0xDF => Some(2),
-        0xE0..=0xEF => Some(3),
-        0xF0..=0xF4 => Some(4),
-        _ => None,
-    }
 }
 
 fn is_strong(c: char) -> bool {

@@ -21,6 +21,17 @@ pub fn eq_mask(w: u64, b: u8) -> u64 {
     !((x & !HIGHS).wrapping_add(!HIGHS) | x | !HIGHS)
 }
 
+/// `table` with `value` at every byte of `set`: byte-class tables built at compile time, looked up
+/// with one load a byte.
+pub const fn with_class(mut table: [u8; 256], set: &[u8], value: u8) -> [u8; 256] {
+    let mut i = 0;
+    while i < set.len() {
+        table[set[i] as usize] = value;
+        i += 1;
+    }
+    table
+}
+
 /// The first `needle` in `bytes`: a word at a time up to 64 bytes, `memchr` beyond.
 pub fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
     if bytes.len() > 64 {
@@ -55,6 +66,19 @@ mod tests {
                 let want = w.to_le_bytes().map(|x| if x == needle { 0x80 } else { 0 });
                 assert_eq!(m, want, "{b:#x} {needle:#x}");
             }
+        }
+    }
+
+    #[test]
+    fn with_class_marks_exactly_the_set() {
+        let t = with_class(with_class([0; 256], b"ab", 1), b"b:", 2);
+        for b in 0u8..=255 {
+            let want = match b {
+                b'a' => 1,
+                b'b' | b':' => 2,
+                _ => 0,
+            };
+            assert_eq!(t[usize::from(b)], want, "{b:#x}");
         }
     }
 

@@ -78,6 +78,11 @@ pub fn clean_line(s: &str) -> String {
     clean(s, false).into_owned()
 }
 
+/// [`clean_line`], borrowing `s` when it is clean already (no allocation).
+pub fn clean_line_cow(s: &str) -> Cow<'_, str> {
+    clean(s, false)
+}
+
 /// Cleans multi-line text (code blocks, notes): keeps `\n` and `\t`, marks everything else.
 pub fn clean_multiline(s: &str) -> String {
     clean(s, true).into_owned()

@@ -176,6 +176,19 @@ impl Tmux {
     }
 }
 
+/// The first child process of `pid` (the program a shell started).
+pub fn child_of(pid: &str) -> Option<String> {
+    let children =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    children.split_whitespace().next().map(str::to_owned)
+}
+
+/// A process's state letter (`R`, `S`, `T` for stopped …), from `/proc/PID/stat`.
+pub fn proc_state(pid: &str) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
 /// Whether a process exists and is not a zombie.
 pub fn alive(pid: &str) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()

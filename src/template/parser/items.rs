@@ -6,7 +6,7 @@ use super::Walker;
 use crate::model::{
     Block, Field, Item, ItemId, ItemKind, MAX_ITEM_DEPTH, Origin, SharedSlice, SharedStr, StyleRun,
 };
-use crate::template::inline::Inline;
+use crate::template::inline::{Inline, offset};
 use crate::template::recognize;
 use crate::text::sanitize::clean_line;
 use std::ops::Range;
@@ -399,8 +399,4 @@ impl NewItem {
             ..self
         }
     }
-}
-
-fn offset(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }

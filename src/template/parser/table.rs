@@ -3,7 +3,7 @@
 
 use super::{NewItem, Walker};
 use crate::model::{Align, Block, Cell, Field, ItemKind, Origin, SpanStyle, StyleRun};
-use crate::template::inline::overlay;
+use crate::template::inline::{offset, overlay};
 use crate::template::recognize::{self, CellStatus};
 use crate::text::sanitize::clean_line;
 use std::ops::Range;
@@ -41,7 +41,7 @@ pub(super) struct TableBuf {
     /// Where the row being read starts in `cells`.
     row_start: usize,
     /// Where the last cell of the row being read ended (extra cells follow it in the source).
-    pub(super) cell_end: usize,
+    cell_end: usize,
 }
 
 impl TableBuf {
@@ -64,12 +64,17 @@ impl TableBuf {
         self.cell_end = start;
     }
 
-    /// Adds a cell to the row being read.
-    pub(super) fn push_cell(&mut self, text: &str, styles: Vec<StyleRun>) {
-        let start = narrow(self.text.len());
+    /// Adds a cell, whose source ends at `end`, to the row being read.
+    pub(super) fn push_cell(&mut self, text: &str, styles: Vec<StyleRun>, end: usize) {
+        self.add_cell(text, styles);
+        self.cell_end = end;
+    }
+
+    fn add_cell(&mut self, text: &str, styles: Vec<StyleRun>) {
+        let start = offset(self.text.len());
         self.text.push_str(text);
         self.cells.push(CellBuf {
-            text: start..narrow(self.text.len()),
+            text: start..offset(self.text.len()),
             styles,
         });
     }
@@ -79,9 +84,11 @@ impl TableBuf {
         self.header = self.row_start..self.cells.len();
     }
 
-    /// The body row being read ends at `line`; `rest` is its source after the last cell the
-    /// parser kept (cells past the header's width, which GFM drops, are read from it).
-    pub(super) fn end_row(&mut self, line: usize, rest: &str) {
+    /// The body row being read, whose source in `src` ends at `end`, ends at `line`. Cells past
+    /// the header's width, which GFM drops, are read from the source after the last cell the
+    /// parser kept.
+    pub(super) fn end_row(&mut self, line: usize, src: &str, end: usize) {
+        let rest = src.get(self.cell_end.min(end)..end).unwrap_or("");
         self.extra_cells(rest);
         self.rows.push((line, self.row_start..self.cells.len()));
     }
@@ -139,14 +146,9 @@ impl TableBuf {
         }
         for raw in cells {
             let text = clean_line(&plain_cell(raw.trim()));
-            self.push_cell(&text, Vec::new());
+            self.add_cell(&text, Vec::new());
         }
     }
-}
-
-/// A buffer offset as stored (templates are far below 4 GiB).
-fn narrow(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Splits a row's source at unescaped `|`.
@@ -327,10 +329,11 @@ impl Walker<'_> {
                 continue;
             }
             let mut styles = shifted(&cell.styles, skip, text.len());
-            if let Some(d) = described.and_then(|c| row.get(c))
-                && !table.text(d).trim().is_empty()
+            if let Some((d, d_text)) = described
+                .and_then(|c| row.get(c))
+                .map(|d| (d, table.text(d)))
+                .filter(|(_, t)| !t.trim().is_empty())
             {
-                let d_text = table.text(d);
                 let sep = " — ";
                 let base = text.len() + sep.len();
                 text.push_str(sep);
@@ -484,15 +487,16 @@ mod tests {
     #[test]
     fn extra_cells_are_read_from_the_source() {
         let mut table = TableBuf::default();
+        let src = "| a | `x` | **y** \\| z |";
         table.begin_row(0);
-        table.push_cell("a", Vec::new());
-        table.end_row(1, "| `x` | **y** \\| z |");
+        table.push_cell("a", Vec::new(), 4);
+        table.end_row(1, src, src.len());
         let (_, row) = table.rows().next().unwrap_or((0, &[]));
         let texts: Vec<&str> = row.iter().map(|c| table.text(c)).collect();
         assert_eq!(texts, ["a", "x", "y | z"]);
         table.begin(2, std::iter::empty());
         table.begin_row(0);
-        table.end_row(2, " |  ");
+        table.end_row(2, " |  ", 4);
         assert_eq!(table.rows().next().map(|(_, r)| r.len()), Some(0));
     }
 

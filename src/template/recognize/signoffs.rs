@@ -30,21 +30,11 @@ fn has_scheme_sep(s: &str) -> bool {
 /// Per byte, what [`is_label`] makes of it: 0 a word's byte, 1 white space, 2 markup (not in a
 /// label), 3 `:` (a URL's `://`?), 4 not ASCII (the general path decides).
 static LABEL_CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let ws = b" \t\n\x0b\x0c\r";
-    let mut i = 0;
-    while i < ws.len() {
-        t[ws[i] as usize] = 1;
-        i += 1;
-    }
-    let markup = b"[]()`|<>*{}";
-    i = 0;
-    while i < markup.len() {
-        t[markup[i] as usize] = 2;
-        i += 1;
-    }
-    t[b':' as usize] = 3;
-    i = 128;
+    use crate::text::bytes::with_class;
+    let mut t = with_class([0; 256], b" \t\n\x0b\x0c\r", 1);
+    t = with_class(t, b"[]()`|<>*{}", 2);
+    t = with_class(t, b":", 3);
+    let mut i = 128;
     while i < 256 {
         t[i] = 4;
         i += 1;
@@ -207,23 +197,15 @@ fn is_role_like_v1(label: &str) -> bool {
 /// The ASCII separators [`first_word`] skips: whitespace (what `char::is_whitespace` says of
 /// ASCII) and the marks, as a byte table (a table lookup is one load; a 128-bit mask shift is
 /// several instructions a byte).
-static FIRST_WORD_SEP: [bool; 256] = {
-    let mut t = [false; 256];
-    let seps = b" \t\n\x0b\x0c\r_*-.:\\(|/,";
-    let mut i = 0;
-    while i < seps.len() {
-        t[seps[i] as usize] = true;
-        i += 1;
-    }
-    t
-};
+static FIRST_WORD_SEP: [u8; 256] =
+    crate::text::bytes::with_class([0; 256], b" \t\n\x0b\x0c\r_*-.:\\(|/,", 1);
 
 /// The first word after blanks and separators (`____ Date:` → `Date`).
 fn first_word(rest: &str) -> &str {
     // ASCII fast path (the usual case); anything else takes the general one.
     let b = rest.as_bytes();
     let mut i = 0;
-    while i < b.len() && FIRST_WORD_SEP[usize::from(b[i])] {
+    while i < b.len() && FIRST_WORD_SEP[usize::from(b[i])] != 0 {
         i += 1;
     }
     let mut j = i;

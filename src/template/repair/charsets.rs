@@ -58,6 +58,22 @@ impl Charset {
     }
 }
 
+/// The first `n` of `pairs` sorted by character (an insertion sort: this runs at compile time).
+const fn sorted_by_char<const N: usize>(mut pairs: [(char, u8); N], n: usize) -> [(char, u8); N] {
+    let mut i = 1;
+    while i < n {
+        let mut j = i;
+        while j > 0 && (pairs[j - 1].0 as u32) > (pairs[j].0 as u32) {
+            let t = pairs[j - 1];
+            pairs[j - 1] = pairs[j];
+            pairs[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    pairs
+}
+
 /// The pairs (character, byte) of `table` (from 0x80), sorted by character.
 const fn by_char(table: &[char; 128]) -> [(char, u8); 128] {
     let mut out = [('\0', 0u8); 128];
@@ -66,19 +82,7 @@ const fn by_char(table: &[char; 128]) -> [(char, u8); 128] {
         out[i] = (table[i], 0x80 + i as u8);
         i += 1;
     }
-    // Insertion sort (compile time; no character repeats within a set).
-    let mut i = 1;
-    while i < 128 {
-        let mut j = i;
-        while j > 0 && (out[j - 1].0 as u32) > (out[j].0 as u32) {
-            let t = out[j - 1];
-            out[j - 1] = out[j];
-            out[j] = t;
-            j -= 1;
-        }
-        i += 1;
-    }
-    out
+    sorted_by_char(out, 128)
 }
 
 /// Windows-1252 by character.
@@ -91,45 +95,45 @@ pub(super) static MAC: Charset = Charset {
     by_char: by_char(&MAC_ROMAN),
 };
 
+/// The length of the UTF-8 sequence a lead byte starts, if it is one.
+pub(super) const fn utf8_len(lead: u8) -> Option<usize> {
+    match lead {
+        0xC2..=0xDF => Some(2),
+        0xE0..=0xEF => Some(3),
+        0xF0..=0xF4 => Some(4),
+        _ => None,
+    }
+}
+
 /// Whether a byte read as a character can start a mis-decoded UTF-8 sequence: a UTF-8 lead byte,
 /// or 0x9F (Mac Roman's emoji without their dropped 0xF0 lead).
 pub(super) const fn starts_sequence(b: u8) -> bool {
-    matches!(b, 0xC2..=0xF4 | 0x9F)
+    utf8_len(b).is_some() || b == 0x9F
 }
 
 /// The characters of either set that stand for a byte that [`starts_sequence`], sorted, without
 /// repeats: the first `.1` of `.0`.
 const fn leads() -> ([char; 256], usize) {
-    let mut all = [char::MAX; 256];
+    let mut all = [(char::MAX, 0u8); 256];
     let mut n = 0;
     let mut i = 0;
     while i < 128 {
         let b = 0x80 + i as u8;
         if starts_sequence(b) {
-            all[n] = WINDOWS_1252[i];
-            all[n + 1] = MAC_ROMAN[i];
+            all[n] = (WINDOWS_1252[i], b);
+            all[n + 1] = (MAC_ROMAN[i], b);
             n += 2;
         }
         i += 1;
     }
-    // Sort the first n, then drop repeats.
-    let mut i = 1;
-    while i < n {
-        let mut j = i;
-        while j > 0 && (all[j - 1] as u32) > (all[j] as u32) {
-            let t = all[j - 1];
-            all[j - 1] = all[j];
-            all[j] = t;
-            j -= 1;
-        }
-        i += 1;
-    }
+    let all = sorted_by_char(all, n);
+    // Repeats dropped (the sets share many characters).
     let mut out = [char::MAX; 256];
     let mut m = 0;
     let mut i = 0;
     while i < n {
-        if m == 0 || out[m - 1] as u32 != all[i] as u32 {
-            out[m] = all[i];
+        if m == 0 || out[m - 1] as u32 != all[i].0 as u32 {
+            out[m] = all[i].0;
             m += 1;
         }
         i += 1;
