@@ -187,16 +187,17 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
     }
     let lines = LineIndex::from_starts(std::mem::take(&mut scan.line_starts));
     let clean = scan.needs_cleaning;
+    let items_hint = scan.item_lines;
     let legacy = opts.rules < 2;
     let mut walk = WalkOptions {
         steps: opts.steps && !legacy,
         legacy,
         ..WalkOptions::default()
     };
-    let mut out = parser::walk(text, &lines, walk, clean);
+    let mut out = parser::walk(text, &lines, walk, clean, items_hint);
     if !walk.steps && !legacy && front_matter_steps(&out.metadata) {
         walk.steps = true;
-        out = parser::walk(text, &lines, walk, clean);
+        out = parser::walk(text, &lines, walk, clean, items_hint);
     }
     let mut note: Option<Warning> = None;
     if legacy {
@@ -205,7 +206,7 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
         // A numbered procedure without checkboxes: its steps are the checklist.
         let (count, line) = out.steps;
         walk.steps = true;
-        out = parser::walk(text, &lines, walk, clean);
+        out = parser::walk(text, &lines, walk, clean, items_hint);
         note = Some(Warning {
             line,
             message: format!(
@@ -225,7 +226,7 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
         // as it always did.)
         let (count, line) = out.bullets;
         walk.bullets = true;
-        out = parser::walk(text, &lines, walk, clean);
+        out = parser::walk(text, &lines, walk, clean, items_hint);
         note = Some(Warning {
             line,
             message: format!(
@@ -237,7 +238,7 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
     let mut fallback = false;
     if out.items.is_empty() && out.item_like_tables > 0 {
         walk.tables_as_items = true;
-        out = parser::walk(text, &lines, walk, clean);
+        out = parser::walk(text, &lines, walk, clean, items_hint);
         fallback = true;
     }
     let mut warnings = out.warnings;

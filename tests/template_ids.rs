@@ -196,6 +196,31 @@ fn ids_are_unique_in_every_fixture() {
     assert!(files >= 20);
 }
 
+/// Items whose ids would be equal in their short form (same slug, hashes sharing the 32 bits the
+/// id shows; found by search among 400,000 texts) get the longer form, and exactly the ids the
+/// previous loader gave them (they are in run journals). Duplicates of them are told apart by
+/// their occurrence as usual.
+#[test]
+fn ids_sharing_their_short_form_get_the_long_one_as_before() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ids/prefix-collisions.md");
+    let t = template::load_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    let got: Vec<(usize, &str)> = t.items.iter().map(|i| (i.line, i.id.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (8, "run-backup-963dded0"),
+            (9, "run-backup-963dded03f6f35c0"),
+            (10, "run-backup-683346e0"),
+            (11, "run-backup-683346e05e4e20c4"),
+            (12, "run-backup-e440c80a"),
+            (13, "run-backup-e440c80af96551f5"),
+            (14, "run-backup-bdd6d0f0"),
+            (15, "run-backup-6effe4d3"),
+        ]
+    );
+}
+
 #[test]
 fn same_text_before_and_under_the_only_title_gets_distinct_ids() {
     // The implicit section (before any heading) and a lone level-1 heading share an empty path.

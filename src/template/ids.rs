@@ -9,7 +9,7 @@ use crate::model::{ItemId, Section, SharedStr, Template};
 use hash::{Passthrough, StableHash, hash_normalized};
 use std::collections::HashMap;
 use std::sync::Arc;
-use table::Table;
+use table::{Repeats, Table};
 
 /// Lower-case, whitespace collapsed, trailing punctuation dropped.
 pub fn normalize(text: &str) -> String {
@@ -266,14 +266,19 @@ fn path_by_walking_up(sections: &[Section], i: usize, h1_count: usize) -> (Stabl
 /// document title, and renaming a document must not re-key it), and the implicit section.
 pub fn assign(template: &mut Template) {
     let path_keys = path_keys(&template.sections);
-    // Occurrences are counted per section *path* (what the hash sees), not per section: sibling
-    // sections with the same title, or the implicit section and a lone H1, share a path.
     let n = template.items.len();
-    let mut seen: Table<u128> = Table::with_capacity(n);
-    // Ids handed out, by the 32 bits of hash they show. Two ids can only be equal when they share
-    // those (every form of id ends with them or with the 64 bits that start with them), so an id
-    // is compared only with the ids of the same bucket; a bucket of more than one is rare.
-    let mut shown: Table<u32> = Table::with_capacity(n);
+    // Occurrences are counted per section *path* (what the hash sees), not per section: sibling
+    // sections with the same title, or the implicit section and a lone H1, share a path. An
+    // item's occurrence is one more than that of the last earlier item with its key; `firsts`
+    // holds every item's key, so the table keeps 32 bits of a key, not all 128.
+    let mut repeats = Repeats::with_capacity(n);
+    let mut firsts: Vec<u128> = Vec::with_capacity(n);
+    let mut occurrences: Vec<u32> = Vec::with_capacity(n);
+    // Ids handed out, by the 32 bits of hash they show: the first item showing each. Two ids can
+    // only be equal when they share those (every form of id ends with them or with the 64 bits
+    // that start with them), so an id is compared only with the ids of the same bucket; a bucket
+    // of more than one is rare.
+    let mut shown = Table::with_capacity(n);
     let mut crowded: HashMap<u32, Vec<usize>, Passthrough> = HashMap::default();
     let mut pending = Vec::new();
     // Every id, one after another: the buffer the items' ids are pieces of (one allocation).
@@ -291,7 +296,13 @@ pub fn assign(template: &mut Template) {
         id.len = 0;
         slug_and_hash(&item.text, &mut id, &mut hasher, &mut pending);
         let first = hasher.finish128();
-        let occurrence = seen.count(u128::from_be_bytes(first));
+        let key = u128::from_be_bytes(first);
+        firsts.push(key);
+        let occurrence = match repeats.last_before(key, i, |j| firsts[j]) {
+            Some(j) => occurrences[j].saturating_add(1),
+            None => 0,
+        };
+        occurrences.push(occurrence);
         let digest = if occurrence > 0 {
             hasher.write(b"#");
             hasher.write(occurrence.to_string().as_bytes());

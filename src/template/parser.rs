@@ -161,8 +161,16 @@ struct Walker<'a> {
 
 /// Walks `src` (repaired, `\n` line endings). `clean` says whether inline text may hold
 /// characters to sanitise (control, bidi, zero-width characters, tabs, or `&` entities that could
-/// decode to one); when the pre-scan found none, the per-piece check is skipped.
-pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Output {
+/// decode to one); when the pre-scan found none, the per-piece check is skipped. `item_lines` is
+/// the pre-scan's count of lines that may hold an item ([`super::prescan::Prescan::item_lines`]),
+/// the room reserved for items.
+pub fn walk(
+    src: &str,
+    lines: &LineIndex,
+    opts: WalkOptions,
+    clean: bool,
+    item_lines: usize,
+) -> Output {
     let mut w = Walker {
         src,
         lines,
@@ -190,11 +198,16 @@ pub fn walk(src: &str, lines: &LineIndex, opts: WalkOptions, clean: bool) -> Out
         pieces: Vec::new(),
         pending: Vec::new(),
     };
-    // At most one item per line, mostly fewer: reserving is cheaper than growing (and copying)
-    // the vector of large items several times; the pages never written are never touched.
-    w.out.items.reserve(lines.len());
-    w.pieces.reserve(lines.len());
-    w.runs.reserve(lines.len());
+    // Room for about as many items as lines that may hold one, and a little more (items from
+    // sign-off and gate lines): growing the vector of large items would copy it. Not room for
+    // every line: the slack would still be memory the process takes, and glibc then hands the
+    // top of its heap back to the system after each load, so that a program loading templates
+    // over and over (the benchmark's loop) pays for fresh pages every time (a 10k-item load took
+    // half as long again with a line's room per item).
+    let room = (item_lines + item_lines / 8 + 16).min(lines.len() + 1);
+    w.out.items.reserve(room);
+    w.pieces.reserve(room);
+    w.runs.reserve(room);
     for (event, range) in Parser::new_ext(src, options_for(src)).into_offset_iter() {
         w.event(event, range);
     }

@@ -18,7 +18,46 @@ pub struct Prescan {
     /// Whether inline text may need cleaning: an unsafe character, a tab, or an `&` (an entity such
     /// as `&#27;` decodes to a control character).
     pub needs_cleaning: bool,
+    /// Lines that may hold an item: see [`may_hold_item`]. What the loader reserves room for.
+    pub item_lines: usize,
 }
+
+/// Whether a line (`rest` starts at its first byte) may hold an item, by its first byte after
+/// indentation and quote markers: a list marker (`-`, `*`, `+`, a digit), a table row (`|`), a
+/// bracket (`[ ] text`) or a non-ASCII character (a pasted `☐`). An estimate for reserving room,
+/// not a rule: sign-off and gate lines can start with anything, and a line counted here need not be
+/// an item.
+fn may_hold_item(rest: &[u8]) -> bool {
+    let mut k = 0;
+    while k < rest.len() && k < 64 {
+        match LINE_START[usize::from(rest[k])] {
+            LINE_SKIP => k += 1,
+            class => return class == LINE_ITEM,
+        }
+    }
+    false
+}
+
+/// [`LINE_START`]'s classes: a byte that may start an item, indentation or a quote marker, and
+/// any other.
+const LINE_ITEM: u8 = 1;
+const LINE_SKIP: u8 = 2;
+const LINE_OTHER: u8 = 0;
+
+/// Each byte's class at the start of a line (see [`may_hold_item`]).
+static LINE_START: [u8; 256] = {
+    let mut t = [LINE_OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'-' | b'*' | b'+' | b'0'..=b'9' | b'|' | b'[' | 0x80..=0xFF => LINE_ITEM,
+            b' ' | b'\t' | b'>' => LINE_SKIP,
+            _ => LINE_OTHER,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Calls `f` with the offset of every `needle` in `bytes`, in order.
 ///
@@ -42,6 +81,10 @@ pub fn scan(text: &str) -> Prescan {
     let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
     line_starts.push(0);
     each_position(b'\n', bytes, |i| line_starts.push(i + 1));
+    let item_lines = line_starts
+        .iter()
+        .filter(|&&start| may_hold_item(bytes.get(start..).unwrap_or_default()))
+        .count();
     let mut braces = Vec::new();
     let mut next = 0;
     each_position(b'{', bytes, |i| {
@@ -95,6 +138,7 @@ pub fn scan(text: &str) -> Prescan {
         unsafe_at,
         first_non_ascii,
         needs_cleaning,
+        item_lines,
     }
 }
 
@@ -136,5 +180,23 @@ mod tests {
             "an entity could decode to a control"
         );
         assert!(scan("a\tb").needs_cleaning);
+    }
+
+    #[test]
+    fn counts_the_lines_that_may_hold_an_item() {
+        let text =
+            "# Title\n\n- [ ] a\n  * b\n> 1. c\n| x | y |\n[ ] d\n\t+ e\n☐ f\nplain\n\n    \n-";
+        assert_eq!(scan(text).item_lines, 8);
+        assert_eq!(scan("").item_lines, 0);
+        assert_eq!(scan("just prose\nand more\n").item_lines, 0);
+        // Indentation of every width, and lines of spaces only.
+        for n in 0..20 {
+            let pad = " ".repeat(n);
+            assert_eq!(
+                scan(&format!("{pad}- a\n{pad}b\n{pad}\n")).item_lines,
+                1,
+                "{n}"
+            );
+        }
     }
 }

@@ -1,99 +1,148 @@
-//! A small open-addressing table for keys that are already hashes (well spread): the occurrence
-//! count of each text key and the first item showing each 32-bit prefix. Linear probing, at most
-//! half full, no removal: one or two probes per look-up instead of a general hash map's hashing,
-//! control bytes and growth checks.
+//! Two small open-addressing tables for keys that are already hashes (well spread), with linear
+//! probing, at most half full and no removal: one or two probes per look-up instead of a general
+//! hash map's hashing, control bytes and growth checks.
+//!
+//! - [`Table`]: the first item showing each 32-bit id prefix.
+//! - [`Repeats`]: the last earlier item with the same 128-bit text key, for occurrence counts.
+//!
+//! A slot is two `u32`s side by side (8 bytes: one cache line per look-up, not one for a key and
+//! one for its value), and all zeros is an empty slot, so a new table is zeroed memory the system
+//! hands out without it being written. A template's look-ups land at random in its tables, so
+//! their size is what a large template's load waits on: 8 bytes a slot is a third of a 128-bit
+//! key with its value.
 
-/// A key that is already a hash: its bits pick the slot.
-pub(super) trait Spread: Copy + Eq + Default {
-    fn spread(self) -> usize;
+/// An empty slot.
+const EMPTY: [u32; 2] = [0; 2];
+
+/// Room for about `n` keys at most half full.
+fn capacity(n: usize) -> usize {
+    n.saturating_mul(2).next_power_of_two().max(16)
 }
 
-impl Spread for u128 {
-    fn spread(self) -> usize {
-        // The low bits of a splitmix-finished lane.
-        self as usize
-    }
-}
-
-impl Spread for u32 {
-    fn spread(self) -> usize {
-        self as usize
-    }
-}
-
-/// Keys of type `K` to `usize` values.
-pub(super) struct Table<K> {
-    keys: Vec<K>,
-    /// The value plus one; 0 where no key is (so a new table is zeroed memory, which a large
-    /// allocation gets from the system without writing it). 32 bits: values are item indices and
-    /// occurrence counts of a template (at most 64 MiB), and half the width is half the pages
-    /// a load touches at random.
-    vals: Vec<u32>,
+/// `u32` keys to `usize` values (item indices).
+pub(super) struct Table {
+    /// Key and value plus one; a value of 0 marks an empty slot. Values are 32 bits: item indices
+    /// of a template (at most 64 MiB).
+    slots: Vec<[u32; 2]>,
     mask: usize,
     len: usize,
 }
 
-impl<K: Spread> Table<K> {
+impl Table {
     /// A table for about `n` keys.
     pub(super) fn with_capacity(n: usize) -> Self {
-        let cap = n.saturating_mul(2).next_power_of_two().max(16);
+        let cap = capacity(n);
         Self {
-            keys: vec![K::default(); cap],
-            vals: vec![0; cap],
+            slots: vec![EMPTY; cap],
             mask: cap - 1,
             len: 0,
         }
     }
 
-    /// The slot of `key`, given the value a new key starts with.
-    fn slot(&mut self, key: K, default: usize) -> usize {
-        if 2 * (self.len + 1) > self.vals.len() {
+    /// The value of `key`, inserting `default` when the key is new.
+    pub(super) fn get_or_insert(&mut self, key: u32, default: usize) -> usize {
+        if 2 * (self.len + 1) > self.slots.len() {
             self.grow();
         }
-        let mut i = key.spread() & self.mask;
+        let mut i = key as usize & self.mask;
         loop {
-            if self.vals[i] == 0 {
-                self.keys[i] = key;
-                self.vals[i] = u32::try_from(default).unwrap_or(u32::MAX - 1) + 1;
+            let [k, v] = self.slots[i];
+            if v == 0 {
+                let v = u32::try_from(default).unwrap_or(u32::MAX - 1) + 1;
+                self.slots[i] = [key, v];
                 self.len += 1;
-                return i;
+                return default;
             }
-            if self.keys[i] == key {
-                return i;
+            if k == key {
+                return (v - 1) as usize;
             }
             i = (i + 1) & self.mask;
         }
     }
 
-    /// The value of `key`, inserting `default` when the key is new.
-    pub(super) fn get_or_insert(&mut self, key: K, default: usize) -> usize {
-        let i = self.slot(key, default);
-        (self.vals[i] - 1) as usize
+    /// Twice the room, every key moved to its new slot.
+    fn grow(&mut self) {
+        let cap = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
+        self.mask = cap - 1;
+        for slot in old {
+            if slot[1] == 0 {
+                continue;
+            }
+            let mut i = slot[0] as usize & self.mask;
+            while self.slots[i][1] != 0 {
+                i = (i + 1) & self.mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+}
+
+/// 128-bit keys of items, each key mapped to the last item that had it. A slot keeps 32 bits of
+/// the key and the item's index; when those bits match, the whole key is asked of the caller (it
+/// is the item's, which the caller holds), so keys that share the 32 bits are still told apart.
+pub(super) struct Repeats {
+    /// The key's top 32 bits and the item index plus one; an index of 0 marks an empty slot.
+    slots: Vec<[u32; 2]>,
+    mask: usize,
+    len: usize,
+}
+
+impl Repeats {
+    /// A table for about `n` keys.
+    pub(super) fn with_capacity(n: usize) -> Self {
+        let cap = capacity(n);
+        Self {
+            slots: vec![EMPTY; cap],
+            mask: cap - 1,
+            len: 0,
+        }
     }
 
-    /// The value of `key` (0 when new), which is then counted one higher.
-    pub(super) fn count(&mut self, key: K) -> usize {
-        let i = self.slot(key, 0);
-        self.vals[i] = self.vals[i].saturating_add(1);
-        (self.vals[i] - 2) as usize
+    /// Records that item `item` has `key`: the item that had it last before, if any. `key_of`
+    /// gives the key of an earlier item (only asked when 32 bits of it match).
+    pub(super) fn last_before(
+        &mut self,
+        key: u128,
+        item: usize,
+        key_of: impl Fn(usize) -> u128,
+    ) -> Option<usize> {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow(&key_of);
+        }
+        let tag = (key >> 96) as u32;
+        let here = u32::try_from(item).unwrap_or(u32::MAX - 1) + 1;
+        // The low bits of a splitmix-finished lane pick the slot; the tag is the other lane's.
+        let mut i = key as usize & self.mask;
+        loop {
+            let [t, v] = self.slots[i];
+            if v == 0 {
+                self.slots[i] = [tag, here];
+                self.len += 1;
+                return None;
+            }
+            if t == tag && key_of((v - 1) as usize) == key {
+                self.slots[i][1] = here;
+                return Some((v - 1) as usize);
+            }
+            i = (i + 1) & self.mask;
+        }
     }
 
     /// Twice the room, every key moved to its new slot.
-    fn grow(&mut self) {
-        let cap = self.vals.len() * 2;
-        let keys = std::mem::replace(&mut self.keys, vec![K::default(); cap]);
-        let vals = std::mem::replace(&mut self.vals, vec![0; cap]);
+    fn grow(&mut self, key_of: &impl Fn(usize) -> u128) {
+        let cap = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
         self.mask = cap - 1;
-        for (key, val) in keys.into_iter().zip(vals) {
-            if val == 0 {
+        for slot in old {
+            if slot[1] == 0 {
                 continue;
             }
-            let mut i = key.spread() & self.mask;
-            while self.vals[i] != 0 {
+            let mut i = key_of((slot[1] - 1) as usize) as usize & self.mask;
+            while self.slots[i][1] != 0 {
                 i = (i + 1) & self.mask;
             }
-            self.keys[i] = key;
-            self.vals[i] = val;
+            self.slots[i] = slot;
         }
     }
 }
@@ -106,18 +155,31 @@ mod tests {
     #[test]
     fn agrees_with_a_hash_map_through_growth_and_collisions() {
         // Keys that share low bits (every probe collides) and keys far beyond the first capacity.
-        let mut t: Table<u32> = Table::with_capacity(2);
+        let mut t = Table::with_capacity(2);
         let mut m: HashMap<u32, usize> = HashMap::new();
         for k in 0..5000u32 {
             let key = (k % 700) << 20 | (k % 3);
             let w = *m.entry(key).or_insert(k as usize);
             assert_eq!(t.get_or_insert(key, k as usize), w, "{key}");
         }
-        let mut c: Table<u128> = Table::with_capacity(10);
-        for k in 0..100u128 {
-            assert_eq!(c.count(k << 64), 0);
-            assert_eq!(c.count(k << 64), 1);
+    }
+
+    #[test]
+    fn repeats_tell_keys_apart_that_share_the_slot_and_the_tag() {
+        // Keys that share their low bits (one probe chain), keys that share the 32-bit tag too
+        // (told apart only by the whole key), and more keys than the first capacity.
+        let keys: Vec<u128> = (0..3000u128)
+            .map(|k| {
+                let group = k % 400;
+                let tag = if group % 2 == 0 { 7u128 } else { group };
+                tag << 96 | group << 40 | (k % 5)
+            })
+            .collect();
+        let mut r = Repeats::with_capacity(3);
+        let mut last: HashMap<u128, usize> = HashMap::new();
+        for (i, &key) in keys.iter().enumerate() {
+            let want = last.insert(key, i);
+            assert_eq!(r.last_before(key, i, |j| keys[j]), want, "item {i}");
         }
-        assert!((0..100u128).all(|k| c.count(k << 64) == 2));
     }
 }
