@@ -2,6 +2,7 @@
 //! where `{{` opens, which characters must be cleaned or warned about, and whether there is any
 //! non-ASCII byte at all (mojibake repair only looks from the first one).
 
+use crate::text::bytes::with_class;
 use crate::text::sanitize::is_unsafe_char;
 
 /// What the pre-scan found.
@@ -46,14 +47,12 @@ const LINE_OTHER: u8 = 0;
 
 /// Each byte's class at the start of a line (see [`may_hold_item`]).
 static LINE_START: [u8; 256] = {
-    let mut t = [LINE_OTHER; 256];
-    let mut b = 0;
+    let t = with_class([LINE_OTHER; 256], b"-*+0123456789|[", LINE_ITEM);
+    let mut t = with_class(t, b" \t>", LINE_SKIP);
+    // Any non-ASCII byte: a pasted glyph may start an item.
+    let mut b = 0x80;
     while b < 256 {
-        t[b] = match b as u8 {
-            b'-' | b'*' | b'+' | b'0'..=b'9' | b'|' | b'[' | 0x80..=0xFF => LINE_ITEM,
-            b' ' | b'\t' | b'>' => LINE_SKIP,
-            _ => LINE_OTHER,
-        };
+        t[b] = LINE_ITEM;
         b += 1;
     }
     t

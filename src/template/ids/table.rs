@@ -14,24 +14,18 @@
 /// An empty slot.
 const EMPTY: [u32; 2] = [0; 2];
 
-/// Room for about `n` keys at most half full.
-fn capacity(n: usize) -> usize {
-    n.saturating_mul(2).next_power_of_two().max(16)
-}
-
-/// `u32` keys to `usize` values (item indices).
-pub(super) struct Table {
-    /// Key and value plus one; a value of 0 marks an empty slot. Values are 32 bits: item indices
-    /// of a template (at most 64 MiB).
+/// The slots both tables share: linear probing, at most half full. A slot's second `u32` is 0
+/// when it is empty.
+struct Slots {
     slots: Vec<[u32; 2]>,
     mask: usize,
     len: usize,
 }
 
-impl Table {
-    /// A table for about `n` keys.
-    pub(super) fn with_capacity(n: usize) -> Self {
-        let cap = capacity(n);
+impl Slots {
+    /// Room for about `n` keys at most half full.
+    fn with_capacity(n: usize) -> Self {
+        let cap = n.saturating_mul(2).next_power_of_two().max(16);
         Self {
             slots: vec![EMPTY; cap],
             mask: cap - 1,
@@ -39,64 +33,75 @@ impl Table {
         }
     }
 
-    /// The value of `key`, inserting `default` when the key is new.
-    pub(super) fn get_or_insert(&mut self, key: u32, default: usize) -> usize {
-        if 2 * (self.len + 1) > self.slots.len() {
-            self.grow();
+    /// Twice the room when one more key would make it more than half full, every slot moved to
+    /// where `spread` says it starts.
+    fn make_room(&mut self, spread: impl Fn(&[u32; 2]) -> usize) {
+        if 2 * (self.len + 1) <= self.slots.len() {
+            return;
         }
-        let mut i = key as usize & self.mask;
-        loop {
-            let [k, v] = self.slots[i];
-            if v == 0 {
-                let v = u32::try_from(default).unwrap_or(u32::MAX - 1) + 1;
-                self.slots[i] = [key, v];
-                self.len += 1;
-                return default;
-            }
-            if k == key {
-                return (v - 1) as usize;
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-
-    /// Twice the room, every key moved to its new slot.
-    fn grow(&mut self) {
         let cap = self.slots.len() * 2;
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
         self.mask = cap - 1;
-        for slot in old {
-            if slot[1] == 0 {
-                continue;
-            }
-            let mut i = slot[0] as usize & self.mask;
+        for slot in old.into_iter().filter(|s| s[1] != 0) {
+            let mut i = spread(&slot) & self.mask;
             while self.slots[i][1] != 0 {
                 i = (i + 1) & self.mask;
             }
             self.slots[i] = slot;
         }
     }
+
+    /// Fills the empty slot `i`.
+    fn fill(&mut self, i: usize, slot: [u32; 2]) {
+        self.slots[i] = slot;
+        self.len += 1;
+    }
 }
 
-/// 128-bit keys of items, each key mapped to the last item that had it. A slot keeps 32 bits of
-/// the key and the item's index; when those bits match, the whole key is asked of the caller (it
-/// is the item's, which the caller holds), so keys that share the 32 bits are still told apart.
-pub(super) struct Repeats {
-    /// The key's top 32 bits and the item index plus one; an index of 0 marks an empty slot.
-    slots: Vec<[u32; 2]>,
-    mask: usize,
-    len: usize,
+/// A value stored plus one (0 marks an empty slot); item indices of a template fit (at most 64
+/// MiB).
+fn stored(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX - 1) + 1
 }
+
+/// `u32` keys to `usize` values (item indices).
+pub(super) struct Table(Slots);
+
+impl Table {
+    /// A table for about `n` keys.
+    pub(super) fn with_capacity(n: usize) -> Self {
+        Self(Slots::with_capacity(n))
+    }
+
+    /// The value of `key`, inserting `default` when the key is new.
+    pub(super) fn get_or_insert(&mut self, key: u32, default: usize) -> usize {
+        let t = &mut self.0;
+        t.make_room(|s| s[0] as usize);
+        let mut i = key as usize & t.mask;
+        loop {
+            let [k, v] = t.slots[i];
+            if v == 0 {
+                t.fill(i, [key, stored(default)]);
+                return default;
+            }
+            if k == key {
+                return (v - 1) as usize;
+            }
+            i = (i + 1) & t.mask;
+        }
+    }
+}
+
+/// 128-bit keys of items, each key mapped to the last item that had it. A slot keeps the key's
+/// top 32 bits and the item's index; when those bits match, the whole key is asked of the caller
+/// (it is the item's, which the caller holds), so keys that share the 32 bits are still told
+/// apart.
+pub(super) struct Repeats(Slots);
 
 impl Repeats {
     /// A table for about `n` keys.
     pub(super) fn with_capacity(n: usize) -> Self {
-        let cap = capacity(n);
-        Self {
-            slots: vec![EMPTY; cap],
-            mask: cap - 1,
-            len: 0,
-        }
+        Self(Slots::with_capacity(n))
     }
 
     /// Records that item `item` has `key`: the item that had it last before, if any. `key_of`
@@ -107,42 +112,22 @@ impl Repeats {
         item: usize,
         key_of: impl Fn(usize) -> u128,
     ) -> Option<usize> {
-        if 2 * (self.len + 1) > self.slots.len() {
-            self.grow(&key_of);
-        }
+        let t = &mut self.0;
+        t.make_room(|s| key_of((s[1] - 1) as usize) as usize);
         let tag = (key >> 96) as u32;
-        let here = u32::try_from(item).unwrap_or(u32::MAX - 1) + 1;
         // The low bits of a splitmix-finished lane pick the slot; the tag is the other lane's.
-        let mut i = key as usize & self.mask;
+        let mut i = key as usize & t.mask;
         loop {
-            let [t, v] = self.slots[i];
+            let [k, v] = t.slots[i];
             if v == 0 {
-                self.slots[i] = [tag, here];
-                self.len += 1;
+                t.fill(i, [tag, stored(item)]);
                 return None;
             }
-            if t == tag && key_of((v - 1) as usize) == key {
-                self.slots[i][1] = here;
+            if k == tag && key_of((v - 1) as usize) == key {
+                t.slots[i][1] = stored(item);
                 return Some((v - 1) as usize);
             }
-            i = (i + 1) & self.mask;
-        }
-    }
-
-    /// Twice the room, every key moved to its new slot.
-    fn grow(&mut self, key_of: &impl Fn(usize) -> u128) {
-        let cap = self.slots.len() * 2;
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; cap]);
-        self.mask = cap - 1;
-        for slot in old {
-            if slot[1] == 0 {
-                continue;
-            }
-            let mut i = key_of((slot[1] - 1) as usize) as usize & self.mask;
-            while self.slots[i][1] != 0 {
-                i = (i + 1) & self.mask;
-            }
-            self.slots[i] = slot;
+            i = (i + 1) & t.mask;
         }
     }
 }
