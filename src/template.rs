@@ -29,8 +29,11 @@ use std::path::Path;
 ///
 /// - 1: before numbered steps, plain bullets and pasted checkbox glyphs could be items, and before
 ///   a status-table row's text took a description column after a short label.
-/// - 2: this version.
-pub const LOADER_RULES: u32 = 2;
+/// - 2: before numbered headings (`## Step 2: Promote`) could be items, and while a
+///   `Go/No-Go: ____` line was both a sign-off by a "Go/No-Go" role and a gate, with the blanks in
+///   the gate's text.
+/// - 3: this version.
+pub const LOADER_RULES: u32 = 3;
 
 /// How to read a template beyond the Markdown itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,32 +192,59 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
     let clean = scan.needs_cleaning;
     let items_hint = scan.item_lines;
     let legacy = opts.rules < 2;
+    // Rules 3 read numbered headings as steps and a `Go/No-Go: ____` line as one gate.
+    let rules2 = opts.rules < 3;
     let mut walk = WalkOptions {
         steps: opts.steps && !legacy,
         legacy,
+        rules2,
         ..WalkOptions::default()
     };
-    let mut out = parser::walk(text, &lines, walk, clean, items_hint);
+    let mut out = parser::walk(text, &lines, walk, clean, items_hint, &[]);
     if !walk.steps && !legacy && front_matter_steps(&out.metadata) {
         walk.steps = true;
-        out = parser::walk(text, &lines, walk, clean, items_hint);
+        out = parser::walk(text, &lines, walk, clean, items_hint, &[]);
     }
+    // Numbered headings (`## Step 2: Promote`) are steps wherever numbered list items are.
+    let step_sections = if rules2 {
+        Vec::new()
+    } else {
+        parser::step_sections(&out.sections)
+    };
+    let heading_steps = step_sections.iter().filter(|&&s| s).count();
     let mut note: Option<Warning> = None;
     if legacy {
         // Rules 1 knew neither numbered steps nor plain bullets as items.
-    } else if !walk.steps && out.checkboxes == 0 && out.steps.0 > 0 {
+    } else if !walk.steps && out.checkboxes == 0 && (out.steps.0 > 0 || heading_steps > 0) {
         // A numbered procedure without checkboxes: its steps are the checklist.
         let (count, line) = out.steps;
+        let first_heading = out
+            .sections
+            .iter()
+            .zip(&step_sections)
+            .find_map(|(s, &step)| step.then_some(s.line));
+        let line = match first_heading {
+            Some(h) if count == 0 || h < line => h,
+            _ => line,
+        };
         walk.steps = true;
-        out = parser::walk(text, &lines, walk, clean, items_hint);
+        out = parser::walk(text, &lines, walk, clean, items_hint, &step_sections);
+        let what = match (count, heading_steps) {
+            (n, 0) => format!("its {n} numbered step(s) were"),
+            (0, h) => format!("its {h} numbered heading(s) were"),
+            (n, h) => format!("its {n} numbered step(s) and {h} numbered heading(s) were"),
+        };
         note = Some(Warning {
             line,
             message: format!(
-                "no checkboxes in the file: its {count} numbered step(s) were loaded as items \
+                "no checkboxes in the file: {what} loaded as items \
                  (add `steps: true` to the front matter, or pass --steps, to keep them as items \
                  when the file gets checkboxes)"
             ),
         });
+    } else if walk.steps && heading_steps > 0 {
+        // Steps asked for (`--steps`, `steps: true`): the numbered headings too.
+        out = parser::walk(text, &lines, walk, clean, items_hint, &step_sections);
     } else if out.checkboxes == 0
         && out.steps.0 == 0
         && out.table_rows == 0
@@ -226,7 +256,7 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
         // as it always did.)
         let (count, line) = out.bullets;
         walk.bullets = true;
-        out = parser::walk(text, &lines, walk, clean, items_hint);
+        out = parser::walk(text, &lines, walk, clean, items_hint, &[]);
         note = Some(Warning {
             line,
             message: format!(
@@ -238,7 +268,7 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
     let mut fallback = false;
     if out.items.is_empty() && out.item_like_tables > 0 {
         walk.tables_as_items = true;
-        out = parser::walk(text, &lines, walk, clean, items_hint);
+        out = parser::walk(text, &lines, walk, clean, items_hint, &[]);
         fallback = true;
     }
     let mut warnings = out.warnings;

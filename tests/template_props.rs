@@ -184,6 +184,13 @@ fn fragment() -> impl Strategy<Value = String> {
         Just("| **Go-Live Date** | [MM/DD] |\n".to_owned()),
         Just("---\nsteps: true\n---\n".to_owned()),
         Just("- [link](#anchor)".to_owned()),
+        // Numbered step headings and go/no-go lines written like sign-offs.
+        Just("## Step 2: ".to_owned()),
+        Just("### 3.1 ".to_owned()),
+        Just("## 4) ".to_owned()),
+        Just("#### Step ".to_owned()),
+        Just("**Go/No-Go:** ____".to_owned()),
+        Just("Go/No-Go: ____\n".to_owned()),
         Just("---\ntitle: t\n---\n".to_owned()),
         Just("+++\ntitle = \"t\"\n+++\n".to_owned()),
         Just("âœ…".to_owned()),
@@ -279,6 +286,9 @@ fn block() -> impl Strategy<Value = String> {
         word.prop_map(|a| format!("- [ ] **Go/No-Go** for {a}\n\n")),
         word.prop_map(|a| format!("- [ ] run {a}  \n  and wait\n\n")),
         word.prop_map(|a| format!("```sh\n{a} --now\n```\n\n")),
+        (1u8..20, word, word).prop_map(|(n, a, b)| format!("## Step {n}: {a} the {b}\n\n```sh\n{a} --now\n```\n\n")),
+        (1u8..9, 1u8..9, word).prop_map(|(n, m, a)| format!("### {n}.{m} {a} it\n\n")),
+        word.prop_map(|a| format!("**Go/No-Go:** ____\n\nGo/No-Go for {a}: ____\n\n")),
     ]
 }
 

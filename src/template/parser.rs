@@ -89,6 +89,37 @@ pub struct WalkOptions {
     /// The rules of loader version 1 (see [`crate::template::LoadOptions::rules`]): no pasted
     /// checkbox glyphs, a status-table row's text from its first text column only.
     pub legacy: bool,
+    /// The rules of loader version 2 (see [`crate::template::LOADER_RULES`]): a `Go/No-Go: ____`
+    /// line is a sign-off and a gate, a gate's text keeps its blanks, numbered headings are never
+    /// items.
+    pub rules2: bool,
+}
+
+/// Which sections' headings are numbered steps to load as items (see [`step_sections`]): by
+/// section index, in the order every walk of a text makes them.
+pub type StepSections = Vec<bool>;
+
+/// The sections whose heading is a numbered step (`## Step 2: Promote`, `### 3. Verify`,
+/// [`recognize::is_step_heading`]) and has no sections under it: a numbered heading with
+/// sub-sections (`## 3. Procedure` over `### 3.1 Back up`) groups steps, it is not one. Go/no-go
+/// headings are gates already.
+pub fn step_sections(sections: &[Section]) -> StepSections {
+    let mut steps: StepSections = sections
+        .iter()
+        .map(|s| {
+            s.level > 0
+                && recognize::is_step_heading(&s.title)
+                && !recognize::mentions_go_no_go(&s.title)
+        })
+        .collect();
+    for s in sections {
+        if let Some(p) = s.parent
+            && let Some(parent) = steps.get_mut(p)
+        {
+            *parent = false;
+        }
+    }
+    steps
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,19 +188,23 @@ struct Walker<'a> {
     /// The bodies holding blocks with pending views of `texts` (in order, each once in a row; a
     /// body listed twice is resolved twice, which changes nothing).
     pending: Vec<Target>,
+    /// Sections whose numbered heading is an item ([`step_sections`]; empty: none).
+    step_sections: &'a [bool],
 }
 
 /// Walks `src` (repaired, `\n` line endings). `clean` says whether inline text may hold
 /// characters to sanitise (control, bidi, zero-width characters, tabs, or `&` entities that could
 /// decode to one); when the pre-scan found none, the per-piece check is skipped. `item_lines` is
 /// the pre-scan's count of lines that may hold an item ([`super::prescan::Prescan::item_lines`]),
-/// the room reserved for items.
+/// the room reserved for items. `step_sections` says which numbered headings are items (empty:
+/// none).
 pub fn walk(
     src: &str,
     lines: &LineIndex,
     opts: WalkOptions,
     clean: bool,
     item_lines: usize,
+    step_sections: &[bool],
 ) -> Output {
     let mut w = Walker {
         src,
@@ -197,6 +232,7 @@ pub fn walk(
         runs: Vec::new(),
         pieces: Vec::new(),
         pending: Vec::new(),
+        step_sections,
     };
     // Room for about as many items as lines that may hold one, and a little more (items from
     // sign-off and gate lines): growing the vector of large items would copy it. Not room for
@@ -561,6 +597,16 @@ impl<'a> Walker<'a> {
         if let Some(title) = gate_title {
             let new = self.gate(&title, gate_styles, line, Origin::Line);
             self.add_item(new);
+        } else if self.step_sections.get(idx).copied().unwrap_or(false) {
+            // `## Step 2: Promote the replica`: the step is the section's first item, and what
+            // follows the heading (its commands, its notes) is that item's body.
+            let title = self.out.sections[idx].title.clone();
+            let styles = inline.styles_of(0..title.len());
+            let new = self.task_of(&title, styles, line);
+            self.add_item(NewItem {
+                origin: Origin::Line,
+                ..new
+            });
         }
     }
 

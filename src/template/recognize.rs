@@ -1,10 +1,11 @@
 //! Recognisers for what GFM does not know, as pure functions over text: go/no-go gates
 //! ([`gates`]), status glyphs and status columns ([`status`]), sign-off lines and metadata
-//! placeholders ([`signoffs`]), and timed headings ([`times`]).
+//! placeholders ([`signoffs`]), timed headings ([`times`]) and numbered step headings ([`steps`]).
 
 pub mod gates;
 pub mod signoffs;
 pub mod status;
+pub mod steps;
 pub mod times;
 
 pub use gates::mentions_go_no_go;
@@ -15,4 +16,5 @@ pub use signoffs::{
 pub use status::{
     CellStatus, checkbox_glyph, glyph_status, is_status_header, leading_glyph, word_status,
 };
+pub use steps::is_step_heading;
 pub use times::planned_time;

@@ -58,6 +58,17 @@ const ABBREVIATIONS: &[(&str, i32)] = &[
     ("ART", -3 * 60),
 ];
 
+/// North American zones written without saying whether daylight saving is on (`22:00 ET`,
+/// `9:00 AM PT`): each is the one region's zone, with its rules (`ET` is New York's time, EST in
+/// winter and EDT in summer).
+const GENERIC: &[(&str, Tz)] = &[
+    ("ET", Tz::America__New_York),
+    ("CT", Tz::America__Chicago),
+    ("MT", Tz::America__Denver),
+    ("PT", Tz::America__Los_Angeles),
+    ("AKT", Tz::America__Anchorage),
+];
+
 fn fixed(minutes: i32) -> Option<FixedOffset> {
     FixedOffset::east_opt(minutes.checked_mul(60)?)
 }
@@ -147,6 +158,9 @@ impl Zone {
         }
         if let Some(&(name, m)) = ABBREVIATIONS.iter().find(|(n, _)| *n == upper) {
             return fixed(m).map(|offset| Zone::Abbrev { name, offset });
+        }
+        if let Some(&(_, tz)) = GENERIC.iter().find(|(n, _)| *n == upper) {
+            return Some(Zone::Named(tz));
         }
         named(s).map(Zone::Named)
     }
@@ -404,5 +418,29 @@ mod tests {
         assert!(Zone::in_text(" DB migration").is_none());
         assert!(Zone::in_text(" - Start").is_none());
         assert!(Zone::in_text(" NZ rollout").is_none());
+    }
+
+    #[test]
+    fn north_american_generic_zones_follow_daylight_saving() {
+        let (et, rest) = Zone::in_text(" ET Pre-checks").unwrap();
+        assert_eq!(
+            (et.name().as_str(), rest),
+            ("America/New_York", " Pre-checks")
+        );
+        let winter = NaiveDate::from_ymd_opt(2026, 12, 10)
+            .and_then(|d| d.and_hms_opt(22, 0, 0))
+            .unwrap();
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 10)
+            .and_then(|d| d.and_hms_opt(22, 0, 0))
+            .unwrap();
+        let offset = |z: &Zone, t| z.localize(t).unwrap().format("%:z").to_string();
+        assert_eq!(offset(&et, winter), "-05:00");
+        assert_eq!(offset(&et, summer), "-04:00");
+        let pt = Zone::parse("pt").unwrap();
+        assert_eq!(offset(&pt, winter), "-08:00");
+        assert_eq!(Zone::parse("CT").unwrap().name(), "America/Chicago");
+        assert_eq!(Zone::parse("MT").unwrap().name(), "America/Denver");
+        // Not a zone in running text unless written in capitals after a time.
+        assert!(Zone::in_text(" Pt. 2").is_none());
     }
 }

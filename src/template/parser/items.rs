@@ -109,9 +109,16 @@ impl<'a> Walker<'a> {
                         !recognize::mentions_go_no_go(label) && recognize::mentions_go_no_go(rest)
                     })
                     .map(|(label, _)| clean_line(label));
+                // `- [ ] Go/No-Go: ____`: the blanks are where the decision goes.
+                let named = if self.opts.rules2 {
+                    plain.len()
+                } else {
+                    blanks_cut(plain)
+                };
+                let range = range.start..range.start + named;
                 NewItem {
                     role,
-                    ..self.task(plain, inline, range, line)
+                    ..self.task(&plain[..named], inline, range, line)
                 }
                 .with_kind(ItemKind::Gate)
             } else if let Some(role) = signoff {
@@ -286,6 +293,17 @@ fn variant_marker_len(text: &str) -> usize {
         }
         _ => 0,
     }
+}
+
+/// The length of `text` without the blanks at its end and the colon before them (`Go/No-Go: ____`
+/// → `Go/No-Go`); all of it when it does not end in blanks.
+pub(super) fn blanks_cut(text: &str) -> usize {
+    let kept =
+        text.trim_end_matches(|c: char| c == '_' || c == '*' || c == '\\' || c.is_whitespace());
+    if kept.len() == text.len() {
+        return text.len();
+    }
+    kept.trim_end_matches(':').trim_end().len()
 }
 
 /// A list item that is only a link to a heading of the same file (a table of contents entry).

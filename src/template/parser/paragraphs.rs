@@ -4,7 +4,7 @@
 //! paragraphs before the first item, `Key: value` lines are also the document's metadata.
 
 use super::Walker;
-use super::items::NewItem;
+use super::items::{NewItem, blanks_cut};
 use crate::model::{Block, ItemKind, MetaField, Origin, Variable, VariableKind};
 use crate::template::inline::Inline;
 use crate::template::recognize;
@@ -20,8 +20,14 @@ enum LineKind {
     Body { metadata: bool },
     /// A sign-off line: its role.
     Signoff(String),
+    /// A sign-off-shaped line whose label is the decision itself (`Go/No-Go: ____`): a gate named
+    /// by its label, not a sign-off by a "Go/No-Go" role.
+    Gate(String),
     /// A pasted checkbox glyph or a `[ ]` without a list marker: checked, and where the text starts.
     Checkbox(bool, usize),
+    /// The first line of a bold go/no-go paragraph (with the role, when the line is also a
+    /// sign-off line: the sign-off comes first).
+    BoldGate(Option<String>),
 }
 
 impl<'a> Walker<'a> {
@@ -77,7 +83,13 @@ impl<'a> Walker<'a> {
                 self.out.meta_lines.push(MetaField { name, value, line });
             }
             if let Some(role) = recognize::signoff_role_line(line_text).map(|r| clean_line(&r)) {
-                kinds.push(LineKind::Signoff(role));
+                kinds.push(
+                    if !self.opts.rules2 && recognize::mentions_go_no_go(&role) {
+                        LineKind::Gate(role)
+                    } else {
+                        LineKind::Signoff(role)
+                    },
+                );
                 continue;
             }
             if aligned
@@ -102,18 +114,38 @@ impl<'a> Walker<'a> {
             });
         }
         // A bold line (`**Go/No-Go checkpoint**`) or a bold lead-in (`**Go/No-Go:** when …`), as
-        // for list items: the whole paragraph is the gate.
+        // for list items: the gate is that line and the text lines right after it.
         let bold_gate = (inline.is_all_bold() && recognize::mentions_go_no_go(plain))
             || inline.starts_bold_with(recognize::mentions_go_no_go);
-        if bold_gate || !aligned {
-            // In line order: a sign-off on the gate's own (first) line comes before the gate.
-            let skip = raw_lines.iter().take_while(|l| l.trim().is_empty()).count();
+        let skip = raw_lines.iter().take_while(|l| l.trim().is_empty()).count();
+        if bold_gate
+            && aligned
+            && !self.opts.rules2
+            && let Some(kind) = kinds.get_mut(skip)
+        {
+            let signoff = match std::mem::replace(kind, LineKind::Body { metadata: false }) {
+                LineKind::Signoff(role) => Some(role),
+                _ => None,
+            };
+            *kind = LineKind::BoldGate(signoff);
+        } else if bold_gate || !aligned {
+            // An inline construct spans lines, so lines cannot be told apart (or rules 2 read
+            // it so): the sign-off lines are items, in line order, and the whole paragraph is the
+            // gate (when it is one).
             let mut consumed = false;
             for (i, kind) in kinds.iter().enumerate() {
-                if let LineKind::Signoff(role) = kind {
-                    let new = self.signoff(role.clone(), first_line + i, Origin::Line);
-                    self.add_item(new);
-                    consumed = true;
+                match kind {
+                    LineKind::Signoff(role) => {
+                        let new = self.signoff(role.clone(), first_line + i, Origin::Line);
+                        self.add_item(new);
+                        consumed = true;
+                    }
+                    LineKind::Gate(label) if !(bold_gate && i == skip) => {
+                        let new = self.gate(label, Vec::new(), first_line + i, Origin::Line);
+                        self.add_item(new);
+                        consumed = true;
+                    }
+                    _ => {}
                 }
                 if bold_gate && i == skip {
                     let new = self.task(plain, inline, 0..plain.len(), first_line + skip);
@@ -143,6 +175,34 @@ impl<'a> Walker<'a> {
                 LineKind::Signoff(role) => {
                     self.body_lines(inline, &lines, body.take(), &marks, first_line);
                     let new = self.signoff(role.clone(), first_line + i, Origin::Line);
+                    self.add_item(new);
+                    i += 1;
+                }
+                LineKind::BoldGate(signoff) => {
+                    self.body_lines(inline, &lines, body.take(), &marks, first_line);
+                    if let Some(role) = signoff {
+                        let new = self.signoff(role.clone(), first_line + i, Origin::Line);
+                        self.add_item(new);
+                    }
+                    // The text lines right after it are part of its text; blanks at its end
+                    // (`**Go/No-Go:** ____`) are where the decision is written, not its name.
+                    let mut last = i;
+                    while let Some(LineKind::Body { metadata: false }) = kinds.get(last + 1) {
+                        last += 1;
+                    }
+                    let from = lines[i].start;
+                    let to = lines[last].end.max(from);
+                    let range = from..from + blanks_cut(&plain[from..to]);
+                    let new = self.task(&plain[range.clone()], inline, range, first_line + i);
+                    self.add_item(NewItem {
+                        origin: Origin::Line,
+                        ..new.with_kind(ItemKind::Gate)
+                    });
+                    i = last + 1;
+                }
+                LineKind::Gate(label) => {
+                    self.body_lines(inline, &lines, body.take(), &marks, first_line);
+                    let new = self.gate(label, Vec::new(), first_line + i, Origin::Line);
                     self.add_item(new);
                     i += 1;
                 }

@@ -28,6 +28,11 @@ fn from_moment(m: Moment) -> PlannedTime {
     }
 }
 
+/// Whether `s` opens with a clock time, a dated time or a window offset (`08:00 Start`, `T+15`).
+pub fn starts_with_time(s: &str) -> bool {
+    time_at_start(s).is_some()
+}
+
 /// A clock time or a window offset at the very start of `s`, and the rest of the text.
 fn time_at_start(s: &str) -> Option<(PlannedTime, &str)> {
     if let Ok(Some((m, rest))) = when::moment_prefix(s) {
