@@ -10,8 +10,8 @@ pub mod times;
 
 pub use gates::mentions_go_no_go;
 pub use signoffs::{
-    Fill, blank_rest, bracket_placeholders, is_label, is_role_like, metadata_placeholders,
-    signoff_role, signoff_role_line, split_label,
+    Fill, blank_rest, bracket_placeholders, is_label, is_role_header, is_role_like,
+    is_signature_header, metadata_placeholders, signoff_role, signoff_role_line, split_label,
 };
 pub use status::{
     CellStatus, checkbox_glyph, glyph_status, is_status_header, leading_glyph, word_status,

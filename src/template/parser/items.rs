@@ -98,8 +98,7 @@ impl<'a> Walker<'a> {
         let signoff = if gate || !labelled {
             None
         } else {
-            recognize::signoffs::signoff_role_with(raw, allow_placeholder, self.opts.legacy)
-                .map(|r| clean_line(&r))
+            self.signer(raw, allow_placeholder)
         };
         if marker.is_some() {
             self.out.checkboxes += 1;
@@ -311,6 +310,48 @@ fn is_anchor_link(inline: &Inline) -> bool {
     inline.sole_link().is_some_and(|url| url.starts_with('#'))
 }
 
+/// A sign-off's text and the role that signs it: the same for `Tech Lead: ____`; with loader rules
+/// 3, `QA sign-off: ____` reads "QA sign-off" signed by "QA", `Approved by: ____ (Change
+/// Manager)` reads "Approved by (Change Manager)" signed by "Change Manager".
+#[derive(Debug, Clone)]
+pub(super) struct Signer {
+    pub(super) text: String,
+    pub(super) role: String,
+}
+
+impl From<String> for Signer {
+    fn from(role: String) -> Self {
+        Signer {
+            text: role.clone(),
+            role,
+        }
+    }
+}
+
+impl Walker<'_> {
+    /// The sign-off of a line with a label and blanks (`raw`, the line's source), as loader
+    /// rules 2 read it (the label is text and role) or rules 3 (the role a label names, or the
+    /// one in parentheses after the blanks); `placeholders` lets `[Name]` stand for the blanks.
+    pub(super) fn signer(&self, raw: &str, placeholders: bool) -> Option<Signer> {
+        let found = recognize::signoffs::signoff_role_with(raw, placeholders, self.opts.legacy);
+        if self.opts.rules2 {
+            return found.map(|r| Signer::from(clean_line(&r)));
+        }
+        match found {
+            Some(label) => Some(Signer {
+                role: clean_line(recognize::signoffs::role_of_label(&label)),
+                text: clean_line(&label),
+            }),
+            None => {
+                recognize::signoffs::signoff_role_in_parentheses(raw).map(|(text, role)| Signer {
+                    text: clean_line(&text),
+                    role: clean_line(&role),
+                })
+            }
+        }
+    }
+}
+
 /// What an item is made from, before it gets its place in the tree.
 pub(super) struct NewItem {
     /// Its text: a range of the walk's shared text buffer ([`Walker::put_text`]).
@@ -371,12 +412,18 @@ impl Walker<'_> {
         NewItem::plain(text, styles, line)
     }
 
-    /// A sign-off item whose text is its role.
-    pub(super) fn signoff(&mut self, role: String, line: usize, origin: Origin) -> NewItem {
+    /// A sign-off item: its text, and the role that signs it.
+    pub(super) fn signoff(
+        &mut self,
+        name: impl Into<Signer>,
+        line: usize,
+        origin: Origin,
+    ) -> NewItem {
+        let Signer { text, role } = name.into();
         NewItem {
             kind: ItemKind::Signoff,
             origin,
-            ..NewItem::plain(self.put_text(&role), 0..0, line)
+            ..NewItem::plain(self.put_text(&text), 0..0, line)
         }
         .with_role(role)
     }

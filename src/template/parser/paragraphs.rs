@@ -4,7 +4,7 @@
 //! paragraphs before the first item, `Key: value` lines are also the document's metadata.
 
 use super::Walker;
-use super::items::{NewItem, blanks_cut};
+use super::items::{NewItem, Signer, blanks_cut};
 use crate::model::{Block, ItemKind, MetaField, Origin, Variable, VariableKind};
 use crate::template::inline::Inline;
 use crate::template::recognize;
@@ -18,8 +18,8 @@ type Mark = (Range<usize>, String);
 enum LineKind {
     /// Text of the paragraph (with its placeholders, if it is a metadata line).
     Body { metadata: bool },
-    /// A sign-off line: its role.
-    Signoff(String),
+    /// A sign-off line: its text and role.
+    Signoff(Signer),
     /// A sign-off-shaped line whose label is the decision itself (`Go/No-Go: ____`): a gate named
     /// by its label, not a sign-off by a "Go/No-Go" role.
     Gate(String),
@@ -27,7 +27,7 @@ enum LineKind {
     Checkbox(bool, usize),
     /// The first line of a bold go/no-go paragraph (with the role, when the line is also a
     /// sign-off line: the sign-off comes first).
-    BoldGate(Option<String>),
+    BoldGate(Option<Signer>),
 }
 
 impl<'a> Walker<'a> {
@@ -58,6 +58,29 @@ impl<'a> Walker<'a> {
         marks
     }
 
+    /// The sign-off of a paragraph line (`Tech Lead: ____`, `Approved by: [Name]`), as the
+    /// loader rules read it (see [`Walker::signer`]).
+    fn line_signoff(&self, line_text: &str) -> Option<Signer> {
+        let label = recognize::signoff_role_line(line_text);
+        if self.opts.rules2 {
+            return label.map(|r| Signer::from(clean_line(&r)));
+        }
+        match label {
+            Some(label) => Some(Signer {
+                role: clean_line(recognize::signoffs::role_of_label(&label)),
+                text: clean_line(&label),
+            }),
+            None => {
+                recognize::signoffs::signoff_role_in_parentheses(line_text).map(|(text, role)| {
+                    Signer {
+                        text: clean_line(&text),
+                        role: clean_line(&role),
+                    }
+                })
+            }
+        }
+    }
+
     pub(super) fn paragraph(&mut self, inline: &Inline) {
         let src: &'a str = self.src;
         let raw = src.get(inline.range.clone()).unwrap_or("");
@@ -76,18 +99,19 @@ impl<'a> Walker<'a> {
         for (i, raw_line) in raw_lines.iter().enumerate() {
             let line_text = raw_line.trim_start().trim_start_matches('>').trim();
             let line = first_line + i;
+            let signoff = self.line_signoff(line_text);
             if meta_paragraph
-                && recognize::signoff_role_line(line_text).is_none()
+                && signoff.is_none()
                 && let Some((name, value)) = crate::template::metadata::line(line_text)
             {
                 self.out.meta_lines.push(MetaField { name, value, line });
             }
-            if let Some(role) = recognize::signoff_role_line(line_text).map(|r| clean_line(&r)) {
+            if let Some(signer) = signoff {
                 kinds.push(
-                    if !self.opts.rules2 && recognize::mentions_go_no_go(&role) {
-                        LineKind::Gate(role)
+                    if !self.opts.rules2 && recognize::mentions_go_no_go(&signer.text) {
+                        LineKind::Gate(signer.text)
                     } else {
-                        LineKind::Signoff(role)
+                        LineKind::Signoff(signer)
                     },
                 );
                 continue;

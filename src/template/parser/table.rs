@@ -300,6 +300,9 @@ impl Walker<'_> {
                     .is_some_and(|t| recognize::leading_glyph(t).is_some())
             })
         });
+        if status_col.is_none() && !leading && !self.opts.rules2 && self.signoff_table(table) {
+            return;
+        }
         let item_like = table.rows.len() >= 2 && ncols >= 2;
         if item_like && status_col.is_none() && !leading {
             self.out.item_like_tables += 1;
@@ -403,6 +406,59 @@ impl Walker<'_> {
             item.checked = status == Some(CellStatus::Checked);
             item.fillable = blanks;
         }
+    }
+
+    /// `| Role | Name | Signature | Date |`: a table with a column to sign in and a column of
+    /// roles is a sign-off table, each row with a role a sign-off by that role (its other filled
+    /// cells its fields; signing records who and when, so the blank cells are not fields to fill).
+    /// Whether `table` was one.
+    fn signoff_table(&mut self, table: &TableBuf) -> bool {
+        let ncols = table.header().len();
+        let signs = (1..ncols).any(|c| recognize::is_signature_header(table.header_text(c)));
+        if !signs || table.rows.is_empty() {
+            return false;
+        }
+        let role_of = |row: &[CellBuf]| {
+            table
+                .cell_text(row, 0)
+                .map(|t| t.trim().trim_matches(|c| c == '*' || c == '_').trim())
+                .unwrap_or("")
+        };
+        let roles = recognize::is_role_header(table.header_text(0))
+            || table
+                .rows()
+                .map(|(_, r)| role_of(r))
+                .filter(|r| !r.is_empty())
+                .all(recognize::is_role_like);
+        if !roles {
+            return false;
+        }
+        for (line, row) in table.rows() {
+            let role = clean_line(role_of(row));
+            if role.is_empty() {
+                continue;
+            }
+            let mut fields = Vec::new();
+            for c in 1..row.len().max(ncols) {
+                let value = table.cell_text(row, c).map_or("", str::trim);
+                if value.is_empty() || value.chars().all(|ch| ch == '_' || ch == ' ') {
+                    continue;
+                }
+                let header = table.header_text(c).trim();
+                let name = if header.is_empty() {
+                    format!("column {}", c + 1)
+                } else {
+                    header.to_owned()
+                };
+                fields.push(Field {
+                    name,
+                    value: value.to_owned(),
+                });
+            }
+            let new = self.signoff(role, line, Origin::Table);
+            self.add_item(NewItem { fields, ..new });
+        }
+        true
     }
 
     fn info_table(&mut self, table: &TableBuf) {

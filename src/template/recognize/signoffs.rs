@@ -174,6 +174,64 @@ const ROLE_WORDS: &[&str] = &[
     "performed by",
 ];
 
+/// Whether a table header names the column a person signs in (`Signature`, `Sign-off`,
+/// `Signed`, `Approval`, `Initials`): with a role column, the table is a sign-off table, each row a
+/// sign-off by the row's role.
+pub fn is_signature_header(header: &str) -> bool {
+    let h = header
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_' || c == ':' || c.is_whitespace())
+        .to_lowercase();
+    let words: Vec<&str> = h
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .iter()
+        .any(|w| matches!(*w, "signature" | "signatures" | "initials"))
+        || matches!(
+            words.as_slice(),
+            ["sign"]
+                | ["signed"]
+                | ["sign", "off"]
+                | ["signoff"]
+                | ["signed", "off"]
+                | ["approval"]
+                | ["approved"]
+                | ["approve"]
+                | ["sign", "off", "date"]
+                | ["signed", "on"]
+        )
+}
+
+/// Whether a table header names the column of who signs (`Role`, `Approver`, `Signatory`,
+/// `Function`, `Team`, `Position`, `Responsibility`).
+pub fn is_role_header(header: &str) -> bool {
+    let h = header
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_' || c == ':' || c.is_whitespace())
+        .to_lowercase();
+    matches!(
+        h.as_str(),
+        "role"
+            | "roles"
+            | "approver"
+            | "approvers"
+            | "approver role"
+            | "signatory"
+            | "signatories"
+            | "signer"
+            | "function"
+            | "team"
+            | "position"
+            | "title"
+            | "responsibility"
+            | "sign-off role"
+            | "sign-off by"
+            | "approval by"
+    )
+}
+
 /// Whether a label names a person's role: one of the role words at the start of a word
 /// (`Tech Lead`, `Approved by`, `QA`), not inside one (`Design Complete` is not a sign-off).
 pub fn is_role_like(label: &str) -> bool {
@@ -464,6 +522,70 @@ pub fn signoff_role_line(raw: &str) -> Option<String> {
     }
 }
 
+/// A sign-off line whose blanks are followed by the role in parentheses (`Approved by: ____
+/// (Change Manager)`): its text (`Approved by (Change Manager)`) and the role (`Change Manager`;
+/// the label when the parentheses hold no role, `(print name)`). Loader rules 3.
+pub fn signoff_role_in_parentheses(raw: &str) -> Option<(String, String)> {
+    let raw = raw.trim_end();
+    if !raw.ends_with(')') || !(raw.contains("__") || raw.contains("***")) {
+        return None;
+    }
+    let (label, rest) = split_colon(raw)?;
+    let open = rest.rfind('(')?;
+    let inner = rest[open + 1..rest.len() - 1].trim();
+    if inner.is_empty() || blank_rest(&rest[..open]) != Some(Fill::Blanks) || !is_label(label) {
+        return None;
+    }
+    let role = if is_role_like(inner) && is_label(inner) {
+        inner
+    } else {
+        label
+    };
+    Some((format!("{} ({inner})", label.trim()), role.to_owned()))
+}
+
+/// The role a sign-off label names (loader rules 3): `Signed off by Release Manager` → `Release
+/// Manager`, `QA sign-off` → `QA`; a label that is only the act (`Approved by`, `Sign-off`) stays
+/// as it is.
+pub fn role_of_label(label: &str) -> &str {
+    let l = label.trim();
+    let lower = l.to_ascii_lowercase();
+    for lead in [
+        "signed off by ",
+        "sign-off by ",
+        "sign off by ",
+        "signoff by ",
+        "signed by ",
+        "approved by ",
+        "verified by ",
+        "reviewed by ",
+        "checked by ",
+        "accepted by ",
+    ] {
+        if lower.starts_with(lead) && l.is_char_boundary(lead.len()) {
+            let rest = l[lead.len()..].trim();
+            if !rest.is_empty() {
+                return rest;
+            }
+        }
+    }
+    for tail in [
+        " sign-off",
+        " signoff",
+        " sign off",
+        " signature",
+        " approval",
+    ] {
+        if lower.ends_with(tail) && l.is_char_boundary(l.len() - tail.len()) {
+            let rest = l[..l.len() - tail.len()].trim();
+            if !rest.is_empty() {
+                return rest;
+            }
+        }
+    }
+    l
+}
+
 /// Words that may join placeholders in a value (`[Start] to [End]`, `[Name] or [Deputy]`).
 const CONNECTORS: &[&str] = &["to", "and", "or", "at", "on", "by", "until", "from", "till"];
 
@@ -651,5 +773,77 @@ mod tests {
         assert!(only_placeholders("[Name] / [Phone]"));
         assert!(!only_placeholders("call [Name] now"));
         assert!(!only_placeholders("no brackets"));
+    }
+
+    #[test]
+    fn a_label_names_its_role() {
+        assert_eq!(
+            role_of_label("Signed off by Release Manager"),
+            "Release Manager"
+        );
+        assert_eq!(role_of_label("approved by CAB chair"), "CAB chair");
+        assert_eq!(role_of_label("QA sign-off"), "QA");
+        assert_eq!(role_of_label("Security Approval"), "Security");
+        // Only the act: the label is the role.
+        assert_eq!(role_of_label("Approved by"), "Approved by");
+        assert_eq!(role_of_label("Sign-off"), "Sign-off");
+        assert_eq!(role_of_label("Tech Lead"), "Tech Lead");
+        assert_eq!(role_of_label("Signé par"), "Signé par");
+    }
+
+    #[test]
+    fn a_role_in_parentheses_after_the_blanks() {
+        assert_eq!(
+            signoff_role_in_parentheses("Approved by: ____________ (Change Manager)"),
+            Some((
+                "Approved by (Change Manager)".to_owned(),
+                "Change Manager".to_owned()
+            ))
+        );
+        // Parentheses that hold no role: the label signs.
+        assert_eq!(
+            signoff_role_in_parentheses("Signature: ______ (print name)").map(|(_, r)| r),
+            Some("Signature".to_owned())
+        );
+        for not in [
+            "Approved by: see the wiki (Change Manager)",
+            "Restart: the service (after ____)",
+            "Approved by: ____ ()",
+            "Approved by: ____",
+            "no colon ____ (Lead)",
+            "Approved by: ____ (Lead",
+        ] {
+            assert_eq!(signoff_role_in_parentheses(not), None, "{not:?}");
+        }
+    }
+
+    #[test]
+    fn sign_off_table_headers() {
+        for h in [
+            "Signature",
+            "**Signature**",
+            "Sign-off",
+            "Signed",
+            "Approval",
+            "Initials",
+            "Signature / Date",
+        ] {
+            assert!(is_signature_header(h), "{h:?}");
+        }
+        for h in [
+            "Status",
+            "Name",
+            "Date",
+            "Signal",
+            "Design sign-off review notes",
+        ] {
+            assert!(!is_signature_header(h), "{h:?}");
+        }
+        for h in ["Role", "Approver", "**Signatory**", "Team"] {
+            assert!(is_role_header(h), "{h:?}");
+        }
+        for h in ["Check", "Host", "Name"] {
+            assert!(!is_role_header(h), "{h:?}");
+        }
     }
 }
