@@ -206,7 +206,8 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
         out = parser::walk(text, &lines, walk, clean, items_hint, &[]);
     }
     // Numbered headings (`## Step 2: Promote`) are steps wherever numbered list items are.
-    let step_sections = if rules2 {
+    // (Only asked where steps can be items: a file with checkboxes and no `--steps` has none.)
+    let step_sections = if rules2 || legacy || (!walk.steps && out.checkboxes > 0) {
         Vec::new()
     } else {
         parser::step_sections(&out.sections)

@@ -315,40 +315,61 @@ fn is_anchor_link(inline: &Inline) -> bool {
 /// Manager)` reads "Approved by (Change Manager)" signed by "Change Manager".
 #[derive(Debug, Clone)]
 pub(super) struct Signer {
-    pub(super) text: String,
+    /// The text, when it is not the role.
+    text: Option<String>,
     pub(super) role: String,
 }
 
 impl From<String> for Signer {
     fn from(role: String) -> Self {
-        Signer {
-            text: role.clone(),
-            role,
+        Signer { text: None, role }
+    }
+}
+
+impl Signer {
+    /// The sign-off of a line, from the label [`recognize::signoff_role_line`] (or its list
+    /// form) found in it, or none (`label` is `None`): as loader rules 2 read it (`rules2`: the
+    /// label is text and role), or rules 3 (the role a label names, or the one in parentheses
+    /// after the blanks of `raw`).
+    pub(super) fn of_line(label: Option<String>, raw: &str, rules2: bool) -> Option<Signer> {
+        if rules2 {
+            return label.map(|l| Signer::from(clean_line(&l)));
         }
+        let Some(label) = label else {
+            return recognize::signoffs::signoff_role_in_parentheses(raw).map(|(text, role)| {
+                Signer {
+                    text: Some(clean_line(&text)),
+                    role: clean_line(&role),
+                }
+            });
+        };
+        let role = recognize::signoffs::role_of_label(&label);
+        if role.len() == label.len() {
+            return Some(Signer::from(clean_line(&label)));
+        }
+        Some(Signer {
+            role: clean_line(role),
+            text: Some(clean_line(&label)),
+        })
+    }
+
+    /// What the item reads.
+    pub(super) fn text(&self) -> &str {
+        self.text.as_deref().unwrap_or(&self.role)
     }
 }
 
 impl Walker<'_> {
-    /// The sign-off of a line with a label and blanks (`raw`, the line's source), as loader
-    /// rules 2 read it (the label is text and role) or rules 3 (the role a label names, or the
-    /// one in parentheses after the blanks); `placeholders` lets `[Name]` stand for the blanks.
+    /// The sign-off of a list item's first line `raw`, as the loader rules read it
+    /// ([`Signer::of_line`]); `placeholders` lets `[Name]` stand for the blanks.
     pub(super) fn signer(&self, raw: &str, placeholders: bool) -> Option<Signer> {
-        let found = recognize::signoffs::signoff_role_with(raw, placeholders, self.opts.legacy);
-        if self.opts.rules2 {
-            return found.map(|r| Signer::from(clean_line(&r)));
+        let label = recognize::signoffs::signoff_role_with(raw, placeholders, self.opts.legacy);
+        // Most labelled lines are no sign-off: the rest only for a line ending in `)`.
+        let ends_in_paren = || raw.bytes().rev().find(|b| !b.is_ascii_whitespace()) == Some(b')');
+        if label.is_none() && (self.opts.rules2 || !ends_in_paren()) {
+            return None;
         }
-        match found {
-            Some(label) => Some(Signer {
-                role: clean_line(recognize::signoffs::role_of_label(&label)),
-                text: clean_line(&label),
-            }),
-            None => {
-                recognize::signoffs::signoff_role_in_parentheses(raw).map(|(text, role)| Signer {
-                    text: clean_line(&text),
-                    role: clean_line(&role),
-                })
-            }
-        }
+        Signer::of_line(label, raw, self.opts.rules2)
     }
 }
 
@@ -419,13 +440,13 @@ impl Walker<'_> {
         line: usize,
         origin: Origin,
     ) -> NewItem {
-        let Signer { text, role } = name.into();
+        let signer = name.into();
         NewItem {
             kind: ItemKind::Signoff,
             origin,
-            ..NewItem::plain(self.put_text(&text), 0..0, line)
+            ..NewItem::plain(self.put_text(signer.text()), 0..0, line)
         }
-        .with_role(role)
+        .with_role(signer.role)
     }
 
     /// A go/no-go gate without a checkbox (a heading, bold line or bold bullet).

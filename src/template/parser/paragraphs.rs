@@ -59,26 +59,10 @@ impl<'a> Walker<'a> {
     }
 
     /// The sign-off of a paragraph line (`Tech Lead: ____`, `Approved by: [Name]`), as the
-    /// loader rules read it (see [`Walker::signer`]).
+    /// loader rules read it ([`Signer::of_line`]).
     fn line_signoff(&self, line_text: &str) -> Option<Signer> {
         let label = recognize::signoff_role_line(line_text);
-        if self.opts.rules2 {
-            return label.map(|r| Signer::from(clean_line(&r)));
-        }
-        match label {
-            Some(label) => Some(Signer {
-                role: clean_line(recognize::signoffs::role_of_label(&label)),
-                text: clean_line(&label),
-            }),
-            None => {
-                recognize::signoffs::signoff_role_in_parentheses(line_text).map(|(text, role)| {
-                    Signer {
-                        text: clean_line(&text),
-                        role: clean_line(&role),
-                    }
-                })
-            }
-        }
+        Signer::of_line(label, line_text, self.opts.rules2)
     }
 
     pub(super) fn paragraph(&mut self, inline: &Inline) {
@@ -108,8 +92,8 @@ impl<'a> Walker<'a> {
             }
             if let Some(signer) = signoff {
                 kinds.push(
-                    if !self.opts.rules2 && recognize::mentions_go_no_go(&signer.text) {
-                        LineKind::Gate(signer.text)
+                    if !self.opts.rules2 && recognize::mentions_go_no_go(signer.text()) {
+                        LineKind::Gate(signer.text().to_owned())
                     } else {
                         LineKind::Signoff(signer)
                     },
@@ -141,7 +125,11 @@ impl<'a> Walker<'a> {
         // for list items: the gate is that line and the text lines right after it.
         let bold_gate = (inline.is_all_bold() && recognize::mentions_go_no_go(plain))
             || inline.starts_bold_with(recognize::mentions_go_no_go);
-        let skip = raw_lines.iter().take_while(|l| l.trim().is_empty()).count();
+        let skip = if bold_gate {
+            raw_lines.iter().take_while(|l| l.trim().is_empty()).count()
+        } else {
+            0
+        };
         if bold_gate
             && aligned
             && !self.opts.rules2

@@ -178,6 +178,16 @@ const ROLE_WORDS: &[&str] = &[
 /// `Signed`, `Approval`, `Initials`): with a role column, the table is a sign-off table, each row a
 /// sign-off by the row's role.
 pub fn is_signature_header(header: &str) -> bool {
+    // Most headers (`Check`, `Status`, `Notes`) hold none of the stems: no allocation for them.
+    let has = |stem: &[u8]| {
+        header
+            .as_bytes()
+            .windows(stem.len())
+            .any(|w| w.eq_ignore_ascii_case(stem))
+    };
+    if !(has(b"sign") || has(b"initials") || has(b"approv")) {
+        return false;
+    }
     let h = header
         .trim()
         .trim_matches(|c: char| c == '*' || c == '_' || c == ':' || c.is_whitespace())
@@ -526,8 +536,12 @@ pub fn signoff_role_line(raw: &str) -> Option<String> {
 /// (Change Manager)`): its text (`Approved by (Change Manager)`) and the role (`Change Manager`;
 /// the label when the parentheses hold no role, `(print name)`). Loader rules 3.
 pub fn signoff_role_in_parentheses(raw: &str) -> Option<(String, String)> {
+    // Cheapest first: the line ends with `)` (most lines end with a word).
+    if raw.bytes().rev().find(|b| !b.is_ascii_whitespace()) != Some(b')') {
+        return None;
+    }
     let raw = raw.trim_end();
-    if !raw.ends_with(')') || !(raw.contains("__") || raw.contains("***")) {
+    if !(raw.contains("__") || raw.contains("***")) {
         return None;
     }
     let (label, rest) = split_colon(raw)?;
@@ -549,7 +563,20 @@ pub fn signoff_role_in_parentheses(raw: &str) -> Option<(String, String)> {
 /// as it is.
 pub fn role_of_label(label: &str) -> &str {
     let l = label.trim();
-    let lower = l.to_ascii_lowercase();
+    let b = l.as_bytes();
+    // Most labels are a role already (`Tech Lead`): their first and last letters rule out every
+    // form below.
+    let leads = matches!(
+        b.first().map(u8::to_ascii_lowercase),
+        Some(b's' | b'a' | b'v' | b'r' | b'c')
+    );
+    let tails = matches!(
+        b.last().map(u8::to_ascii_lowercase),
+        Some(b'f' | b'e' | b'l')
+    );
+    if !leads && !tails {
+        return l;
+    }
     for lead in [
         "signed off by ",
         "sign-off by ",
@@ -562,7 +589,9 @@ pub fn role_of_label(label: &str) -> &str {
         "checked by ",
         "accepted by ",
     ] {
-        if lower.starts_with(lead) && l.is_char_boundary(lead.len()) {
+        if let Some(head) = l.get(..lead.len())
+            && head.eq_ignore_ascii_case(lead)
+        {
             let rest = l[lead.len()..].trim();
             if !rest.is_empty() {
                 return rest;
@@ -576,8 +605,11 @@ pub fn role_of_label(label: &str) -> &str {
         " signature",
         " approval",
     ] {
-        if lower.ends_with(tail) && l.is_char_boundary(l.len() - tail.len()) {
-            let rest = l[..l.len() - tail.len()].trim();
+        if let Some(cut) = l.len().checked_sub(tail.len())
+            && let Some(end) = l.get(cut..)
+            && end.eq_ignore_ascii_case(tail)
+        {
+            let rest = l[..cut].trim();
             if !rest.is_empty() {
                 return rest;
             }

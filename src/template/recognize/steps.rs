@@ -49,10 +49,16 @@ pub fn is_step_heading(title: &str) -> bool {
 /// one.
 fn step_words(title: &str) -> Option<&str> {
     let t = title.trim_start();
+    let b = t.as_bytes();
+    // Cheapest first: a step opens with a digit or `step`.
+    if !b.first().is_some_and(u8::is_ascii_digit)
+        && !b.get(..4).is_some_and(|w| w.eq_ignore_ascii_case(b"step"))
+    {
+        return None;
+    }
     if super::times::starts_with_time(t) {
         return None;
     }
-    let b = t.as_bytes();
     let (worded, from) = match b.get(..4) {
         Some(w) if w.eq_ignore_ascii_case(b"step") => (true, 4),
         _ => (false, 0),
