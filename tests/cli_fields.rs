@@ -7,7 +7,6 @@
 #[path = "support/run_helpers.rs"]
 mod support;
 
-use runsheet::run::event::{Change, Event, GENESIS};
 use serde_json::Value;
 use std::path::Path;
 use support::{Env, dir_state};
@@ -176,30 +175,7 @@ fn steps_given_at_start_stay_with_the_run() {
 
 /// Rewrites the journal as an earlier runsheet wrote it: a start event without `rules`.
 fn as_rules_1(dir: &Path) {
-    let path = dir.join("journal.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut prev = GENESIS.to_owned();
-    let mut out = String::new();
-    for line in text.lines() {
-        let ev: Event = serde_json::from_str(line).unwrap();
-        let (sealed, mut l) = Event::seal(ev.seq, ev.at, ev.by, ev.change, &prev).unwrap();
-        if let Change::Start { .. } = sealed.change {
-            // The field did not exist: drop it and seal the line as it was.
-            // (Edited as text: the journal's canonical form keeps the fields in their order.)
-            let rules = format!(",\"rules\":{}", runsheet::template::LOADER_RULES);
-            assert!(l.contains(&rules), "{l}");
-            let at = l.rfind(",\"hash\":").unwrap();
-            let body = format!("{}}}", l[..at].replacen(&rules, "", 1));
-            let hash = runsheet::run::event::sha256_hex(body.as_bytes());
-            l = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
-            prev = hash;
-        } else {
-            prev = sealed.hash;
-        }
-        out.push_str(&l);
-    }
-    std::fs::write(&path, out).unwrap();
-    let _ = std::fs::remove_file(dir.join("state.toml"));
+    support::with_loader_rules(dir, None);
 }
 
 #[test]

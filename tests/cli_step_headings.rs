@@ -7,9 +7,7 @@
 #[path = "support/run_helpers.rs"]
 mod support;
 
-use runsheet::run::event::{Change, Event, GENESIS};
 use serde_json::Value;
-use std::path::Path;
 use support::Env;
 
 fn texts(status: &Value) -> Vec<String> {
@@ -59,39 +57,12 @@ fn step_headings_are_ticked_run_and_reported() {
     env.ok(&["verify", &id]);
 }
 
-/// Rewrites the journal's start event as runsheet with loader rules 2 wrote it (and re-seals the
-/// chain): the run an earlier version started.
-fn as_rules_2(dir: &Path) {
-    let path = dir.join("journal.jsonl");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut prev = GENESIS.to_owned();
-    let mut out = String::new();
-    for line in text.lines() {
-        let ev: Event = serde_json::from_str(line).unwrap();
-        let (sealed, mut l) = Event::seal(ev.seq, ev.at, ev.by, ev.change, &prev).unwrap();
-        if let Change::Start { .. } = sealed.change {
-            let now = format!(",\"rules\":{}", runsheet::template::LOADER_RULES);
-            assert!(l.contains(&now), "{l}");
-            let at = l.rfind(",\"hash\":").unwrap();
-            let body = format!("{}}}", l[..at].replacen(&now, ",\"rules\":2", 1));
-            let hash = runsheet::run::event::sha256_hex(body.as_bytes());
-            l = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
-            prev = hash;
-        } else {
-            prev = sealed.hash;
-        }
-        out.push_str(&l);
-    }
-    std::fs::write(&path, out).unwrap();
-    let _ = std::fs::remove_file(dir.join("state.toml"));
-}
-
 #[test]
 fn a_run_started_before_keeps_its_items() {
     let env = Env::new();
     let id = env.start("heading_steps.md", &[]);
     env.ok(&["tick", &id, "queue depth"]);
-    as_rules_2(&env.run_dir(&id));
+    support::with_loader_rules(&env.run_dir(&id), Some(2));
     // Rules 2 read only the numbered list as steps: the run still has those two, the tick on
     // the first, and no orphan; the headings did not turn into items under it.
     let s = env.status_json(&id);

@@ -3,45 +3,11 @@
 //! gets to tick and decide, and what a run started before these rules keeps.
 #![allow(clippy::expect_used, clippy::panic)]
 
-use runsheet::model::{Block, Item, ItemKind, Origin, Template};
-use runsheet::template::{self, LoadOptions};
-use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/valid")
-        .join(name)
-}
-
-fn load_with(name: &str, opts: LoadOptions) -> Template {
-    template::load_path_with(&fixture(name), opts).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn load(name: &str) -> Template {
-    load_with(name, LoadOptions::default())
-}
-
-fn parse(src: &str) -> Template {
-    template::parse_str("inline.md", src).unwrap_or_else(|e| panic!("{e}\n---\n{src}"))
-}
-
-fn texts(t: &Template) -> Vec<&str> {
-    t.items.iter().map(|i| i.text.as_str()).collect()
-}
-
-fn item<'a>(t: &'a Template, text: &str) -> &'a Item {
-    t.items
-        .iter()
-        .find(|i| i.text == text)
-        .unwrap_or_else(|| panic!("no item {text:?}; items: {:?}", texts(t)))
-}
-
-fn rules(n: u32) -> LoadOptions {
-    LoadOptions {
-        rules: n,
-        ..LoadOptions::default()
-    }
-}
+use runsheet::model::{Block, Item, ItemKind, Origin};
+use runsheet::template::LoadOptions;
+#[path = "support/template_helpers.rs"]
+mod support;
+use support::{fixture, item, load, load_with, parse, rules, texts};
 
 #[test]
 fn numbered_headings_without_checkboxes_are_the_steps() {

@@ -194,3 +194,34 @@ impl Env {
         run_within(c, limit)
     }
 }
+
+/// Rewrites a run's journal as an earlier runsheet wrote it and re-seals the chain: the start
+/// event with loader rules `rules` (`None`: without the field, as before rules were recorded).
+/// Removes the snapshot, so the next command replays the journal.
+pub fn with_loader_rules(dir: &Path, rules: Option<u32>) {
+    use runsheet::run::event::{Change, Event, GENESIS};
+    let path = dir.join("journal.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut prev = GENESIS.to_owned();
+    let mut out = String::new();
+    for line in text.lines() {
+        let ev: Event = serde_json::from_str(line).unwrap();
+        let (sealed, mut l) = Event::seal(ev.seq, ev.at, ev.by, ev.change, &prev).unwrap();
+        if let Change::Start { .. } = sealed.change {
+            // Edited as text: the journal's canonical form keeps the fields in their order.
+            let now = format!(",\"rules\":{}", runsheet::template::LOADER_RULES);
+            assert!(l.contains(&now), "{l}");
+            let then = rules.map_or(String::new(), |r| format!(",\"rules\":{r}"));
+            let at = l.rfind(",\"hash\":").unwrap();
+            let body = format!("{}}}", l[..at].replacen(&now, &then, 1));
+            let hash = runsheet::run::event::sha256_hex(body.as_bytes());
+            l = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
+            prev = hash;
+        } else {
+            prev = sealed.hash;
+        }
+        out.push_str(&l);
+    }
+    std::fs::write(&path, out).unwrap();
+    let _ = std::fs::remove_file(dir.join("state.toml"));
+}

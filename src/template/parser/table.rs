@@ -110,6 +110,16 @@ impl TableBuf {
         self.header().get(c).map_or("", |h| self.text(h))
     }
 
+    /// The name of column `c` for a field: its header, or `column N` where it has none.
+    fn column_name(&self, c: usize) -> String {
+        let header = self.header_text(c).trim();
+        if header.is_empty() {
+            format!("column {}", c + 1)
+        } else {
+            header.to_owned()
+        }
+    }
+
     /// Each body row's line and cells.
     fn rows(&self) -> impl Iterator<Item = (usize, &[CellBuf])> + '_ {
         self.rows
@@ -374,12 +384,7 @@ impl Walker<'_> {
                 if value.is_empty() && !blank {
                     continue;
                 }
-                let header = table.header_text(c).trim();
-                let name = if header.is_empty() {
-                    format!("column {}", c + 1)
-                } else {
-                    header.to_owned()
-                };
+                let name = table.column_name(c);
                 if blank {
                     blanks.push(name.clone());
                 }
@@ -444,12 +449,7 @@ impl Walker<'_> {
                 if value.is_empty() || value.chars().all(|ch| ch == '_' || ch == ' ') {
                     continue;
                 }
-                let header = table.header_text(c).trim();
-                let name = if header.is_empty() {
-                    format!("column {}", c + 1)
-                } else {
-                    header.to_owned()
-                };
+                let name = table.column_name(c);
                 fields.push(Field {
                     name,
                     value: value.to_owned(),
