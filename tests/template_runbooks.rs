@@ -463,3 +463,32 @@ fn a_bold_gate_and_a_signoff_in_one_paragraph_keep_their_order() {
     assert!(t.items[0].text.starts_with("Go/No-Go for the cut-over"));
     assert_eq!(t.items[1].text, "Tech Lead");
 }
+
+#[test]
+fn a_column_of_row_numbers_is_not_the_rows_text() {
+    let t = load("numbered_table.md");
+    assert_eq!(
+        texts(&t),
+        [
+            "Login works",
+            "Orders flow",
+            "Emails go out",
+            "Drain the node",
+            "Restart it",
+            "80",
+            "443",
+            "1"
+        ]
+    );
+    // Nor is it a field; the other columns are, a blank one to fill in.
+    let emails = item(&t, "Emails go out");
+    let names: Vec<&str> = emails.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["Owner"]);
+    assert_eq!(emails.fillable, ["Owner"]);
+    assert!(item(&t, "Orders flow").checked);
+    // A column of other numbers is data (`Port`), and a lone number column is still the text.
+    assert_eq!(item(&t, "80").fields[0].value, "http");
+    // Runs that recorded loader rules 2 read the number in the text, as they did.
+    let before = load_with("numbered_table.md", rules(2));
+    assert_eq!(before.items[0].text, "1 — Login works");
+}

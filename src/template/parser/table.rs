@@ -301,7 +301,15 @@ impl Walker<'_> {
                 }
             })
             .collect();
-        let text_col = (0..ncols).find(|&c| !is_status[c]);
+        let first_text = (0..ncols).find(|&c| !is_status[c]);
+        // Rules 3: a leading column of row numbers (`| # | Check | Status |`) is not the rows'
+        // text (nor a field): the next text column is.
+        let numbers = first_text.filter(|&c| !self.opts.rules2 && numbering_column(table, c));
+        let text_col = match numbers {
+            Some(n) => (n + 1..ncols).find(|&c| !is_status[c]).or(first_text),
+            None => first_text,
+        };
+        let numbers = numbers.filter(|&n| Some(n) != text_col);
         let status_col = (0..ncols).find(|&c| is_status[c]);
         let leading = text_col.is_some_and(|tc| {
             table.rows().any(|(_, r)| {
@@ -376,7 +384,7 @@ impl Walker<'_> {
             let mut blanks = Vec::new();
             #[allow(clippy::needless_range_loop)] // rows may be longer or shorter than the header
             for c in 0..row.len().max(ncols) {
-                if c == tc || Some(c) == status_col || Some(c) == described {
+                if c == tc || Some(c) == status_col || Some(c) == described || Some(c) == numbers {
                     continue;
                 }
                 let value = table.cell_text(row, c).map_or("", str::trim);
@@ -520,6 +528,39 @@ impl Walker<'_> {
             from = start + needle.len();
         }
     }
+}
+
+/// Whether column `c` of `table` numbers its rows: headed like a row number (`#`, `No.`, `Step`,
+/// `Seq`, or nothing) and every filled cell a number (`1`, `2.`, `3)`, `2.1`), at least one filled.
+/// A column of other numbers (`| Port | Service |`) is data, not numbering.
+fn numbering_column(table: &TableBuf, c: usize) -> bool {
+    let header = table
+        .header_text(c)
+        .trim()
+        .trim_matches(|ch| ch == '*' || ch == '_');
+    const NUMBERING: &[&str] = &[
+        "", "#", "no", "no.", "nr", "nr.", "n°", "num", "number", "step", "seq", "order",
+    ];
+    if !NUMBERING.iter().any(|h| h.eq_ignore_ascii_case(header)) {
+        return false;
+    }
+    let mut any = false;
+    for (_, row) in table.rows() {
+        let cell = table.cell_text(row, c).map_or("", str::trim);
+        if cell.is_empty() {
+            continue;
+        }
+        let number = cell.trim_end_matches(['.', ')']);
+        if number.is_empty()
+            || number.len() > 8
+            || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            || !number.as_bytes()[0].is_ascii_digit()
+        {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// The runs of `styles` within `skip..skip + len` of their text, shifted to start at 0.
