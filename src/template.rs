@@ -191,15 +191,12 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
     let lines = LineIndex::from_starts(std::mem::take(&mut scan.line_starts));
     let clean = scan.needs_cleaning;
     let items_hint = scan.item_lines;
-    let legacy = opts.rules < 2;
-    // Rules 3 read numbered headings as steps and a `Go/No-Go: ____` line as one gate.
-    let rules2 = opts.rules < 3;
     let mut walk = WalkOptions {
-        steps: opts.steps && !legacy,
-        legacy,
-        rules2,
+        rules: opts.rules,
         ..WalkOptions::default()
     };
+    let legacy = walk.legacy();
+    walk.steps = opts.steps && !legacy;
     let mut out = parser::walk(text, &lines, walk, clean, items_hint, &[]);
     if !walk.steps && !legacy && front_matter_steps(&out.metadata) {
         walk.steps = true;
@@ -207,7 +204,7 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
     }
     // Numbered headings (`## Step 2: Promote`) are steps wherever numbered list items are.
     // (Only asked where steps can be items: a file with checkboxes and no `--steps` has none.)
-    let step_sections = if rules2 || legacy || (!walk.steps && out.checkboxes > 0) {
+    let step_sections = if walk.rules2() || (!walk.steps && out.checkboxes > 0) {
         Vec::new()
     } else {
         parser::step_sections(&out.sections)

@@ -77,7 +77,7 @@ pub struct Output {
 }
 
 /// What becomes an item besides checkboxes, status-table rows, sign-offs and gates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WalkOptions {
     /// Numbered list items (`1. Drain the node`) are items.
     pub steps: bool,
@@ -86,25 +86,42 @@ pub struct WalkOptions {
     /// Rows of every table of two or more rows and columns are open items (for checklists written
     /// as plain tables).
     pub tables_as_items: bool,
-    /// The rules of loader version 1 (see [`crate::template::LoadOptions::rules`]): no pasted
-    /// checkbox glyphs, a status-table row's text from its first text column only.
-    pub legacy: bool,
-    /// The rules of loader version 2 (see [`crate::template::LOADER_RULES`]): a `Go/No-Go: ____`
-    /// line is a sign-off and a gate, a gate's text keeps its blanks, numbered headings are never
-    /// items.
-    pub rules2: bool,
+    /// The loader rules to read with (see [`crate::template::LOADER_RULES`]).
+    pub rules: u32,
 }
 
-/// Which sections' headings are numbered steps to load as items (see [`step_sections`]): by
-/// section index, in the order every walk of a text makes them.
-pub type StepSections = Vec<bool>;
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            steps: false,
+            bullets: false,
+            tables_as_items: false,
+            rules: crate::template::LOADER_RULES,
+        }
+    }
+}
+
+impl WalkOptions {
+    /// Reading with the rules of loader version 1: no pasted checkbox glyphs, a status-table
+    /// row's text from its first text column only.
+    pub fn legacy(&self) -> bool {
+        self.rules < 2
+    }
+
+    /// Reading with the rules of version 2 or before: a `Go/No-Go: ____` line is a sign-off and a
+    /// gate, a gate's text keeps its blanks, numbered headings, approvals tables and row-number
+    /// columns are read as text, a sign-off's role is its whole label.
+    pub fn rules2(&self) -> bool {
+        self.rules < 3
+    }
+}
 
 /// The sections whose heading is a numbered step (`## Step 2: Promote`, `### 3. Verify`,
 /// [`recognize::is_step_heading`]) and has no sections under it: a numbered heading with
 /// sub-sections (`## 3. Procedure` over `### 3.1 Back up`) groups steps, it is not one. Go/no-go
-/// headings are gates already.
-pub fn step_sections(sections: &[Section]) -> StepSections {
-    let mut steps: StepSections = sections
+/// headings are gates already. By section index, in the order every walk of a text makes them.
+pub fn step_sections(sections: &[Section]) -> Vec<bool> {
+    let mut steps: Vec<bool> = sections
         .iter()
         .map(|s| {
             s.level > 0

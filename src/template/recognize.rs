@@ -14,7 +14,8 @@ pub use signoffs::{
     is_signature_header, metadata_placeholders, signoff_role, signoff_role_line, split_label,
 };
 pub use status::{
-    CellStatus, checkbox_glyph, glyph_status, is_status_header, leading_glyph, word_status,
+    CellStatus, checkbox_glyph, glyph_status, is_numbering_header, is_status_header, leading_glyph,
+    with_header_lower, word_status,
 };
 pub use steps::is_step_heading;
 pub use times::planned_time;

@@ -69,7 +69,7 @@ impl<'a> Walker<'a> {
         if variant {
             skip = variant_marker_len(full);
         } else if marker.is_none()
-            && !self.opts.legacy
+            && !self.opts.legacy()
             && let Some((checked, len)) = recognize::checkbox_glyph(full)
         {
             marker = Some(if checked { 'x' } else { ' ' });
@@ -109,7 +109,7 @@ impl<'a> Walker<'a> {
                     })
                     .map(|(label, _)| clean_line(label));
                 // `- [ ] Go/No-Go: ____`: the blanks are where the decision goes.
-                let named = if self.opts.rules2 {
+                let named = if self.opts.rules2() {
                     plain.len()
                 } else {
                     blanks_cut(plain)
@@ -331,7 +331,18 @@ impl Signer {
     /// form) found in it, or none (`label` is `None`): as loader rules 2 read it (`rules2`: the
     /// label is text and role), or rules 3 (the role a label names, or the one in parentheses
     /// after the blanks of `raw`).
+    // Always inlined: a call per labelled line (most of a runbook's) costs more than the test.
+    #[inline(always)]
     pub(super) fn of_line(label: Option<String>, raw: &str, rules2: bool) -> Option<Signer> {
+        // Most labelled lines are no sign-off at all: answered here, without a call.
+        if label.is_none() && (rules2 || !recognize::signoffs::ends_with_parenthesis(raw)) {
+            return None;
+        }
+        Self::of_sign_off_line(label, raw, rules2)
+    }
+
+    /// [`Signer::of_line`] of a line with a label, or one ending in `)`.
+    fn of_sign_off_line(label: Option<String>, raw: &str, rules2: bool) -> Option<Signer> {
         if rules2 {
             return label.map(|l| Signer::from(clean_line(&l)));
         }
@@ -363,13 +374,8 @@ impl Walker<'_> {
     /// The sign-off of a list item's first line `raw`, as the loader rules read it
     /// ([`Signer::of_line`]); `placeholders` lets `[Name]` stand for the blanks.
     pub(super) fn signer(&self, raw: &str, placeholders: bool) -> Option<Signer> {
-        let label = recognize::signoffs::signoff_role_with(raw, placeholders, self.opts.legacy);
-        // Most labelled lines are no sign-off: the rest only for a line ending in `)`.
-        let ends_in_paren = || raw.bytes().rev().find(|b| !b.is_ascii_whitespace()) == Some(b')');
-        if label.is_none() && (self.opts.rules2 || !ends_in_paren()) {
-            return None;
-        }
-        Signer::of_line(label, raw, self.opts.rules2)
+        let label = recognize::signoffs::signoff_role_with(raw, placeholders, self.opts.legacy());
+        Signer::of_line(label, raw, self.opts.rules2())
     }
 }
 

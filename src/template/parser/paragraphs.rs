@@ -62,7 +62,7 @@ impl<'a> Walker<'a> {
     /// loader rules read it ([`Signer::of_line`]).
     fn line_signoff(&self, line_text: &str) -> Option<Signer> {
         let label = recognize::signoff_role_line(line_text);
-        Signer::of_line(label, line_text, self.opts.rules2)
+        Signer::of_line(label, line_text, self.opts.rules2())
     }
 
     pub(super) fn paragraph(&mut self, inline: &Inline) {
@@ -92,7 +92,7 @@ impl<'a> Walker<'a> {
             }
             if let Some(signer) = signoff {
                 kinds.push(
-                    if !self.opts.rules2 && recognize::mentions_go_no_go(signer.text()) {
+                    if !self.opts.rules2() && recognize::mentions_go_no_go(signer.text()) {
                         LineKind::Gate(signer.text().to_owned())
                     } else {
                         LineKind::Signoff(signer)
@@ -101,7 +101,7 @@ impl<'a> Walker<'a> {
                 continue;
             }
             if aligned
-                && !self.opts.legacy
+                && !self.opts.legacy()
                 && let Some(r) = lines.get(i)
                 && let Some((checked, len)) = recognize::checkbox_glyph(&plain[r.clone()])
             {
@@ -132,11 +132,11 @@ impl<'a> Walker<'a> {
         };
         if bold_gate
             && aligned
-            && !self.opts.rules2
+            && !self.opts.rules2()
             && let Some(kind) = kinds.get_mut(skip)
         {
             let signoff = match std::mem::replace(kind, LineKind::Body { metadata: false }) {
-                LineKind::Signoff(role) => Some(role),
+                LineKind::Signoff(signer) => Some(signer),
                 _ => None,
             };
             *kind = LineKind::BoldGate(signoff);
@@ -192,8 +192,8 @@ impl<'a> Walker<'a> {
                 }
                 LineKind::BoldGate(signoff) => {
                     self.body_lines(inline, &lines, body.take(), &marks, first_line);
-                    if let Some(role) = signoff {
-                        let new = self.signoff(role.clone(), first_line + i, Origin::Line);
+                    if let Some(signer) = signoff {
+                        let new = self.signoff(signer.clone(), first_line + i, Origin::Line);
                         self.add_item(new);
                     }
                     // The text lines right after it are part of its text; blanks at its end

@@ -304,7 +304,7 @@ impl Walker<'_> {
         let first_text = (0..ncols).find(|&c| !is_status[c]);
         // Rules 3: a leading column of row numbers (`| # | Check | Status |`) is not the rows'
         // text (nor a field): the next text column is.
-        let numbers = first_text.filter(|&c| !self.opts.rules2 && numbering_column(table, c));
+        let numbers = first_text.filter(|&c| !self.opts.rules2() && numbering_column(table, c));
         let text_col = match numbers {
             Some(n) => (n + 1..ncols).find(|&c| !is_status[c]).or(first_text),
             None => first_text,
@@ -318,7 +318,7 @@ impl Walker<'_> {
                     .is_some_and(|t| recognize::leading_glyph(t).is_some())
             })
         });
-        if status_col.is_none() && !leading && !self.opts.rules2 && self.signoff_table(table) {
+        if status_col.is_none() && !leading && !self.opts.rules2() && self.signoff_table(table) {
             return;
         }
         let item_like = table.rows.len() >= 2 && ncols >= 2;
@@ -331,7 +331,7 @@ impl Walker<'_> {
             return;
         };
         let described = (tc + 1..ncols)
-            .filter(|_| !self.opts.legacy)
+            .filter(|_| !self.opts.legacy())
             .find(|&c| !is_status[c])
             .filter(|&next| label_then_description(table, tc, next));
         // One buffer for every row's text (each is copied into the items' shared buffer).
@@ -534,14 +534,7 @@ impl Walker<'_> {
 /// `Seq`, or nothing) and every filled cell a number (`1`, `2.`, `3)`, `2.1`), at least one filled.
 /// A column of other numbers (`| Port | Service |`) is data, not numbering.
 fn numbering_column(table: &TableBuf, c: usize) -> bool {
-    let header = table
-        .header_text(c)
-        .trim()
-        .trim_matches(|ch| ch == '*' || ch == '_');
-    const NUMBERING: &[&str] = &[
-        "", "#", "no", "no.", "nr", "nr.", "n°", "num", "number", "step", "seq", "order",
-    ];
-    if !NUMBERING.iter().any(|h| h.eq_ignore_ascii_case(header)) {
+    if !recognize::is_numbering_header(table.header_text(c)) {
         return false;
     }
     let mut any = false;

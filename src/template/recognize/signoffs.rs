@@ -188,58 +188,54 @@ pub fn is_signature_header(header: &str) -> bool {
     if !(has(b"sign") || has(b"initials") || has(b"approv")) {
         return false;
     }
-    let h = header
-        .trim()
-        .trim_matches(|c: char| c == '*' || c == '_' || c == ':' || c.is_whitespace())
-        .to_lowercase();
-    let words: Vec<&str> = h
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    words
-        .iter()
-        .any(|w| matches!(*w, "signature" | "signatures" | "initials"))
-        || matches!(
-            words.as_slice(),
-            ["sign"]
-                | ["signed"]
-                | ["sign", "off"]
-                | ["signoff"]
-                | ["signed", "off"]
-                | ["approval"]
-                | ["approved"]
-                | ["approve"]
-                | ["sign", "off", "date"]
-                | ["signed", "on"]
-        )
+    super::with_header_lower(header, |h| {
+        let words: Vec<&str> = h
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        words
+            .iter()
+            .any(|w| matches!(*w, "signature" | "signatures" | "initials"))
+            || matches!(
+                words.as_slice(),
+                ["sign"]
+                    | ["signed"]
+                    | ["sign", "off"]
+                    | ["signoff"]
+                    | ["signed", "off"]
+                    | ["approval"]
+                    | ["approved"]
+                    | ["approve"]
+                    | ["sign", "off", "date"]
+                    | ["signed", "on"]
+            )
+    })
 }
 
 /// Whether a table header names the column of who signs (`Role`, `Approver`, `Signatory`,
 /// `Function`, `Team`, `Position`, `Responsibility`).
 pub fn is_role_header(header: &str) -> bool {
-    let h = header
-        .trim()
-        .trim_matches(|c: char| c == '*' || c == '_' || c == ':' || c.is_whitespace())
-        .to_lowercase();
-    matches!(
-        h.as_str(),
-        "role"
-            | "roles"
-            | "approver"
-            | "approvers"
-            | "approver role"
-            | "signatory"
-            | "signatories"
-            | "signer"
-            | "function"
-            | "team"
-            | "position"
-            | "title"
-            | "responsibility"
-            | "sign-off role"
-            | "sign-off by"
-            | "approval by"
-    )
+    super::with_header_lower(header, |h| {
+        matches!(
+            h.trim_end_matches(':').trim_end(),
+            "role"
+                | "roles"
+                | "approver"
+                | "approvers"
+                | "approver role"
+                | "signatory"
+                | "signatories"
+                | "signer"
+                | "function"
+                | "team"
+                | "position"
+                | "title"
+                | "responsibility"
+                | "sign-off role"
+                | "sign-off by"
+                | "approval by"
+        )
+    })
 }
 
 /// Whether a label names a person's role: one of the role words at the start of a word
@@ -536,8 +532,7 @@ pub fn signoff_role_line(raw: &str) -> Option<String> {
 /// (Change Manager)`): its text (`Approved by (Change Manager)`) and the role (`Change Manager`;
 /// the label when the parentheses hold no role, `(print name)`). Loader rules 3.
 pub fn signoff_role_in_parentheses(raw: &str) -> Option<(String, String)> {
-    // Cheapest first: the line ends with `)` (most lines end with a word).
-    if raw.bytes().rev().find(|b| !b.is_ascii_whitespace()) != Some(b')') {
+    if !ends_with_parenthesis(raw) {
         return None;
     }
     let raw = raw.trim_end();
@@ -556,6 +551,13 @@ pub fn signoff_role_in_parentheses(raw: &str) -> Option<(String, String)> {
         label
     };
     Some((format!("{} ({inner})", label.trim()), role.to_owned()))
+}
+
+/// Whether `raw` ends with `)` (white space after it aside): the one-byte test that rules out
+/// [`signoff_role_in_parentheses`] for most lines, which end with a word.
+#[inline]
+pub fn ends_with_parenthesis(raw: &str) -> bool {
+    raw.bytes().rev().find(|b| !b.is_ascii_whitespace()) == Some(b')')
 }
 
 /// The role a sign-off label names (loader rules 3): `Signed off by Release Manager` → `Release

@@ -148,8 +148,35 @@ pub fn word_status(cell: &str) -> CellStatus {
 
 /// Whether a table header names a status column (Status, Done, State, ✓ …).
 pub fn is_status_header(header: &str) -> bool {
+    with_header_lower(header, is_status_header_lower)
+}
+
+/// Whether a table header names a column of row numbers (`#`, `No.`, `Step`, `Seq`, or
+/// nothing).
+pub fn is_numbering_header(header: &str) -> bool {
+    with_header_lower(header, |h| {
+        matches!(
+            h,
+            "" | "#"
+                | "no"
+                | "no."
+                | "nr"
+                | "nr."
+                | "n°"
+                | "num"
+                | "number"
+                | "step"
+                | "seq"
+                | "order"
+        )
+    })
+}
+
+/// `f` of a table header as the recognisers compare it: variation selectors dropped, lower-cased,
+/// bold and italic marks and white space trimmed (on the stack for a short ASCII header).
+pub fn with_header_lower<R>(header: &str, f: impl FnOnce(&str) -> R) -> R {
     with_lower(&strip_selectors(header), |h| {
-        is_status_header_lower(h.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace()))
+        f(h.trim_matches(|c: char| c == '*' || c == '_' || c.is_whitespace()))
     })
 }
 
