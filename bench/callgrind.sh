@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Instruction counts (valgrind's callgrind: the same figure on a busy machine) for one template load
 # and one bare pulldown-cmark pass over the load benchmark's generated checklist, and their ratio.
+# The load is counted with pulldown-cmark's parse on the calling thread (`load_once N serial`): the
+# work of both threads of a parallel load, all of it inside the function counted.
 # Usage: bench/callgrind.sh [ITEMS]   (default 20000; needs valgrind)
 set -euo pipefail
 items=${1:-20000}
@@ -17,7 +19,7 @@ count() {
   grep -m1 -o 'Collected : [0-9]*' "$out/$1.log" | grep -o '[0-9]*'
 }
 bare=$(count bare)
-load=$(count load)
+load=$(count serial)
 python3 - "$items" "$bare" "$load" <<'PY'
 import sys
 items, bare, load = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])

@@ -2,7 +2,9 @@
 # One template load per fresh process, as `runsheet open` does it (first-touch page faults
 # included), beside one bare pulldown-cmark pass, over the load benchmark's generated checklists:
 # runs the two interleaved, RUNS times each, and prints the medians and their ratio from that one
-# run (this VM's speed moves by up to 30% within the hour: compare only figures of one run).
+# run (this VM's speed moves by up to 30% within the hour: compare only figures of one run). The
+# load is measured as `runsheet` does it (pulldown-cmark's parse on a second core for a large file)
+# and with the parse on the calling thread ("serial": the work of one core).
 # Usage: bench/oneshot.sh [RUNS] [SIZES]   (default 21 runs; sizes 1000,10000,100000)
 set -euo pipefail
 runs=${1:-21}
@@ -19,10 +21,11 @@ def once(n, mode):
     # "<bytes> bytes, <n> items, <µs> µs"
     return int(out.rsplit(",", 1)[1].split()[0])
 for n in sizes:
-    times = {"bare": [], "load": []}
+    times = {"bare": [], "load": [], "serial": []}
     for _ in range(runs):
-        for mode in ("bare", "load"):
+        for mode in ("bare", "load", "serial"):
             times[mode].append(once(n, mode))
-    bare, load = (statistics.median(times[m]) for m in ("bare", "load"))
-    print(f"{n:>7} items: bare {bare / 1000:8.2f} ms  load {load / 1000:8.2f} ms  load/bare {load / bare:.2f}x  (medians of {runs})")
+    bare, load, serial = (statistics.median(times[m]) for m in ("bare", "load", "serial"))
+    print(f"{n:>7} items: bare {bare / 1000:8.2f} ms  load {load / 1000:8.2f} ms  load/bare {load / bare:.2f}x"
+          f"  serial {serial / 1000:8.2f} ms  serial/bare {serial / bare:.2f}x  (medians of {runs})")
 PY

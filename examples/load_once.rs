@@ -3,15 +3,19 @@
 //!
 //! ```text
 //! cargo build --release --example load_once
-//! valgrind --tool=callgrind --toggle-collect='load_once::measure*' target/release/examples/load_once 20000 load
+//! valgrind --tool=callgrind --toggle-collect='load_once::measure*' target/release/examples/load_once 20000 serial
 //! valgrind --tool=callgrind --toggle-collect='load_once::measure*' target/release/examples/load_once 20000 bare
 //! ```
 //!
-//! `bench/callgrind.sh` runs both and prints the ratio; `load_once N dump` prints the generated
-//! checklist. Each run also prints how long the one load took in a fresh process (first-touch
-//! page faults included, as when `runsheet open` loads a file; `bench/oneshot.sh` compares many
-//! such runs); `load_once N load K` loads K times in one process and prints the median after the
-//! first (a loop to `perf record`).
+//! `bench/callgrind.sh` runs both and prints the ratio. The modes: `bare` (pulldown-cmark's event
+//! iteration), `load` (a load as `runsheet` does it: for a large file most of the parse on a
+//! second thread), `serial` (all of it on the calling thread, `ParseMode::Serial`: the work of
+//! one core, and what callgrind counts whole — it follows only the measured thread), `parallel`
+//! (a second thread whatever the size), `dump` (prints the generated checklist). Each run prints
+//! how long the one load took in a fresh process (first-touch page faults included, as when
+//! `runsheet open` loads a file; `bench/oneshot.sh` compares many such runs); `load_once N MODE
+//! K` loads K times in one process and prints the median after the first (a loop to `perf
+//! record`).
 #![allow(clippy::expect_used, clippy::panic)]
 
 #[path = "../benches/support/generate.rs"]
@@ -22,13 +26,32 @@ use runsheet::template::{self, parser};
 use std::hint::black_box;
 use std::io::Write;
 
+/// What one run measures.
+#[derive(Clone, Copy, PartialEq)]
+enum What {
+    /// pulldown-cmark's bare event iteration.
+    Bare,
+    /// A load as `runsheet` does it (the parse beside the walk on a second core).
+    Load,
+    /// A load with the parse on the calling thread.
+    Serial,
+    /// A load with the parse on a second thread whatever the size.
+    Parallel,
+}
+
 #[inline(never)]
-fn measure(text: &str, bare: bool) -> usize {
-    if bare {
-        Parser::new_ext(black_box(text), parser::options()).count()
-    } else {
-        template::parse_str("gen.md", black_box(text)).map_or(0, |t| t.items.len())
-    }
+fn measure(text: &str, what: What) -> usize {
+    let parse = match what {
+        What::Bare => return Parser::new_ext(black_box(text), parser::options()).count(),
+        What::Load => template::ParseMode::Auto,
+        What::Serial => template::ParseMode::Serial,
+        What::Parallel => template::ParseMode::Parallel,
+    };
+    let opts = template::LoadOptions {
+        parse,
+        ..template::LoadOptions::default()
+    };
+    template::parse_str_with("gen.md", black_box(text), opts).map_or(0, |t| t.items.len())
 }
 
 fn main() {
@@ -41,18 +64,23 @@ fn main() {
         let _ = std::io::stdout().write_all(text.as_bytes());
         return;
     }
-    let bare = mode.as_deref() == Some("bare");
+    let what = match mode.as_deref() {
+        Some("bare") => What::Bare,
+        Some("serial") => What::Serial,
+        Some("parallel") => What::Parallel,
+        _ => What::Load,
+    };
     // A third argument repeats the load in this process (for `perf record`): the time printed is
     // then the median of the repeats, after the first.
     let repeats: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1).max(1);
     let started = std::time::Instant::now();
-    let mut n = measure(&text, bare);
+    let mut n = measure(&text, what);
     let mut took = started.elapsed();
     if repeats > 1 {
         let mut times: Vec<std::time::Duration> = (1..repeats)
             .map(|_| {
                 let started = std::time::Instant::now();
-                n = measure(&text, bare);
+                n = measure(&text, what);
                 started.elapsed()
             })
             .collect();
@@ -64,7 +92,11 @@ fn main() {
         std::io::stdout(),
         "{} bytes, {n} {}, {} µs",
         text.len(),
-        if bare { "events" } else { "items" },
+        if what == What::Bare {
+            "events"
+        } else {
+            "items"
+        },
         took.as_micros()
     );
 }

@@ -18,6 +18,8 @@ pub mod repair;
 pub mod tree;
 pub mod variables;
 
+pub use parser::events::Mode as ParseMode;
+
 use crate::model::{MetaField, Template, Variable, Warning};
 use lines::LineIndex;
 use parser::WalkOptions;
@@ -44,6 +46,9 @@ pub struct LoadOptions {
     pub steps: bool,
     /// The loader rules to read with ([`LOADER_RULES`] unless a run recorded older ones).
     pub rules: u32,
+    /// Where pulldown-cmark parses: mostly on a second thread, beside the walk, for a large file
+    /// ([`ParseMode::Auto`]), or all on the calling thread. The template is the same either way.
+    pub parse: ParseMode,
 }
 
 impl Default for LoadOptions {
@@ -51,6 +56,7 @@ impl Default for LoadOptions {
         LoadOptions {
             steps: false,
             rules: LOADER_RULES,
+            parse: ParseMode::Auto,
         }
     }
 }
@@ -193,6 +199,7 @@ fn parse_text(name: &str, text: &str, opts: LoadOptions) -> Result<Template, Loa
     let items_hint = scan.item_lines;
     let mut walk = WalkOptions {
         rules: opts.rules,
+        parse: opts.parse,
         ..WalkOptions::default()
     };
     let legacy = walk.legacy();

@@ -235,6 +235,7 @@ pub fn load_options(run: &Run) -> crate::template::LoadOptions {
     crate::template::LoadOptions {
         steps: run.steps,
         rules: run.rules,
+        ..crate::template::LoadOptions::default()
     }
 }
 

@@ -16,6 +16,8 @@ use crate::text::sanitize::clean_multiline;
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
+mod cuts;
+pub mod events;
 mod items;
 mod paragraphs;
 mod table;
@@ -88,6 +90,8 @@ pub struct WalkOptions {
     pub tables_as_items: bool,
     /// The loader rules to read with (see [`crate::template::LOADER_RULES`]).
     pub rules: u32,
+    /// Where pulldown-cmark parses (a second thread for a large text: [`events`]).
+    pub parse: events::Mode,
 }
 
 impl Default for WalkOptions {
@@ -97,6 +101,7 @@ impl Default for WalkOptions {
             bullets: false,
             tables_as_items: false,
             rules: crate::template::LOADER_RULES,
+            parse: events::Mode::Auto,
         }
     }
 }
@@ -261,8 +266,13 @@ pub fn walk(
     w.out.items.reserve(room);
     w.pieces.reserve(room);
     w.runs.reserve(room);
-    for (event, range) in Parser::new_ext(src, options_for(src)).into_offset_iter() {
-        w.event(event, range);
+    let options = options_for(src);
+    let pieces = events::Pieces::for_len(src.len());
+    let mut each = |event, range| w.event(event, range);
+    if !events::in_parallel(src, options, opts.parse, pieces, &mut each) {
+        for (event, range) in Parser::new_ext(src, options).into_offset_iter() {
+            w.event(event, range);
+        }
     }
     w.flush();
     w.seal()
