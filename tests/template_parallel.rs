@@ -126,6 +126,86 @@ fn every_corpus_file_parses_to_the_serial_events_cut_anywhere() {
     assert_no_difference(&files);
 }
 
+/// Lines that open, close or cut blocks, to put into real files at random places.
+const INSERTS: [&str; 31] = [
+    "\n\n# x\n\n",
+    "\n\n## y\n",
+    "\n\n#\n",
+    "\n```\n",
+    "\n~~~~\n",
+    "\n<!--\n",
+    "\n-->\n",
+    "\n<pre>\n",
+    "\n</pre>\n",
+    "\n<div>\n",
+    "\n---\n",
+    "\n---\nk: v\n",
+    "\n...\n",
+    "\n+++\n",
+    "\n> ",
+    "\n- ",
+    "\n    ",
+    "\n- \n",
+    "\n1.\n",
+    "\n* \n\n",
+    "\n  \n",
+    "\n\t\n",
+    "\n\n\n",
+    "\n| a |\n|---|\n",
+    "\n[x]: /u\n",
+    "\nT\n---\n",
+    "\n> - [ ] q\n",
+    "\n  - [x] n\n",
+    "\n\n# h\n\n```\n",
+    "`",
+    "*",
+];
+
+#[test]
+fn corpus_files_with_blocks_put_in_at_random_parse_to_the_serial_events_cut_anywhere() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !tools::require(
+        dir.is_dir(),
+        "../shared/corpus",
+        "template_parallel",
+        "check out ../shared beside the repo",
+    ) {
+        return;
+    }
+    let mut files = Vec::new();
+    markdown_files(&dir, &mut files);
+    files.sort();
+    // xorshift: the same documents on every run.
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % (1 << 31)).expect("31 bits")
+    };
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = text_of(file);
+        for _ in 0..8 {
+            let mut src = text.clone();
+            for _ in 0..1 + next() % 6 {
+                let mut at = next() % (src.len() + 1);
+                while !src.is_char_boundary(at) {
+                    at -= 1;
+                }
+                src.insert_str(at, INSERTS[next() % INSERTS.len()]);
+            }
+            if next() % 4 == 0 {
+                src.insert_str(0, "---\nt: 1\n---\n");
+            }
+            if let Some(d) = difference(&src) {
+                failures.push(format!("{}, changed: {d}\n{src:?}", file.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[test]
 fn a_large_checklist_loads_to_the_same_template_on_one_thread_or_two() {
     let text = generate::generate(3_000);
@@ -169,6 +249,9 @@ fn block() -> impl Strategy<Value = String> {
         1 => Just("Title\n=====\n\n".to_owned()),
         1 => Just("    indented\n\n# after\n".to_owned()),
         1 => Just("text with a hard break\\\nnext &amp; `code`\n\n".to_owned()),
+        1 => Just("- \n\n".to_owned()),
+        1 => Just("- a\n\n  - b\n\n".to_owned()),
+        1 => Just("  \n\t\n\n".to_owned()),
     ]
 }
 

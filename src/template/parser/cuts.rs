@@ -2,7 +2,10 @@
 //! the events of one parse of the whole ([`super::events`]).
 //!
 //! A cut is made only before an ATX heading at the start of a line that follows a blank line
-//! (`\n\n# …`): such a line closes every open block — paragraph, list, block quote, table,
+//! (`\n\n# …`), and a piece is parsed with that heading's line (its events dropped: they are
+//! the next piece's), so that every block of the piece closes as it does in the whole text (at
+//! the very end of a text a block's range may take in the blank lines after it; before a heading,
+//! a list's does and an empty list item's does not). Such a line closes every open block — paragraph, list, block quote, table,
 //! indented code, HTML blocks of kinds 6 and 7 — except a top-level fenced code block, an HTML
 //! block of kinds 1 to 5 and a metadata block, which only the parse can tell: a piece that ends
 //! inside one has it reach the piece's very end (a closed one ends before the blank line), so the

@@ -139,8 +139,11 @@ fn parallel_for_each<'a>(
             let _done = Done(&pipe);
             parse_rest(src, options, &cuts, first, pieces.rest, &pipe);
         };
+        // As much stack as a main thread gets (reserved, not touched): pulldown-cmark runs here
+        // as it would on the caller's thread.
         if std::thread::Builder::new()
             .name("runsheet-parse".to_owned())
+            .stack_size(8 * 1024 * 1024)
             .spawn_scoped(scope, parse)
             .is_err()
         {
@@ -180,7 +183,9 @@ enum Piece {
 }
 
 /// Hands `emit` the events of `src[piece]` with ranges into `src`, in order, unless the piece's
-/// end cuts a block short ([`Piece::CutShort`]; a piece that ends the text cuts nothing).
+/// end cuts a block short ([`Piece::CutShort`]; a piece that ends the text cuts nothing). A piece
+/// that ends at a cut is parsed with the heading line after it, so that its blocks close as in
+/// the whole text; the heading's events are the next piece's.
 fn parse_piece<'a>(
     src: &'a str,
     piece: Range<usize>,
@@ -192,9 +197,17 @@ fn parse_piece<'a>(
         return Piece::Whole;
     }
     let last = end == src.len();
+    let with_next_line = match memchr::memchr(b'\n', &src.as_bytes()[end..]) {
+        Some(n) if !last => end + n + 1,
+        _ => src.len(),
+    };
     let mut depth = 0usize;
-    for (event, range) in Parser::new_ext(&src[piece], options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(&src[start..with_next_line], options).into_offset_iter() {
         let range = range.start + start..range.end + start;
+        if depth == 0 && !last && range.start >= end {
+            // The heading after the cut.
+            break;
+        }
         match event {
             Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_))
                 if depth == 0 && !last && range.end >= end =>
@@ -365,6 +378,9 @@ mod tests {
             // Front matter holding heading-like lines, a later `---` block, a thematic break.
             "---\ntitle: t\n\n# not a heading\n---\n\n# A\n\n---\n\n# B\n\n---\nk: v\n\n# C\n\n---\n",
             "+++\ntitle = 't'\n\n# x\n+++\n\n# A\n\n# B\n",
+            // Blocks whose range at the end of a text is not the one before a heading: a loose
+            // list, an empty list item (after one blank line, after several, some of spaces).
+            "# A\n\n- a\n\n  - b\n\n# B\n\n- \n\n# C\n\n- [ ] x\n- \n\n  \n\t\n\n# D\n\n1.\n\n# E\n",
             // Lists, quotes and tables closed by a heading; loose and tight lists.
             "# A\n\n- a\n\n  - b\n\n# B\n\n> q\n>\n> - [ ] r\n\n# C\n\n| a |\n|---|\n| 1 |\n\n# D\n",
             "# A\n\n1. one\n\n   ```\n   code\n\n# x\n   ```\n\n# B\n\n    indented\n\n# C\n",
